@@ -1,0 +1,126 @@
+"""The `tolerance` command line: argument parsing and dispatch only.
+
+Each sub-command lives in its own ``cmd_*`` module, imported only when that command runs, so
+that ``tolerance --help`` and ``tolerance decode`` start without numpy, neurokit2 or bleak.
+The command modules expose ``run(args) -> int``.
+
+Exit codes: 0 success; 1 a runtime failure (device, server); 2 bad usage or bad input (a
+malformed payload, an unreadable file, an unknown scenario); 130 interrupted.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import logging
+import sys
+from collections.abc import Sequence
+from typing import Final
+
+EXIT_OK: Final = 0
+EXIT_FAILURE: Final = 1
+EXIT_USAGE: Final = 2
+EXIT_INTERRUPTED: Final = 130
+
+_log = logging.getLogger("tolerance")
+
+
+def _positive_float(text: str) -> float:
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not value > 0 or value == float("inf"):
+        raise argparse.ArgumentTypeError(f"{text!r} must be a positive finite number")
+    return value
+
+
+def _port(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port number") from None
+    if not 0 <= value <= 65535:
+        raise argparse.ArgumentTypeError(f"port {value} is outside 0-65535")
+    return value
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = argparse.ArgumentParser(
+        prog="tolerance",
+        description=(
+            "Live HRV biofeedback against your window of tolerance, from a BLE chest strap "
+            "or a simulated one. A training aid, not a diagnosis."
+        ),
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser("serve", help="run the live server and print the URL to open")
+    src = serve.add_mutually_exclusive_group()
+    src.add_argument("--sim", metavar="SCENARIO", action="append",
+                     help="simulated strap with this scenario (default: calm); repeat for several participants")
+    src.add_argument("--device", metavar="NAME_OR_ADDRESS", action="append",
+                     help="real BLE strap by name or address; repeat for several straps")
+    src.add_argument("--replay", metavar="FILE", action="append",
+                     help="play a recorded notification log through the live pipeline")
+    serve.add_argument("--speed", type=_positive_float, default=1.0,
+                       help="run simulated/replayed time K times faster than real time (default 1)")
+    serve.add_argument("--seed", type=int, default=None, help="seed for simulated straps (default: random)")
+    serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument("--port", type=_port, default=None, help="TCP port (default 8000; 0 picks a free one)")
+    serve.add_argument("--db", metavar="PATH", default=None,
+                       help="SQLite file (default: tolerance.sqlite3 in the user's data directory)")
+
+    scan = sub.add_parser("scan", help="list straps advertising the Heart Rate Service")
+    scan.add_argument("--timeout", type=_positive_float, default=8.0, help="seconds to scan (default 8)")
+
+    decode = sub.add_parser("decode", help="decode Heart Rate Measurement payloads given as hex")
+    decode.add_argument("hex", nargs="+", metavar="HEX", help="payload bytes in hex, e.g. 10495e039603")
+
+    simulate = sub.add_parser("simulate", help="write a simulated RR series with its ground truth to CSV")
+    simulate.add_argument("scenario", metavar="SCENARIO", help="scenario name (calm, stress-spike, paced-breathing) or a .toml file")
+    simulate.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
+    simulate.add_argument("--duration", type=_positive_float, default=None,
+                          help="seconds to simulate (default: the scenario's own length)")
+    simulate.add_argument("--out", metavar="FILE.csv", required=True, help="output CSV ('-' for stdout)")
+
+    analyze = sub.add_parser("analyze", help="HRV of an RR-interval file in sliding windows, artifact-corrected")
+    analyze.add_argument("file", metavar="FILE", help="RR intervals in ms: one per line, a CSV with an rr_ms column, or a Kubios RR text file")
+    analyze.add_argument("--window", type=_positive_float, default=300.0, help="window length in seconds (default 300)")
+    analyze.add_argument("--step", type=_positive_float, default=30.0, help="step between windows in seconds (default 30)")
+    analyze.add_argument("--format", choices=("json", "csv"), default="json", help="output format (default json)")
+    analyze.add_argument("--out", metavar="PATH", default="-", help="output file (default stdout)")
+    analyze.add_argument("--engine", choices=("fast", "neurokit"), default="fast",
+                         help="fast: Tolerance's vectorised engine (default); neurokit: neurokit2's own functions, window by window (the slow reference)")
+    analyze.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+
+    export = sub.add_parser("export", help="export a stored session")
+    export.add_argument("session", metavar="SESSION", help="session id (see GET /api/sessions)")
+    export.add_argument("--format", choices=("csv", "json"), default="csv", help="export format (default csv)")
+    export.add_argument("--out", metavar="PATH", required=True, help="output file ('-' for stdout)")
+    export.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
+    return parser
+
+
+def _configure_logging(verbosity: int) -> None:
+    level = logging.WARNING if verbosity == 0 else logging.INFO if verbosity == 1 else logging.DEBUG
+    logging.basicConfig(level=level, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    """Entry point of the ``tolerance`` console script; returns the exit code."""
+    args = build_parser().parse_args(argv)
+    _configure_logging(args.verbose)
+    module = importlib.import_module(f"tolerance.api.cmd_{args.command}")
+    try:
+        return int(module.run(args))
+    except KeyboardInterrupt:
+        print("interrupted", file=sys.stderr)  # noqa: T201 - the CLI's own voice
+        return EXIT_INTERRUPTED
+    except BrokenPipeError:
+        return EXIT_OK
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,139 @@
+"""Values a heart-rate source produces: one per BLE notification, plus connection events.
+
+Standard library only, so that every other package (simulations, api, tests) can import
+these without pulling in bleak.
+
+Times: every item carries the host's receive time twice. ``t_mono`` (seconds, from
+``time.monotonic()`` or a simulated clock) orders items and measures gaps; ``t_utc`` (Unix
+epoch seconds, UTC) dates them for storage and export. A simulated strap uses simulated time
+for both, so a session run at ``--speed 10`` is stored as if it had taken real time.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import StrEnum
+from typing import Final, TypeAlias
+
+RR_UNITS_PER_SECOND: Final = 1024
+"""Heart Rate Measurement RR intervals are uint16 in 1/1024 s (Bluetooth SIG HRS 1.0)."""
+
+
+def rr_raw_to_ms(raw: int) -> float:
+    """Convert one RR interval from 1/1024 s units to milliseconds (exact in binary floats)."""
+    return raw * 1000.0 / RR_UNITS_PER_SECOND
+
+
+@dataclass(frozen=True, slots=True)
+class HeartRateMeasurement:
+    """One decoded Heart Rate Measurement (0x2A37) payload.
+
+    ``rr_raw`` holds the RR intervals as sent (1/1024 s); ``rr_ms`` the same in ms.
+    ``contact`` is True/False when the strap supports contact detection, else None.
+    """
+
+    hr_bpm: int
+    rr_raw: tuple[int, ...] = ()
+    contact: bool | None = None
+    energy_kj: int | None = None
+
+    @property
+    def rr_ms(self) -> tuple[float, ...]:
+        return tuple(rr_raw_to_ms(r) for r in self.rr_raw)
+
+
+@dataclass(frozen=True, slots=True)
+class HeartRateSample:
+    """One notification from a strap (real, simulated or replayed), decoded.
+
+    ``payload`` keeps the raw bytes exactly as received, so that storage can keep the
+    notification itself and everything derived can be recomputed from it.
+    """
+
+    source: str
+    t_mono: float
+    t_utc: float
+    hr_bpm: int
+    rr_ms: tuple[float, ...]
+    rr_raw: tuple[int, ...]
+    contact: bool | None
+    energy_kj: int | None
+    payload: bytes = b""
+
+    @classmethod
+    def from_measurement(
+        cls,
+        m: HeartRateMeasurement,
+        *,
+        source: str,
+        t_mono: float,
+        t_utc: float,
+        payload: bytes = b"",
+    ) -> HeartRateSample:
+        return cls(
+            source=source,
+            t_mono=t_mono,
+            t_utc=t_utc,
+            hr_bpm=m.hr_bpm,
+            rr_ms=m.rr_ms,
+            rr_raw=m.rr_raw,
+            contact=m.contact,
+            energy_kj=m.energy_kj,
+            payload=payload,
+        )
+
+    @property
+    def usable_for_hrv(self) -> bool:
+        """False when the strap reports that it has no skin contact."""
+        return self.contact is not False
+
+
+@dataclass(frozen=True, slots=True)
+class MalformedNotification:
+    """A notification whose payload could not be decoded: kept and counted, never fatal."""
+
+    source: str
+    t_mono: float
+    t_utc: float
+    payload: bytes
+    reason: str
+
+
+class ConnectionState(StrEnum):
+    CONNECTING = "connecting"
+    CONNECTED = "connected"
+    LOST = "lost"
+    RECONNECTING = "reconnecting"
+    RECONNECTED = "reconnected"
+    GAVE_UP = "gave_up"
+    CLOSED = "closed"
+
+
+@dataclass(frozen=True, slots=True)
+class ConnectionEvent:
+    """A change in a source's link: connected, lost, reconnecting (with attempt), ..."""
+
+    source: str
+    t_mono: float
+    t_utc: float
+    state: ConnectionState
+    detail: str = ""
+    attempt: int = 0
+
+
+@dataclass(frozen=True, slots=True)
+class DeviceInfo:
+    """What a source knows about its device; any field may be unknown (None)."""
+
+    source: str
+    t_mono: float
+    t_utc: float
+    name: str | None = None
+    address: str | None = None
+    body_location: str | None = None
+    battery_percent: int | None = None
+    extra: dict[str, str] = field(default_factory=dict)
+
+
+SensorItem: TypeAlias = HeartRateSample | MalformedNotification | ConnectionEvent | DeviceInfo
+"""Everything a source's stream can yield, in receive order."""
