@@ -1,0 +1,71 @@
+"""``tolerance serve``: the live server on a simulated strap, real straps, or a replayed log."""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import socket
+import sys
+
+from .cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+
+_log = logging.getLogger(__name__)
+
+
+def _bind(host: str, port: int) -> socket.socket:
+    family = socket.AF_INET6 if ":" in host else socket.AF_INET
+    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+    sock.bind((host, port))
+    sock.listen(128)
+    sock.setblocking(False)
+    return sock
+
+
+def url_for(host: str, port: int) -> str:
+    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    return f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
+
+
+def run(args: argparse.Namespace) -> int:
+    import uvicorn
+
+    from .app import create_app
+    from .settings import Settings
+    from .sources import SourceError, build_sources
+    from .store import StoreError
+
+    given = {k: v for k, v in {
+        "host": args.host, "port": args.port, "db": args.db, "sims": args.sim, "devices": args.device,
+        "replays": args.replay, "speed": args.speed, "seed": args.seed,
+    }.items() if v is not None}
+    try:
+        settings = Settings(**given)
+        specs = build_sources(settings)
+    except (SourceError, ValueError) as exc:
+        print(f"tolerance serve: {exc}", file=sys.stderr)  # noqa: T201
+        return EXIT_USAGE
+    try:
+        sock = _bind(settings.host, settings.port)
+    except OSError as exc:
+        print(f"tolerance serve: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}. "
+              "Choose another --port (0 picks a free one).", file=sys.stderr)  # noqa: T201
+        return EXIT_FAILURE
+    port = sock.getsockname()[1]
+    app = create_app(settings, lambda: specs)
+    config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="websockets-sansio", access_log=False)
+    server = uvicorn.Server(config)
+    url = url_for(settings.host, port)
+    if not settings.loopback_only:
+        print("warning: serving beyond this machine; anyone who can reach it can see the live heart data",
+              file=sys.stderr)  # noqa: T201
+    sources = ", ".join(s.source_id for s, _k, _p in specs)
+    print(f"Tolerance is live at {url}  (source: {sources}; data: {settings.db})", flush=True)  # noqa: T201
+    print("Open that address in a browser. Ctrl+C stops.", flush=True)  # noqa: T201
+    try:
+        asyncio.run(server.serve(sockets=[sock]))
+    except StoreError as exc:
+        print(f"tolerance serve: {exc}. {exc.advice}", file=sys.stderr)  # noqa: T201
+        return EXIT_FAILURE
+    return EXIT_OK

@@ -1,0 +1,214 @@
+"""Reading RR-interval files for ``tolerance analyze`` (I/O lives here, not in ``hrv``).
+
+Accepted layouts (detected from the content, not the file name):
+
+* one number per line (ms or s);
+* a CSV (``,`` ``;`` or tab) whose header names an ``rr_ms`` column (or ``rr_s``, ``rr``,
+  ``RR (ms)``, ``RR (s)``; case-insensitive); other columns are ignored;
+* a Kubios-style RR text file: optional header lines, then one column of RR values or two
+  columns ``time  RR`` separated by blanks, tabs, commas or semicolons (the *last* column is
+  RR, as in Kubios' RR import and its RR export).
+
+Lines that are empty or start with ``#`` are skipped anywhere; non-numeric lines are allowed
+only *before* the first data line (headers). Units: a header that says ``ms`` or ``s`` decides;
+otherwise values whose median is below 10 are seconds (multiplied by 1000), else ms. No human
+RR interval is 10 ms long, and none is 10 s, so the rule cannot confuse the two.
+
+Values that are not numbers, NaN, infinite, zero or negative after the header make the file
+unusable: :class:`RRFileError`, with the path, the 1-based line and the reason. Values that
+are numbers but physiologically implausible (below :data:`MIN_PLAUSIBLE_RR_MS` or above
+:data:`MAX_PLAUSIBLE_RR_MS`) are *excluded* from the series and listed in
+:attr:`RRSeries.excluded` (e.g. the ~50 ms extra value some Garmin straps append): treating
+such a value as a beat would shift every later beat's time.
+"""
+
+from __future__ import annotations
+
+import logging
+import math
+import re
+import statistics
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Final
+
+import numpy as np
+
+__all__ = [
+    "MAX_PLAUSIBLE_RR_MS",
+    "MIN_PLAUSIBLE_RR_MS",
+    "ExcludedValue",
+    "RRFileError",
+    "RRSeries",
+    "read_rr_file",
+]
+
+_log = logging.getLogger(__name__)
+
+MIN_PLAUSIBLE_RR_MS: Final = 200.0
+"""Shortest plausible RR interval, ms (300 beats/min)."""
+MAX_PLAUSIBLE_RR_MS: Final = 3000.0
+"""Longest plausible RR interval, ms (20 beats/min)."""
+SECONDS_MEDIAN_LIMIT: Final = 10.0
+"""Unitless values with a median below this are seconds."""
+
+_SPLIT: Final = re.compile(r"[,;\t ]+")
+_RR_NAMES: Final = {
+    "rr_ms": 1.0, "rr (ms)": 1.0, "rr[ms]": 1.0, "rri": None, "rr": None, "ibi": None,
+    "rr_s": 1000.0, "rr (s)": 1000.0, "rr[s]": 1000.0, "ibi_ms": 1.0,
+}
+
+
+class RRFileError(ValueError):
+    """An RR file that cannot be used.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    line : int or None
+        1-based line number of the problem, None for the whole file.
+    reason : str
+        What is wrong.
+    """
+
+    def __init__(self, path: str | Path, line: int | None, reason: str) -> None:
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {reason}")
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludedValue:
+    """A value left out of the series: position among the values, line, value in ms, why."""
+
+    index: int
+    line: int
+    rr_ms: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RRSeries:
+    """RR intervals read from a file.
+
+    Attributes
+    ----------
+    rr_ms : numpy.ndarray
+        Plausible RR intervals, ms, in file order.
+    input_index : numpy.ndarray
+        For each value of ``rr_ms``, its 0-based position among all values of the file
+        (including excluded ones): the ``index`` of ``tolerance analyze``'s artifacts.
+    source_lines : numpy.ndarray
+        For each value of ``rr_ms``, its 1-based line in the file.
+    excluded : tuple of ExcludedValue
+        Implausible values, left out.
+    unit : str
+        ``"ms"`` or ``"s"``: the unit the file was read in.
+    layout : str
+        ``"single-column"``, ``"two-column"`` (last column is RR) or ``"named-column"`` (a header named the RR column).
+    """
+
+    rr_ms: np.ndarray
+    input_index: np.ndarray
+    source_lines: np.ndarray
+    excluded: tuple[ExcludedValue, ...]
+    unit: str
+    layout: str
+
+
+def _number(text: str) -> float | None:
+    try:
+        return float(text)
+    except ValueError:
+        return None
+
+
+def _header_column(fields: list[str]) -> tuple[int, float | None] | None:
+    names = [f.strip().strip('"').strip().lower() for f in fields]
+    for name, scale in _RR_NAMES.items():
+        if name in names:
+            return names.index(name), scale
+    return None
+
+
+def read_rr_file(path: str | Path) -> RRSeries:
+    """Read RR intervals from a text file (layouts and rules: module docstring).
+
+    Parameters
+    ----------
+    path : str or Path
+        The file (UTF-8 text).
+
+    Returns
+    -------
+    RRSeries
+        Plausible intervals in ms, their input positions and lines, and the excluded values.
+
+    Raises
+    ------
+    RRFileError
+        Unreadable file, no data, a non-numeric, NaN, infinite, zero or negative value.
+    """
+    try:
+        text = Path(path).read_text(encoding="utf-8-sig")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise RRFileError(path, None, f"cannot read the file ({exc})") from exc
+
+    column: int | None = None
+    scale: float | None = None
+    layout = ""
+    values: list[float] = []
+    lines: list[int] = []
+    for number, raw in enumerate(text.splitlines(), start=1):
+        line = raw.strip()
+        if not line or line.startswith("#"):
+            continue
+        fields = [f for f in _SPLIT.split(line) if f]
+        if "," in line or ";" in line or "\t" in line:
+            fields = [f.strip() for f in re.split(r"[,;\t]", line)]
+        parsed = [_number(f) for f in fields]
+        if not values and any(p is None for p in parsed):
+            # Header (only before the data); a named RR column fixes the column and unit.
+            found = _header_column(fields)
+            if found is not None:
+                column, scale = found
+                layout = "named-column"
+            continue
+        if column is None:
+            column = len(fields) - 1
+            layout = "single-column" if len(fields) == 1 else "two-column"
+        if column >= len(fields) or parsed[column] is None:
+            shown = fields[column] if column < len(fields) else "(missing)"
+            raise RRFileError(path, number, f"RR value {shown!r} is not a number")
+        value = float(parsed[column])  # type: ignore[arg-type]
+        if not math.isfinite(value):
+            raise RRFileError(path, number, f"RR value {value} is not finite")
+        if value <= 0:
+            raise RRFileError(path, number, f"RR value {value} is not positive")
+        values.append(value)
+        lines.append(number)
+    if not values:
+        raise RRFileError(path, None, "no RR values found")
+
+    if scale is None:
+        scale = 1000.0 if statistics.median(values) < SECONDS_MEDIAN_LIMIT else 1.0
+    unit = "s" if scale == 1000.0 else "ms"
+    rr = np.asarray(values, dtype=np.float64) * scale
+    plausible = (rr >= MIN_PLAUSIBLE_RR_MS) & (rr <= MAX_PLAUSIBLE_RR_MS)
+    excluded = tuple(
+        ExcludedValue(
+            int(i), lines[i], float(rr[i]),
+            f"below {MIN_PLAUSIBLE_RR_MS:.0f} ms" if rr[i] < MIN_PLAUSIBLE_RR_MS
+            else f"above {MAX_PLAUSIBLE_RR_MS:.0f} ms",
+        )
+        for i in np.flatnonzero(~plausible)
+    )
+    if excluded:
+        _log.warning("%s: %d implausible RR value(s) excluded", path, len(excluded))
+    keep = np.flatnonzero(plausible)
+    return RRSeries(
+        rr[keep], keep, np.asarray(lines, dtype=np.int64)[keep], excluded, unit, layout
+    )

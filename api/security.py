@@ -1,0 +1,97 @@
+"""Same-origin and Host checks, and security headers, for HTTP and websocket alike.
+
+Heart data is health data: another site open in the worker's browser must not read it. A
+browser attaches ``Origin`` to every websocket handshake and to cross-origin requests; a
+request whose ``Origin`` is not this app's own is refused (HTTP 403, or the websocket closed
+with 1008 before it opens). ``Host`` is checked too, against the names this server answers to,
+which defeats DNS rebinding (a hostile name re-pointed at 127.0.0.1 has a matching Origin and
+Host, but not one of ours). Requests without ``Origin`` (curl, scripts, same-origin
+navigation) are allowed: they do not come from another site's page.
+"""
+
+from __future__ import annotations
+
+import json
+from collections.abc import Iterable
+from typing import Any, Final
+
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+CSP: Final = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
+    "form-action 'self'; frame-ancestors 'none'"
+)
+SECURITY_HEADERS: Final = (
+    (b"content-security-policy", CSP.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),
+    (b"x-frame-options", b"DENY"),
+    (b"cross-origin-opener-policy", b"same-origin"),
+    (b"cross-origin-resource-policy", b"same-origin"),
+)
+
+
+def _header(scope: Scope, name: bytes) -> str | None:
+    for k, v in scope.get("headers", ()):
+        if k == name:
+            return v.decode("latin-1")
+    return None
+
+
+def _host_name(host: str) -> str:
+    host = host.strip().lower()
+    if host.startswith("["):
+        return host[1:].split("]")[0]
+    return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
+
+
+class OriginGuard:
+    """ASGI middleware: refuse foreign ``Origin`` and unknown ``Host``; add security headers."""
+
+    def __init__(self, app: ASGIApp, *, allowed_hosts: Iterable[str] | None, extra_origins: Iterable[str] = ()) -> None:
+        """``allowed_hosts=None`` accepts any Host (a server bound to 0.0.0.0 for a room)."""
+        self.app = app
+        self.allowed_hosts = None if allowed_hosts is None else {h.lower().strip("[]") for h in allowed_hosts}
+        self.extra_origins = {o.rstrip("/").lower() for o in extra_origins}
+
+    def _refusal(self, scope: Scope) -> str | None:
+        host = _header(scope, b"host")
+        if host is None or (self.allowed_hosts is not None and _host_name(host) not in self.allowed_hosts):
+            return f"Host {host!r} is not one this server answers to"
+        origin = _header(scope, b"origin")
+        if origin is None:
+            return None
+        origin = origin.rstrip("/").lower()
+        scheme = "https" if scope.get("scheme") in ("https", "wss") else "http"
+        if origin == f"{scheme}://{host.lower()}" or origin in self.extra_origins:
+            return None
+        return f"requests from origin {origin!r} are not allowed: heart data stays with this app's own page"
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] not in ("http", "websocket"):
+            await self.app(scope, receive, send)
+            return
+        refusal = self._refusal(scope)
+        if refusal is not None:
+            if scope["type"] == "websocket":
+                await send({"type": "websocket.close", "code": 1008, "reason": refusal[:120]})
+                return
+            body = json.dumps({"detail": refusal}).encode()
+            await send({"type": "http.response.start", "status": 403, "headers": [
+                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *SECURITY_HEADERS]})
+            await send({"type": "http.response.body", "body": body})
+            return
+        if scope["type"] == "websocket":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                headers: list[Any] = list(message.get("headers", ()))
+                present = {k.lower() for k, _ in headers}
+                headers.extend(h for h in SECURITY_HEADERS if h[0] not in present)
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)

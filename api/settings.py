@@ -1,0 +1,48 @@
+"""Server settings: built once by the CLI (or a test) and passed to ``create_app``.
+
+Environment variables with the prefix ``TOLERANCE_`` (e.g. ``TOLERANCE_PORT=8100``) fill in
+what the command line leaves out. Nothing reads the environment at import time.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Final
+
+from pydantic import Field, field_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_HOST: Final = "127.0.0.1"
+DEFAULT_PORT: Final = 8000
+LOOPBACK_HOSTS: Final = ("127.0.0.1", "localhost", "::1")
+
+
+def default_db_path() -> Path:
+    """``tolerance.sqlite3`` in the user's data directory (``~/.local/share/tolerance`` on Linux)."""
+    import platformdirs
+
+    return Path(platformdirs.user_data_dir("tolerance", appauthor=False)) / "tolerance.sqlite3"
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="TOLERANCE_", extra="forbid")
+
+    host: str = DEFAULT_HOST
+    port: int = Field(DEFAULT_PORT, ge=0, le=65535)
+    db: Path = Field(default_factory=default_db_path)
+    sims: list[str] = Field(default_factory=list)
+    devices: list[str] = Field(default_factory=list)
+    replays: list[str] = Field(default_factory=list)
+    speed: float = Field(1.0, gt=0)
+    seed: int | None = None
+    extra_origins: list[str] = Field(default_factory=list)
+    """Origins besides the app's own allowed to call the API (e.g. a reverse proxy's)."""
+
+    @field_validator("host")
+    @classmethod
+    def _strip(cls, v: str) -> str:
+        return v.strip().strip("[]")
+
+    @property
+    def loopback_only(self) -> bool:
+        return self.host in LOOPBACK_HOSTS

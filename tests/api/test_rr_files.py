@@ -1,0 +1,86 @@
+"""read_rr_file: layouts, units, typed errors with line numbers, implausible values."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from tolerance.api.rr_files import RRFileError, read_rr_file
+
+RR_DIR = Path(__file__).parents[1] / "data" / "rr"
+
+
+def _write(tmp_path: Path, text: str, name: str = "rr.txt") -> Path:
+    path = tmp_path / name
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_reads_one_value_per_line_in_ms() -> None:
+    series = read_rr_file(RR_DIR / "pyhrv-nni-short-5min.txt")
+    expected = np.loadtxt(RR_DIR / "pyhrv-nni-short-5min.txt")
+    np.testing.assert_array_equal(series.rr_ms, expected)
+    assert series.unit == "ms" and series.layout == "single-column"
+    assert series.source_lines[0] == 1
+
+
+def test_reads_the_rr_ms_column_of_a_csv(tmp_path: Path) -> None:
+    path = _write(tmp_path, "t_s,rr_ms,flag\n0.8,800,0\n1.61,810.5,1\n", "rr.csv")
+    series = read_rr_file(path)
+    np.testing.assert_array_equal(series.rr_ms, [800.0, 810.5])
+    assert series.layout == "named-column"
+    np.testing.assert_array_equal(series.source_lines, [2, 3])
+
+
+def test_kubios_two_columns_in_seconds_become_ms(tmp_path: Path) -> None:
+    text = "Time (s)\tRR (s)\n0.812\t0.812\n1.620\t0.808\n2.450\t0.830\n"
+    series = read_rr_file(_write(tmp_path, text))
+    np.testing.assert_allclose(series.rr_ms, [812.0, 808.0, 830.0])
+    assert series.unit == "s" and series.layout == "named-column"
+
+
+def test_single_column_in_seconds_is_detected_by_the_median(tmp_path: Path) -> None:
+    series = read_rr_file(_write(tmp_path, "# exported\n0.8\n0.81\n0.79\n"))
+    np.testing.assert_allclose(series.rr_ms, [800.0, 810.0, 790.0])
+
+
+@pytest.mark.parametrize(
+    ("text", "line", "words"),
+    [
+        ("800\n810\nabc\n", 3, "not a number"),
+        ("800\nnan\n", 2, "not finite"),
+        ("800\n-5\n", 2, "not positive"),
+        ("", None, "no RR values"),
+        ("just a header\n", None, "no RR values"),
+    ],
+)
+def test_bad_content_raises_a_typed_error_with_the_line(
+    tmp_path: Path, text: str, line: int | None, words: str
+) -> None:
+    path = _write(tmp_path, text)
+    with pytest.raises(RRFileError) as info:
+        read_rr_file(path)
+    assert info.value.line == line
+    assert words in info.value.reason
+    assert str(path) in str(info.value)
+
+
+def test_missing_file_raises_rr_file_error(tmp_path: Path) -> None:
+    with pytest.raises(RRFileError):
+        read_rr_file(tmp_path / "nope.txt")
+
+
+def test_implausible_values_are_excluded_and_reported(tmp_path: Path) -> None:
+    series = read_rr_file(_write(tmp_path, "800\n52\n810\n3500\n820\n"))
+    np.testing.assert_array_equal(series.rr_ms, [800.0, 810.0, 820.0])
+    np.testing.assert_array_equal(series.input_index, [0, 2, 4])
+    assert [(e.index, e.line) for e in series.excluded] == [(1, 2), (3, 4)]
+    assert "below 200 ms" in series.excluded[0].reason
+
+
+def test_two_unnamed_columns_take_the_last_as_rr(tmp_path: Path) -> None:
+    series = read_rr_file(_write(tmp_path, "0.80 800\n1.61 810\n"))
+    np.testing.assert_array_equal(series.rr_ms, [800.0, 810.0])
+    assert series.layout == "two-column"
