@@ -97,7 +97,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     export = sub.add_parser("export", help="export a stored session")
     export.add_argument("session", metavar="SESSION", help="session id (see GET /api/sessions)")
-    export.add_argument("--format", choices=("csv", "json"), default="csv", help="export format (default csv)")
+    export.add_argument("--format", choices=("csv", "json", "replay"), default="csv",
+                        help="csv: beats; json: everything stored; replay: the raw notification log for --replay (default csv)")
     export.add_argument("--out", metavar="PATH", required=True, help="output file ('-' for stdout)")
     export.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
     return parser

@@ -28,7 +28,7 @@ from typing import Any, Final
 from . import records
 
 CSV_COLUMNS: Final = ("index", "t_s", "t_utc", "rr_ms", "rr_raw", "segment", "contact", "artifact", "nn_ms")
-FORMATS: Final = ("csv", "json")
+FORMATS: Final = ("csv", "json", "replay")
 
 
 def iso_utc(t: float) -> str:
@@ -73,6 +73,34 @@ def session_json(conn: sqlite3.Connection, session_id: str) -> dict[str, Any]:
     }
 
 
+def replay_log(conn: sqlite3.Connection, session_id: str) -> str:
+    """The session's raw notifications and connection events as a notification log.
+
+    The format of :mod:`tolerance.sensors.replay`: ``tolerance serve --replay FILE`` plays it
+    through the same parser and pipeline as the live session, and gives the same beats.
+    """
+    session = conn.execute("SELECT source_id FROM sessions WHERE id=?", (session_id,)).fetchone()
+    source = session["source_id"]
+    t0 = _t0(conn, session_id)
+    rows: list[tuple[float, int, dict[str, Any]]] = []
+    for n in records.read_notifications(conn, session_id):
+        rows.append((n["t_mono"], 0, {"t_utc": n["t_utc"], "source": source, "hex": n["hex"]}))
+    for e in records.read_events(conn, session_id):
+        if e["type"] == "connection" and e["data"].get("state") not in (None, "closed"):
+            obj = {"t_utc": e["t_utc"], "source": source, "event": e["data"]["state"]}
+            if e["data"].get("detail"):
+                obj["detail"] = e["data"]["detail"]
+            if e["data"].get("attempt"):
+                obj["attempt"] = e["data"]["attempt"]
+            rows.append((e["t_mono"], 1, obj))
+    t0 = min((r[0] for r in rows), default=0.0)
+    for t_mono, _kind, obj in rows:
+        obj["t"] = round(t_mono - t0, 6)
+    rows.sort(key=lambda r: (r[0], r[1]))
+    header = {"format": "tolerance-notifications", "version": 1, "source": source, "session": session_id}
+    return "\n".join(json.dumps(o) for o in [header, *(r[2] for r in rows)]) + "\n"
+
+
 def export_session(conn: sqlite3.Connection, session_id: str, fmt: str) -> tuple[str, str]:
     """The export as (text, media type); raises SessionNotFound / ValueError for bad arguments."""
     if not records.session_exists(conn, session_id):
@@ -81,4 +109,6 @@ def export_session(conn: sqlite3.Connection, session_id: str, fmt: str) -> tuple
         return beats_csv(conn, session_id), "text/csv"
     if fmt == "json":
         return json.dumps(session_json(conn, session_id), allow_nan=False), "application/json"
+    if fmt == "replay":
+        return replay_log(conn, session_id), "application/x-ndjson"
     raise ValueError(f"unknown export format {fmt!r}; choose one of {', '.join(FORMATS)}")

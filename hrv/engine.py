@@ -157,6 +157,7 @@ class Engine:
         self._pending: deque[Beat] = deque()
         self._buffer = _NNBuffer(max(self.config.long_window_s, self.config.coherence_window_s, *self.config.short_windows_s))
         self._next_metrics_t: float | None = None
+        self._origin = 0.0
         self.beats_out = 0
 
     # input ---------------------------------------------------------------------------------
@@ -214,10 +215,13 @@ class Engine:
         out: list[Update] = [BeatUpdate(beat, kind, nn, windows)]
         self.beats_out += 1
         if self._next_metrics_t is None:
+            # The cadence counts from the first beat, not from the clock's origin, so a replay
+            # of a recording (times shifted) computes its metrics at the same beats.
+            self._origin = beat.t_s
             self._next_metrics_t = beat.t_s
         if beat.t_s >= self._next_metrics_t:
             cad = self.config.cadence_s
-            self._next_metrics_t = (math.floor(beat.t_s / cad) + 1) * cad
+            self._next_metrics_t = self._origin + (math.floor((beat.t_s - self._origin) / cad) + 1) * cad
             out.append(MetricsUpdate(
                 beat.t_s,
                 self._window(beat.t_s, self.config.long_window_s, beat.segment, short=False),

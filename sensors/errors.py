@@ -32,10 +32,16 @@ class MalformedPayload(SensorError, ValueError):
 
 
 class AdapterUnavailable(SensorError):
+    """No Bluetooth stack to talk to; ``reason`` says what the stack (or its absence) said."""
+
     advice = (
         "No usable Bluetooth adapter was found. Check that the machine has Bluetooth, that it is "
         "switched on (bluetoothctl power on) and that this user may use it; or run with --sim."
     )
+
+    def __init__(self, reason: str) -> None:
+        self.reason = reason
+        super().__init__(f"Bluetooth is not available: {reason}")
 
 
 class StrapNotFound(SensorError):

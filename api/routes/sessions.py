@@ -70,13 +70,14 @@ async def get_beats(session_id: str, state: State, since: Annotated[int, Query(g
 
 
 @router.get("/{session_id}/export")
-async def export_session(session_id: str, state: State, format: Literal["csv", "json"] = "csv") -> Response:
-    """The session as a file: ``csv`` (beats) or ``json`` (notifications, beats, metrics, events)."""
+async def export_session(session_id: str, state: State, format: Literal["csv", "json", "replay"] = "csv") -> Response:
+    """The session as a file: ``csv`` (beats), ``json`` (notifications, beats, metrics, events),
+    or ``replay`` (the raw notification log, for ``tolerance serve --replay``)."""
     try:
         text, media = await state.store.read(lambda conn: export.export_session(conn, session_id, format))
     except SessionNotFound:
         raise _not_found(session_id) from None
-    filename = f"tolerance-{session_id}.{format}"
+    filename = f"tolerance-{session_id}.{'jsonl' if format == 'replay' else format}"
     return Response(text, media_type=media, headers={"content-disposition": f'attachment; filename="{filename}"'})
 
 

@@ -1,0 +1,245 @@
+"""Record notifications to a log, and replay a log through the live pipeline.
+
+Notification log format (JSON Lines, UTF-8, one object per line, in receive order)::
+
+    {"format": "tolerance-notifications", "version": 1, "source": "ble:C8:2E:..."}   optional header
+    {"t": 0.0,   "t_utc": 1732521600.0, "source": "ble:C8:2E:...", "hex": "10495e039603"}
+    {"t": 61.02, "t_utc": 1732521661.02, "source": "ble:C8:2E:...", "event": "lost", "detail": "..."}
+
+- ``t``: seconds since the start of the recording (host monotonic clock), non-decreasing.
+- ``t_utc``: host receive time, Unix epoch seconds (required on notification lines; on event
+  lines it may be left out and is then derived from ``t``).
+- ``hex``: the Heart Rate Measurement (0x2A37) payload exactly as received; it is decoded
+  on replay by :func:`~tolerance.sensors.heart_rate.decode_hrm`, the live parser, so a
+  replay also replays the parser's behaviour (a malformed payload gives a
+  :class:`MalformedNotification`, as live).
+- ``event``: a :class:`ConnectionState` value ("lost", "reconnecting", ...), with optional
+  ``detail`` and ``attempt``.
+- ``source`` is informative: replayed items carry the replay's own ``source_id``.
+Blank lines are ignored; anything else that does not fit raises :class:`ReplayFileError`
+naming the file and line. :class:`DeviceInfo` items are not recorded.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import math
+import time
+from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
+from dataclasses import dataclass
+from pathlib import Path
+from typing import IO, Any, Final
+
+from .errors import MalformedPayload, ReplayFileError
+from .heart_rate import decode_hrm, encode_hrm
+from .samples import (
+    ConnectionEvent,
+    ConnectionState,
+    HeartRateMeasurement,
+    HeartRateSample,
+    MalformedNotification,
+    SensorItem,
+)
+
+LOG_FORMAT: Final = "tolerance-notifications"
+LOG_VERSION: Final = 1
+_YIELD_EVERY: Final = 200  # at speed=inf, give the loop a turn this often
+
+
+@dataclass(frozen=True, slots=True)
+class LogRecord:
+    """One line of a notification log: a payload (``payload`` set) or an event (``event`` set)."""
+
+    line: int
+    t: float
+    t_utc: float
+    source: str
+    payload: bytes | None = None
+    event: ConnectionState | None = None
+    detail: str = ""
+    attempt: int = 0
+
+
+class NotificationLogWriter:
+    """Append items of a source's stream to a notification log (see the module docstring).
+
+    Use as a context manager, or call :meth:`close`. Times are written relative to the first
+    item written. Samples without their raw payload (a simulator's) are re-encoded with
+    :func:`encode_hrm`.
+    """
+
+    def __init__(self, path: str | Path) -> None:
+        self.path = Path(path)
+        self._file: IO[str] = self.path.open("w", encoding="utf-8", newline="\n")
+        self._t0: float | None = None
+        self.lines = 0
+
+    def __enter__(self) -> NotificationLogWriter:
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        self.close()
+
+    def close(self) -> None:
+        self._file.close()
+
+    def write(self, item: SensorItem) -> None:
+        """Write one item; DeviceInfo items are skipped (they are re-read on every connect)."""
+        if not isinstance(item, HeartRateSample | MalformedNotification | ConnectionEvent):
+            return
+        if self._t0 is None:
+            self._t0 = item.t_mono
+            header = {"format": LOG_FORMAT, "version": LOG_VERSION, "source": item.source}
+            self._file.write(json.dumps(header) + "\n")
+        obj: dict[str, Any] = {"t": round(item.t_mono - self._t0, 6), "t_utc": item.t_utc, "source": item.source}
+        if isinstance(item, ConnectionEvent):
+            obj["event"] = item.state.value
+            if item.detail:
+                obj["detail"] = item.detail
+            if item.attempt:
+                obj["attempt"] = item.attempt
+        else:
+            payload = item.payload
+            if not payload and isinstance(item, HeartRateSample):
+                payload = encode_hrm(HeartRateMeasurement(item.hr_bpm, item.rr_raw, item.contact, item.energy_kj))
+            obj["hex"] = payload.hex()
+        self._file.write(json.dumps(obj) + "\n")
+        self.lines += 1
+
+
+def write_log(items: Iterable[SensorItem], path: str | Path) -> int:
+    """Write ``items`` to a new notification log at ``path``; returns the lines written."""
+    with NotificationLogWriter(path) as writer:
+        for item in items:
+            writer.write(item)
+        return writer.lines
+
+
+def _number(obj: dict[str, Any], key: str, fail: Callable[[str], ReplayFileError]) -> float:
+    value = obj.get(key)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not math.isfinite(value):
+        raise fail(f"{key!r} must be a finite number, got {value!r}")
+    return float(value)
+
+
+def read_log(path: str | Path) -> list[LogRecord]:
+    """Parse and check a whole notification log; raises ReplayFileError (path, line)."""
+    path = Path(path)
+    try:
+        text = path.read_text(encoding="utf-8")
+    except (OSError, UnicodeDecodeError) as exc:
+        raise ReplayFileError(str(path), 0, f"cannot read the file: {exc}") from exc
+    records: list[LogRecord] = []
+    utc_offset: float | None = None  # t_utc - t, from the first line that has both
+    last_t = 0.0
+    for number, raw in enumerate(text.splitlines(), start=1):
+        if not raw.strip():
+            continue
+
+        def fail(reason: str, _n: int = number) -> ReplayFileError:
+            return ReplayFileError(str(path), _n, reason)
+
+        try:
+            obj = json.loads(raw)
+        except json.JSONDecodeError as exc:
+            raise fail(f"not JSON ({exc.msg})") from None
+        if not isinstance(obj, dict):
+            raise fail("each line must be a JSON object")
+        if "format" in obj:
+            if obj["format"] != LOG_FORMAT or obj.get("version") != LOG_VERSION:
+                raise fail(f"unknown log format {obj.get('format')!r} version {obj.get('version')!r}")
+            continue
+        t = _number(obj, "t", fail)
+        if t < last_t:
+            raise fail(f"time goes backwards ({t} after {last_t})")
+        last_t = t
+        source = str(obj.get("source", ""))
+        if "hex" in obj:
+            if not isinstance(obj["hex"], str):
+                raise fail("'hex' must be a string")
+            try:
+                payload = bytes.fromhex(obj["hex"])
+            except ValueError:
+                raise fail(f"'hex' is not hexadecimal: {obj['hex']!r}") from None
+            t_utc = _number(obj, "t_utc", fail)
+            utc_offset = t_utc - t if utc_offset is None else utc_offset
+            records.append(LogRecord(number, t, t_utc, source, payload=payload))
+        elif "event" in obj:
+            try:
+                state = ConnectionState(obj["event"])
+            except ValueError:
+                raise fail(f"unknown event {obj['event']!r}") from None
+            t_utc = _number(obj, "t_utc", fail) if "t_utc" in obj else math.nan
+            attempt = obj.get("attempt", 0)
+            if not isinstance(attempt, int) or isinstance(attempt, bool):
+                raise fail(f"'attempt' must be an integer, got {attempt!r}")
+            records.append(LogRecord(number, t, t_utc, source, event=state,
+                                     detail=str(obj.get("detail", "")), attempt=attempt))
+        else:
+            raise fail("a line needs 'hex' (a notification) or 'event'")
+    # Events written without t_utc get it from the notifications' clock offset.
+    offset = utc_offset or 0.0
+    return [r if not math.isnan(r.t_utc) else _with_utc(r, r.t + offset) for r in records]
+
+
+def _with_utc(r: LogRecord, t_utc: float) -> LogRecord:
+    return LogRecord(r.line, r.t, t_utc, r.source, r.payload, r.event, r.detail, r.attempt)
+
+
+class ReplaySource:
+    """A recorded notification log as a :class:`~tolerance.sensors.source.Sensor`.
+
+    Items keep the recorded times: ``t_mono`` is the log's ``t`` and ``t_utc`` its
+    ``t_utc``, so a replayed session is stored exactly as the live one was. Playback waits
+    between notifications for the recorded gaps divided by ``speed`` (``math.inf``: no
+    waiting). ``sleep`` and ``clock`` are injectable for tests.
+    """
+
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        speed: float = 1.0,
+        sleep: Callable[[float], Awaitable[None]] = asyncio.sleep,
+        clock: Callable[[], float] = time.monotonic,
+        source_id: str | None = None,
+    ) -> None:
+        if not speed > 0:
+            raise ValueError(f"speed must be positive (math.inf for no waiting), got {speed}")
+        self.path = Path(path)
+        self._speed = speed
+        self._sleep = sleep
+        self._clock = clock
+        self._source_id = source_id or f"replay:{self.path.name}"
+        self.malformed = 0
+
+    @property
+    def source_id(self) -> str:
+        return self._source_id
+
+    async def stream(self) -> AsyncIterator[SensorItem]:
+        """Yield every recorded notification (decoded) and event, with the recorded timing."""
+        records = read_log(self.path)  # a bad file fails before anything is yielded
+        start = self._clock()
+        t0 = records[0].t if records else 0.0
+        for i, r in enumerate(records):
+            if math.isfinite(self._speed):
+                # Against an absolute schedule, so sleep overshoot does not accumulate.
+                delay = start + (r.t - t0) / self._speed - self._clock()
+                if delay > 0:
+                    await self._sleep(delay)
+            elif i % _YIELD_EVERY == 0:
+                await asyncio.sleep(0)
+            yield self._item(r)
+
+    def _item(self, r: LogRecord) -> SensorItem:
+        if r.event is not None:
+            return ConnectionEvent(self._source_id, r.t, r.t_utc, r.event, r.detail, r.attempt)
+        assert r.payload is not None
+        try:
+            m = decode_hrm(r.payload)
+        except MalformedPayload as exc:
+            self.malformed += 1
+            return MalformedNotification(self._source_id, r.t, r.t_utc, r.payload, exc.reason)
+        return HeartRateSample.from_measurement(m, source=self._source_id, t_mono=r.t, t_utc=r.t_utc, payload=r.payload)

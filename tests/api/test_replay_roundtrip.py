@@ -1,0 +1,98 @@
+"""A recorded session, exported as a notification log and replayed, gives the same beats and metrics."""
+
+from __future__ import annotations
+
+import asyncio
+import math
+import sqlite3
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tolerance.api import export, records
+from tolerance.api.hub import Hub
+from tolerance.api.live import SessionManager
+from tolerance.api.store import Store
+from tolerance.sensors import Sensor
+from tolerance.sensors.replay import ReplaySource
+from tolerance.simulations import SimulatedStrap
+
+
+async def _record(sensor: Sensor, db: Path, kind: str) -> str:
+    async with Store(db) as store:
+        manager = SessionManager(store, Hub())
+        session = await manager.start(sensor, source_kind=kind, params={})
+        assert session.task is not None
+        await asyncio.wait_for(session.task, 120)
+        return session.id
+
+
+def _read(db: Path, session_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    try:
+        t0 = conn.execute("SELECT MIN(t_mono) FROM notifications WHERE session_id=?", (session_id,)).fetchone()[0]
+        beats = records.read_beats(conn, session_id)
+        metrics = records.read_metrics(conn, session_id)
+        events = [e for e in records.read_events(conn, session_id) if e["type"] in ("segment", "connection")]
+    finally:
+        conn.close()
+    for row in (*beats, *metrics, *events):
+        row["t_rel"] = row.pop("t_mono") - t0
+        row.pop("t_utc")
+    for e in events:
+        e.pop("seq")
+    return beats, metrics, events
+
+
+def test_a_replayed_log_gives_the_same_beats_and_metrics_as_the_live_run(tmp_path: Path) -> None:
+    db = tmp_path / "t.sqlite3"
+    # The faulty-strap scenario: artifacts, a contact loss and a drop-out must replay too.
+    live_id = asyncio.run(_record(SimulatedStrap("artifacts", seed=11, speed=math.inf, duration_s=420), db, "sim"))
+    conn = sqlite3.connect(db)
+    conn.row_factory = sqlite3.Row
+    log = tmp_path / "session.jsonl"
+    log.write_text(export.replay_log(conn, live_id))
+    conn.close()
+
+    replay_id = asyncio.run(_record(ReplaySource(log, speed=math.inf), db, "replay"))
+
+    live_beats, live_metrics, live_events = _read(db, live_id)
+    replay_beats, replay_metrics, replay_events = _read(db, replay_id)
+    assert len(live_beats) > 400 and len(live_metrics) > 100
+    assert {b["artifact"] for b in live_beats} > {"normal"}, "the scenario should produce artifacts"
+    assert len({b["segment"] for b in live_beats}) >= 3, "contact loss and drop-out should split segments"
+
+    assert len(replay_beats) == len(live_beats)
+    for a, b in zip(live_beats, replay_beats, strict=True):
+        assert (a["idx"], a["rr_ms"], a["rr_raw"], a["segment"], a["contact"], a["artifact"], a["nn_ms"]) == (
+            b["idx"], b["rr_ms"], b["rr_raw"], b["segment"], b["contact"], b["artifact"], b["nn_ms"])
+        assert a["t_rel"] == pytest.approx(b["t_rel"], abs=1e-5)
+    assert [(m["window_s"], m["n_beats"], m["reason"]) for m in live_metrics] == [
+        (m["window_s"], m["n_beats"], m["reason"]) for m in replay_metrics]
+    for a, b in zip(live_metrics, replay_metrics, strict=True):
+        assert a["values"].keys() == b["values"].keys()
+        for k, v in a["values"].items():
+            assert (b["values"][k] is None) == (v is None), k
+            if v is not None:
+                assert b["values"][k] == pytest.approx(v, rel=1e-9), k
+    def segments(events: list[dict[str, Any]]) -> list[Any]:
+        return [e["data"] for e in events if e["type"] == "segment"]
+
+    def links(events: list[dict[str, Any]]) -> list[Any]:
+        return [e["data"]["state"] for e in events if e["type"] == "connection" and e["data"]["state"] != "closed"]
+
+    assert segments(replay_events) == segments(live_events)
+    assert links(replay_events) == links(live_events) and "lost" in links(live_events)
+
+
+def test_replaying_a_log_with_a_bad_line_fails_the_session_with_the_line_number(tmp_path: Path) -> None:
+    log = tmp_path / "bad.jsonl"
+    log.write_text('{"t": 0, "t_utc": 1700000000, "hex": "063c"}\n{"t": 1, "hex": 12}\n')
+    db = tmp_path / "t.sqlite3"
+    session_id = asyncio.run(_record(ReplaySource(log, speed=math.inf), db, "replay"))
+    conn = sqlite3.connect(db)
+    status, detail = conn.execute("SELECT status, status_detail FROM sessions WHERE id=?", (session_id,)).fetchone()
+    conn.close()
+    assert status == "failed" and "line 2" in detail

@@ -1,0 +1,74 @@
+"""Spectral claims: the HRV peak sits at the breathing rate; slow breathing raises HRV.
+
+Method (shared by every test here): the reported RR series (ms, 1/1024 s resolution) is
+interpolated at 4 Hz with a cubic spline on the beat times, linearly detrended, and its power
+spectral density estimated with Welch's method (Hann window of 128 s, 50 % overlap, zero-padded
+to 4096 points = 0.001 Hz grid) over 5 minutes. The peak is searched in 0.04-0.40 Hz; LF power
+is the integral of the PSD over 0.04-0.15 Hz (ms^2).
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from typing import Final
+
+import numpy as np
+import pytest
+from scipy import interpolate, signal
+
+from tolerance.simulations import load_scenario, simulate
+
+FS_HZ: Final = 4.0
+SETTLE_S: Final = 30.0
+ANALYSIS_S: Final = 300.0
+
+
+def _psd(t_s: np.ndarray, rr_ms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    grid = np.arange(t_s[0], t_s[-1], 1.0 / FS_HZ)
+    x = interpolate.CubicSpline(t_s, rr_ms)(grid)
+    return signal.welch(x, fs=FS_HZ, window="hann", nperseg=int(128 * FS_HZ),
+                        noverlap=int(64 * FS_HZ), nfft=4096, detrend="linear")
+
+
+def _at_rate(rate_per_min: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
+    base = load_scenario("calm")
+    scenario = dataclasses.replace(base, breathing=((0.0, rate_per_min),))
+    r = simulate(scenario, seed=seed, duration_s=SETTLE_S + ANALYSIS_S)
+    keep = r.beat_t_s >= SETTLE_S
+    return r.beat_t_s[keep], r.beat_rr_ms[keep]
+
+
+@pytest.mark.parametrize("rate_per_min", [6.0, 15.0])
+@pytest.mark.parametrize("seed", range(5))
+def test_spectral_peak_sits_at_the_breathing_rate(rate_per_min: float, seed: int) -> None:
+    f, p = _psd(*_at_rate(rate_per_min, seed))
+    band = (f >= 0.04) & (f <= 0.40)
+    peak_hz = f[band][np.argmax(p[band])]
+    assert abs(peak_hz - rate_per_min / 60.0) <= 0.01
+
+
+def test_paced_breathing_scenario_peaks_move_from_15_to_6_per_minute() -> None:
+    r = simulate("paced-breathing", seed=11)
+    change_s = load_scenario("paced-breathing").breathing[0][0]
+    windows = ((change_s - ANALYSIS_S, change_s, 15.0),
+               (change_s + SETTLE_S, change_s + SETTLE_S + ANALYSIS_S, 6.0))
+    for lo, hi, rate in windows:
+        m = (r.beat_t_s >= lo) & (r.beat_t_s < hi)
+        f, p = _psd(r.beat_t_s[m], r.beat_rr_ms[m])
+        band = (f >= 0.04) & (f <= 0.40)
+        assert abs(f[band][np.argmax(p[band])] - rate / 60.0) <= 0.01
+
+
+def test_breathing_at_6_per_minute_gives_clearly_more_rmssd_and_lf_power_than_15() -> None:
+    rmssd: dict[float, list[float]] = {6.0: [], 15.0: []}
+    lf: dict[float, list[float]] = {6.0: [], 15.0: []}
+    for rate in rmssd:
+        for seed in range(3):
+            t, rr = _at_rate(rate, seed)
+            rmssd[rate].append(float(np.sqrt(np.mean(np.diff(rr) ** 2))))
+            f, p = _psd(t, rr)
+            band = (f >= 0.04) & (f < 0.15)
+            lf[rate].append(float(np.sum(p[band]) * (f[1] - f[0])))
+    assert min(rmssd[6.0]) > max(rmssd[15.0])
+    assert np.mean(rmssd[6.0]) > 1.2 * np.mean(rmssd[15.0])
+    assert min(lf[6.0]) > 5.0 * max(lf[15.0])
