@@ -80,6 +80,8 @@ def run(args: argparse.Namespace) -> int:
                 writer.writerow((f"{t:.4f}", repr(float(rr)), f"{true_rr:.3f}", f"{hr:.2f}",
                                  f"{arousal:.4f}", f"{vagal:.4f}", f"{breathing:g}", str(artifact),
                                  int(contact)))
+    except BrokenPipeError:
+        raise  # a closed reader (| head): the CLI treats it as success
     except OSError as exc:
         sys.stderr.write(f"tolerance simulate: cannot write {args.out}: {exc.strerror or exc}\n")
         return EXIT_FAILURE

@@ -37,7 +37,8 @@ def test_simulate_writes_one_row_per_beat_with_ground_truth(tmp_path: Path) -> N
 def test_same_seed_writes_the_same_file(tmp_path: Path) -> None:
     a, b = tmp_path / "a.csv", tmp_path / "b.csv"
     for path in (a, b):
-        assert main(["simulate", "stress-spike", "--seed", "5", "--duration", "60", "--out", str(path)]) == 0
+        argv = ["simulate", "stress-spike", "--seed", "5", "--duration", "60", "--out", str(path)]
+        assert main(argv) == 0
     assert a.read_bytes() == b.read_bytes()
 
 
@@ -51,7 +52,9 @@ def test_simulate_to_stdout_with_faults(capsys: pytest.CaptureFixture[str]) -> N
     assert np.diff(t).max() > 5  # the drop-out's beats were never delivered
 
 
-def test_unknown_scenario_exits_2_with_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_unknown_scenario_exits_2_with_a_clear_message(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     out = tmp_path / "x.csv"
     assert main(["simulate", "no-such-thing", "--out", str(out)]) == 2
     err = capsys.readouterr().err
@@ -60,7 +63,9 @@ def test_unknown_scenario_exits_2_with_a_clear_message(tmp_path: Path, capsys: p
     assert not out.exists()
 
 
-def test_bad_scenario_file_exits_2_naming_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_bad_scenario_file_exits_2_naming_the_field(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[heart]\nhr_bmp = 70\n")
     assert main(["simulate", str(bad), "--out", str(tmp_path / "x.csv")]) == 2
