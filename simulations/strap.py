@@ -276,8 +276,13 @@ class SimulatedStrap:
         """Simulated seconds since the stream started."""
         return self._emulator.t_s if self._emulator else 0.0
 
-    def set_breathing(self, rate_per_min: float) -> None:
-        """Breathe at this rate from now on (the server's pacer calls this)."""
+    def set_breathing(self, rate_per_min: float | None) -> None:
+        """Breathe at this rate from now on (the server's pacer calls this).
+
+        ``None`` goes back to the scenario's spontaneous rate (the pacer was stopped).
+        """
+        if rate_per_min is None:
+            rate_per_min = self.scenario.heart.breathing_per_min
         check_breathing_rate(rate_per_min)
         if self._emulator is None:
             self._pending_rate = rate_per_min

@@ -14,6 +14,7 @@ for (const key of Object.keys($)) $[key] = document.querySelector($[key]);
 const fmt = (v, digits = 0) => (v === null || v === undefined || Number.isNaN(v) ? "–" : Number(v).toFixed(digits));
 const guide = new BreathingGuide($.guide, $.guideText);
 let beats = 0;
+let windowHr = null;
 let link = null;
 
 function setConnection(state, text) {
@@ -28,7 +29,9 @@ function showBeat(frame) {
   const w60 = frame.windows?.["60"];
   const w30 = frame.windows?.["30"];
   if (w60) {
-    $.hr.textContent = fmt(w60.values.HR);
+    // Until the 60 s window holds enough beats, the strap's own HR stands in (see sample()).
+    windowHr = w60.values.HR ?? null;
+    if (windowHr !== null) $.hr.textContent = fmt(windowHr);
     $.rmssd.textContent = fmt(w60.values.HRV_RMSSD);
     $.corrected.textContent = w60.corrected_share === null ? "–" : `${Math.round(w60.corrected_share * 100)} %`;
   }
@@ -38,11 +41,13 @@ function showBeat(frame) {
 const handlers = {
   onOpen() { $.notice.textContent = ""; },
   onClose(event) {
+    document.body.dataset.ready = "false";
     setConnection("lost", event.code === 4404 ? "no such session" : "server unreachable");
   },
   hello(frame) {
     const s = frame.session;
-    $.source.textContent = `${s.source_kind}: ${s.source_id}`;
+    document.body.dataset.ready = "true";
+    $.source.textContent = s.source_id;
     setConnection(s.connection);
     if (s.device?.battery_percent !== undefined) $.battery.textContent = `${s.device.battery_percent} %`;
     for (const b of frame.history) showBeat(b);
@@ -50,7 +55,7 @@ const handlers = {
     if (s.last_metrics) handlers.metrics(s.last_metrics);
   },
   sample(frame) {
-    if ($.hr.textContent === "–") $.hr.textContent = fmt(frame.hr_bpm);
+    if (windowHr === null && frame.hr_bpm > 0) $.hr.textContent = fmt(frame.hr_bpm);
     if (frame.contact === false) $.contact.textContent = "none";
   },
   beat: showBeat,

@@ -71,6 +71,9 @@ async def _receiver(ws: WebSocket, sub: Subscription, live: LiveSession) -> None
             reply = frames.error_frame(exc.code, exc.message)
         except PacerError as exc:
             reply = frames.error_frame("bad_field", str(exc))
+        except Exception:  # a bug must cost this one command, not the client's socket
+            _log.exception("command on session %s failed", live.id)
+            reply = frames.error_frame("internal", "the server could not carry out that command")
         if reply is not None:
             sub.offer(reply)
 
