@@ -1,0 +1,17 @@
+#!/usr/bin/env bash
+# Set everything up and run the whole test suite: Python packages into .venv, Debian's
+# chromium for the browser tests (installed with apt-get when missing), then pytest.
+# Extra arguments go to pytest, e.g. scripts/test.sh -k engine
+set -euo pipefail
+cd "$(dirname "$0")/.."
+scripts/setup.sh test
+if ! command -v chromium >/dev/null 2>&1; then
+  echo "Installing Debian's chromium for the browser tests..." >&2
+  if [ "$(id -u)" = 0 ]; then sudo=""; elif command -v sudo >/dev/null 2>&1; then sudo="sudo"; else
+    echo "chromium is missing and this user cannot install it: run 'apt-get install chromium' as root." >&2
+    exit 1
+  fi
+  $sudo apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
+fi
+exec .venv/bin/python -m pytest "$@"
