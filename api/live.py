@@ -50,6 +50,7 @@ class LiveSession:
         self.engine = Engine(engine_config)
         self.pacer = Pacer(clock=clock, on_change=self._pacer_changed)
         self.status = "live"
+        self.status_detail: str | None = None
         self.connection = "connecting"
         self.device: dict[str, Any] = {}
         self.counts = {"notifications": 0, "malformed": 0, "beats": 0, "metrics": 0, "events": 0}
@@ -76,6 +77,7 @@ class LiveSession:
         return {
             **self.row.to_json(),
             "status": self.status,
+            "status_detail": self.status_detail,
             "connection": self.connection,
             "device": self.device,
             "counts": dict(self.counts),
@@ -117,8 +119,8 @@ class LiveSession:
                 await self._finish("ended", "stopped by the server")
             raise
         except SensorError as exc:
-            _log.warning("session %s: %s", self.id, exc)
-            detail = f"{exc} {getattr(exc, 'advice', '')}".strip()
+            detail = f"{exc}. {getattr(exc, 'advice', '')}".strip()
+            _log.warning("session %s stopped: %s", self.id, detail)
             with contextlib.suppress(Exception):
                 await self._apply(self.engine.flush())
             await self._finish("failed", detail)
@@ -128,6 +130,7 @@ class LiveSession:
 
     async def _finish(self, status: str, detail: str) -> None:
         self.status = status
+        self.status_detail = detail
         await records.end_session(self.store, self.id, status, detail)
         self._publish({"v": 1, "type": "status", "session": status, "detail": detail})
 

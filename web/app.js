@@ -53,6 +53,10 @@ const handlers = {
     for (const b of frame.history) showBeat(b);
     if (s.last_sample) $.hr.textContent = fmt(s.last_sample.hr_bpm);
     if (s.last_metrics) handlers.metrics(s.last_metrics);
+    if (s.status !== "live") {
+      setConnection("ended", `session ${s.status}`);
+      $.notice.textContent = s.status_detail ?? "";
+    }
   },
   sample(frame) {
     if (windowHr === null && frame.hr_bpm > 0) $.hr.textContent = fmt(frame.hr_bpm);
@@ -87,7 +91,8 @@ async function pickSession() {
   if (wanted) return wanted;
   const response = await fetch("/api/sessions");
   const sessions = await response.json();
-  const live = sessions.find((s) => s.status === "live");
+  // The live session, else the newest one (so a failed start shows its reason).
+  const live = sessions.find((s) => s.status === "live") ?? sessions[0];
   return live ? live.id : null;
 }
 
