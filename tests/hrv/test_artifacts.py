@@ -23,7 +23,12 @@ from tolerance.hrv.artifacts import (
     correct_artifacts,
     detect_artifacts,
 )
-from tolerance.hrv.artifacts_stream import ClassifiedBeat, StreamingArtifactDetector
+from tolerance.hrv.artifacts_stream import (
+    ClassifiedBeat,
+    StreamingArtifactDetector,
+    _quartile_threshold,
+    _RecentWindow,
+)
 
 RR_DIR: Final = Path(__file__).parent.parent / "data" / "rr"
 LONG: Final = "pyhrv-nni-long-60min.txt"
@@ -207,7 +212,7 @@ def test_longshort_splits_by_the_local_median() -> None:
 
 # RMSSD bound per artifact rate: 5 % up to 3 % of beats. At 5 %, the artifacts themselves widen
 # the thresholds (about 9 large jumps per 91-beat window) and a few get through: measured +5.7 %
-# (batch) and +1.0 % (streaming) with this seed, so the bound there is 7 %, not 5 %.
+# (batch) and +1.3 % (streaming) with this seed, so the bound there is 7 %, not 5 %.
 RMSSD_BOUND: Final = {0.01: 0.05, 0.03: 0.05, 0.05: 0.07}
 
 
@@ -239,19 +244,13 @@ def test_injected_artifacts_found_on_5_min(mode: str) -> None:
     assert 1 - false_alarms / negatives >= 0.95
 
 
-@pytest.mark.parametrize(
-    "mode",
-    [
-        "batch",
-        pytest.param("streaming", marks=pytest.mark.xfail(strict=True, reason=(
-            "known gap: on this series the trailing thresholds flag ~2.7 % of genuine beats "
-            "(batch 1.6 %), and interpolating them lowers RMSSD: median -9.5 %"))),
-    ],
-)
+@pytest.mark.parametrize("mode", ["batch", "streaming"])
 def test_rmssd_restored_on_5_min_in_median(mode: str) -> None:
     # This series varies a lot (RMSSD ~ 95 ms at a mean NN of 900 ms): the threshold, set by the
     # local variability, lets an occasional 35 %-short beat through, and one such beat moves a
     # 5-min RMSSD by several %. The claim is on the median over seeds; single seeds reach 6-8 %.
+    # Measured medians: batch -4.6 %, streaming -4.1 % (-9.5 % with the trailing dRR threshold
+    # alone, recent=0: see the next test).
     clean = reference_nn(SHORT)
     errors = []
     for rate in (0.01, 0.03):
@@ -262,17 +261,34 @@ def test_rmssd_restored_on_5_min_in_median(mode: str) -> None:
     assert abs(float(np.median(errors))) <= 0.05
 
 
+def test_streaming_recent_window_cuts_false_alarms_where_variability_rises() -> None:
+    # The cause of the gap above: a trailing 91-beat dRR threshold lags the variability by 40
+    # beats, and this series' variability triples and falls back within 5 minutes; while it
+    # rises, genuine beats are flagged LONG. Measured false alarms over the 20 runs: 149 with the
+    # trailing window alone, 99 with the recent window, 77 in batch.
+    clean = reference_nn(SHORT)
+    false_alarms = {0: 0, 31: 0}
+    for rate in (0.01, 0.03):
+        for seed in range(10):
+            rr, events = inject(clean, rate, np.random.default_rng([seed, round(rate * 100)]))
+            for recent in false_alarms:
+                types = np.array([b.type for b in stream(rr, recent=recent)], dtype=object)
+                false_alarms[recent] += scores(types, events)[2]
+    assert false_alarms[31] <= 0.75 * false_alarms[0]
+
+
 # -- streaming --------------------------------------------------------------------------------
 
 
 def test_streaming_agrees_with_batch_away_from_the_segment_start() -> None:
-    # Trailing thresholds (91 beats ending 5 beats ahead) against centred ones: beats near the
-    # limits fall differently. Measured: 98.9 % of the 60-min series' beats agree after the
-    # first window (both flag about 1.8 %); bound set at 98 %, i.e. under 2 % of beats.
+    # Causal thresholds (91 and 31 beats ending 5 beats ahead) against centred ones: beats near
+    # the limits fall differently. Measured: 99.0 % of the 60-min series' beats agree after the
+    # first window (98.9 % with the trailing window alone); batch flags 83 beats (1.8 %),
+    # streaming 73. Bound set at 98.5 %, i.e. under 1.5 % of beats.
     rr = load(LONG)
     batch, live = detect_artifacts(rr), stream_types(rr)
     width = ArtifactParameters().window_width
-    assert np.mean(batch[width:] == live[width:]) >= 0.98
+    assert np.mean(batch[width:] == live[width:]) >= 0.985
     flagged_batch = np.count_nonzero(batch != T.NORMAL)
     assert abs(np.count_nonzero(live != T.NORMAL) - flagged_batch) <= 0.25 * flagged_batch
 
@@ -303,6 +319,30 @@ def test_streaming_releases_beats_after_the_lookahead() -> None:
     released = [len(det.push(800.0 + 10 * (i % 3))) for i in range(30)]
     assert released[:19] == [0] * 19  # warming up
     assert sum(released) == 30 - 5  # all but the look-ahead
+
+
+@settings(max_examples=60, deadline=None)
+@given(
+    st.lists(st.tuples(st.integers(0, 50), st.booleans()), min_size=1, max_size=80),
+    st.integers(1, 12),
+)
+def test_recent_window_threshold_equals_brute_force(
+    values: list[tuple[int, bool]], width: int
+) -> None:
+    # The recent window keeps the last `width` values less the dropped ones, and its threshold
+    # is taken again over the values not above the first one. Small integers: many ties.
+    window, dropped = _RecentWindow(width), set()
+    for k, (x, drop) in enumerate(values):
+        window.add(k, float(x))
+        if drop:  # drop this one or, for odd values, the one before (maybe already gone)
+            j = k if x % 2 == 0 else k - 1
+            window.drop(j)
+            dropped.add(j)
+        kept = sorted(float(v) for j, (v, _) in enumerate(values[: k + 1])
+                      if j > k - width and j not in dropped)
+        first = _quartile_threshold(kept, len(kept), 5.2)
+        expected = _quartile_threshold(kept, sum(v <= first for v in kept), 5.2)
+        assert window.threshold(5.2) == expected
 
 
 @settings(max_examples=40, deadline=None)
