@@ -38,8 +38,11 @@ implements them), run causally so that a live session need not wait for a whole 
   RMSSD error -4.1 %, batch -4.6 %), agrees with batch on 99 % of the 60-min series' beats and
   flags 73 of them where batch flags 83. ``recent=0`` gives the trailing window alone.
 * **Segment start.** No history is carried across :meth:`StreamingArtifactDetector.reset`. The
-  first ``warmup`` beats (20 by default) are held until that many have arrived, so the first
-  thresholds rest on 20 values, not 6; batch has 46 or more at a series' start. The first beat's
+  first ``warmup`` beats (10 by default) are held until that many have arrived, so the first
+  thresholds rest on 10 values, not 6; batch has 46 or more at a series' start. 10, not more,
+  because a live display must show its first beats within seconds of connecting (about 10 s at
+  60 bpm, look-ahead included); a beat near a threshold early in a segment may be classed
+  differently than in batch. The first beat's
   dRR is taken against the mean of the beats available (batch: against the series' mean).
 * **Segment end.** :meth:`~StreamingArtifactDetector.flush` classifies the remaining beats with
   the windows clipped to the segment, as batch does at a series' end (the last two beats are only
@@ -75,7 +78,8 @@ __all__ = ["ClassifiedBeat", "StreamingArtifactDetector"]
 DEFAULT_LOOKAHEAD_BEATS: Final = 5
 MIN_LOOKAHEAD_BEATS: Final = 3
 """The flow chart reads dRR up to ``i + 3`` when it examines ``i + 1`` together with ``i``."""
-DEFAULT_WARMUP_BEATS: Final = 20
+DEFAULT_WARMUP_BEATS: Final = 10
+"""Beats held at a segment start before the first is classified (module docstring)."""
 DEFAULT_RECENT_BEATS: Final = 31
 """Beats in the short window of the dRR threshold (module docstring, "Thresholds")."""
 _MS_PER_S: Final = 1000.0
