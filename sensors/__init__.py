@@ -1,10 +1,12 @@
 """Heart-rate sources: BLE straps via bleak, recorded notification logs, and the shared types.
 
-Importing this package does not import bleak: :mod:`tolerance.sensors.ble` imports it inside
-the functions that talk to the Bluetooth stack, on first use.
+Importing this package imports neither bleak nor asyncio: the sources (``BleStrap``,
+``ReplaySource``, ``scan`` ...) load on first use, so ``tolerance decode`` starts in tens of
+milliseconds.
 """
 
-from .ble import BleStrap, FoundStrap, scan
+from typing import TYPE_CHECKING, Any
+
 from .errors import (
     AdapterUnavailable,
     ConnectionFailed,
@@ -14,8 +16,6 @@ from .errors import (
     StrapNotFound,
 )
 from .heart_rate import decode_battery_level, decode_body_sensor_location, decode_hrm, encode_hrm
-from .reconnect import Backoff, FailureKind, LinkStats
-from .replay import NotificationLogWriter, ReplaySource, read_log, write_log
 from .samples import (
     ConnectionEvent,
     ConnectionState,
@@ -27,6 +27,28 @@ from .samples import (
     rr_raw_to_ms,
 )
 from .source import Sensor
+
+if TYPE_CHECKING:
+    from .ble import BleStrap, FoundStrap, scan
+    from .reconnect import Backoff, FailureKind, LinkStats
+    from .replay import NotificationLogWriter, ReplaySource, read_log, write_log
+
+_LAZY = {
+    "BleStrap": "ble", "FoundStrap": "ble", "scan": "ble",
+    "Backoff": "reconnect", "FailureKind": "reconnect", "LinkStats": "reconnect",
+    "NotificationLogWriter": "replay", "ReplaySource": "replay", "read_log": "replay", "write_log": "replay",
+}
+
+
+def __getattr__(name: str) -> Any:
+    module = _LAZY.get(name)
+    if module is None:
+        raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+    from importlib import import_module
+
+    value = getattr(import_module(f".{module}", __name__), name)
+    globals()[name] = value
+    return value
 
 __all__ = [
     "AdapterUnavailable",
