@@ -105,46 +105,61 @@ Update = BeatUpdate | MetricsUpdate | SegmentStart
 
 
 class _NNBuffer:
-    """The current segment's NN intervals with their times, trimmed to a horizon."""
+    """The current segment's NN intervals with their times, trimmed to a horizon.
 
-    def __init__(self, horizon_s: float) -> None:
+    Numpy arrays used as a sliding buffer: appends are O(1) amortised, and a window ending at
+    the newest value is a view found by one binary search (no copy per beat).
+    """
+
+    def __init__(self, horizon_s: float, capacity: int = 1024) -> None:
         self.horizon_s = horizon_s
-        self.t: deque[float] = deque()
-        self.nn: deque[float] = deque()
-        self.corrected: deque[bool] = deque()
+        self._t = np.empty(capacity)
+        self._nn = np.empty(capacity)
+        self._corrected = np.zeros(capacity, dtype=bool)
+        self._lo = 0
+        self._hi = 0
         self.segment_start: float | None = None
 
+    def __len__(self) -> int:
+        return self._hi - self._lo
+
     def reset(self, segment_start: float | None) -> None:
-        self.t.clear()
-        self.nn.clear()
-        self.corrected.clear()
+        self._lo = self._hi = 0
         self.segment_start = segment_start
 
     def append(self, t: float, nn: float, corrected: bool) -> None:
-        self.t.append(t)
-        self.nn.append(nn)
-        self.corrected.append(corrected)
-        cut = t - self.horizon_s
-        while self.t and self.t[0] <= cut:
-            self.t.popleft()
-            self.nn.popleft()
-            self.corrected.popleft()
+        if self._hi == self._t.size:
+            self._compact(t)
+        i = self._hi
+        self._t[i] = t
+        self._nn[i] = nn
+        self._corrected[i] = corrected
+        self._hi = i + 1
+
+    def _compact(self, t_now: float) -> None:
+        lo, hi = self._lo, self._hi
+        lo += int(np.searchsorted(self._t[lo:hi], t_now - self.horizon_s, side="right"))
+        keep = hi - lo
+        if keep > self._t.size // 2:  # a very fast heart: grow rather than compact often
+            size = self._t.size * 2
+            for name in ("_t", "_nn", "_corrected"):
+                old = getattr(self, name)
+                new = np.zeros(size, dtype=old.dtype)
+                new[:keep] = old[lo:hi]
+                setattr(self, name, new)
+        else:
+            for arr in (self._t, self._nn, self._corrected):
+                arr[:keep] = arr[lo:hi]
+        self._lo, self._hi = 0, keep
 
     def window(self, t_end: float, window_s: float) -> tuple[np.ndarray, int]:
-        """NN values with times in (t_end - window_s, t_end], and how many were corrected."""
-        start = t_end - window_s
-        # Windows are short (<= 5 min): walking back from the newest is cheaper than a copy.
-        k = 0
-        for tk in reversed(self.t):
-            if tk <= start:
-                break
-            k += 1
-        if k == 0:
-            return np.empty(0), 0
-        n = len(self.nn)
-        nn = np.fromiter((self.nn[i] for i in range(n - k, n)), float, k)
-        corrected = sum(self.corrected[i] for i in range(n - k, n))
-        return nn, corrected
+        """NN values with times in (t_end - window_s, t_end], and how many were corrected.
+
+        ``t_end`` is the newest value's time (windows end at the current beat).
+        """
+        lo, hi = self._lo, self._hi
+        a = lo + int(np.searchsorted(self._t[lo:hi], t_end - window_s, side="right"))
+        return self._nn[a:hi], int(np.count_nonzero(self._corrected[a:hi]))
 
 
 class Engine:
