@@ -65,6 +65,11 @@ def run(args: argparse.Namespace) -> int:
     except RRFileError as exc:
         return _fail(str(exc))
 
+    if series.rr_ms.size < 2:
+        reasons = sorted({e.reason for e in series.excluded})
+        why = f" ({len(series.excluded)} value(s) left out: {'; '.join(reasons)})" if reasons else ""
+        return _fail(f"{args.file} holds no usable RR intervals{why}")
+
     engine = reference_analyze_rr if args.engine == "neurokit" else analyze_rr
     show_bar = not args.no_progress and sys.stderr.isatty()
     bar = None

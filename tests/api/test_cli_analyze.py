@@ -72,3 +72,15 @@ def test_bad_file_exits_2_with_one_clear_line(
 def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["analyze", str(tmp_path / "missing.txt")]) == 2
     assert "cannot read" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("content", ["12\n25000\n", "rr_ms\n", "-800\n", "nan\nnan\n", ""])
+def test_a_file_without_usable_rr_is_a_clear_error_not_an_empty_result(
+    content: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "rr.txt"
+    path.write_text(content)
+    assert main(["analyze", str(path), "--no-progress"]) == 2
+    out, err = capsys.readouterr()
+    assert out == "" and "Traceback" not in err
+    assert err.startswith("tolerance analyze:") and str(path) in err
