@@ -30,7 +30,6 @@ import numpy as np
 
 from _common import Row, fmt_ratio, interleaved, median, rel_diff
 
-from tolerance.hrv.artifacts import ArtifactType
 from tolerance.hrv.engine import BeatUpdate, Engine, MetricsUpdate
 from tolerance.sensors import ConnectionEvent, ConnectionState, HeartRateSample
 from tolerance.simulations import simulate
@@ -90,17 +89,7 @@ class NaiveEngine(Engine):
         self.results: dict[float, dict[str, float]] = {}
 
     def _classified(self, c: Any) -> list[Any]:
-        beat = self._pending.popleft()
-        kind = ArtifactType(c.type)
-        nn = tuple(float(v) for v in c.nn_ms)
-        corrected = kind is not ArtifactType.NORMAL
-        t = beat.t_s
-        times = []
-        for v in reversed(nn):
-            times.append(t)
-            t -= v / 1000.0
-        for tk, v in zip(reversed(times), nn, strict=True):
-            self._buffer.append(tk, v, corrected)
+        beat, kind, nn = self._accept(c)
         self.beats_out += 1
         out: list[Any] = [BeatUpdate(beat, kind, nn, ())]
         if self.active:

@@ -31,7 +31,7 @@ from typing import Any, Final
 import numpy as np
 
 from .artifacts import ArtifactType
-from .artifacts_stream import StreamingArtifactDetector
+from .artifacts_stream import ClassifiedBeat, StreamingArtifactDetector
 from .coherence import coherence
 from .frequency import SpectralParameters, frequency_domain
 from .time_domain import time_domain
@@ -213,7 +213,8 @@ class Engine:
         self._pending.clear()
         return out
 
-    def _classified(self, c: Any) -> list[Update]:
+    def _accept(self, c: ClassifiedBeat) -> tuple[Beat, ArtifactType, tuple[float, ...]]:
+        """Match a classified beat to its timeline beat and add its NN value(s) to the buffer."""
         beat = self._pending.popleft()
         kind = ArtifactType(c.type)
         nn = tuple(float(v) for v in c.nn_ms)
@@ -226,6 +227,10 @@ class Engine:
             t -= v / 1000.0
         for tk, v in zip(reversed(times), nn, strict=True):
             self._buffer.append(tk, v, corrected)
+        return beat, kind, nn
+
+    def _classified(self, c: ClassifiedBeat) -> list[Update]:
+        beat, kind, nn = self._accept(c)
         windows = tuple(self._window(beat.t_s, w, beat.segment, short=True) for w in self.config.short_windows_s)
         out: list[Update] = [BeatUpdate(beat, kind, nn, windows)]
         self.beats_out += 1
