@@ -7,7 +7,7 @@ const $ = {
   source: "#source", connection: "#connection", hr: "#hr", rmssd: "#rmssd", rmssd30: "#rmssd30",
   rmssd300: "#rmssd300", lf: "#lf", hf: "#hf", coherence: "#coherence", beats: "#beats",
   corrected: "#corrected", contact: "#contact", battery: "#battery", notice: "#notice",
-  guide: "#guide", guideText: "#guide-text", breathe: "#breathe", rate: "#rate", marker: "#marker",
+  sessions: "#sessions", guide: "#guide", guideText: "#guide-text", breathe: "#breathe", rate: "#rate", marker: "#marker",
 };
 for (const key of Object.keys($)) $[key] = document.querySelector($[key]);
 
@@ -86,13 +86,30 @@ const handlers = {
   error(frame) { $.notice.textContent = frame.message; },
 };
 
+function listSessions(sessions, current) {
+  // Several participants (one per strap): one link each, so a tab can follow any of them.
+  const live = sessions.filter((s) => s.status === "live");
+  if (live.length < 2) return;
+  for (const s of live) {
+    const a = document.createElement("a");
+    a.href = `?session=${encodeURIComponent(s.id)}`;
+    a.textContent = s.source_id;
+    if (s.id === current) a.setAttribute("aria-current", "page");
+    $.sessions.append(a);
+  }
+}
+
 async function pickSession() {
-  const wanted = new URLSearchParams(location.search).get("session");
-  if (wanted) return wanted;
   const response = await fetch("/api/sessions");
   const sessions = await response.json();
+  const wanted = new URLSearchParams(location.search).get("session");
+  if (wanted) {
+    listSessions(sessions, wanted);
+    return wanted;
+  }
   // The live session, else the newest one (so a failed start shows its reason).
   const live = sessions.find((s) => s.status === "live") ?? sessions[0];
+  if (live) listSessions(sessions, live.id);
   return live ? live.id : null;
 }
 
