@@ -20,7 +20,7 @@ def run(args: argparse.Namespace) -> int:
         print(f"tolerance export: no database at {db} (give --db PATH)", file=sys.stderr)  # noqa: T201
         return EXIT_USAGE
     try:
-        conn = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+        conn = sqlite3.connect(db.resolve().as_uri() + "?mode=ro", uri=True)
         conn.row_factory = sqlite3.Row
         try:
             text, _media = export.export_session(conn, args.session, args.format)

@@ -50,6 +50,15 @@ def run(args: argparse.Namespace) -> int:
     except (SourceError, ValueError) as exc:
         print(f"tolerance serve: {exc}", file=sys.stderr)  # noqa: T201
         return EXIT_USAGE
+    if settings.devices:
+        # Without a usable adapter no strap can ever connect: say so now, not in a log line.
+        from tolerance.sensors import AdapterUnavailable, scan
+
+        try:
+            asyncio.run(scan(timeout_s=1.0))
+        except AdapterUnavailable as exc:
+            print(f"tolerance serve: {exc}\n{exc.advice}", file=sys.stderr)  # noqa: T201
+            return EXIT_FAILURE
     try:
         sock = _bind(settings.host, settings.port)
     except OSError as exc:

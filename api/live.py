@@ -29,7 +29,7 @@ from tolerance.sensors import (
 from . import frames, records
 from .hub import Hub
 from .pacer import Pacer, PacerState
-from .store import SessionRow, Store
+from .store import SessionRow, Store, StoreError
 
 _log = logging.getLogger(__name__)
 
@@ -61,6 +61,7 @@ class LiveSession:
         self.utc_offset = 0.0
         self._seq = 0
         self._event_seq = 0
+        self._last_t: tuple[float, float] | None = None
         self.task: asyncio.Task[None] | None = None
 
     # public ---------------------------------------------------------------------------------
@@ -87,9 +88,17 @@ class LiveSession:
             "engine": self.engine.config.as_dict(),
         }
 
-    async def add_marker(self, text: str, source: str = "client") -> dict[str, Any]:
+    def _now(self) -> tuple[float, float]:
+        """Session clock time of 'now': the newest item's time (a simulated or replayed source
+        runs on its own clock, so wall time would misplace a marker at --speed K); the wall
+        clock before any item arrived."""
+        if self._last_t is not None:
+            return self._last_t
         now = time.time()
-        t_mono = now - self.utc_offset
+        return now - self.utc_offset, now
+
+    async def add_marker(self, text: str, source: str = "client") -> dict[str, Any]:
+        t_mono, now = self._now()
         data = {"text": text, "source": source}
         await self._event("marker", t_mono, now, data)
         frame = {"v": 1, "type": "event", "event": "marker", "t": t_mono - (self.t0 or t_mono), "t_utc": now, **data}
@@ -98,8 +107,8 @@ class LiveSession:
 
     async def breathing(self, action: str, rate_per_min: float | None = None, ratio: tuple[float, float] | None = None) -> PacerState:
         state = self.pacer.start(rate_per_min, ratio) if action == "start" else self.pacer.stop()
-        now = time.time()
-        await self._event("breathing", now - self.utc_offset, now, {
+        t_mono, now = self._now()
+        await self._event("breathing", t_mono, now, {
             "running": state.running, "rate_per_min": state.rate_per_min, "inhale_fraction": state.inhale_fraction,
         })
         return state
@@ -124,19 +133,29 @@ class LiveSession:
             with contextlib.suppress(Exception):
                 await self._apply(self.engine.flush())
             await self._finish("failed", detail)
+        except StoreError as exc:
+            _log.error("session %s stopped: %s", self.id, exc)
+            await self._finish("failed", f"storage failed: {exc}. {exc.advice}")
         except Exception as exc:  # a bug: keep the server and the other sessions alive
             _log.exception("session %s failed", self.id)
             await self._finish("failed", f"internal error: {exc!r}")
 
     async def _finish(self, status: str, detail: str) -> None:
+        """Mark the session ended; clients hear first, then the store (which may be failing)."""
         self.status = status
         self.status_detail = detail
-        await records.end_session(self.store, self.id, status, detail)
         self._publish({"v": 1, "type": "status", "session": status, "detail": detail})
+        try:
+            await records.end_session(self.store, self.id, status, detail)
+        except Exception as exc:  # noqa: BLE001 - the store is what failed; say so, end cleanly
+            _log.error("session %s: could not record its end (%s): %s", self.id, status, exc)
 
     async def _handle(self, item: object) -> None:
+        t_mono = getattr(item, "t_mono", None)
+        if t_mono is not None:
+            self._last_t = (t_mono, getattr(item, "t_utc", time.time()))
         if self.t0 is None:
-            self.t0 = getattr(item, "t_mono", 0.0)
+            self.t0 = t_mono if t_mono is not None else 0.0
         if isinstance(item, HeartRateSample):
             self.utc_offset = item.t_utc - item.t_mono
             await records.add_notification(self.store, self.id, self._seq, item)

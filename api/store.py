@@ -162,7 +162,8 @@ class SessionRow:
 
 def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     if readonly:
-        conn = sqlite3.connect(f"file:{path}?mode=ro", uri=True, timeout=10.0, check_same_thread=False)
+        uri = path.resolve().as_uri() + "?mode=ro"
+        conn = sqlite3.connect(uri, uri=True, timeout=10.0, check_same_thread=False)
     else:
         conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
@@ -231,9 +232,9 @@ class Store:
 
     async def close(self) -> None:
         if self._thread is not None:
+            thread, self._thread = self._thread, None  # write() refuses from here on
             self._queue.put(None)
-            await asyncio.to_thread(self._thread.join, 10.0)
-            self._thread = None
+            await asyncio.to_thread(thread.join, 10.0)
 
     async def __aenter__(self) -> Store:
         await self.open()
@@ -263,6 +264,14 @@ class Store:
                 batch.append(op)
             if batch:
                 self._run_batch(conn, batch)
+        # Writes queued behind the stop are refused, not left waiting for ever.
+        while True:
+            try:
+                op = self._queue.get_nowait()
+            except queue.Empty:
+                break
+            if op is not None and op[3] is not None and op[4] is not None:
+                op[4].call_soon_threadsafe(_settle, op[3], StoreError("the store is closed"))
         conn.close()
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_Op]) -> None:

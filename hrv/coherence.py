@@ -39,9 +39,8 @@ from typing import Final
 
 import numpy as np
 import numpy.typing as npt
-import scipy.signal
 
-from .frequency import _as_time, interpolate_nn
+from .frequency import _as_time, _hann_window, interpolate_nn
 from .time_domain import _as_nn
 
 __all__ = [
@@ -91,6 +90,20 @@ class Coherence:
         return {k: (None if math.isnan(v) else v) for k, v in values.items()}
 
 
+def _detrend_linear(y: np.ndarray) -> np.ndarray:
+    """``y`` minus its least-squares line (``scipy.signal.detrend(y, type="linear")``).
+
+    Closed form on centred abscissae (well conditioned, agrees with scipy's ``lstsq`` to
+    rounding), without importing ``scipy.signal``.
+    """
+    x = np.arange(y.size, dtype=np.float64)
+    x -= x.mean()
+    r = y - y.mean()
+    sxx = float(x @ x)
+    slope = float(x @ r) / sxx if sxx > 0.0 else 0.0
+    return r - slope * x
+
+
 def coherence(nn_ms: npt.ArrayLike, t_s: npt.ArrayLike | None = None) -> Coherence:
     """Coherence ratio of the last 64 s of NN intervals (open form, McCraty et al.).
 
@@ -122,8 +135,8 @@ def coherence(nn_ms: npt.ArrayLike, t_s: npt.ArrayLike | None = None) -> Coheren
     if covered_s < MIN_COVERAGE * COHERENCE_WINDOW_S or x.size < 3:
         return Coherence(nan, nan, nan, nan, f"{covered_s:.0f} s of beats: needs 64 s")
     _, y = interpolate_nn(x, t, COHERENCE_RATE_HZ)
-    y = scipy.signal.detrend(y, type="linear")
-    w = scipy.signal.get_window("hann", y.size)
+    y = _detrend_linear(y)
+    w = _hann_window(y.size)
     spectrum = np.fft.rfft(y * w, n=max(COHERENCE_NFFT, y.size))
     power = spectrum.real**2 + spectrum.imag**2
     f = np.fft.rfftfreq(max(COHERENCE_NFFT, y.size), d=1.0 / COHERENCE_RATE_HZ)

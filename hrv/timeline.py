@@ -9,14 +9,18 @@ a notification arrived. This module turns that into beats with times:
   never altered; only the times at which beats are placed on the host clock move.
 * Causality. A beat cannot end after the notification that carries it arrived: when the
   cumulative time runs ahead of the receive time (the strap's clock runs fast, or the anchor was
-  late), the new beats are shifted back so the last one ends at the receive time.
+  late), the new beats are shifted back so the last one ends at the receive time, but never
+  before the previous beat: beat times always increase. A shift larger than the first new RR
+  interval (a notification delivered late placed the beats before it too late) is taken up over
+  the following notifications, so beats may run ahead of the host clock for a few seconds then.
 * Drift. When the strap's clock runs slow, beats fall behind. Over each epoch of
   ``drift_epoch_s`` the smallest lag (receive time minus the time of the last beat in a
   notification) is taken; since a ~1 Hz notification timer and the heart beat are not in phase,
   some notification in an epoch follows its last beat closely, and a smallest lag above
-  ``max_lag_s`` means drift: the anchor moves forward by that lag. **Bound:** beat times never run
-  ahead of the host clock, and lag it by at most ``max_lag_s`` (0.25 s) plus the drift of one epoch
-  (30 s at a 50 ppm clock error: 1.5 ms), on top of the BLE transport latency, which no host can see.
+  ``max_lag_s`` means drift: the anchor moves forward by that lag. **Bound:** beat times lag the
+  host clock by at most ``max_lag_s`` (0.25 s) plus the drift of one epoch (30 s at a 50 ppm clock
+  error: 1.5 ms), on top of the BLE transport latency, which no host can see; they run ahead of it
+  only transiently, after a notification delivered late (see Causality).
 * Gaps. A segment ends, and a new one begins, when notifications stop for more than
   ``max_notification_gap_s``, when beats lag their receive time by more than ``max_beat_lag_s``
   (RR values went missing though notifications came), when the strap reports no skin contact,
@@ -38,6 +42,7 @@ DEFAULT_MAX_NOTIFICATION_GAP_S: Final = 2.5
 DEFAULT_MAX_BEAT_LAG_S: Final = 3.0
 """A beat ending more than 3 s before the notification carrying it means RR values are missing."""
 DEFAULT_MAX_LAG_S: Final = 0.25
+_MIN_BEAT_SPACING_S: Final = 0.001
 DEFAULT_DRIFT_EPOCH_S: Final = 30.0
 
 
@@ -168,10 +173,14 @@ class BeatTimeline:
             start = self._last_beat_t
             lag = t_recv - (start + total_s)
             if lag < 0.0:
-                # Never ahead of the host clock: shift this notification's beats back.
-                start += lag
+                # Ahead of the host clock: shift this notification's beats back, but never
+                # before the previous beat (beat times only increase). A larger shift (a late,
+                # delayed notification placed the previous beats too late) is taken up over
+                # the next notifications.
+                shift = max(lag, -(rr_ms[0] / 1000.0 - _MIN_BEAT_SPACING_S))
+                start += shift
                 self.stats.shifted_back += 1
-                self.stats.max_abs_shift_s = max(self.stats.max_abs_shift_s, -lag)
+                self.stats.max_abs_shift_s = max(self.stats.max_abs_shift_s, -shift)
                 lag = 0.0
             self._epoch_min_lag = min(self._epoch_min_lag, lag)
             assert self._epoch_start is not None

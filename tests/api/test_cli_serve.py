@@ -95,3 +95,10 @@ def test_export_writes_the_sessions_beats_and_refuses_unknown_ids(tmp_path: Path
     assert "nope" in capsys.readouterr().err
     assert main(["export", sid, "--out", str(tmp_path / "missing" / "x.csv"), "--db", str(served.db)]) == 1
     assert main(["export", sid, "--out", str(out), "--db", str(tmp_path / "none.sqlite3")]) == 2
+
+
+@pytest.mark.skipif(Path("/var/run/dbus/system_bus_socket").exists(), reason="this machine has a system D-Bus")
+def test_serving_a_device_without_bluetooth_exits_1_with_advice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve", "--device", "Polar H10", "--port", "0", "--db", str(tmp_path / "t.sqlite3")]) == 1
+    err = capsys.readouterr().err
+    assert "Bluetooth" in err and "--sim" in err and "Traceback" not in err

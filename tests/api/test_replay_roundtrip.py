@@ -96,3 +96,29 @@ def test_replaying_a_log_with_a_bad_line_fails_the_session_with_the_line_number(
     status, detail = conn.execute("SELECT status, status_detail FROM sessions WHERE id=?", (session_id,)).fetchone()
     conn.close()
     assert status == "failed" and "line 2" in detail
+
+
+def test_markers_are_timed_on_the_sources_clock_even_when_it_runs_fast(tmp_path: Path) -> None:
+    db = tmp_path / "t.sqlite3"
+
+    async def go() -> tuple[float, float, float]:
+        async with Store(db) as store:
+            manager = SessionManager(store, Hub())
+            # 20x real time: the session's clock runs far ahead of the wall clock.
+            session = await manager.start(SimulatedStrap("calm", seed=1, speed=20, duration_s=60),
+                                          source_kind="sim", params={})
+            while session.counts["notifications"] < 40:
+                await asyncio.sleep(0.02)
+            frame = await session.add_marker("now")
+            assert session.task is not None
+            await asyncio.wait_for(session.task, 30)
+            conn = sqlite3.connect(db)
+            first, last = conn.execute("SELECT MIN(t_mono), MAX(t_mono) FROM notifications").fetchone()
+            (marker_t,) = conn.execute("SELECT t_mono FROM events WHERE type='marker'").fetchone()
+            conn.close()
+            assert frame["text"] == "now"
+            return first, marker_t, last
+
+    first, marker_t, last = asyncio.run(go())
+    assert first + 35 <= marker_t <= first + 45, "about 40 notifications (~40 s of session time) in"
+    assert marker_t < last

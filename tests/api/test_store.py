@@ -92,3 +92,25 @@ def test_an_unwritable_location_is_a_store_error_with_advice(tmp_path: Path) -> 
     with pytest.raises(StoreError) as err:
         asyncio.run(go())
     assert "cannot open database" in str(err.value) and err.value.advice
+
+
+def test_writes_after_close_are_refused_not_left_hanging(tmp_path: Path) -> None:
+    async def go() -> None:
+        store = Store(tmp_path / "t.sqlite3")
+        await store.open()
+        await store.close()
+        with pytest.raises(StoreError, match="not open"):
+            await asyncio.wait_for(store.write("SELECT 1"), 5)
+
+    asyncio.run(go())
+
+
+def test_a_database_path_with_uri_characters_is_read_back(tmp_path: Path) -> None:
+    db = tmp_path / "odd ?#% name.sqlite3"
+
+    async def go() -> str:
+        async with Store(db) as store:
+            row = await records.create_session(store, source_kind="sim", source_id="s", params={})
+            return (await records.get_session(store, row.id)).source_id
+
+    assert asyncio.run(go()) == "s"

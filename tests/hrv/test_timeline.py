@@ -98,3 +98,19 @@ def test_a_marked_gap_starts_a_new_segment() -> None:
     tl.mark_gap(GapReason.CONNECTION_LOST)
     beats, start = tl.add(1.9, [900.0])
     assert start is not None and start.reason is GapReason.CONNECTION_LOST and beats[0].segment == 1
+
+
+def test_beat_times_always_increase_even_after_a_late_notification() -> None:
+    tl = BeatTimeline()
+    first, _ = tl.add(10.0, [800.0, 800.0])
+    late, start = tl.add(10.3, [800.0] * 3)  # impossible timing: the previous beats were placed late
+    assert start is None, "RR values are contiguous: no gap"
+    times = [b.t_s for b in first + late]
+    assert all(b > a for a, b in zip(times, times[1:], strict=False)), times
+    following = []
+    for k in range(1, 6):
+        beats, _ = tl.add(10.3 + k, [1000.0])
+        following += beats
+    times = [b.t_s for b in first + late + following]
+    assert all(b > a for a, b in zip(times, times[1:], strict=False))
+    assert following[-1].t_s <= 15.3 + 1e-9, "the shift is taken up: causality is restored"
