@@ -12,7 +12,9 @@ Pipeline of :func:`analyze_rr`:
    last beat; a window holds the NN intervals lying entirely inside it.
 4. Per window: time domain (:func:`~tolerance.hrv.time_domain.time_domain_windows`, all
    windows at once) and, for windows of at least :data:`MIN_SPECTRAL_WINDOW_S`, frequency
-   domain (:func:`~tolerance.hrv.frequency.frequency_domain`, 4 Hz by default).
+   domain (:func:`~tolerance.hrv.frequency.frequency_domain_windows`, all windows at once,
+   the same numbers as :func:`~tolerance.hrv.frequency.frequency_domain` window by window;
+   4 Hz by default).
 
 A window gives null values with a ``reason`` when it holds fewer than 2 NN intervals or when
 more than ``max_corrected_share`` of its intervals were corrected; LF, HF and LF/HF are null
@@ -38,7 +40,7 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -46,7 +48,7 @@ import numpy as np
 import numpy.typing as npt
 
 from .artifacts import ArtifactType, correct_artifacts, detect_artifacts
-from .frequency import SpectralParameters, frequency_domain
+from .frequency import SpectralParameters, frequency_domain, frequency_domain_windows
 from .time_domain import HrvInputError, _as_nn, time_domain_windows
 
 __all__ = [
@@ -184,6 +186,13 @@ def _window_reason(n: int, share: float | None, max_share: float) -> str | None:
     return None
 
 
+FrequencyFn = Callable[
+    [np.ndarray, np.ndarray, np.ndarray, np.ndarray], Iterable[dict[str, float | None]]
+]
+"""``freq_fn(nn, t_end, a, b)``: the frequency figures of windows ``nn[a[k]:b[k]]``, in order
+(an iterable, so that a slow engine can compute them as the windows are assembled)."""
+
+
 def _build_windows(
     nn: np.ndarray,
     corrected: np.ndarray,
@@ -192,7 +201,7 @@ def _build_windows(
     max_share: float,
     progress: Progress | None,
     time_fn: Callable[[np.ndarray, np.ndarray, np.ndarray], list[dict[str, float | None]]],
-    freq_fn: Callable[[np.ndarray, np.ndarray], dict[str, float | None]],
+    freq_fn: FrequencyFn,
 ) -> tuple[AnalysisWindow, ...]:
     t_end = np.cumsum(nn) / 1000.0
     starts, a, b = window_bounds(t_end, nn, window_s, step_s)
@@ -201,15 +210,20 @@ def _build_windows(
     shares = np.where(n > 0, (n_corr[b] - n_corr[a]) / np.maximum(n, 1), np.nan)
     time_values = time_fn(nn, a, b)
     spectral = window_s >= MIN_SPECTRAL_WINDOW_S
+    share_of = [None if n[k] == 0 else float(shares[k]) for k in range(starts.size)]
+    reasons = [_window_reason(int(n[k]), share_of[k], max_share) for k in range(starts.size)]
+    with_values = np.asarray([r is None for r in reasons], dtype=bool)
+    freq_values = iter(
+        freq_fn(nn, t_end, a[with_values], b[with_values]) if spectral and with_values.any() else ()
+    )
     windows = []
     for k in range(starts.size):
-        share = None if n[k] == 0 else float(shares[k])
-        reason = _window_reason(int(n[k]), share, max_share)
+        share, reason = share_of[k], reasons[k]
         values: dict[str, float | None] = dict.fromkeys((*TIME_KEYS, *FREQUENCY_KEYS))
         if reason is None:
             values.update(time_values[k])
             if spectral:
-                values.update(freq_fn(nn[a[k] : b[k]], t_end[a[k] : b[k]]))
+                values.update(next(freq_values))
             else:
                 reason = f"LF/HF need windows >= {MIN_SPECTRAL_WINDOW_S:.0f} s"
         start = float(starts[k])
@@ -273,8 +287,12 @@ def analyze_rr(
         (int(index[i]), str(t)) for i, t in enumerate(types) if t != ArtifactType.NORMAL
     )
 
-    def freq(nn: np.ndarray, t: np.ndarray) -> dict[str, float | None]:
-        return frequency_domain(nn, t, spectral).as_dict()
+    def freq(
+        nn: np.ndarray, t: np.ndarray, a: np.ndarray, b: np.ndarray
+    ) -> list[dict[str, float | None]]:
+        # All windows at once: the same numbers as frequency_domain window by window.
+        fd = frequency_domain_windows(nn, t, a, b, spectral)
+        return [fd.window(k).as_dict() for k in range(len(fd))]
 
     windows = _build_windows(
         np.asarray(correction.nn_ms, dtype=np.float64),
@@ -362,7 +380,7 @@ def reference_analyze_rr(
             out.append(d)
         return out
 
-    def freq_fn(nn_: np.ndarray, t: np.ndarray) -> dict[str, float | None]:
+    def freq_window(nn_: np.ndarray, t: np.ndarray) -> dict[str, float | None]:
         with warnings.catch_warnings():
             # LF/HF of an empty HF band: 0/0 inside neurokit2 gives NaN (null) on purpose.
             warnings.simplefilter("ignore", RuntimeWarning)
@@ -373,6 +391,12 @@ def reference_analyze_rr(
         if d["HRV_TP"] == 0.0:
             d["HRV_TP"] = None
         return d
+
+    def freq_fn(
+        nn_: np.ndarray, t: np.ndarray, a: np.ndarray, b: np.ndarray
+    ) -> Iterator[dict[str, float | None]]:
+        for lo, hi in zip(a, b, strict=True):
+            yield freq_window(nn_[lo:hi], t[lo:hi])
 
     windows = _build_windows(
         nn, corrected, window_s, step_s, max_corrected_share, progress, time_fn, freq_fn

@@ -18,6 +18,7 @@ from tolerance.hrv.analysis import (
     window_bounds,
 )
 from tolerance.hrv.artifacts import correct_artifacts, detect_artifacts
+from tolerance.hrv.frequency import frequency_domain
 
 RR_DIR = Path(__file__).parents[1] / "data" / "rr"
 TIME = ("HRV_MeanNN", "HRV_SDNN", "HRV_RMSSD", "HRV_pNN50")
@@ -137,3 +138,21 @@ def test_progress_is_reported_per_window(long_rr: np.ndarray) -> None:
     calls: list[tuple[int, int]] = []
     analysis = analyze_rr(long_rr, progress=lambda d, t: calls.append((d, t)))
     assert calls[-1] == (len(analysis.windows), len(analysis.windows))
+
+
+def test_spectra_computed_at_once_equal_frequency_domain_per_window(long_rr: np.ndarray) -> None:
+    # analyze_rr computes all windows' spectra in batches; each must be frequency_domain's.
+    analysis = analyze_rr(long_rr, window_s=300, step_s=30)
+    nn = correct_artifacts(long_rr, detect_artifacts(long_rr)).nn_ms
+    t_end = np.cumsum(nn) / 1000
+    _, a, b = window_bounds(t_end, nn, 300, 30)
+    checked = 0
+    for k, w in enumerate(analysis.windows):
+        if w.reason is not None:
+            assert w.values["HRV_LF"] is None
+            continue
+        ref = frequency_domain(nn[a[k] : b[k]], t_end[a[k] : b[k]]).as_dict()
+        for key in ("HRV_VLF", "HRV_LF", "HRV_HF", "HRV_LFHF", "HRV_TP", "HF_peak_Hz"):
+            assert w.values[key] == pytest.approx(ref[key], rel=1e-12, abs=0), (k, key)
+        checked += 1
+    assert checked > 50
