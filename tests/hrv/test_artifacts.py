@@ -431,3 +431,34 @@ def test_two_dimensional_input_raises() -> None:
 def test_types_of_the_wrong_length_raise() -> None:
     with pytest.raises(ValueError, match="2 entries for 3"):
         correct_artifacts(np.array([800.0] * 3), np.array([T.NORMAL] * 2, dtype=object))
+
+
+# What a found artifact is classified as. The method types by shape, so some injected kinds
+# are legitimately named otherwise: an ectopic pair's compensatory pause can read as "long",
+# an extra beat's second half as "ectopic". Each kind must be found; the share given the
+# expected class is reported and held to the level measured, so a regression shows.
+EXPECTED_CLASS: Final = {
+    "ectopic": T.ECTOPIC, "missed": T.MISSED, "extra": T.EXTRA, "long": T.LONG, "short": T.SHORT,
+}
+
+
+@pytest.mark.parametrize("mode", ["batch", "streaming"])
+def test_every_kind_of_artifact_is_found_and_mostly_named_right(mode: str) -> None:
+    clean = reference_nn(LONG)
+    per_kind: dict[str, list[int]] = {k: [0, 0, 0] for k in KINDS}  # found, typed right, total
+    for seed in range(3):
+        rr, events = inject(clean, 0.03, np.random.default_rng([seed, 77]))
+        types = detect_artifacts(rr) if mode == "batch" else stream_types(rr)
+        for kind, idx in events:
+            got = [types[i] for i in idx]
+            per_kind[kind][2] += 1
+            per_kind[kind][0] += any(t is not T.NORMAL for t in got)
+            per_kind[kind][1] += EXPECTED_CLASS[kind] in got
+    report = {k: (f / n, r / n) for k, (f, r, n) in per_kind.items()}
+    print(mode, {k: f"found {a:.2f}, named {b:.2f}" for k, (a, b) in report.items()})
+    # Measured (3 seeds, 3 %): named right 0.93-0.99 for all but "long": a single interval
+    # x1.4-1.6 is also close to two merged beats, and about half are called "missed".
+    floors = {"ectopic": 0.95, "missed": 0.9, "extra": 0.9, "short": 0.9, "long": 0.4}
+    for kind, (found, named) in report.items():
+        assert found >= 0.95, (kind, found)
+        assert named >= floors[kind], (kind, named)
