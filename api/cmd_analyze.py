@@ -3,7 +3,18 @@
 Output (DESIGN.md contract): JSON ``{"windows": [...], "artifacts": [{"index", "type"}],
 "parameters": {...}, "excluded": [...]}`` or CSV with one row per window. ``index`` is the
 0-based position of the value in the file's RR values; ``excluded`` lists implausible values
-left out before the analysis (see :mod:`tolerance.api.rr_files`).
+left out before the analysis (see :mod:`tolerance.api.rr_files`), each of them a segment
+break that no window spans (:mod:`tolerance.hrv.analysis`).
+
+Excluded values with ``--format csv``, which has no room for them in its one table:
+
+* ``--out FILE``: a second CSV beside it, ``FILE`` with its suffix replaced by
+  ``.excluded.csv`` (``day.csv`` -> ``day.excluded.csv``), columns ``index,line,rr_ms,reason``,
+  one row per excluded value. It is always written, with only its header when nothing was
+  excluded, so that a script can always read it and a stale one never remains from an
+  earlier run.
+* ``--out -`` (stdout): one line per excluded value on stderr,
+  ``tolerance analyze: excluded index=50 line=51 rr_ms=40.0 reason=below 200 ms``.
 
 numpy, neurokit2 and tqdm are imported inside :func:`run`, so that the CLI starts fast.
 """
@@ -18,7 +29,8 @@ import json
 import logging
 import math
 import sys
-from collections.abc import Iterator
+from collections.abc import Iterable, Iterator
+from pathlib import Path
 from typing import IO, Any, Final
 
 _log = logging.getLogger(__name__)
@@ -27,6 +39,8 @@ EXIT_OK: Final = 0
 EXIT_USAGE: Final = 2
 PROGRESS_MIN_WINDOWS: Final = 200
 """Show a progress bar only for analyses with at least this many windows."""
+EXCLUDED_COLUMNS: Final = ("index", "line", "rr_ms", "reason")
+EXCLUDED_SUFFIX: Final = ".excluded.csv"
 
 
 def _fail(message: str) -> int:
@@ -56,7 +70,7 @@ def _output(path: str) -> Iterator[IO[str]]:
 
 def run(args: argparse.Namespace) -> int:
     """Read ``args.file``, analyse it, write ``args.format`` to ``args.out``; exit code."""
-    from tolerance.api.rr_files import RRFileError, read_rr_file
+    from tolerance.api.rr_files import MAX_PLAUSIBLE_RR_MS, RRFileError, read_rr_file
     from tolerance.hrv.analysis import analyze_rr, reference_analyze_rr
     from tolerance.hrv.time_domain import HrvInputError
 
@@ -90,6 +104,11 @@ def run(args: argparse.Namespace) -> int:
             step_s=args.step,
             progress=progress if show_bar else None,
             input_index=series.input_index,
+            # Only implausibly long values are gaps (beats went undetected: real time passed).
+            # Implausibly short ones are spurious extra values (some Garmin straps append one
+            # of ~50 ms to a notification): dropped, listed, neither a break nor elapsed time,
+            # so that such a strap does not cut a day into pieces too short for any window.
+            excluded=[(e.index, e.rr_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS],
         )
     except (HrvInputError, ValueError) as exc:
         return _fail(f"{args.file}: {exc}")
@@ -98,8 +117,9 @@ def run(args: argparse.Namespace) -> int:
             bar.close()
     if not analysis.windows:
         _log.warning(
-            "%s: %.0f s of beats is shorter than one %.0f s window",
-            args.file, float(series.rr_ms.sum()) / 1000.0, args.window,
+            "%s: %.0f s of beats cover less than %.0f %% of one %.0f s window",
+            args.file, float(series.rr_ms.sum()) / 1000.0,
+            100 * analysis.parameters["min_coverage"], args.window,
         )
 
     excluded = [
@@ -109,18 +129,46 @@ def run(args: argparse.Namespace) -> int:
     try:
         with _output(args.out) as out:
             if args.format == "csv":
-                buffer = io.StringIO()
-                writer = csv.writer(buffer, lineterminator="\n")
-                for row in analysis.csv_rows():
-                    writer.writerow(["" if v is None else v for v in row])
-                out.write(buffer.getvalue())
+                out.write(_csv_text(analysis.csv_rows()))
             else:
                 doc = analysis.to_json_dict()
                 doc["parameters"]["input_unit"] = series.unit
                 doc["parameters"]["input_layout"] = series.layout
                 doc["excluded"] = excluded
-                json.dump(_json_safe(doc), out, allow_nan=False)
+                out.write(json.dumps(_json_safe(doc), allow_nan=False))
                 out.write("\n")
+        if args.format == "csv":
+            _write_excluded(args.out, excluded)
     except OSError as exc:
-        return _fail(f"cannot write {args.out}: {exc}")
+        return _fail(f"cannot write {exc.filename or args.out}: {exc}")
     return EXIT_OK
+
+
+def _csv_text(rows: Iterable[list[object]]) -> str:
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\n")
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
+    return buffer.getvalue()
+
+
+def excluded_path(out: str) -> Path:
+    """Where ``--format csv --out OUT`` writes the excluded values: ``OUT.excluded.csv``
+    with OUT's suffix replaced (``day.csv`` -> ``day.excluded.csv``)."""
+    path = Path(out)
+    return path.with_name(path.stem + EXCLUDED_SUFFIX)
+
+
+def _write_excluded(out: str, excluded: list[dict[str, Any]]) -> None:
+    """The excluded values of a CSV analysis: a second file, or stderr for stdout output."""
+    if out == "-":
+        for e in excluded:
+            print(  # noqa: T201 - the CLI's voice
+                f"tolerance analyze: excluded index={e['index']} line={e['line']} "
+                f"rr_ms={e['rr_ms']} reason={e['reason']}",
+                file=sys.stderr,
+            )
+        return
+    rows: list[list[object]] = [list(EXCLUDED_COLUMNS)]
+    rows += [[e[c] for c in EXCLUDED_COLUMNS] for e in excluded]
+    excluded_path(out).write_text(_csv_text(rows), encoding="utf-8", newline="")

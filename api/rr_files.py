@@ -4,22 +4,27 @@ Accepted layouts (detected from the content, not the file name):
 
 * one number per line (ms or s);
 * a CSV (``,`` ``;`` or tab) whose header names an ``rr_ms`` column (or ``rr_s``, ``rr``,
-  ``RR (ms)``, ``RR (s)``; case-insensitive); other columns are ignored;
+  ``RR (ms)``, ``RR (s)``; case-insensitive); other columns are ignored and may hold text
+  (``tolerance simulate``'s own CSV, whose ``artifact`` column holds ``none``): only the RR
+  field of a data line must be a number;
 * a Kubios-style RR text file: optional header lines, then one column of RR values or two
   columns ``time  RR`` separated by blanks, tabs, commas or semicolons (the *last* column is
   RR, as in Kubios' RR import and its RR export).
 
-Lines that are empty or start with ``#`` are skipped anywhere; non-numeric lines are allowed
-only *before* the first data line (headers). Units: a header that says ``ms`` or ``s`` decides;
-otherwise values whose median is below 10 are seconds (multiplied by 1000), else ms. No human
-RR interval is 10 ms long, and none is 10 s, so the rule cannot confuse the two.
+Lines that are empty or start with ``#`` are skipped anywhere; header lines are allowed only
+*before* the first data line. Before a header has named the RR column, a header line is one
+with any non-numeric field; after it, one whose RR field is not a number. Units: a header that
+says ``ms`` or ``s`` decides; otherwise values whose median is below 10 are seconds
+(multiplied by 1000), else ms. No human RR interval is 10 ms long, and none is 10 s, so the
+rule cannot confuse the two.
 
 Values that are not numbers, NaN, infinite, zero or negative after the header make the file
 unusable: :class:`RRFileError`, with the path, the 1-based line and the reason. Values that
 are numbers but physiologically implausible (below :data:`MIN_PLAUSIBLE_RR_MS` or above
 :data:`MAX_PLAUSIBLE_RR_MS`) are *excluded* from the series and listed in
 :attr:`RRSeries.excluded` (e.g. the ~50 ms extra value some Garmin straps append): treating
-such a value as a beat would shift every later beat's time.
+such a value as a beat would shift every later beat's time. The bounds are the live
+timeline's (:mod:`tolerance.hrv.timeline`), so a file and a live session drop the same values.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ from typing import Final
 
 import numpy as np
 
+from tolerance.hrv.timeline import MAX_PLAUSIBLE_RR_MS, MIN_PLAUSIBLE_RR_MS
+
 __all__ = [
     "MAX_PLAUSIBLE_RR_MS",
     "MIN_PLAUSIBLE_RR_MS",
@@ -45,10 +52,6 @@ __all__ = [
 
 _log = logging.getLogger(__name__)
 
-MIN_PLAUSIBLE_RR_MS: Final = 200.0
-"""Shortest plausible RR interval, ms (300 beats/min)."""
-MAX_PLAUSIBLE_RR_MS: Final = 3000.0
-"""Longest plausible RR interval, ms (20 beats/min)."""
 SECONDS_MEDIAN_LIMIT: Final = 10.0
 """Unitless values with a median below this are seconds."""
 
@@ -134,6 +137,18 @@ def _header_column(fields: list[str]) -> tuple[int, float | None] | None:
     return None
 
 
+def _is_header(fields: list[str], named_column: int | None) -> bool:
+    """Whether a line before the first data line is a header line.
+
+    Once a header has named the RR column, a line is data when that field is a number (the
+    other columns may hold text, e.g. ``tolerance simulate``'s ``artifact`` column); until
+    then, a line with any non-numeric field is a header.
+    """
+    if named_column is not None:
+        return named_column >= len(fields) or _number(fields[named_column]) is None
+    return any(_number(f) is None for f in fields)
+
+
 def read_rr_file(path: str | Path) -> RRSeries:
     """Read RR intervals from a text file (layouts and rules: module docstring).
 
@@ -169,8 +184,7 @@ def read_rr_file(path: str | Path) -> RRSeries:
         fields = [f for f in _SPLIT.split(line) if f]
         if "," in line or ";" in line or "\t" in line:
             fields = [f.strip() for f in re.split(r"[,;\t]", line)]
-        parsed = [_number(f) for f in fields]
-        if not values and any(p is None for p in parsed):
+        if not values and _is_header(fields, column if layout == "named-column" else None):
             # Header (only before the data); a named RR column fixes the column and unit.
             found = _header_column(fields)
             if found is not None:
@@ -180,10 +194,11 @@ def read_rr_file(path: str | Path) -> RRSeries:
         if column is None:
             column = len(fields) - 1
             layout = "single-column" if len(fields) == 1 else "two-column"
-        if column >= len(fields) or parsed[column] is None:
+        parsed = _number(fields[column]) if column < len(fields) else None
+        if parsed is None:
             shown = fields[column] if column < len(fields) else "(missing)"
             raise RRFileError(path, number, f"RR value {shown!r} is not a number")
-        value = float(parsed[column])  # type: ignore[arg-type]
+        value = parsed
         if not math.isfinite(value):
             raise RRFileError(path, number, f"RR value {value} is not finite")
         if value <= 0:

@@ -21,6 +21,9 @@ a notification arrived. This module turns that into beats with times:
   host clock by at most ``max_lag_s`` (0.25 s) plus the drift of one epoch (30 s at a 50 ppm clock
   error: 1.5 ms), on top of the BLE transport latency, which no host can see; they run ahead of it
   only transiently, after a notification delivered late (see Causality).
+* Implausible values. RR values below 200 ms are dropped (spurious: not elapsed time); values
+  above 3000 ms are dropped and end the segment (beats went undetected). Both are counted in
+  ``stats.implausible``; the raw notification keeps them.
 * Gaps. A segment ends, and a new one begins, when notifications stop for more than
   ``max_notification_gap_s``, when beats lag their receive time by more than ``max_beat_lag_s``
   (RR values went missing though notifications came), when the strap reports no skin contact,
@@ -41,6 +44,11 @@ DEFAULT_MAX_NOTIFICATION_GAP_S: Final = 2.5
 """Straps notify about once a second; silence of more than 2.5 s means notifications were lost."""
 DEFAULT_MAX_BEAT_LAG_S: Final = 3.0
 """A beat ending more than 3 s before the notification carrying it means RR values are missing."""
+MIN_PLAUSIBLE_RR_MS: Final = 200.0
+"""Shorter RR values (300 bpm) are not heart beats: spurious values (some Garmin straps append
+one of ~50 ms to a notification). They are dropped, not elapsed time."""
+MAX_PLAUSIBLE_RR_MS: Final = 3000.0
+"""Longer RR values (20 bpm) mean beats went undetected: real time passed, so they end a segment."""
 DEFAULT_MAX_LAG_S: Final = 0.25
 _MIN_BEAT_SPACING_S: Final = 0.001
 DEFAULT_DRIFT_EPOCH_S: Final = 30.0
@@ -92,6 +100,7 @@ class TimelineStats:
     segments: int = 0
     shifted_back: int = 0
     drift_corrections: int = 0
+    implausible: int = 0
     max_abs_shift_s: float = 0.0
 
 
@@ -130,6 +139,16 @@ class BeatTimeline:
         if self._pending_gap is None:
             self._pending_gap = reason
 
+    def _plausible(
+        self, rr_ms: Sequence[float], rr_raw: Sequence[int] | None
+    ) -> tuple[list[float], list[int] | None]:
+        raws = list(rr_raw) if rr_raw is not None and len(rr_raw) == len(rr_ms) else None
+        keep = [i for i, r in enumerate(rr_ms) if MIN_PLAUSIBLE_RR_MS <= r <= MAX_PLAUSIBLE_RR_MS]
+        self.stats.implausible += len(rr_ms) - len(keep)
+        if any(r > MAX_PLAUSIBLE_RR_MS for r in rr_ms):
+            self.mark_gap(GapReason.RR_MISSING)
+        return [rr_ms[i] for i in keep], None if raws is None else [raws[i] for i in keep]
+
     def add(
         self,
         t_recv: float,
@@ -142,6 +161,8 @@ class BeatTimeline:
         Returns the new beats, and a :class:`SegmentStart` when they open a new segment.
         """
         self.stats.notifications += 1
+        if any(not MIN_PLAUSIBLE_RR_MS <= r <= MAX_PLAUSIBLE_RR_MS for r in rr_ms):
+            rr_ms, rr_raw = self._plausible(rr_ms, rr_raw)
         if self._last_recv_t is not None and t_recv - self._last_recv_t > self.max_notification_gap_s:
             self.mark_gap(GapReason.NOTIFICATIONS_MISSING)
         self._last_recv_t = t_recv

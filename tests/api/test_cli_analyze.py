@@ -84,3 +84,124 @@ def test_a_file_without_usable_rr_is_a_clear_error_not_an_empty_result(
     out, err = capsys.readouterr()
     assert out == "" and "Traceback" not in err
     assert err.startswith("tolerance analyze:") and str(path) in err
+
+
+def test_analyze_reads_the_csv_that_simulate_writes(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    sim = tmp_path / "x.csv"
+    assert main(["simulate", "calm", "--seed", "1", "--duration", "120", "--out", str(sim)]) == 0
+    capsys.readouterr()
+    assert main(["analyze", str(sim), "--window", "60", "--step", "30", "--no-progress"]) == 0
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert doc["parameters"]["input_layout"] == "named-column"
+    assert doc["parameters"]["input_unit"] == "ms"
+    assert len(doc["windows"]) >= 3
+    assert doc["windows"][0]["HRV_RMSSD"] is not None
+
+
+def test_a_standard_5_minute_recording_gives_one_5_minute_window(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    # 299.6 s of beats: one window [0, 300] covered >= 80 %, with its real coverage.
+    path = RR_DIR / "pyhrv-nni-short-5min.txt"
+    assert main(["analyze", str(path), "--window", "300", "--no-progress"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert len(doc["windows"]) == 1
+    window = doc["windows"][0]
+    assert (window["start_s"], window["end_s"]) == (0, 300)
+    assert 0.8 * 300 <= window["covered_s"] < 300
+    assert window["HRV_RMSSD"] is not None and window["HRV_LF"] is not None
+    assert doc["parameters"]["min_coverage"] == 0.8
+
+
+def _file_with_implausible_values(tmp_path: Path) -> Path:
+    path = tmp_path / "rr.txt"
+    values = ["800"] * 100 + ["25000"] + ["800"] * 100 + ["40"] + ["800"] * 50
+    path.write_text("\n".join(values) + "\n")
+    return path
+
+
+def test_csv_to_a_file_writes_the_excluded_values_beside_it(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    out_path = tmp_path / "day.csv"
+    code = main([
+        "analyze", str(_file_with_implausible_values(tmp_path)), "--window", "30",
+        "--format", "csv", "--out", str(out_path), "--no-progress",
+    ])
+    assert code == 0
+    assert (tmp_path / "day.excluded.csv").read_text().splitlines() == [
+        "index,line,rr_ms,reason",
+        "100,101,25000.0,above 3000 ms",
+        "201,202,40.0,below 200 ms",
+    ]
+    assert out_path.read_text().startswith("start_s,end_s,n_beats,covered_s,segment,")
+
+
+def test_csv_to_a_file_without_exclusions_still_writes_the_excluded_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # Always written (header only), so that a stale one from an earlier run cannot remain.
+    out_path = tmp_path / "out.csv"
+    args = ["analyze", str(RR_DIR / "pyhrv-nni-short-5min.txt"), "--window", "60"]
+    assert main([*args, "--format", "csv", "--out", str(out_path), "--no-progress"]) == 0
+    assert (tmp_path / "out.excluded.csv").read_text() == "index,line,rr_ms,reason\n"
+
+
+def test_csv_to_stdout_lists_the_excluded_values_on_stderr(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = _file_with_implausible_values(tmp_path)
+    assert main(["analyze", str(path), "--window", "30", "--format", "csv", "--no-progress"]) == 0
+    out, err = capsys.readouterr()
+    assert out.startswith("start_s,end_s,")
+    lines = [line for line in err.splitlines() if line.startswith("tolerance analyze: excluded")]
+    assert lines == [
+        "tolerance analyze: excluded index=100 line=101 rr_ms=25000.0 reason=above 3000 ms",
+        "tolerance analyze: excluded index=201 line=202 rr_ms=40.0 reason=below 200 ms",
+    ]
+
+
+def test_a_drop_out_in_the_file_splits_the_windows(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 80 s of 800 ms beats, a 25 s drop-out, 80 s, a 40 ms value, 40 s: the drop-out splits
+    # the series in two; the spurious 40 ms value is dropped without a break.
+    path = _file_with_implausible_values(tmp_path)
+    assert main(["analyze", str(path), "--window", "30", "--step", "10", "--no-progress"]) == 0
+    windows = json.loads(capsys.readouterr().out)["windows"]
+    assert {w["segment"] for w in windows} == {0, 1}
+    for w in windows:
+        # Beats of one side only: their duration fits in the part of the window it covers.
+        assert w["n_beats"] * 0.8 <= w["covered_s"] + 1e-6
+    # Time goes on through the drop-out: the second segment's beats span 105-185 s.
+    by_start = {w["start_s"]: w for w in windows}
+    assert by_start[110]["segment"] == 1 and by_start[110]["covered_s"] == 30
+    assert by_start[70]["segment"] == 0 and by_start[70]["HRV_RMSSD"] is None  # 10 s covered
+
+
+def test_spurious_short_values_are_dropped_without_cutting_the_series(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # A strap that appends a ~50 ms value to some notifications (a Garmin quirk): the values
+    # are listed as excluded, but the series stays one piece and time does not advance by them.
+    rr = [int(v) for v in (RR_DIR / "pyhrv-nni-long-60min.txt").read_text().split()[:700]]
+    with_spurious = []
+    for i, v in enumerate(rr):
+        with_spurious.append(v)
+        if i % 20 == 10:
+            with_spurious.append(50)
+    clean_path, quirky_path = tmp_path / "clean.txt", tmp_path / "quirky.txt"
+    clean_path.write_text("\n".join(map(str, rr)))
+    quirky_path.write_text("\n".join(map(str, with_spurious)))
+    assert main(["analyze", str(clean_path), "--no-progress"]) == 0
+    clean = json.loads(capsys.readouterr().out)
+    assert main(["analyze", str(quirky_path), "--no-progress"]) == 0
+    quirky = json.loads(capsys.readouterr().out)
+    assert len(quirky["excluded"]) == 35
+    assert len(quirky["windows"]) == len(clean["windows"])
+    assert {w["segment"] for w in quirky["windows"]} == {0}
+    for a, b in zip(clean["windows"], quirky["windows"], strict=True):
+        assert (a["start_s"], a["HRV_RMSSD"]) == (b["start_s"], b["HRV_RMSSD"])

@@ -84,3 +84,25 @@ def test_two_unnamed_columns_take_the_last_as_rr(tmp_path: Path) -> None:
     series = read_rr_file(_write(tmp_path, "0.80 800\n1.61 810\n"))
     np.testing.assert_array_equal(series.rr_ms, [800.0, 810.0])
     assert series.layout == "two-column"
+
+
+def test_named_rr_column_is_read_beside_text_columns(tmp_path: Path) -> None:
+    # `tolerance simulate` writes an artifact column holding "none": only rr_ms must parse.
+    text = "t_s,rr_ms,artifact,contact\n0.93,933.6,none,1\n1.84,910.2,extra,1\n"
+    series = read_rr_file(_write(tmp_path, text, "sim.csv"))
+    np.testing.assert_array_equal(series.rr_ms, [933.6, 910.2])
+    assert series.layout == "named-column"
+    np.testing.assert_array_equal(series.source_lines, [2, 3])
+
+
+def test_a_non_numeric_named_rr_field_after_the_data_starts_is_an_error(tmp_path: Path) -> None:
+    path = _write(tmp_path, "rr_ms,note\n800,ok\nabc,ok\n", "rr.csv")
+    with pytest.raises(RRFileError) as info:
+        read_rr_file(path)
+    assert info.value.line == 3 and "'abc' is not a number" in info.value.reason
+
+
+def test_lines_before_the_data_whose_rr_field_is_not_a_number_are_headers(tmp_path: Path) -> None:
+    # e.g. a units line under the column names
+    series = read_rr_file(_write(tmp_path, "t,rr_ms,flag\ns,ms,-\n0.8,800,x\n", "rr.csv"))
+    np.testing.assert_array_equal(series.rr_ms, [800.0])

@@ -156,3 +156,160 @@ def test_spectra_computed_at_once_equal_frequency_domain_per_window(long_rr: np.
             assert w.values[key] == pytest.approx(ref[key], rel=1e-12, abs=0), (k, key)
         checked += 1
     assert checked > 50
+
+
+# --- Segment breaks (excluded values), coverage, the window past the end --------------------
+
+
+def _two_sides(gap_ms: float, n_before: int = 400, n_after: int = 600) -> tuple[np.ndarray, ...]:
+    """A clean series with one value excluded between two stretches: kept values, their
+    input positions, the excluded pair, the two stretches."""
+    rng = np.random.default_rng(8)
+    beats = np.cumsum(np.full(n_before + n_after, 0.8))
+    rr = 800 + 40 * np.sin(2 * np.pi * 0.1 * beats) + rng.normal(0, 4, beats.size)
+    index = np.concatenate([np.arange(n_before), np.arange(n_before + 1, rr.size + 1)])
+    return rr, index, ((n_before, gap_ms),), rr[:n_before], rr[n_before:]
+
+
+def test_an_excluded_drop_out_is_a_break_and_time_goes_on_through_it() -> None:
+    rr, index, excluded, before, after = _two_sides(20_000.0)
+    analysis = analyze_rr(rr, window_s=60, step_s=10, input_index=index, excluded=excluded)
+    t_break = before.sum() / 1000  # last beat before the drop-out
+    resume = t_break + 20.0  # first beat after it: time advanced by the excluded value
+    nn_time = np.cumsum(np.concatenate([before, [20_000.0], after])) / 1000
+    t_last = nn_time[-1]
+    for w in analysis.windows:
+        assert w.segment in (0, 1)
+        side = before if w.segment == 0 else after
+        t_side = nn_time[: before.size] if w.segment == 0 else nn_time[before.size + 1 :]
+        inside = (t_side - side / 1000 >= w.start_s - 1e-9) & (t_side <= w.end_s + 1e-9)
+        assert w.n_beats == inside.sum()  # the NN of one side only
+        if w.segment == 0:
+            span = min(w.end_s, t_break) - w.start_s
+        else:
+            span = min(w.end_s, t_last) - max(w.start_s, resume)
+        assert w.covered_s == pytest.approx(span, abs=1e-6)
+        if w.reason is None or "LF/HF" in w.reason:
+            ref = nk.hrv_time({"RRI": side[inside], "RRI_Time": t_side[inside]})
+            for key in TIME:
+                assert w.values[key] == pytest.approx(float(ref[key].iloc[0]), rel=1e-9), key
+        else:
+            assert w.covered_s < 0.8 * 60 and w.values["HRV_RMSSD"] is None
+            assert "contiguous" in w.reason
+
+
+def test_a_window_over_a_break_uses_the_side_covering_80_percent_else_gives_null() -> None:
+    rr, index, excluded, before, _ = _two_sides(20_000.0)
+    t_break = before.sum() / 1000  # 320 s
+    analysis = analyze_rr(rr, window_s=300, step_s=30, input_index=index, excluded=excluded)
+    by_start = {w.start_s: w for w in analysis.windows}
+    # [30, 330]: 290 s before the break (97 %): computed on that side only.
+    assert by_start[30].segment == 0 and by_start[30].reason is None
+    assert by_start[30].covered_s == pytest.approx(t_break - 30, abs=1e-6)
+    # [120, 420]: 200 s before, 80 s after: neither side covers 240 s.
+    assert by_start[120].values["HRV_RMSSD"] is None and "contiguous" in by_start[120].reason
+    # [300, 600]: 260 s after the break (beats resume at 340 s): the later side.
+    assert by_start[300].segment == 1 and by_start[300].reason is None
+
+
+def test_an_excluded_short_value_advances_time_by_its_value_too() -> None:
+    rr, index, excluded, before, _ = _two_sides(50.0)
+    analysis = analyze_rr(rr, window_s=60, step_s=10, input_index=index, excluded=excluded)
+    resume = before.sum() / 1000 + 0.05
+    first = next(w for w in analysis.windows if w.segment == 1)
+    assert first.covered_s == pytest.approx(first.end_s - resume, abs=1e-6)
+    assert analysis.parameters["min_coverage"] == 0.8
+    assert "long or short" in analysis.parameters["time_base"]
+    assert "per segment" in analysis.parameters["segment_breaks"]
+
+
+def test_artifacts_are_detected_within_each_segment_only() -> None:
+    # 60 then 100 beats/min around a drop-out: joined, the step looks like an artifact.
+    rng = np.random.default_rng(4)
+    slow = 1000 + 20 * np.sin(np.arange(300) / 3) + rng.normal(0, 2, 300)
+    fast = 600 + 12 * np.sin(np.arange(300) / 3) + rng.normal(0, 2, 300)
+    rr = np.concatenate([slow, fast])
+    joined = dict(analyze_rr(rr, window_s=60).artifacts)
+    index = np.concatenate([np.arange(300), np.arange(301, 601)])
+    split = dict(
+        analyze_rr(rr, window_s=60, input_index=index, excluded=[(300, 30_000.0)]).artifacts
+    )
+    assert set(joined) & {298, 299, 300, 301}
+    assert not set(split) & {298, 299, 301, 302}
+
+
+def test_both_engines_split_at_breaks_alike() -> None:
+    rr, index, excluded, _, _ = _two_sides(20_000.0)
+    kwargs = {"window_s": 120, "step_s": 30, "input_index": index, "excluded": excluded}
+    fast = analyze_rr(rr, **kwargs)
+    with warnings.catch_warnings():
+        warnings.simplefilter("error")
+        slow = reference_analyze_rr(rr, **kwargs)
+    assert fast.artifacts == slow.artifacts == ()
+    assert len(fast.windows) == len(slow.windows)
+    for f, s in zip(fast.windows, slow.windows, strict=True):
+        assert (f.start_s, f.n_beats, f.segment, f.covered_s, f.reason) == (
+            s.start_s, s.n_beats, s.segment, s.covered_s, s.reason
+        )
+        if f.reason is not None and "LF/HF" not in f.reason:
+            assert f.values == s.values == dict.fromkeys(f.values)
+            continue
+        for key in TIME:
+            assert f.values[key] == pytest.approx(s.values[key], rel=1e-9)
+        for key in FREQ:
+            assert f.values[key] == pytest.approx(s.values[key], rel=1e-6)
+
+
+def test_a_5_minute_recording_slightly_short_of_300_s_gives_one_window() -> None:
+    # pyhrv's 5-minute series holds 299.6 s of beats: one [0, 300] window, >= 80 % covered.
+    rr = np.loadtxt(RR_DIR / "pyhrv-nni-short-5min.txt")
+    analysis = analyze_rr(rr, window_s=300, step_s=30)
+    assert len(analysis.windows) == 1
+    w = analysis.windows[0]
+    nn = correct_artifacts(rr, detect_artifacts(rr)).nn_ms
+    t_end = np.cumsum(nn) / 1000
+    assert (w.start_s, w.end_s, w.n_beats) == (0.0, 300.0, nn.size)
+    assert w.covered_s == pytest.approx(t_end[-1], abs=1e-6) and w.covered_s < 300
+    assert w.reason is None
+    ref = nk.hrv_frequency({"RRI": nn, "RRI_Time": t_end}, normalize=False, interpolation_rate=4)
+    for key in FREQ:
+        assert w.values[key] == pytest.approx(float(ref[key].iloc[0]), rel=1e-6), key
+
+
+@pytest.mark.parametrize(("step_s", "last_start"), [(30, 510.0), (300, 300.0)])
+def test_the_window_past_the_last_beat_needs_80_percent_coverage(
+    step_s: float, last_start: float
+) -> None:
+    # 800 s of beats. Step 30: the last window, [510, 810], is covered 290 s: kept. Step 300:
+    # [600, 900] is covered 200 s (67 %): left out.
+    analysis = analyze_rr(np.full(1000, 800.0), window_s=300, step_s=step_s)
+    assert analysis.windows[-1].start_s == last_start
+    assert all(w.reason is None for w in analysis.windows)
+
+
+def test_min_coverage_is_the_live_engines() -> None:
+    from tolerance.hrv.analysis import DEFAULT_MIN_COVERAGE
+    from tolerance.hrv.engine import EngineConfig
+
+    assert EngineConfig().min_coverage == DEFAULT_MIN_COVERAGE
+
+
+@pytest.mark.parametrize(
+    ("index", "excluded"),
+    [([0, 1, 2, 3], [(2, 9000.0)]), ([0, 2, 1, 3], [(4, 9000.0)]), ([0, 1, 2, 3], [(4, -1.0)])],
+)
+def test_inconsistent_exclusions_are_input_errors(index: list[int], excluded: list) -> None:
+    with pytest.raises(ValueError):
+        analyze_rr(np.full(4, 800.0), window_s=2, input_index=index, excluded=excluded)
+
+
+def test_window_bounds_keep_each_window_to_one_segment() -> None:
+    nn = np.full(200, 500.0)
+    t_end = np.cumsum(nn) / 1000
+    t_end[100:] += 5.0  # a 5 s gap after 50 s
+    segment = np.repeat([0, 1], 100)
+    starts, a, b = window_bounds(t_end, nn, 20, 10, segment=segment)
+    for lo, hi in zip(a, b, strict=True):
+        assert hi <= 100 or lo >= 100
+    with pytest.raises(ValueError):
+        window_bounds(t_end, nn, 20, 10, segment=segment[::-1])

@@ -10,12 +10,7 @@ import neurokit2 as nk
 import numpy as np
 import pytest
 
-from tolerance.hrv.frequency import (
-    FrequencyDomain,
-    SpectralParameters,
-    frequency_domain,
-    frequency_domain_windows,
-)
+from tolerance.hrv.frequency import SpectralParameters, frequency_domain
 
 RR_DIR = Path(__file__).parents[1] / "data" / "rr"
 KEYS = ("HRV_VLF", "HRV_LF", "HRV_HF", "HRV_LFHF", "HRV_TP")
@@ -105,58 +100,8 @@ def test_parameters_describe_the_method() -> None:
         SpectralParameters(interpolation_rate=0.5)
 
 
-def test_spline_equals_scipys_make_interp_spline() -> None:
-    # neurokit2 resamples with interp1d(kind="quadratic") = make_interp_spline(k=2); ours is
-    # numpy only (no scipy import at start-up) and must be the same function.
-    from scipy.interpolate import make_interp_spline
+def test_interpolate_nn_stays_importable_from_frequency() -> None:
+    # coherence.py and older callers import it from here; it lives in hrv/spline.py.
+    from tolerance.hrv import frequency, spline
 
-    from tolerance.hrv.frequency import interpolate_nn
-
-    nn = np.loadtxt(RR_DIR / "pyhrv-nni-long-60min.txt")
-    t = np.cumsum(nn) / 1000
-    for n, rate in [(3, 4.0), (4, 4.0), (5, 100.0), (80, 4.0), (380, 4.0), (380, 100.0)]:
-        for lo in range(0, nn.size - n, 1013):
-            x, y = t[lo : lo + n], nn[lo : lo + n]
-            grid, ours = interpolate_nn(y, x, rate)
-            ref = make_interp_spline(x, y, k=2)(grid)
-            ref[grid > x[-1]] = y[-1]
-            assert np.array_equal(grid, np.arange(x[0], x[-1] + 1 / rate, 1 / rate))
-            np.testing.assert_allclose(ours, ref, rtol=1e-12, atol=0)
-
-
-def _fd_close(got: FrequencyDomain, ref: FrequencyDomain) -> None:
-    assert (got.n_samples, got.reason) == (ref.n_samples, ref.reason)
-    for name in ("vlf", "lf", "hf", "lfhf", "total_power", "hf_peak_hz", "resolution_hz"):
-        a, b = getattr(got, name), getattr(ref, name)
-        assert (math.isnan(a) and math.isnan(b)) or a == pytest.approx(b, rel=1e-12, abs=0), name
-
-
-@pytest.mark.parametrize(
-    ("window_s", "step_s", "rate"),
-    [(300, 30, 4.0), (120, 7, 4.0), (30, 10, 4.0), (2, 0.5, 4.0), (300, 300, 100.0)],
-)
-def test_windows_at_once_equal_frequency_domain_window_by_window(
-    window_s: float, step_s: float, rate: float
-) -> None:
-    # Sliding windows, short ones (few resampled points, fewer than 3 intervals) included.
-    nn = np.loadtxt(RR_DIR / "pyhrv-nni-long-60min.txt")
-    t = np.cumsum(nn) / 1000
-    t_begin = t - nn / 1000
-    starts = np.arange(0, t[-1] - window_s, step_s)
-    a = np.searchsorted(t_begin, starts - 1e-9)
-    b = np.searchsorted(t, starts + window_s + 1e-9, side="right")
-    params = SpectralParameters(interpolation_rate=rate)
-    many = frequency_domain_windows(nn, t, a, b, params)
-    assert len(many) == starts.size
-    for k in range(starts.size):
-        _fd_close(many.window(k), frequency_domain(nn[a[k] : b[k]], t[a[k] : b[k]], params))
-
-
-def test_windows_at_once_check_their_input() -> None:
-    nn = np.full(10, 800.0)
-    t = np.cumsum(nn) / 1000
-    with pytest.raises(ValueError):
-        frequency_domain_windows(nn, t, [0], [11])
-    with pytest.raises(ValueError):
-        frequency_domain_windows(nn, t[::-1], [0], [5])
-    assert len(frequency_domain_windows(nn, t, [], [])) == 0
+    assert frequency.interpolate_nn is spline.interpolate_nn

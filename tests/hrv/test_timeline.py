@@ -114,3 +114,14 @@ def test_beat_times_always_increase_even_after_a_late_notification() -> None:
     times = [b.t_s for b in first + late + following]
     assert all(b > a for a, b in zip(times, times[1:], strict=False))
     assert following[-1].t_s <= 15.3 + 1e-9, "the shift is taken up: causality is restored"
+
+
+def test_a_spurious_short_value_is_dropped_and_a_very_long_one_ends_the_segment() -> None:
+    tl = BeatTimeline()
+    tl.add(1.0, [800.0])
+    beats, start = tl.add(2.0, [800.0, 50.0], rr_raw=[819, 51])  # a Garmin strap's extra value
+    assert [b.rr_ms for b in beats] == [800.0] and beats[0].rr_raw == 819 and start is None
+    beats, start = tl.add(8.0, [4500.0, 800.0])
+    assert [b.rr_ms for b in beats] == [800.0]
+    assert start is not None and start.reason is GapReason.RR_MISSING
+    assert tl.stats.implausible == 2
