@@ -12,14 +12,16 @@ Integer ms, one value per line.
 
 Timed (wall clock, whole process including interpreter start-up, imports and writing the
 JSON): ``tolerance analyze FILE --window 300 --step 30 --no-progress --out OUT`` against the
-reference ``benchmarks/reference_analyze.py`` (neurokit2's ``signal_fixpeaks`` on the whole
-day, then ``nk.hrv_time`` + ``nk.hrv_frequency(normalize=False, interpolation_rate=4)`` per
-window), alternating A, B, A, B; the medians are compared.
+reference ``benchmarks/reference_analyze.py`` (neurokit2's ``signal_fixpeaks`` per segment,
+then ``nk.hrv_time`` + ``nk.hrv_frequency(normalize=False, interpolation_rate=4)`` over the same
+windows as ``tolerance analyze``: it lays them out with ``tolerance.hrv.segments``), alternating
+A, B, A, B; the medians are compared.
 
-Equality: windows whose NN intervals are the same in both (same count, sum, first and last
-value) and hold no corrected interval in either; time domain to 1e-9 relative, LF, HF and
-LF/HF to 1e-6. The fast engine's NN intervals are recomputed in this process with the same
-functions ``analyze_rr`` uses (``detect_artifacts`` + ``correct_artifacts``), untimed.
+Equality: the same window grid (start times) in both outputs; windows whose NN intervals are
+the same in both (same count, sum, first and last value) and hold no corrected interval in
+either; time domain to 1e-9 relative, LF, HF and LF/HF to 1e-6. The fast engine's NN intervals
+are recomputed in this process with the same functions ``analyze_rr`` uses (``detect_artifacts``
++ ``correct_artifacts`` per segment, ``tolerance.hrv.segments`` for the layout), untimed.
 """
 
 from __future__ import annotations
@@ -126,18 +128,26 @@ def make_recording(path: Path, hours: float, seed: int = 2024) -> dict[str, Any]
             "artifact_share": sum(counts.values()) / arr.size, "seed": seed}
 
 
-def _fast_nn(path: Path, window_s: float, step_s: float) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The fast engine's NN series, corrected flags and window bounds (as ``analyze_rr``)."""
-    from tolerance.api.rr_files import read_rr_file
-    from tolerance.hrv.analysis import window_bounds
+def _fast_nn(path: Path, window_s: float, step_s: float) -> tuple[np.ndarray, ...]:
+    """The fast engine's NN series, corrected flags, beat times and window bounds, built as
+    ``tolerance analyze`` builds them: drop-outs (values above 3000 ms) are segment breaks,
+    artifacts are corrected per segment, the windows are ``tolerance.hrv.segments``'."""
+    from tolerance.api.rr_files import MAX_PLAUSIBLE_RR_MS, read_rr_file
     from tolerance.hrv.artifacts import correct_artifacts, detect_artifacts
+    from tolerance.hrv.segments import assemble_segments, split_segments, window_bounds
 
-    rr = read_rr_file(str(path)).rr_ms
-    corr = correct_artifacts(rr, detect_artifacts(rr))
-    nn = np.asarray(corr.nn_ms, dtype=np.float64)
-    t_end = np.cumsum(nn) / 1000.0
-    _, a, b = window_bounds(t_end, nn, window_s, step_s)
-    return nn, np.asarray(corr.is_corrected, dtype=bool), a, b
+    series = read_rr_file(str(path))
+    rr = series.rr_ms
+    drop_outs = [(e.index, e.rr_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS]
+    ranges, gaps = split_segments(rr.size, np.asarray(series.input_index), drop_outs)
+    parts = []
+    for lo, hi in ranges:
+        corr = correct_artifacts(rr[lo:hi], detect_artifacts(rr[lo:hi]))
+        parts.append((np.asarray(corr.nn_ms, dtype=np.float64), np.asarray(corr.is_corrected, dtype=bool)))
+    nn_series = assemble_segments(parts, gaps)
+    nn, t_end = nn_series.nn, nn_series.t_end
+    _, a, b = window_bounds(t_end, nn, window_s, step_s, segment=nn_series.segment)
+    return nn, nn_series.corrected, t_end, a, b
 
 
 def compare(path: Path, fast_json: Path, ref_json: Path, window_s: float, step_s: float,
@@ -150,7 +160,12 @@ def compare(path: Path, fast_json: Path, ref_json: Path, window_s: float, step_s
     fast_doc = json.loads(fast_json.read_text())
     ref_doc = json.loads(ref_json.read_text())
     fast, ref = fast_doc["windows"], ref_doc["windows"]
-    nn, corrected, a, b = _fast_nn(path, window_s, step_s)
+    nn, corrected, t_end, a, b = _fast_nn(path, window_s, step_s)
+    # The window grid: both processes lay their windows out with tolerance.hrv.segments. The
+    # corrected series may end at slightly different times (interpolated intervals against moved
+    # peaks), so the last window past the last beat may be in one output only.
+    common = min(len(fast), len(ref))
+    same_grid = [w["start_s"] for w in fast[:common]] == [w["start_s"] for w in ref[:common]]
 
     # 1. Artifact detection: the same input positions flagged (neurokit2's "longshort" is
     #    Tolerance's "long" or "short").
@@ -165,7 +180,7 @@ def compare(path: Path, fast_json: Path, ref_json: Path, window_s: float, step_s
     #    moves peaks), so these are mostly the windows before it.
     ref_by_fp = {}
     for rw in ref:
-        if rw["corrected"] == 0 and rw["fingerprint"][0] >= 3:
+        if rw["corrected"] == 0 and rw["reason"] is None:
             fp = rw["fingerprint"]
             ref_by_fp[(fp[0], round(fp[1], 6), fp[2], fp[3])] = rw
     worst_proc = dict.fromkeys((*TIME_KEYS, *FREQ_KEYS), 0.0)
@@ -184,7 +199,6 @@ def compare(path: Path, fast_json: Path, ref_json: Path, window_s: float, step_s
             worst_proc[key] = max(worst_proc[key], rel_diff(fw[key], rw["values"].get(key)))
 
     # 3. neurokit2 on exactly the fast engine's clean windows (a spread sample), in process.
-    t_end = np.cumsum(nn) / 1000.0
     picks = clean_fast[:: max(1, len(clean_fast) // sample)][:sample]
     worst_nk = dict.fromkeys((*TIME_KEYS, *FREQ_KEYS), 0.0)
     for k in picks:
@@ -202,7 +216,8 @@ def compare(path: Path, fast_json: Path, ref_json: Path, window_s: float, step_s
         return all(w[k] <= TIME_TOL for k in TIME_KEYS) and all(w[k] <= FREQ_TOL for k in FREQ_KEYS)
 
     ok = fast_idx == ref_idx and (same == 0 or within(worst_proc)) and len(picks) > 0 and within(worst_nk)
-    return {"windows_fast": len(fast), "windows_ref": len(ref), "clean_windows_fast": len(clean_fast),
+    return {"windows_fast": len(fast), "windows_ref": len(ref), "same_window_starts": same_grid,
+            "clean_windows_fast": len(clean_fast),
             "artifacts_fast": len(fast_idx), "artifacts_fast_by_type": kinds_fast, "artifacts_ref": len(ref_idx),
             "artifacts_ref_by_type": {k: len(v) for k, v in ref_doc["artifacts"].items()},
             "artifact_positions_identical": fast_idx == ref_idx,
@@ -255,7 +270,9 @@ def run(quick: bool, tmp: Path | None = None) -> list[Row]:
             rows.append(Row(
                 figure="(b) analyze = neurokit2 where comparable (no corrected beat in the window)",
                 target="same artifacts; time 1e-9, LF/HF 1e-6 rel.",
-                measured=(f"artifact positions identical: {'yes' if cmp['artifact_positions_identical'] else 'NO'} "
+                measured=(f"window starts identical: {'yes' if cmp['same_window_starts'] else 'NO'} "
+                          f"({cmp['windows_fast']:,} vs {cmp['windows_ref']:,} windows); "
+                          f"artifact positions identical: {'yes' if cmp['artifact_positions_identical'] else 'NO'} "
                           f"({cmp['artifacts_fast']} vs {cmp['artifacts_ref']}); "
                           f"{cmp['same_nn_windows_across_processes']} windows with the same NN in both outputs, "
                           f"max rel diff: {text(cmp['max_rel_diff_across_processes'])}; "

@@ -14,7 +14,7 @@ it (and the numpy re-implementations against scipy). Figures carry neurokit2's n
 interpolation and method.
 """
 
-from .analysis import Analysis, AnalysisWindow, analyze_rr, reference_analyze_rr, window_bounds
+from .analysis import Analysis, AnalysisWindow, analyze_rr
 from .artifacts import (
     ArtifactInputError,
     ArtifactParameters,
@@ -28,6 +28,8 @@ from .coherence import Coherence, coherence
 from .engine import BeatUpdate, Engine, EngineConfig, MetricsUpdate, Update, WindowMetrics
 from .frequency import FrequencyDomain, SpectralParameters, frequency_domain, interpolate_nn
 from .frequency_batch import FrequencyDomainWindows, frequency_domain_windows
+from .reference import reference_analyze_rr
+from .segments import window_bounds
 from .time_domain import HrvInputError, TimeDomain, TimeDomainWindows, time_domain, time_domain_windows
 from .timeline import Beat, BeatTimeline, GapReason, SegmentStart
 

@@ -1,22 +1,19 @@
-"""analyze_rr: windows of artifact-corrected NN equal neurokit2, JSON per DESIGN.md."""
+"""analyze_rr: windows of artifact-corrected NN equal neurokit2, JSON per DESIGN.md.
+
+The neurokit2 engine: test_reference.py; the segment and window layout: test_segments.py.
+"""
 
 from __future__ import annotations
 
 import json
 import math
-import warnings
 from pathlib import Path
 
 import neurokit2 as nk
 import numpy as np
 import pytest
 
-from tolerance.hrv.analysis import (
-    CSV_COLUMNS,
-    analyze_rr,
-    reference_analyze_rr,
-    window_bounds,
-)
+from tolerance.hrv.analysis import CSV_COLUMNS, analyze_rr, window_bounds
 from tolerance.hrv.artifacts import correct_artifacts, detect_artifacts
 from tolerance.hrv.frequency import frequency_domain
 
@@ -58,32 +55,6 @@ def test_windows_equal_neurokit_on_the_corrected_real_series(
         )
         for key in FREQ:
             assert w.values[key] == pytest.approx(float(ref[key].iloc[0]), rel=1e-6), key
-
-
-def test_reference_engine_finds_the_same_artifacts_at_input_positions(long_rr: np.ndarray) -> None:
-    fast = analyze_rr(long_rr[:1200], window_s=300, step_s=300)
-    slow = reference_analyze_rr(long_rr[:1200], window_s=300, step_s=300)
-    assert fast.artifacts == slow.artifacts
-    assert len(fast.artifacts) > 0
-
-
-def test_engines_agree_on_a_clean_series() -> None:
-    # Without artifacts both engines analyse the same NN intervals.
-    rng = np.random.default_rng(5)
-    beats = np.cumsum(np.full(900, 0.8))
-    rr = 800 + 40 * np.sin(2 * np.pi * 0.1 * beats) + 15 * np.sin(2 * np.pi * 0.25 * beats)
-    rr += rng.normal(0, 3, rr.size)
-    fast = analyze_rr(rr, window_s=300, step_s=60)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        slow = reference_analyze_rr(rr, window_s=300, step_s=60)
-    assert fast.artifacts == slow.artifacts == ()
-    for f, s in zip(fast.windows, slow.windows, strict=True):
-        assert (f.start_s, f.n_beats) == (s.start_s, s.n_beats)
-        for key in TIME:
-            assert f.values[key] == pytest.approx(s.values[key], rel=1e-9)
-        for key in FREQ:
-            assert f.values[key] == pytest.approx(s.values[key], rel=1e-6)
 
 
 def test_artifact_indices_refer_to_input_positions() -> None:
@@ -238,28 +209,6 @@ def test_artifacts_are_detected_within_each_segment_only() -> None:
     assert not set(split) & {298, 299, 301, 302}
 
 
-def test_both_engines_split_at_breaks_alike() -> None:
-    rr, index, excluded, _, _ = _two_sides(20_000.0)
-    kwargs = {"window_s": 120, "step_s": 30, "input_index": index, "excluded": excluded}
-    fast = analyze_rr(rr, **kwargs)
-    with warnings.catch_warnings():
-        warnings.simplefilter("error")
-        slow = reference_analyze_rr(rr, **kwargs)
-    assert fast.artifacts == slow.artifacts == ()
-    assert len(fast.windows) == len(slow.windows)
-    for f, s in zip(fast.windows, slow.windows, strict=True):
-        assert (f.start_s, f.n_beats, f.segment, f.covered_s, f.reason) == (
-            s.start_s, s.n_beats, s.segment, s.covered_s, s.reason
-        )
-        if f.reason is not None and "LF/HF" not in f.reason:
-            assert f.values == s.values == dict.fromkeys(f.values)
-            continue
-        for key in TIME:
-            assert f.values[key] == pytest.approx(s.values[key], rel=1e-9)
-        for key in FREQ:
-            assert f.values[key] == pytest.approx(s.values[key], rel=1e-6)
-
-
 def test_a_5_minute_recording_slightly_short_of_300_s_gives_one_window() -> None:
     # pyhrv's 5-minute series holds 299.6 s of beats: one [0, 300] window, >= 80 % covered.
     rr = np.loadtxt(RR_DIR / "pyhrv-nni-short-5min.txt")
@@ -287,13 +236,6 @@ def test_the_window_past_the_last_beat_needs_80_percent_coverage(
     assert all(w.reason is None for w in analysis.windows)
 
 
-def test_min_coverage_is_the_live_engines() -> None:
-    from tolerance.hrv.analysis import DEFAULT_MIN_COVERAGE
-    from tolerance.hrv.engine import EngineConfig
-
-    assert EngineConfig().min_coverage == DEFAULT_MIN_COVERAGE
-
-
 @pytest.mark.parametrize(
     ("index", "excluded"),
     [([0, 1, 2, 3], [(2, 9000.0)]), ([0, 2, 1, 3], [(4, 9000.0)]), ([0, 1, 2, 3], [(4, -1.0)])],
@@ -301,15 +243,3 @@ def test_min_coverage_is_the_live_engines() -> None:
 def test_inconsistent_exclusions_are_input_errors(index: list[int], excluded: list) -> None:
     with pytest.raises(ValueError):
         analyze_rr(np.full(4, 800.0), window_s=2, input_index=index, excluded=excluded)
-
-
-def test_window_bounds_keep_each_window_to_one_segment() -> None:
-    nn = np.full(200, 500.0)
-    t_end = np.cumsum(nn) / 1000
-    t_end[100:] += 5.0  # a 5 s gap after 50 s
-    segment = np.repeat([0, 1], 100)
-    starts, a, b = window_bounds(t_end, nn, 20, 10, segment=segment)
-    for lo, hi in zip(a, b, strict=True):
-        assert hi <= 100 or lo >= 100
-    with pytest.raises(ValueError):
-        window_bounds(t_end, nn, 20, 10, segment=segment[::-1])

@@ -1,0 +1,138 @@
+"""The slow reference engine of ``tolerance analyze``: neurokit2's own functions per window.
+
+:func:`reference_analyze_rr` does what :func:`~tolerance.hrv.analysis.analyze_rr` does, with
+neurokit2's functions, window by window (slow; ``tolerance analyze --engine neurokit`` and the
+benchmarks), over the same segments and windows (:mod:`tolerance.hrv.segments`). Its artifact
+correction is neurokit2's (``signal_fixpeaks(method="Kubios", iterative=False)``, per
+segment), which moves peaks instead of interpolating intervals: windows with corrected beats
+differ between the two engines by design; windows without agree to 1e-9 (time domain) and
+1e-6 (frequency domain).
+
+neurokit2 (and with it pandas and scipy) is imported inside :func:`reference_analyze_rr` only,
+so that importing :mod:`tolerance.hrv` stays light.
+"""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Any
+
+import numpy as np
+import numpy.typing as npt
+
+from .analysis import (
+    DEFAULT_MAX_CORRECTED_SHARE,
+    TIME_KEYS,
+    Analysis,
+    Progress,
+    Values,
+    _build_windows,
+    _parameters,
+)
+from .frequency import SpectralParameters, frequency_domain
+from .segments import DEFAULT_MIN_COVERAGE, assemble_segments, input_positions, split_segments
+from .time_domain import _as_nn
+
+__all__ = ["reference_analyze_rr"]
+
+
+def _nk_value(frame: Any, key: str) -> float | None:
+    value = float(frame[key].iloc[0])
+    return None if math.isnan(value) else value
+
+
+def _nk_segment(nk: Any, rr: np.ndarray) -> tuple[dict[int, str], np.ndarray, np.ndarray]:
+    """neurokit2's artifacts (by position in ``rr``), NN intervals and corrected flags."""
+    peaks = np.concatenate([[0.0], np.cumsum(rr)])
+    info, clean = nk.signal_fixpeaks(peaks, sampling_rate=1000, iterative=False, method="Kubios")
+    clean = np.asarray(clean, dtype=np.float64)
+    # neurokit2's median filter runs over its periods, whose first (placeholder) is the mean.
+    periods = np.concatenate([[rr.mean() if rr.size else 0.0], rr])
+    found: dict[int, str] = {}
+    for kind in ("ectopic", "missed", "extra", "longshort"):
+        for k in info[kind]:
+            i = int(k) - 1
+            if kind == "longshort":
+                med = np.median(periods[max(0, i + 1 - 5) : i + 7])
+                found[i] = "long" if rr[i] > med else "short"
+            else:
+                found[i] = kind
+    # A corrected NN interval has an end not among the input peaks (0.5 ms: truncation).
+    pos = np.clip(np.searchsorted(peaks, clean), 1, peaks.size - 1)
+    nearest = np.minimum(np.abs(peaks[pos] - clean), np.abs(peaks[pos - 1] - clean))
+    moved = nearest > 0.5
+    return found, np.diff(clean), moved[1:] | moved[:-1]
+
+
+def reference_analyze_rr(
+    rr_ms: npt.ArrayLike,
+    *,
+    window_s: float = 300.0,
+    step_s: float = 30.0,
+    spectral: SpectralParameters = SpectralParameters(),  # noqa: B008 - frozen
+    progress: Progress | None = None,
+    input_index: Sequence[int] | np.ndarray | None = None,
+    max_corrected_share: float = DEFAULT_MAX_CORRECTED_SHARE,
+    excluded: Iterable[tuple[int, float]] | None = None,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+) -> Analysis:
+    """:func:`~tolerance.hrv.analysis.analyze_rr` computed with neurokit2's own functions.
+
+    Artifacts and correction, per segment: ``nk.signal_fixpeaks(peaks, sampling_rate=1000,
+    method="Kubios", iterative=False)`` on ``peaks = [0, cumsum(rr_ms)]`` as floats (ms; no
+    rounding unless neurokit2 moves a peak: its ``_correct_misaligned`` then truncates all
+    peaks to whole ms). neurokit2's artifact index ``k`` is input index ``k - 1``; its
+    ``longshort`` class is reported ``long`` or ``short`` by the sign of ``rr - median``
+    of the 11 intervals around it. Per window: ``nk.hrv_time`` and ``nk.hrv_frequency(...,
+    normalize=False, interpolation_rate=...)`` on ``{"RRI": nn, "RRI_Time": t_end}`` (the
+    intervals themselves, never ``intervals_to_peaks``, which rounds to whole samples).
+
+    Same parameters and result as :func:`~tolerance.hrv.analysis.analyze_rr`; see the module
+    docstring for where the two engines differ (windows with corrected beats).
+    """
+    import neurokit2 as nk  # the slow path only: keeps `import tolerance.hrv` light
+
+    rr = _as_nn(rr_ms)
+    index = input_positions(input_index, rr.size)
+    ranges, gaps = split_segments(rr.size, index, excluded)
+    parts: list[tuple[np.ndarray, np.ndarray]] = []
+    found: dict[int, str] = {}
+    for lo, hi in ranges:
+        seg_found, nn, corrected = _nk_segment(nk, rr[lo:hi])
+        found.update({lo + i: kind for i, kind in seg_found.items()})
+        parts.append((nn, corrected))
+    artifacts = tuple((int(index[i]), found[i]) for i in sorted(found))
+
+    def time_fn(nn: np.ndarray, t: np.ndarray, a: np.ndarray, b: np.ndarray) -> Iterator[Values]:
+        for lo, hi in zip(a, b, strict=True):
+            r = nk.hrv_time({"RRI": nn[lo:hi], "RRI_Time": t[lo:hi]})
+            d = {k: _nk_value(r, k) for k in TIME_KEYS if k != "HR"}
+            d["HR"] = 60_000.0 / d["HRV_MeanNN"] if d["HRV_MeanNN"] else None
+            yield d
+
+    def freq_fn(nn: np.ndarray, t: np.ndarray, a: np.ndarray, b: np.ndarray) -> Iterator[Values]:
+        for lo, hi in zip(a, b, strict=True):
+            with warnings.catch_warnings():
+                # LF/HF of an empty HF band: 0/0 inside neurokit2 gives NaN (null) on purpose.
+                warnings.simplefilter("ignore", RuntimeWarning)
+                r = nk.hrv_frequency(
+                    {"RRI": nn[lo:hi], "RRI_Time": t[lo:hi]}, **spectral.neurokit_kwargs()
+                )
+            d = {k: _nk_value(r, k) for k in ("HRV_VLF", "HRV_LF", "HRV_HF", "HRV_LFHF", "HRV_TP")}
+            # Not a neurokit2 output: the HF peak comes from our Welch spectrum (same method).
+            peak = frequency_domain(nn[lo:hi], t[lo:hi], spectral).as_dict()["HF_peak_Hz"]
+            d["HF_peak_Hz"] = peak
+            if d["HRV_TP"] == 0.0:
+                d["HRV_TP"] = None
+            yield d
+
+    windows = _build_windows(
+        assemble_segments(parts, gaps), window_s, step_s, max_corrected_share, min_coverage,
+        progress, time_fn, freq_fn,
+    )
+    params = _parameters(
+        window_s, step_s, spectral, max_corrected_share, min_coverage, "neurokit"
+    )
+    return Analysis(windows, artifacts, params)

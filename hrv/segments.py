@@ -1,0 +1,252 @@
+"""Segments, time axis and windows of an RR series: the layout of ``tolerance analyze``.
+
+Both engines of :mod:`tolerance.hrv.analysis` (:func:`~tolerance.hrv.analysis.analyze_rr`,
+:func:`~tolerance.hrv.reference.reference_analyze_rr`) and the benchmark's neurokit2 reference
+(``benchmarks/reference_analyze.py``) lay their NN intervals out with these functions, so all
+of them compute over the same windows by the same rules:
+
+1. Segments (:func:`split_segments`): each value the caller left out of the series
+   (``excluded``: e.g. an implausible 20 s drop-out or a 50 ms spurious detection, see
+   :mod:`tolerance.api.rr_files`) is a segment break. Consecutive excluded values make one
+   break. Artifacts are detected and corrected per segment (never across a break).
+2. Time axis (:func:`assemble_segments`): 0 s is the start of the first value of the input;
+   time is the running sum of the (artifact-corrected) NN intervals *and of the excluded
+   values*; ``t_end[i]`` (s) is the beat that ends NN interval ``i``. Time advances by every
+   excluded value, long or short. A long one (above 3000 ms: a drop-out) is real elapsed
+   time. A short one (below 200 ms) is either a spurious detection inside a real interval
+   (elapsed time too) or a value a strap appended (not elapsed); the two cannot be told
+   apart, so the simplest rule holds: ``start_s`` is the sum of the input's values before it,
+   the file's own cumulative time. The error is under 0.2 s per short value and only moves
+   where later windows fall: the break keeps the value out of every figure. It is not merged
+   into a neighbour (which interval it was split from is unknown). Without excluded values
+   ``t_end = cumsum(nn_ms) / 1000``, the ``RRI_Time`` the reference path and the tests give
+   neurokit2.
+3. Windows (:func:`layout_windows`, :func:`window_bounds`): ``[k * step_s, k * step_s +
+   window_s]`` tile the series up to the first one that reaches its last beat. A window holds
+   the NN intervals of **one segment** lying entirely inside it: the segment that covers the
+   most of the window (its time span overlapping the window, ``covered_s``). It gives numbers
+   when ``covered_s >= min_coverage * window_s`` (80 %: the live engine's
+   ``EngineConfig.min_coverage``), otherwise null values with a reason
+   (:func:`window_reason`). So no window mixes intervals from both sides of a break: a window
+   over a break is computed on the longer side when that side covers 80 % of it. A series
+   slightly shorter than a window (a "5-minute" recording of 299.6 s) gives one window
+   ``[0, window_s]`` with its real ``covered_s``; the last window, the one past the last
+   beat, is left out when it is covered less than 80 %.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
+from typing import Final
+
+import numpy as np
+import numpy.typing as npt
+
+from .time_domain import HrvInputError
+
+__all__ = [
+    "DEFAULT_MIN_COVERAGE",
+    "MIN_NN_PER_WINDOW",
+    "Series",
+    "WindowLayout",
+    "assemble_segments",
+    "input_positions",
+    "layout_windows",
+    "split_segments",
+    "window_bounds",
+    "window_reason",
+]
+
+DEFAULT_MIN_COVERAGE: Final = 0.8
+"""Share of a window one segment must cover for the window to give numbers: the live
+engine's ``EngineConfig.min_coverage`` (:mod:`tolerance.hrv.engine`)."""
+MIN_NN_PER_WINDOW: Final = 2
+"""Fewest NN intervals in a window for any figure (SDNN and RMSSD need 2)."""
+_EPS_S: Final = 1e-9
+"""Tolerance (s) on window edges, so that a beat exactly on an edge survives rounding."""
+
+
+# --- Segments and the time axis (steps 1-2) --------------------------------------------------
+
+
+def input_positions(input_index: Sequence[int] | np.ndarray | None, n: int) -> np.ndarray:
+    """Position in the input of each of ``n`` values (default ``arange(n)``), checked."""
+    if input_index is None:
+        return np.arange(n)
+    index = np.asarray(input_index, dtype=np.int64)
+    if index.shape != (n,):
+        raise HrvInputError(f"input_index has shape {index.shape}, expected ({n},)")
+    return index
+
+
+def split_segments(
+    n: int, index: np.ndarray, excluded: Iterable[tuple[int, float]] | None
+) -> tuple[list[tuple[int, int]], list[float]]:
+    """Index ranges ``[lo, hi)`` of the segments of ``rr_ms`` and the time (ms) of the
+    excluded values just before each (0.0 for none); trailing excluded values end nothing.
+
+    ``n`` kept values at input positions ``index`` (increasing when values are excluded);
+    ``excluded``: ``(input index, value in ms)`` of each value left out (step 1).
+    """
+    pairs = [(int(i), float(v)) for i, v in excluded or ()]
+    if pairs and n and np.any(np.diff(index) <= 0):
+        raise HrvInputError("input_index must increase when values are excluded")
+    gaps: dict[int, float] = {}
+    for where, value in pairs:
+        if not (math.isfinite(value) and value > 0):
+            raise HrvInputError(f"excluded value at input index {where} must be finite, > 0 ms")
+        pos = int(np.searchsorted(index, where))  # kept values before it
+        if pos < n and index[pos] == where:
+            raise HrvInputError(f"input index {where} is both kept and excluded")
+        gaps[pos] = gaps.get(pos, 0.0) + value
+    cuts = sorted({0, n, *(p for p in gaps if 0 < p < n)})
+    ranges = list(zip(cuts[:-1], cuts[1:], strict=True))
+    return ranges, [gaps.get(lo, 0.0) for lo, _ in ranges]
+
+
+@dataclass(frozen=True, slots=True)
+class Series:
+    """NN intervals of all segments end to end, with their flags, segments and times."""
+
+    nn: np.ndarray
+    corrected: np.ndarray
+    segment: np.ndarray
+    t_end: np.ndarray
+
+
+def assemble_segments(
+    parts: list[tuple[np.ndarray, np.ndarray]], gaps_ms: list[float]
+) -> Series:
+    """Concatenate per-segment ``(nn, corrected)`` and lay them on one time axis (step 2).
+
+    ``gaps_ms`` are :func:`split_segments`' excluded times before each segment.
+    """
+    steps, is_nn, segment = [], [], []
+    for s, ((nn, _), gap) in enumerate(zip(parts, gaps_ms, strict=True)):
+        if gap > 0.0:
+            steps.append(np.asarray([gap]))
+            is_nn.append(np.zeros(1, dtype=bool))
+        steps.append(nn)
+        is_nn.append(np.ones(nn.size, dtype=bool))
+        segment.append(np.full(nn.size, s, dtype=np.intp))
+    if not steps:
+        empty = np.empty(0)
+        return Series(empty, np.empty(0, dtype=bool), np.empty(0, dtype=np.intp), empty)
+    t = np.cumsum(np.concatenate(steps)) / 1000.0  # no gaps: exactly cumsum(nn) / 1000
+    return Series(
+        np.concatenate([p[0] for p in parts]),
+        np.concatenate([p[1] for p in parts]),
+        np.concatenate(segment),
+        t[np.concatenate(is_nn)],
+    )
+
+
+# --- Windows (step 3) -------------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class WindowLayout:
+    """Windows of a series: start (s), NN index range ``[a, b)``, covered s, segment (-1: none)."""
+
+    starts: np.ndarray
+    a: np.ndarray
+    b: np.ndarray
+    covered: np.ndarray
+    segment: np.ndarray
+
+
+def layout_windows(
+    t_end: np.ndarray, nn: np.ndarray, segment: np.ndarray | None, window_s: float,
+    step_s: float, min_coverage: float,
+) -> WindowLayout:
+    """The windows of the module docstring (step 3); ``segment`` unchecked (None: one)."""
+    if not (window_s > 0 and step_s > 0 and math.isfinite(window_s) and math.isfinite(step_s)):
+        raise HrvInputError("window_s and step_s must be positive and finite")
+    if not 0.0 <= min_coverage <= 1.0:
+        raise HrvInputError("min_coverage must be within 0-1")
+    seg = np.zeros(nn.size, dtype=np.intp) if segment is None else np.asarray(segment, np.intp)
+    if nn.size == 0:
+        empty = np.empty(0, dtype=np.intp)
+        return WindowLayout(np.empty(0), empty, empty, np.empty(0), empty)
+    t_begin = t_end - nn / 1000.0
+    last = float(t_end[-1])
+    # Windows up to the first one reaching the last beat (1 ns: one ending on it exactly).
+    count = max(0, math.ceil((last - window_s) / step_s - _EPS_S)) + 1
+    starts = np.arange(count) * step_s
+    ends = starts + window_s
+    a = np.searchsorted(t_begin, starts - _EPS_S, side="left")
+    b = np.searchsorted(t_end, ends + _EPS_S, side="right")
+    # Segments: index ranges and time spans; those overlapping window k are s_from..s_to - 1.
+    ids = np.arange(int(seg[-1]) + 1)
+    lo, hi = np.searchsorted(seg, ids, side="left"), np.searchsorted(seg, ids, side="right")
+    ids, lo, hi = ids[hi > lo], lo[hi > lo], hi[hi > lo]
+    first_t, last_t = t_begin[lo], t_end[hi - 1]
+    s_from = np.searchsorted(last_t, starts + _EPS_S, side="right")
+    s_to = np.searchsorted(first_t, ends - _EPS_S, side="left")
+    chosen = np.where(s_to > s_from, s_from, -1)
+    for k in np.flatnonzero(s_to - s_from > 1):  # windows over a break: the longer side
+        cand = np.arange(s_from[k], s_to[k])
+        span = np.minimum(ends[k], last_t[cand]) - np.maximum(starts[k], first_t[cand])
+        chosen[k] = cand[int(np.argmax(span))]
+    some = chosen >= 0
+    c = np.where(some, chosen, 0)
+    covered = np.where(
+        some, np.minimum(ends, last_t[c]) - np.maximum(starts, first_t[c]), 0.0
+    ).clip(min=0.0)
+    a = np.where(some, np.maximum(a, lo[c]), a)
+    b = np.maximum(np.where(some, np.minimum(b, hi[c]), a), a)
+    # The window past the last beat is kept only when it is covered enough.
+    keep = np.ones(count, dtype=bool)
+    if ends[-1] > last + _EPS_S and covered[-1] < min_coverage * window_s - _EPS_S:
+        keep[-1] = False
+    return WindowLayout(
+        starts[keep], a[keep], b[keep], covered[keep], np.where(some, ids[c], -1)[keep]
+    )
+
+
+def window_bounds(
+    t_end: np.ndarray,
+    nn_ms: np.ndarray,
+    window_s: float,
+    step_s: float,
+    *,
+    segment: npt.ArrayLike | None = None,
+    min_coverage: float = DEFAULT_MIN_COVERAGE,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Window start times (s) and the index range of each window's NN intervals.
+
+    Returns ``starts_s``, ``a``, ``b``: window ``k`` spans ``[starts_s[k], starts_s[k] +
+    window_s]`` and holds ``nn_ms[a[k]:b[k]]``: the intervals lying entirely inside it, of
+    the one segment (``segment``: a non-decreasing segment number per interval; default one
+    segment) covering the most of it. Windows tile the series up to the first one reaching
+    its last beat, which is left out when covered less than ``min_coverage`` (module
+    docstring, step 3).
+    """
+    seg = None if segment is None else np.asarray(segment)
+    if seg is not None and (seg.shape != np.shape(nn_ms) or np.any(np.diff(seg) < 0)):
+        raise HrvInputError("segment must give a non-decreasing number per NN interval")
+    lay = layout_windows(t_end, nn_ms, seg, window_s, step_s, min_coverage)
+    return lay.starts, lay.a, lay.b
+
+
+def window_reason(
+    n: int, share: float | None, max_share: float, covered: float, window_s: float,
+    min_coverage: float,
+) -> str | None:
+    """Why a window of ``n`` NN intervals gives null values (None: it gives numbers).
+
+    Covered less than ``min_coverage`` of ``window_s`` by its segment, fewer than
+    :data:`MIN_NN_PER_WINDOW` intervals, or a corrected ``share`` above ``max_share``.
+    """
+    if covered < min_coverage * window_s - _EPS_S:
+        return (
+            f"only {covered:.0f} s of contiguous beats in the {window_s:g} s window "
+            f"(needs {min_coverage:.0%})"
+        )
+    if n < MIN_NN_PER_WINDOW:
+        return f"{n} NN interval(s) in the window: needs >= {MIN_NN_PER_WINDOW}"
+    if share is not None and share > max_share:
+        return f"{share:.0%} of the NN intervals were corrected (limit {max_share:.0%})"
+    return None
