@@ -12,7 +12,6 @@ from typing import Any
 from fastapi import FastAPI
 from fastapi.responses import FileResponse
 from fastapi.staticfiles import StaticFiles
-
 from tolerance.sensors import Sensor
 
 from .deps import AppState
@@ -50,7 +49,7 @@ def create_app(settings: Settings, sources: Callable[[], Sequence[SourceSpec]] |
         manager = SessionManager(store, hub)
         app.state.tolerance = AppState(settings, store, hub, manager)
         try:
-            for sensor, kind, params in (sources() if sources is not None else ()):
+            for sensor, kind, params in sources() if sources is not None else ():
                 await manager.start(sensor, source_kind=kind, params=params)
             yield
         finally:

@@ -58,19 +58,36 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = sub.add_parser("serve", help="run the live server and print the URL to open")
     src = serve.add_mutually_exclusive_group()
-    src.add_argument("--sim", metavar="SCENARIO", action="append",
-                     help="simulated strap with this scenario (default: calm); repeat for several participants")
-    src.add_argument("--device", metavar="NAME_OR_ADDRESS", action="append",
-                     help="real BLE strap by name or address; repeat for several straps")
-    src.add_argument("--replay", metavar="FILE", action="append",
-                     help="play a recorded notification log through the live pipeline")
-    serve.add_argument("--speed", type=_positive_float, default=1.0,
-                       help="run simulated/replayed time K times faster than real time (default 1)")
+    src.add_argument(
+        "--sim",
+        metavar="SCENARIO",
+        action="append",
+        help="simulated strap with this scenario (default: calm); repeat for several participants",
+    )
+    src.add_argument(
+        "--device",
+        metavar="NAME_OR_ADDRESS",
+        action="append",
+        help="real BLE strap by name or address; repeat for several straps",
+    )
+    src.add_argument(
+        "--replay", metavar="FILE", action="append", help="play a recorded notification log through the live pipeline"
+    )
+    serve.add_argument(
+        "--speed",
+        type=_positive_float,
+        default=1.0,
+        help="run simulated/replayed time K times faster than real time (default 1)",
+    )
     serve.add_argument("--seed", type=int, default=None, help="seed for simulated straps (default: random)")
     serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=_port, default=None, help="TCP port (default 8000; 0 picks a free one)")
-    serve.add_argument("--db", metavar="PATH", default=None,
-                       help="SQLite file (default: tolerance.sqlite3 in the user's data directory)")
+    serve.add_argument(
+        "--db",
+        metavar="PATH",
+        default=None,
+        help="SQLite file (default: tolerance.sqlite3 in the user's data directory)",
+    )
 
     scan = sub.add_parser("scan", help="list straps advertising the Heart Rate Service")
     scan.add_argument("--timeout", type=_positive_float, default=8.0, help="seconds to scan (default 8)")
@@ -79,26 +96,49 @@ def build_parser() -> argparse.ArgumentParser:
     decode.add_argument("hex", nargs="+", metavar="HEX", help="payload bytes in hex, e.g. 10495e039603")
 
     simulate = sub.add_parser("simulate", help="write a simulated RR series with its ground truth to CSV")
-    simulate.add_argument("scenario", metavar="SCENARIO", help="scenario name (calm, stress-spike, paced-breathing) or a .toml file")
+    simulate.add_argument(
+        "scenario", metavar="SCENARIO", help="scenario name (calm, stress-spike, paced-breathing) or a .toml file"
+    )
     simulate.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
-    simulate.add_argument("--duration", type=_positive_float, default=None,
-                          help="seconds to simulate (default: the scenario's own length)")
+    simulate.add_argument(
+        "--duration",
+        type=_positive_float,
+        default=None,
+        help="seconds to simulate (default: the scenario's own length)",
+    )
     simulate.add_argument("--out", metavar="FILE.csv", required=True, help="output CSV ('-' for stdout)")
 
     analyze = sub.add_parser("analyze", help="HRV of an RR-interval file in sliding windows, artifact-corrected")
-    analyze.add_argument("file", metavar="FILE", help="RR intervals in ms: one per line, a CSV with an rr_ms column, or a Kubios RR text file")
+    analyze.add_argument(
+        "file",
+        metavar="FILE",
+        help="RR intervals in ms: one per line, a CSV with an rr_ms column, or a Kubios RR text file",
+    )
     analyze.add_argument("--window", type=_positive_float, default=300.0, help="window length in seconds (default 300)")
-    analyze.add_argument("--step", type=_positive_float, default=30.0, help="step between windows in seconds (default 30)")
+    analyze.add_argument(
+        "--step", type=_positive_float, default=30.0, help="step between windows in seconds (default 30)"
+    )
     analyze.add_argument("--format", choices=("json", "csv"), default="json", help="output format (default json)")
     analyze.add_argument("--out", metavar="PATH", default="-", help="output file (default stdout)")
-    analyze.add_argument("--engine", choices=("fast", "neurokit"), default="fast",
-                         help="fast: Tolerance's vectorised engine (default); neurokit: neurokit2's own functions, window by window (the slow reference)")
+    analyze.add_argument(
+        "--engine",
+        choices=("fast", "neurokit"),
+        default="fast",
+        help=(
+            "fast: Tolerance's vectorised engine (default); "
+            "neurokit: neurokit2's own functions, window by window (the slow reference)"
+        ),
+    )
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
 
     export = sub.add_parser("export", help="export a stored session")
     export.add_argument("session", metavar="SESSION", help="session id (see GET /api/sessions)")
-    export.add_argument("--format", choices=("csv", "json", "replay"), default="csv",
-                        help="csv: beats; json: everything stored; replay: the raw notification log for --replay (default csv)")
+    export.add_argument(
+        "--format",
+        choices=("csv", "json", "replay"),
+        default="csv",
+        help="csv: beats; json: everything stored; replay: the raw notification log for --replay (default csv)",
+    )
     export.add_argument("--out", metavar="PATH", required=True, help="output file ('-' for stdout)")
     export.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
     return parser

@@ -22,16 +22,17 @@ numpy, neurokit2 and tqdm are imported inside :func:`run`, so that the CLI start
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import io
 import json
 import logging
 import math
 import sys
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable
 from pathlib import Path
-from typing import IO, Any, Final
+from typing import Any, Final
+
+from .outputs import open_output
 
 _log = logging.getLogger(__name__)
 
@@ -56,16 +57,6 @@ def _json_safe(value: Any) -> Any:
     if isinstance(value, list | tuple):
         return [_json_safe(v) for v in value]
     return value
-
-
-@contextlib.contextmanager
-def _output(path: str) -> Iterator[IO[str]]:
-    if path == "-":
-        yield sys.stdout
-        sys.stdout.flush()
-    else:
-        with open(path, "w", encoding="utf-8", newline="") as handle:
-            yield handle
 
 
 def run(args: argparse.Namespace) -> int:
@@ -118,16 +109,15 @@ def run(args: argparse.Namespace) -> int:
     if not analysis.windows:
         _log.warning(
             "%s: %.0f s of beats cover less than %.0f %% of one %.0f s window",
-            args.file, float(series.rr_ms.sum()) / 1000.0,
-            100 * analysis.parameters["min_coverage"], args.window,
+            args.file,
+            float(series.rr_ms.sum()) / 1000.0,
+            100 * analysis.parameters["min_coverage"],
+            args.window,
         )
 
-    excluded = [
-        {"index": e.index, "line": e.line, "rr_ms": e.rr_ms, "reason": e.reason}
-        for e in series.excluded
-    ]
+    excluded = [{"index": e.index, "line": e.line, "rr_ms": e.rr_ms, "reason": e.reason} for e in series.excluded]
     try:
-        with _output(args.out) as out:
+        with open_output(args.out) as out:
             if args.format == "csv":
                 out.write(_csv_text(analysis.csv_rows()))
             else:

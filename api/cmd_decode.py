@@ -47,7 +47,13 @@ def parse_hex(text: str) -> bytes:
 def decode_to_json(payload: bytes) -> dict[str, object]:
     """The contract's JSON object for one payload (raises MalformedPayload)."""
     m = decode_hrm(payload)
-    return {"hr": m.hr_bpm, "rr_ms": list(m.rr_ms), "rr_raw": list(m.rr_raw), "contact": m.contact, "energy_kj": m.energy_kj}
+    return {
+        "hr": m.hr_bpm,
+        "rr_ms": list(m.rr_ms),
+        "rr_raw": list(m.rr_raw),
+        "contact": m.contact,
+        "energy_kj": m.energy_kj,
+    }
 
 
 def run(args: argparse.Namespace) -> int:

@@ -48,8 +48,9 @@ def run(args: argparse.Namespace, *, scanner_factory: Any = None) -> int:
         sys.stderr.write(f"tolerance scan: {exc}\n{exc.advice}\n")
         return EXIT_FAILURE
     if not straps:
-        sys.stderr.write(f"tolerance scan: no strap advertised the Heart Rate Service in {timeout_s:g} s.\n"
-                         f"{NOTHING_FOUND_ADVICE}\n")
+        sys.stderr.write(
+            f"tolerance scan: no strap advertised the Heart Rate Service in {timeout_s:g} s.\n{NOTHING_FOUND_ADVICE}\n"
+        )
         return EXIT_OK
     sys.stdout.write(format_table(straps))
     return EXIT_OK

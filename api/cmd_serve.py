@@ -40,10 +40,20 @@ def run(args: argparse.Namespace) -> int:
     from .sources import SourceError, build_sources
     from .store import StoreError
 
-    given = {k: v for k, v in {
-        "host": args.host, "port": args.port, "db": args.db, "sims": args.sim, "devices": args.device,
-        "replays": args.replay, "speed": args.speed, "seed": args.seed,
-    }.items() if v is not None}
+    given = {
+        k: v
+        for k, v in {
+            "host": args.host,
+            "port": args.port,
+            "db": args.db,
+            "sims": args.sim,
+            "devices": args.device,
+            "replays": args.replay,
+            "speed": args.speed,
+            "seed": args.seed,
+        }.items()
+        if v is not None
+    }
     try:
         settings = Settings(**given)
         specs = build_sources(settings)
@@ -62,8 +72,11 @@ def run(args: argparse.Namespace) -> int:
     try:
         sock = _bind(settings.host, settings.port)
     except OSError as exc:
-        print(f"tolerance serve: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}. "
-              "Choose another --port (0 picks a free one).", file=sys.stderr)  # noqa: T201
+        print(
+            f"tolerance serve: cannot listen on {settings.host}:{settings.port}: {exc.strerror or exc}. "
+            "Choose another --port (0 picks a free one).",
+            file=sys.stderr,
+        )  # noqa: T201
         return EXIT_FAILURE
     port = sock.getsockname()[1]
     app = create_app(settings, lambda: specs)
@@ -71,8 +84,9 @@ def run(args: argparse.Namespace) -> int:
     server = uvicorn.Server(config)
     url = url_for(settings.host, port)
     if not settings.loopback_only:
-        print("warning: serving beyond this machine; anyone who can reach it can see the live heart data",
-              file=sys.stderr)  # noqa: T201
+        print(
+            "warning: serving beyond this machine; anyone who can reach it can see the live heart data", file=sys.stderr
+        )  # noqa: T201
     sources = ", ".join(s.source_id for s, _k, _p in specs)
     print(f"Tolerance is live at {url}  (source: {sources}; data: {settings.db})", flush=True)  # noqa: T201
     print("Open that address in a browser. Ctrl+C stops.", flush=True)  # noqa: T201

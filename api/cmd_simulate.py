@@ -32,30 +32,29 @@ written.
 from __future__ import annotations
 
 import argparse
-import contextlib
 import csv
 import logging
 import sys
-from collections.abc import Iterator
-from typing import Final, TextIO
+from typing import Final
 
 from tolerance.simulations import ScenarioError, load_scenario, simulate
 
 from .cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from .outputs import open_output
 
-COLUMNS: Final = ("t_s", "rr_ms", "true_rr_ms", "hr_bpm", "arousal", "vagal", "breathing_per_min",
-                  "artifact", "contact")
+COLUMNS: Final = (
+    "t_s",
+    "rr_ms",
+    "true_rr_ms",
+    "hr_bpm",
+    "arousal",
+    "vagal",
+    "breathing_per_min",
+    "artifact",
+    "contact",
+)
 
 _log = logging.getLogger(__name__)
-
-
-@contextlib.contextmanager
-def _open_out(path: str) -> Iterator[TextIO]:
-    if path == "-":
-        yield sys.stdout
-    else:
-        with open(path, "w", newline="", encoding="utf-8") as fh:
-            yield fh
 
 
 def run(args: argparse.Namespace) -> int:
@@ -67,24 +66,48 @@ def run(args: argparse.Namespace) -> int:
         return EXIT_USAGE
     result = simulate(scenario, seed=args.seed, duration_s=args.duration)
     keep = result.beat_delivered
-    rows = zip(result.beat_t_s[keep], result.beat_rr_ms[keep], result.beat_rr_true_ms[keep],
-               result.beat_hr_bpm[keep], result.beat_arousal[keep], result.beat_vagal[keep],
-               result.beat_breathing_per_min[keep], result.beat_artifact[keep],
-               result.beat_contact[keep], strict=True)
+    rows = zip(
+        result.beat_t_s[keep],
+        result.beat_rr_ms[keep],
+        result.beat_rr_true_ms[keep],
+        result.beat_hr_bpm[keep],
+        result.beat_arousal[keep],
+        result.beat_vagal[keep],
+        result.beat_breathing_per_min[keep],
+        result.beat_artifact[keep],
+        result.beat_contact[keep],
+        strict=True,
+    )
     try:
-        with _open_out(args.out) as fh:
+        with open_output(args.out) as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(COLUMNS)
             for t, rr, true_rr, hr, arousal, vagal, breathing, artifact, contact in rows:
                 # rr_ms is k * 0.9765625 ms, exact in a float: repr keeps every digit.
-                writer.writerow((f"{t:.4f}", repr(float(rr)), f"{true_rr:.3f}", f"{hr:.2f}",
-                                 f"{arousal:.4f}", f"{vagal:.4f}", f"{breathing:g}", str(artifact),
-                                 int(contact)))
+                writer.writerow(
+                    (
+                        f"{t:.4f}",
+                        repr(float(rr)),
+                        f"{true_rr:.3f}",
+                        f"{hr:.2f}",
+                        f"{arousal:.4f}",
+                        f"{vagal:.4f}",
+                        f"{breathing:g}",
+                        str(artifact),
+                        int(contact),
+                    )
+                )
     except BrokenPipeError:
         raise  # a closed reader (| head): the CLI treats it as success
     except OSError as exc:
         sys.stderr.write(f"tolerance simulate: cannot write {args.out}: {exc.strerror or exc}\n")
         return EXIT_FAILURE
-    _log.info("simulated %s (seed %s): %d beats over %.0f s to %s", scenario.name, args.seed,
-              int(keep.sum()), result.duration_s, args.out)
+    _log.info(
+        "simulated %s (seed %s): %d beats over %.0f s to %s",
+        scenario.name,
+        args.seed,
+        int(keep.sum()),
+        result.duration_s,
+        args.out,
+    )
     return EXIT_OK

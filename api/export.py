@@ -46,12 +46,19 @@ def beats_csv(conn: sqlite3.Connection, session_id: str) -> str:
     w = csv.writer(buf, lineterminator="\n")
     w.writerow(CSV_COLUMNS)
     for b in records.read_beats(conn, session_id):
-        w.writerow((
-            b["idx"], f"{b['t_mono'] - t0:.6f}", iso_utc(b["t_utc"]), repr(b["rr_ms"]),
-            "" if b["rr_raw"] is None else b["rr_raw"], b["segment"],
-            "" if b["contact"] is None else str(b["contact"]).lower(), b["artifact"],
-            ";".join(repr(v) for v in b["nn_ms"]),
-        ))
+        w.writerow(
+            (
+                b["idx"],
+                f"{b['t_mono'] - t0:.6f}",
+                iso_utc(b["t_utc"]),
+                repr(b["rr_ms"]),
+                "" if b["rr_raw"] is None else b["rr_raw"],
+                b["segment"],
+                "" if b["contact"] is None else str(b["contact"]).lower(),
+                b["artifact"],
+                ";".join(repr(v) for v in b["nn_ms"]),
+            )
+        )
     return buf.getvalue()
 
 

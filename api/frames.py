@@ -49,39 +49,66 @@ def window_json(w: WindowMetrics) -> dict[str, Any]:
 
 def sample_frame(s: HeartRateSample, t0: float) -> dict[str, Any]:
     return {
-        "v": PROTOCOL_VERSION, "type": "sample", "t": s.t_mono - t0, "t_utc": s.t_utc,
-        "hr_bpm": s.hr_bpm, "rr_ms": list(s.rr_ms), "contact": s.contact,
+        "v": PROTOCOL_VERSION,
+        "type": "sample",
+        "t": s.t_mono - t0,
+        "t_utc": s.t_utc,
+        "hr_bpm": s.hr_bpm,
+        "rr_ms": list(s.rr_ms),
+        "contact": s.contact,
     }
 
 
 def beat_frame(u: BeatUpdate, t0: float, utc_offset: float) -> dict[str, Any]:
     b = u.beat
     return {
-        "v": PROTOCOL_VERSION, "type": "beat", "index": b.index, "t": b.t_s - t0, "t_utc": b.t_s + utc_offset,
-        "rr_ms": b.rr_ms, "segment": b.segment, "contact": b.contact,
-        "artifact": u.artifact.value if u.artifact is not None else None, "nn_ms": list(u.nn_ms),
+        "v": PROTOCOL_VERSION,
+        "type": "beat",
+        "index": b.index,
+        "t": b.t_s - t0,
+        "t_utc": b.t_s + utc_offset,
+        "rr_ms": b.rr_ms,
+        "segment": b.segment,
+        "contact": b.contact,
+        "artifact": u.artifact.value if u.artifact is not None else None,
+        "nn_ms": list(u.nn_ms),
         "windows": {f"{w.window_s:g}": window_json(w) for w in u.windows},
     }
 
 
 def metrics_frame(u: MetricsUpdate, t0: float, utc_offset: float) -> dict[str, Any]:
     return {
-        "v": PROTOCOL_VERSION, "type": "metrics", "t": u.t_s - t0, "t_utc": u.t_s + utc_offset,
-        "long": window_json(u.long), "coherence": window_json(u.coherence),
+        "v": PROTOCOL_VERSION,
+        "type": "metrics",
+        "t": u.t_s - t0,
+        "t_utc": u.t_s + utc_offset,
+        "long": window_json(u.long),
+        "coherence": window_json(u.coherence),
     }
 
 
 def connection_frame(e: ConnectionEvent, t0: float) -> dict[str, Any]:
     return {
-        "v": PROTOCOL_VERSION, "type": "status", "t": e.t_mono - t0, "connection": e.state.value,
-        "detail": e.detail, "attempt": e.attempt,
+        "v": PROTOCOL_VERSION,
+        "type": "status",
+        "t": e.t_mono - t0,
+        "connection": e.state.value,
+        "detail": e.detail,
+        "attempt": e.attempt,
     }
 
 
 def device_frame(d: DeviceInfo, t0: float) -> dict[str, Any]:
     return {
-        "v": PROTOCOL_VERSION, "type": "status", "t": d.t_mono - t0,
-        "device": {"name": d.name, "address": d.address, "body_location": d.body_location, "battery_percent": d.battery_percent},
+        "v": PROTOCOL_VERSION,
+        "type": "status",
+        "t": d.t_mono - t0,
+        "device": {
+            "name": d.name,
+            "address": d.address,
+            "body_location": d.body_location,
+            "battery_percent": d.battery_percent,
+        },
     }
 
 
@@ -104,7 +131,9 @@ def parse_client_frame(text: str | bytes | None) -> dict[str, Any]:
     if not isinstance(frame, dict):
         raise FrameError("not_object", "a frame must be a JSON object")
     if frame.get("v") != PROTOCOL_VERSION:
-        raise FrameError("version", f"unsupported protocol version {frame.get('v')!r}; this server speaks v={PROTOCOL_VERSION}")
+        raise FrameError(
+            "version", f"unsupported protocol version {frame.get('v')!r}; this server speaks v={PROTOCOL_VERSION}"
+        )
     kind = frame.get("type")
     if kind not in CLIENT_TYPES:
         raise FrameError("unknown_type", f"unknown frame type {kind!r}; expected one of {', '.join(CLIENT_TYPES)}")
@@ -120,7 +149,8 @@ def parse_client_frame(text: str | bytes | None) -> dict[str, Any]:
             raise FrameError("bad_field", "rate_per_min must be a number")
         ratio = frame.get("ratio")
         if ratio is not None and not (
-            isinstance(ratio, list) and len(ratio) == 2
+            isinstance(ratio, list)
+            and len(ratio) == 2
             and all(isinstance(x, int | float) and not isinstance(x, bool) for x in ratio)
         ):
             raise FrameError("bad_field", "ratio must be two numbers, [inhale, exhale]")

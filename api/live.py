@@ -40,8 +40,15 @@ HISTORY_BEATS: Final = 600
 class LiveSession:
     """A session being recorded from one source."""
 
-    def __init__(self, row: SessionRow, sensor: Sensor, store: Store, hub: Hub,
-                 engine_config: EngineConfig | None = None, clock: Callable[[], float] = time.time) -> None:
+    def __init__(
+        self,
+        row: SessionRow,
+        sensor: Sensor,
+        store: Store,
+        hub: Hub,
+        engine_config: EngineConfig | None = None,
+        clock: Callable[[], float] = time.time,
+    ) -> None:
         self.row = row
         self.id = row.id
         self.sensor = sensor
@@ -105,12 +112,21 @@ class LiveSession:
         self._publish(frame)
         return frame
 
-    async def breathing(self, action: str, rate_per_min: float | None = None, ratio: tuple[float, float] | None = None) -> PacerState:
+    async def breathing(
+        self, action: str, rate_per_min: float | None = None, ratio: tuple[float, float] | None = None
+    ) -> PacerState:
         state = self.pacer.start(rate_per_min, ratio) if action == "start" else self.pacer.stop()
         t_mono, now = self._now()
-        await self._event("breathing", t_mono, now, {
-            "running": state.running, "rate_per_min": state.rate_per_min, "inhale_fraction": state.inhale_fraction,
-        })
+        await self._event(
+            "breathing",
+            t_mono,
+            now,
+            {
+                "running": state.running,
+                "rate_per_min": state.rate_per_min,
+                "inhale_fraction": state.inhale_fraction,
+            },
+        )
         return state
 
     # the loop -------------------------------------------------------------------------------
@@ -170,18 +186,37 @@ class LiveSession:
             self._seq += 1
             self.counts["notifications"] += 1
             self.counts["malformed"] += 1
-            self._publish({"v": 1, "type": "status", "t": item.t_mono - self.t0, "malformed": self.counts["malformed"],
-                           "detail": item.reason})
+            self._publish(
+                {
+                    "v": 1,
+                    "type": "status",
+                    "t": item.t_mono - self.t0,
+                    "malformed": self.counts["malformed"],
+                    "detail": item.reason,
+                }
+            )
         elif isinstance(item, ConnectionEvent):
             self.connection = item.state.value
-            await self._event("connection", item.t_mono, item.t_utc,
-                              {"state": item.state.value, "detail": item.detail, "attempt": item.attempt})
+            await self._event(
+                "connection",
+                item.t_mono,
+                item.t_utc,
+                {"state": item.state.value, "detail": item.detail, "attempt": item.attempt},
+            )
             self._publish(frames.connection_frame(item, self.t0))
             if item.state is ConnectionState.LOST:
                 await self._apply(self.engine.mark_gap())
         elif isinstance(item, DeviceInfo):
-            self.device = {k: v for k, v in (("name", item.name), ("address", item.address),
-                           ("body_location", item.body_location), ("battery_percent", item.battery_percent)) if v is not None}
+            self.device = {
+                k: v
+                for k, v in (
+                    ("name", item.name),
+                    ("address", item.address),
+                    ("body_location", item.body_location),
+                    ("battery_percent", item.battery_percent),
+                )
+                if v is not None
+            }
             await self._event("device", item.t_mono, item.t_utc, dict(self.device))
             self._publish(frames.device_frame(item, self.t0))
 
@@ -196,10 +231,19 @@ class LiveSession:
         for u in updates:
             if isinstance(u, BeatUpdate):
                 b = u.beat
-                beat_rows.append((b.index, b.t_s, b.t_s + off, b.rr_ms, b.rr_raw, b.segment,
-                                  None if b.contact is None else int(b.contact),
-                                  u.artifact.value if u.artifact is not None else "no_contact",
-                                  records.dumps(list(u.nn_ms))))
+                beat_rows.append(
+                    (
+                        b.index,
+                        b.t_s,
+                        b.t_s + off,
+                        b.rr_ms,
+                        b.rr_raw,
+                        b.segment,
+                        None if b.contact is None else int(b.contact),
+                        u.artifact.value if u.artifact is not None else "no_contact",
+                        records.dumps(list(u.nn_ms)),
+                    )
+                )
                 metric_rows.extend(_metric_row(w, off) for w in u.windows)
                 frame = frames.beat_frame(u, t0, off)
                 self.history.append(frame)
@@ -250,11 +294,16 @@ class SessionManager:
         self.engine_config = engine_config
         self.sessions: dict[str, LiveSession] = {}
 
-    async def start(self, sensor: Sensor, *, source_kind: str, params: dict[str, Any], label: str | None = None) -> LiveSession:
+    async def start(
+        self, sensor: Sensor, *, source_kind: str, params: dict[str, Any], label: str | None = None
+    ) -> LiveSession:
         cfg = self.engine_config or EngineConfig()
         row = await records.create_session(
-            self.store, source_kind=source_kind, source_id=sensor.source_id,
-            params={**params, "engine": cfg.as_dict()}, label=label,
+            self.store,
+            source_kind=source_kind,
+            source_id=sensor.source_id,
+            params={**params, "engine": cfg.as_dict()},
+            label=label,
         )
         session = LiveSession(row, sensor, self.store, self.hub, cfg)
         self.sessions[row.id] = session

@@ -75,7 +75,9 @@ def _validate(rate_per_min: float, ratio: tuple[float, float]) -> float:
 class Pacer:
     """A session's pacer; ``on_change`` is called with the new state after every change."""
 
-    def __init__(self, clock: Callable[[], float] = time.time, on_change: Callable[[PacerState], None] | None = None) -> None:
+    def __init__(
+        self, clock: Callable[[], float] = time.time, on_change: Callable[[PacerState], None] | None = None
+    ) -> None:
         self._clock = clock
         self.on_change = on_change
         self.state = PacerState(False, DEFAULT_RATE_PER_MIN, _validate(DEFAULT_RATE_PER_MIN, DEFAULT_RATIO), clock())

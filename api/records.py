@@ -59,22 +59,37 @@ async def end_session(store: Store, session_id: str, status: str, detail: str | 
     )
 
 
-async def add_notification(store: Store, session_id: str, seq: int, item: HeartRateSample | MalformedNotification) -> None:
+async def add_notification(
+    store: Store, session_id: str, seq: int, item: HeartRateSample | MalformedNotification
+) -> None:
     """Store one notification as received; returns once it is committed."""
     if isinstance(item, HeartRateSample):
         contact = None if item.contact is None else int(item.contact)
-        params = (session_id, seq, item.t_mono, item.t_utc, item.payload, item.hr_bpm,
-                  dumps(list(item.rr_raw)), contact, item.energy_kj, None)
+        params = (
+            session_id,
+            seq,
+            item.t_mono,
+            item.t_utc,
+            item.payload,
+            item.hr_bpm,
+            dumps(list(item.rr_raw)),
+            contact,
+            item.energy_kj,
+            None,
+        )
     else:
         params = (session_id, seq, item.t_mono, item.t_utc, item.payload, None, None, None, None, item.reason)
     await store.write(
-        "INSERT INTO notifications (session_id, seq, t_mono, t_utc, payload, hr_bpm, rr_raw, contact, energy_kj, error) "
+        "INSERT INTO notifications "
+        "(session_id, seq, t_mono, t_utc, payload, hr_bpm, rr_raw, contact, energy_kj, error) "
         "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?, ?)",
         params,
     )
 
 
-async def add_event(store: Store, session_id: str, seq: int, t_mono: float, t_utc: float, type_: str, data: dict[str, Any]) -> None:
+async def add_event(
+    store: Store, session_id: str, seq: int, t_mono: float, t_utc: float, type_: str, data: dict[str, Any]
+) -> None:
     await store.write(
         "INSERT INTO events (session_id, seq, t_mono, t_utc, type, data) VALUES (?, ?, ?, ?, ?, ?)",
         (session_id, seq, t_mono, t_utc, type_, dumps(data)),
@@ -85,7 +100,8 @@ async def add_beats(store: Store, session_id: str, rows: Sequence[Sequence[Any]]
     """Rows in :data:`BEAT_COLUMNS` order (``nn_ms`` as a JSON list)."""
     if rows:
         await store.write(
-            f"INSERT INTO beats (session_id, {', '.join(BEAT_COLUMNS)}) VALUES (?, {', '.join('?' * len(BEAT_COLUMNS))})",
+            f"INSERT INTO beats (session_id, {', '.join(BEAT_COLUMNS)}) "
+            f"VALUES (?, {', '.join('?' * len(BEAT_COLUMNS))})",
             [(session_id, *r) for r in rows],
             many=True,
         )
@@ -93,10 +109,14 @@ async def add_beats(store: Store, session_id: str, rows: Sequence[Sequence[Any]]
 
 async def add_metrics(store: Store, session_id: str, rows: Iterable[Sequence[Any]]) -> None:
     """Rows of (window_s, t_mono, t_utc, segment, n_beats, corrected_share, values dict, reason)."""
-    params = [(session_id, w, tm, tu, seg, n, share, dumps(values), reason) for w, tm, tu, seg, n, share, values, reason in rows]
+    params = [
+        (session_id, w, tm, tu, seg, n, share, dumps(values), reason)
+        for w, tm, tu, seg, n, share, values, reason in rows
+    ]
     if params:
         await store.write(
-            'INSERT OR REPLACE INTO metrics (session_id, window_s, t_mono, t_utc, segment, n_beats, corrected_share, "values", reason) '
+            "INSERT OR REPLACE INTO metrics "
+            '(session_id, window_s, t_mono, t_utc, segment, n_beats, corrected_share, "values", reason) '
             "VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)",
             params,
             many=True,
@@ -161,7 +181,10 @@ def read_beats(conn: sqlite3.Connection, session_id: str) -> list[dict[str, Any]
 
 
 def read_metrics(conn: sqlite3.Connection, session_id: str, window_s: float | None = None) -> list[dict[str, Any]]:
-    sql = 'SELECT window_s, t_mono, t_utc, segment, n_beats, corrected_share, "values", reason FROM metrics WHERE session_id=?'
+    sql = (
+        'SELECT window_s, t_mono, t_utc, segment, n_beats, corrected_share, "values", reason '
+        "FROM metrics WHERE session_id=?"
+    )
     args: list[Any] = [session_id]
     if window_s is not None:
         sql += " AND window_s=?"
@@ -176,7 +199,9 @@ def read_metrics(conn: sqlite3.Connection, session_id: str, window_s: float | No
 
 def read_events(conn: sqlite3.Connection, session_id: str) -> list[dict[str, Any]]:
     out = []
-    for r in conn.execute("SELECT seq, t_mono, t_utc, type, data FROM events WHERE session_id=? ORDER BY seq", (session_id,)):
+    for r in conn.execute(
+        "SELECT seq, t_mono, t_utc, type, data FROM events WHERE session_id=? ORDER BY seq", (session_id,)
+    ):
         d = dict(r)
         d["data"] = json.loads(d["data"])
         out.append(d)

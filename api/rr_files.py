@@ -38,7 +38,6 @@ from pathlib import Path
 from typing import Final
 
 import numpy as np
-
 from tolerance.hrv.timeline import MAX_PLAUSIBLE_RR_MS, MIN_PLAUSIBLE_RR_MS
 
 __all__ = [
@@ -57,8 +56,16 @@ SECONDS_MEDIAN_LIMIT: Final = 10.0
 
 _SPLIT: Final = re.compile(r"[,;\t ]+")
 _RR_NAMES: Final = {
-    "rr_ms": 1.0, "rr (ms)": 1.0, "rr[ms]": 1.0, "rri": None, "rr": None, "ibi": None,
-    "rr_s": 1000.0, "rr (s)": 1000.0, "rr[s]": 1000.0, "ibi_ms": 1.0,
+    "rr_ms": 1.0,
+    "rr (ms)": 1.0,
+    "rr[ms]": 1.0,
+    "rri": None,
+    "rr": None,
+    "ibi": None,
+    "rr_s": 1000.0,
+    "rr (s)": 1000.0,
+    "rr[s]": 1000.0,
+    "ibi_ms": 1.0,
 }
 
 
@@ -215,8 +222,11 @@ def read_rr_file(path: str | Path) -> RRSeries:
     plausible = (rr >= MIN_PLAUSIBLE_RR_MS) & (rr <= MAX_PLAUSIBLE_RR_MS)
     excluded = tuple(
         ExcludedValue(
-            int(i), lines[i], float(rr[i]),
-            f"below {MIN_PLAUSIBLE_RR_MS:.0f} ms" if rr[i] < MIN_PLAUSIBLE_RR_MS
+            int(i),
+            lines[i],
+            float(rr[i]),
+            f"below {MIN_PLAUSIBLE_RR_MS:.0f} ms"
+            if rr[i] < MIN_PLAUSIBLE_RR_MS
             else f"above {MAX_PLAUSIBLE_RR_MS:.0f} ms",
         )
         for i in np.flatnonzero(~plausible)
@@ -224,6 +234,4 @@ def read_rr_file(path: str | Path) -> RRSeries:
     if excluded:
         _log.warning("%s: %d implausible RR value(s) excluded", path, len(excluded))
     keep = np.flatnonzero(plausible)
-    return RRSeries(
-        rr[keep], keep, np.asarray(lines, dtype=np.int64)[keep], excluded, unit, layout
-    )
+    return RRSeries(rr[keep], keep, np.asarray(lines, dtype=np.int64)[keep], excluded, unit, layout)

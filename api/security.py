@@ -78,8 +78,17 @@ class OriginGuard:
                 await send({"type": "websocket.close", "code": 1008, "reason": refusal[:120]})
                 return
             body = json.dumps({"detail": refusal}).encode()
-            await send({"type": "http.response.start", "status": 403, "headers": [
-                (b"content-type", b"application/json"), (b"content-length", str(len(body)).encode()), *SECURITY_HEADERS]})
+            await send(
+                {
+                    "type": "http.response.start",
+                    "status": 403,
+                    "headers": [
+                        (b"content-type", b"application/json"),
+                        (b"content-length", str(len(body)).encode()),
+                        *SECURITY_HEADERS,
+                    ],
+                }
+            )
             await send({"type": "http.response.body", "body": body})
             return
         if scope["type"] == "websocket":

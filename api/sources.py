@@ -21,8 +21,13 @@ def build_sources(settings: Settings) -> list[SourceSpec]:
         from tolerance.sensors.ble import BleStrap
 
         for i, wanted in enumerate(settings.devices):
-            specs.append((BleStrap(wanted, source_id=f"ble:{wanted}" if len(settings.devices) == 1 else f"ble:{wanted}#{i}"),
-                          "ble", {"device": wanted}))
+            specs.append(
+                (
+                    BleStrap(wanted, source_id=f"ble:{wanted}" if len(settings.devices) == 1 else f"ble:{wanted}#{i}"),
+                    "ble",
+                    {"device": wanted},
+                )
+            )
         return specs
     if settings.replays:
         from tolerance.sensors.replay import ReplaySource, read_log
@@ -32,8 +37,13 @@ def build_sources(settings: Settings) -> list[SourceSpec]:
             if not p.is_file():
                 raise SourceError(f"replay file {path!r} does not exist")
             read_log(p)  # fail now, with line numbers, rather than inside the session
-            specs.append((ReplaySource(p, speed=settings.speed if math.isfinite(settings.speed) else math.inf),
-                          "replay", {"replay": str(p.resolve()), "speed": settings.speed}))
+            specs.append(
+                (
+                    ReplaySource(p, speed=settings.speed if math.isfinite(settings.speed) else math.inf),
+                    "replay",
+                    {"replay": str(p.resolve()), "speed": settings.speed},
+                )
+            )
         return specs
     from tolerance.simulations import ScenarioError, SimulatedStrap, load_scenario
 

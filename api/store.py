@@ -197,7 +197,9 @@ def _statements(script: str) -> list[str]:
     return [s.strip() for s in script.split(";") if s.strip()]
 
 
-_Op = tuple[str, Sequence[Any] | Sequence[Sequence[Any]], bool, "asyncio.Future[None] | None", asyncio.AbstractEventLoop | None]
+_Op = tuple[
+    str, Sequence[Any] | Sequence[Sequence[Any]], bool, "asyncio.Future[None] | None", asyncio.AbstractEventLoop | None
+]
 
 
 class Store:

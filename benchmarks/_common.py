@@ -54,8 +54,13 @@ def median(values: Sequence[float]) -> float:
     return float(statistics.median(values))
 
 
-def wall_of(cmd: Sequence[str], *, env: dict[str, str] | None = None, cwd: str | Path | None = None,
-            timeout: float | None = None) -> float:
+def wall_of(
+    cmd: Sequence[str],
+    *,
+    env: dict[str, str] | None = None,
+    cwd: str | Path | None = None,
+    timeout: float | None = None,
+) -> float:
     """Wall-clock seconds of one whole process; raises on a non-zero exit."""
     t0 = time.perf_counter()
     proc = subprocess.run(list(cmd), capture_output=True, text=True, env=env, cwd=cwd, timeout=timeout)

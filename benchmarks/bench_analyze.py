@@ -1,8 +1,9 @@
 """(b) ``tolerance analyze`` on a 24-hour recording with artifacts, whole process.
 
 The recording: the real 60-minute NN series (tests/data/rr/pyhrv-nni-long-60min.txt), its own
-irregular beats (~2 %, spread over the hour) replaced by local medians, tiled to ``hours`` hours, each hour varied (a heart-rate factor per hour, slower at night, every other
-hour reversed, 4 ms Gaussian jitter), then about 2 % artifacts injected with a seeded
+irregular beats (~2 %, spread over the hour) replaced by local medians, tiled to ``hours``
+hours, each hour varied (a heart-rate factor per hour, slower at night, every other hour
+reversed, 4 ms Gaussian jitter), then about 2 % artifacts injected with a seeded
 ``numpy.random.Generator``: ectopic (a premature beat, 65-75 % of its interval, with the
 compensatory pause: the pair keeps its sum), missed (two intervals merged into one) and extra
 (an interval split in two, the first 30-45 % of it). Artifacts come in bursts, as movement
@@ -32,7 +33,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-
 from _common import (
     BENCH_DIR,
     PYTHON,
@@ -69,7 +69,7 @@ def _clean_base(rr: np.ndarray) -> np.ndarray:
         if bad.size == 0:
             break
         for i in bad:
-            rr[i] = np.median(rr[max(0, i - 5): i + 6])
+            rr[i] = np.median(rr[max(0, i - 5) : i + 6])
     return rr
 
 
@@ -124,8 +124,13 @@ def make_recording(path: Path, hours: float, seed: int = 2024) -> dict[str, Any]
         i += 1
     arr = np.asarray(out)
     path.write_text("\n".join(str(int(v)) for v in arr) + "\n", encoding="utf-8")
-    return {"beats": int(arr.size), "hours": float(arr.sum() / 3_600_000.0), "artifacts": counts,
-            "artifact_share": sum(counts.values()) / arr.size, "seed": seed}
+    return {
+        "beats": int(arr.size),
+        "hours": float(arr.sum() / 3_600_000.0),
+        "artifacts": counts,
+        "artifact_share": sum(counts.values()) / arr.size,
+        "seed": seed,
+    }
 
 
 def _fast_nn(path: Path, window_s: float, step_s: float) -> tuple[np.ndarray, ...]:
@@ -150,8 +155,9 @@ def _fast_nn(path: Path, window_s: float, step_s: float) -> tuple[np.ndarray, ..
     return nn, nn_series.corrected, t_end, a, b
 
 
-def compare(path: Path, fast_json: Path, ref_json: Path, window_s: float, step_s: float,
-            sample: int = 150) -> dict[str, Any]:
+def compare(
+    path: Path, fast_json: Path, ref_json: Path, window_s: float, step_s: float, sample: int = 150
+) -> dict[str, Any]:
     """Equality of the two outputs where they are comparable (see the module docstring)."""
     import warnings
 
@@ -216,14 +222,22 @@ def compare(path: Path, fast_json: Path, ref_json: Path, window_s: float, step_s
         return all(w[k] <= TIME_TOL for k in TIME_KEYS) and all(w[k] <= FREQ_TOL for k in FREQ_KEYS)
 
     ok = fast_idx == ref_idx and (same == 0 or within(worst_proc)) and len(picks) > 0 and within(worst_nk)
-    return {"windows_fast": len(fast), "windows_ref": len(ref), "same_window_starts": same_grid,
-            "clean_windows_fast": len(clean_fast),
-            "artifacts_fast": len(fast_idx), "artifacts_fast_by_type": kinds_fast, "artifacts_ref": len(ref_idx),
-            "artifacts_ref_by_type": {k: len(v) for k, v in ref_doc["artifacts"].items()},
-            "artifact_positions_identical": fast_idx == ref_idx,
-            "same_nn_windows_across_processes": same, "max_rel_diff_across_processes": worst_proc,
-            "nk_on_fast_windows_sampled": len(picks), "max_rel_diff_nk_on_fast_windows": worst_nk,
-            "equal": ok}
+    return {
+        "windows_fast": len(fast),
+        "windows_ref": len(ref),
+        "same_window_starts": same_grid,
+        "clean_windows_fast": len(clean_fast),
+        "artifacts_fast": len(fast_idx),
+        "artifacts_fast_by_type": kinds_fast,
+        "artifacts_ref": len(ref_idx),
+        "artifacts_ref_by_type": {k: len(v) for k, v in ref_doc["artifacts"].items()},
+        "artifact_positions_identical": fast_idx == ref_idx,
+        "same_nn_windows_across_processes": same,
+        "max_rel_diff_across_processes": worst_proc,
+        "nk_on_fast_windows_sampled": len(picks),
+        "max_rel_diff_nk_on_fast_windows": worst_nk,
+        "equal": ok,
+    }
 
 
 def run(quick: bool, tmp: Path | None = None) -> list[Row]:
@@ -237,10 +251,29 @@ def run(quick: bool, tmp: Path | None = None) -> list[Row]:
         info = make_recording(rec, hours)
         out_fast, out_ref = d / "fast.json", d / "ref.json"
         env = clean_env()
-        fast_cmd = [TOLERANCE, "analyze", str(rec), "--window", f"{window_s:g}", "--step", f"{step_s:g}",
-                    "--no-progress", "--out", str(out_fast)]
-        ref_cmd = [PYTHON, str(BENCH_DIR / "reference_analyze.py"), str(rec), "--window", f"{window_s:g}",
-                   "--step", f"{step_s:g}", "--out", str(out_ref)]
+        fast_cmd = [
+            TOLERANCE,
+            "analyze",
+            str(rec),
+            "--window",
+            f"{window_s:g}",
+            "--step",
+            f"{step_s:g}",
+            "--no-progress",
+            "--out",
+            str(out_fast),
+        ]
+        ref_cmd = [
+            PYTHON,
+            str(BENCH_DIR / "reference_analyze.py"),
+            str(rec),
+            "--window",
+            f"{window_s:g}",
+            "--step",
+            f"{step_s:g}",
+            "--out",
+            str(out_ref),
+        ]
         # One untimed run of each: the page cache holds the interpreter, the packages and the file.
         wall_of(fast_cmd, env=env)
         wall_of(ref_cmd, env=env)
@@ -248,48 +281,71 @@ def run(quick: bool, tmp: Path | None = None) -> list[Row]:
         f_med, r_med = median(fast_t), median(ref_t)
         ratio = r_med / f_med
         n_windows = len(json.loads(out_fast.read_text())["windows"])
-        details: dict[str, Any] = {"recording": info, "windows": n_windows, "repeats": repeats,
-                                   "fast_wall_s": fast_t, "reference_wall_s": ref_t, "ratio": ratio,
-                                   "fast_cmd": " ".join(fast_cmd[1:]), "reference_cmd": "reference_analyze.py"}
-        rows.append(Row(
-            figure=f"(b) `tolerance analyze`, {info['hours']:.0f} h, {info['beats']:,} beats, "
-                   f"{info['artifact_share']:.1%} artifacts, {n_windows:,} windows (whole process)",
-            target="ratio >= 20x",
-            measured=fmt_s(f_med),
-            reference=f"neurokit2 reference: {fmt_s(r_med)}",
-            ratio=fmt_ratio(ratio),
-            verdict=("PASS" if ratio >= 20 else "MISS") if not quick else "n/a (quick: short file, start-up dominates)",
-            details=details,
-        ))
+        details: dict[str, Any] = {
+            "recording": info,
+            "windows": n_windows,
+            "repeats": repeats,
+            "fast_wall_s": fast_t,
+            "reference_wall_s": ref_t,
+            "ratio": ratio,
+            "fast_cmd": " ".join(fast_cmd[1:]),
+            "reference_cmd": "reference_analyze.py",
+        }
+        rows.append(
+            Row(
+                figure=f"(b) `tolerance analyze`, {info['hours']:.0f} h, {info['beats']:,} beats, "
+                f"{info['artifact_share']:.1%} artifacts, {n_windows:,} windows (whole process)",
+                target="ratio >= 20x",
+                measured=fmt_s(f_med),
+                reference=f"neurokit2 reference: {fmt_s(r_med)}",
+                ratio=fmt_ratio(ratio),
+                verdict=("PASS" if ratio >= 20 else "MISS")
+                if not quick
+                else "n/a (quick: short file, start-up dominates)",
+                details=details,
+            )
+        )
         try:
             cmp = compare(rec, out_fast, out_ref, window_s, step_s)
 
             def text(w: dict[str, float]) -> str:
                 return ", ".join(f"{k.removeprefix('HRV_')} {v:.1e}" for k, v in w.items())
 
-            rows.append(Row(
-                figure="(b) analyze = neurokit2 where comparable (no corrected beat in the window)",
-                target="same artifacts; time 1e-9, LF/HF 1e-6 rel.",
-                measured=(f"window starts identical: {'yes' if cmp['same_window_starts'] else 'NO'} "
-                          f"({cmp['windows_fast']:,} vs {cmp['windows_ref']:,} windows); "
-                          f"artifact positions identical: {'yes' if cmp['artifact_positions_identical'] else 'NO'} "
-                          f"({cmp['artifacts_fast']} vs {cmp['artifacts_ref']}); "
-                          f"{cmp['same_nn_windows_across_processes']} windows with the same NN in both outputs, "
-                          f"max rel diff: {text(cmp['max_rel_diff_across_processes'])}; "
-                          f"nk on {cmp['nk_on_fast_windows_sampled']} of the {cmp['clean_windows_fast']} clean "
-                          f"windows of analyze, max rel diff: {text(cmp['max_rel_diff_nk_on_fast_windows'])}"),
-                verdict="PASS" if cmp["equal"] else "MISS",
-                details=cmp,
-            ))
+            rows.append(
+                Row(
+                    figure="(b) analyze = neurokit2 where comparable (no corrected beat in the window)",
+                    target="same artifacts; time 1e-9, LF/HF 1e-6 rel.",
+                    measured=(
+                        f"window starts identical: {'yes' if cmp['same_window_starts'] else 'NO'} "
+                        f"({cmp['windows_fast']:,} vs {cmp['windows_ref']:,} windows); "
+                        f"artifact positions identical: {'yes' if cmp['artifact_positions_identical'] else 'NO'} "
+                        f"({cmp['artifacts_fast']} vs {cmp['artifacts_ref']}); "
+                        f"{cmp['same_nn_windows_across_processes']} windows with the same NN in both outputs, "
+                        f"max rel diff: {text(cmp['max_rel_diff_across_processes'])}; "
+                        f"nk on {cmp['nk_on_fast_windows_sampled']} of the {cmp['clean_windows_fast']} clean "
+                        f"windows of analyze, max rel diff: {text(cmp['max_rel_diff_nk_on_fast_windows'])}"
+                    ),
+                    verdict="PASS" if cmp["equal"] else "MISS",
+                    details=cmp,
+                )
+            )
         except Exception as exc:  # noqa: BLE001
-            rows.append(Row("(b) analyze = neurokit2 where comparable (no corrected beat in the window)",
-                            "same artifacts; time 1e-9, LF/HF 1e-6 rel.", measured=f"ERROR {type(exc).__name__}: {exc}",
-                            verdict="ERROR"))
+            rows.append(
+                Row(
+                    "(b) analyze = neurokit2 where comparable (no corrected beat in the window)",
+                    "same artifacts; time 1e-9, LF/HF 1e-6 rel.",
+                    measured=f"ERROR {type(exc).__name__}: {exc}",
+                    verdict="ERROR",
+                )
+            )
         if not quick:
             # Detail only (one run each): the in-tree slow path, and neurokit2's default iterative fixpeaks.
             extra: dict[str, Any] = {}
             for name, cmd in (
-                ("tolerance analyze --engine neurokit", fast_cmd[:-2] + ["--engine", "neurokit", "--out", str(d / "nk.json")]),
+                (
+                    "tolerance analyze --engine neurokit",
+                    fast_cmd[:-2] + ["--engine", "neurokit", "--out", str(d / "nk.json")],
+                ),
                 ("reference with iterative=True", ref_cmd + ["--iterative"]),
             ):
                 try:
@@ -297,8 +353,9 @@ def run(quick: bool, tmp: Path | None = None) -> list[Row]:
                 except Exception as exc:  # noqa: BLE001
                     extra[name] = f"ERROR {exc}"
             details["single_runs_s"] = extra
-            rows[0].notes.append("single runs: " + "; ".join(
-                f"{k} {fmt_s(v) if isinstance(v, float) else v}" for k, v in extra.items()))
+            rows[0].notes.append(
+                "single runs: " + "; ".join(f"{k} {fmt_s(v) if isinstance(v, float) else v}" for k, v in extra.items())
+            )
     return rows
 
 

@@ -27,9 +27,7 @@ import warnings
 from typing import Any
 
 import numpy as np
-
 from _common import Row, fmt_ratio, interleaved, median, rel_diff
-
 from tolerance.hrv.engine import BeatUpdate, Engine, MetricsUpdate
 from tolerance.sensors import ConnectionEvent, ConnectionState, HeartRateSample
 from tolerance.simulations import simulate
@@ -148,8 +146,12 @@ def compare_outputs(warm: list[Note], timed: list[Note]) -> dict[str, Any]:
             worst[k] = max(worst[k], rel_diff(u.long.values.get(k), ref[k]))
     time_ok = all(worst[k] <= TIME_TOL for k in TIME_KEYS)
     freq_ok = all(worst[k] <= FREQ_TOL for k in FREQ_KEYS)
-    return {"compared_points": compared, "cadence_points": len(updates),
-            "max_rel_diff": worst, "equal": compared > 0 and time_ok and freq_ok}
+    return {
+        "compared_points": compared,
+        "cadence_points": len(updates),
+        "max_rel_diff": worst,
+        "equal": compared > 0 and time_ok and freq_ok,
+    }
 
 
 def run(quick: bool) -> list[Row]:
@@ -172,34 +174,54 @@ def run(quick: bool) -> list[Row]:
 
     rows = []
     target = 1000.0
-    rows.append(Row(
-        figure=f"(a) live straps per core, full metrics ({scenario}, steady state)",
-        target=">= 1,000 straps/core",
-        measured=f"{straps:,.0f} straps/core ({eng_per_s * 1e3:.3f} ms CPU per strap-second)",
-        reference=f"naive nk engine: {1.0 / nai_per_s:,.0f} straps/core ({nai_per_s * 1e3:.2f} ms CPU/s)",
-        ratio=fmt_ratio(ratio) + " (target ~30x)",
-        verdict="PASS" if straps >= target else "MISS",
-        details={"scenario": scenario, "seed": seed, "warmup_s": WARMUP_S,
-                 "engine_span_s": engine_span, "naive_span_s": naive_span, "repeats": repeats,
-                 "engine_cpu_s": eng, "naive_cpu_s": nai, "engine_beats_timed": beats,
-                 "engine_cpu_per_sim_s": eng_per_s, "naive_cpu_per_sim_s": nai_per_s,
-                 "straps_per_core": straps, "naive_straps_per_core": 1.0 / nai_per_s, "ratio": ratio},
-    ))
+    rows.append(
+        Row(
+            figure=f"(a) live straps per core, full metrics ({scenario}, steady state)",
+            target=">= 1,000 straps/core",
+            measured=f"{straps:,.0f} straps/core ({eng_per_s * 1e3:.3f} ms CPU per strap-second)",
+            reference=f"naive nk engine: {1.0 / nai_per_s:,.0f} straps/core ({nai_per_s * 1e3:.2f} ms CPU/s)",
+            ratio=fmt_ratio(ratio) + " (target ~30x)",
+            verdict="PASS" if straps >= target else "MISS",
+            details={
+                "scenario": scenario,
+                "seed": seed,
+                "warmup_s": WARMUP_S,
+                "engine_span_s": engine_span,
+                "naive_span_s": naive_span,
+                "repeats": repeats,
+                "engine_cpu_s": eng,
+                "naive_cpu_s": nai,
+                "engine_beats_timed": beats,
+                "engine_cpu_per_sim_s": eng_per_s,
+                "naive_cpu_per_sim_s": nai_per_s,
+                "straps_per_core": straps,
+                "naive_straps_per_core": 1.0 / nai_per_s,
+                "ratio": ratio,
+            },
+        )
+    )
     try:
         cmp = compare_outputs(n_warm, n_timed)
         worst = cmp["max_rel_diff"]
         text = ", ".join(f"{k.removeprefix('HRV_')} {v:.1e}" for k, v in worst.items())
-        rows.append(Row(
-            figure="(a) Engine = naive engine on the same 5-min NN windows",
-            target="time 1e-9, LF/HF 1e-6 rel.",
-            measured=f"{cmp['compared_points']} cadence points; max rel diff: {text}",
-            verdict="PASS" if cmp["equal"] else "MISS",
-            details=cmp,
-        ))
+        rows.append(
+            Row(
+                figure="(a) Engine = naive engine on the same 5-min NN windows",
+                target="time 1e-9, LF/HF 1e-6 rel.",
+                measured=f"{cmp['compared_points']} cadence points; max rel diff: {text}",
+                verdict="PASS" if cmp["equal"] else "MISS",
+                details=cmp,
+            )
+        )
     except Exception as exc:  # noqa: BLE001 - report in the table, keep going
-        rows.append(Row("(a) Engine = naive engine on the same 5-min NN windows",
-                        "time 1e-9, LF/HF 1e-6 rel.", measured=f"ERROR {type(exc).__name__}: {exc}",
-                        verdict="ERROR"))
+        rows.append(
+            Row(
+                "(a) Engine = naive engine on the same 5-min NN windows",
+                "time 1e-9, LF/HF 1e-6 rel.",
+                measured=f"ERROR {type(exc).__name__}: {exc}",
+                verdict="ERROR",
+            )
+        )
     return rows
 
 

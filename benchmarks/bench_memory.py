@@ -27,14 +27,20 @@ import types
 from typing import Any
 
 from _common import Row
-
 from bench_live import Note, notifications
-
 from tolerance.hrv.engine import Engine
 
 MIB = 1024 * 1024
-_SKIP = (type, types.ModuleType, types.FunctionType, types.BuiltinFunctionType, types.MethodType,
-         types.CodeType, types.MethodDescriptorType, types.WrapperDescriptorType)
+_SKIP = (
+    type,
+    types.ModuleType,
+    types.FunctionType,
+    types.BuiltinFunctionType,
+    types.MethodType,
+    types.CodeType,
+    types.MethodDescriptorType,
+    types.WrapperDescriptorType,
+)
 
 
 def reachable_bytes(root: object) -> int:
@@ -92,8 +98,10 @@ def run(quick: bool) -> list[Row]:
             series.append(_measure(engine, mark, base))
         gc.collect()
         snap = tracemalloc.take_snapshot()
-        top = [f"{s.traceback[0].filename.rsplit('/', 2)[-2:]!s}: {s.size / 1024:.1f} KiB"
-               for s in snap.statistics("filename")[:5]]
+        top = [
+            f"{s.traceback[0].filename.rsplit('/', 2)[-2:]!s}: {s.size / 1024:.1f} KiB"
+            for s in snap.statistics("filename")[:5]
+        ]
         _, peak = tracemalloc.get_traced_memory()
     finally:
         tracemalloc.stop()
@@ -105,22 +113,35 @@ def run(quick: bool) -> list[Row]:
     text = " / ".join(f"{p['hours']:g} h {p['reachable_bytes'] / 1024:.0f}" for p in series)
     text_t = " / ".join(f"{p['traced_bytes'] / 1024:.0f}" for p in series)
     verdict = "PASS" if worst < MIB and flat else "MISS"
-    return [Row(
-        figure=f"(c) memory per live session, {hours} h simulated day",
-        target="< 1 MiB, flat",
-        measured=f"reachable KiB: {text}; traced KiB: {text_t}",
-        reference=f"growth {series[0]['hours']:g} h -> {series[-1]['hours']:g} h: {growth / 1024:+.1f} KiB (reachable)",
-        verdict=verdict + ("" if flat else " (not flat)"),
-        details={"series": series, "peak_traced_bytes_incl_transients": peak - base,
-                 "top_traced_by_file_at_end": top, "notifications": len(notes)},
-    )]
+    return [
+        Row(
+            figure=f"(c) memory per live session, {hours} h simulated day",
+            target="< 1 MiB, flat",
+            measured=f"reachable KiB: {text}; traced KiB: {text_t}",
+            reference=(
+                f"growth {series[0]['hours']:g} h -> {series[-1]['hours']:g} h: "
+                f"{growth / 1024:+.1f} KiB (reachable)"
+            ),
+            verdict=verdict + ("" if flat else " (not flat)"),
+            details={
+                "series": series,
+                "peak_traced_bytes_incl_transients": peak - base,
+                "top_traced_by_file_at_end": top,
+                "notifications": len(notes),
+            },
+        )
+    ]
 
 
 def _measure(engine: Engine, hours: float, base: int) -> dict[str, Any]:
     gc.collect()
     current, _ = tracemalloc.get_traced_memory()
-    return {"hours": hours, "reachable_bytes": reachable_bytes(engine), "traced_bytes": current - base,
-            "beats": engine.beats_out}
+    return {
+        "hours": hours,
+        "reachable_bytes": reachable_bytes(engine),
+        "traced_bytes": current - base,
+        "beats": engine.beats_out,
+    }
 
 
 if __name__ == "__main__":

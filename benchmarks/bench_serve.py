@@ -76,8 +76,12 @@ def _measure(n: int, span_s: float, warmup_s: float) -> dict[str, float]:
             proc.terminate()
             proc.wait(10)
     wall = t1 - t0
-    return {"sessions": n, "cpu_share_per_session": (c1 - c0) / wall / n,
-            "frames_per_s_per_client": (f1 - f0) / wall / n, "span_s": wall}
+    return {
+        "sessions": n,
+        "cpu_share_per_session": (c1 - c0) / wall / n,
+        "frames_per_s_per_client": (f1 - f0) / wall / n,
+        "span_s": wall,
+    }
 
 
 def run(quick: bool) -> list[Row]:
@@ -85,11 +89,16 @@ def run(quick: bool) -> list[Row]:
     rows = []
     for n in (1, 10):
         r = _measure(n, span, 8.0 if quick else 20.0)
-        rows.append(Row(
-            f"(e) served sessions at real speed, {n} simulated strap(s), one client each",
-            "(reported, no target)",
-            measured=(f"server CPU {100 * r['cpu_share_per_session']:.2f} % of a core per session; "
-                      f"{r['frames_per_s_per_client']:.2f} frames/s per client"),
-            verdict="-", details=r,
-        ))
+        rows.append(
+            Row(
+                f"(e) served sessions at real speed, {n} simulated strap(s), one client each",
+                "(reported, no target)",
+                measured=(
+                    f"server CPU {100 * r['cpu_share_per_session']:.2f} % of a core per session; "
+                    f"{r['frames_per_s_per_client']:.2f} frames/s per client"
+                ),
+                verdict="-",
+                details=r,
+            )
+        )
     return rows

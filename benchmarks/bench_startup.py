@@ -25,8 +25,9 @@ COMMANDS = {
 
 def imported_modules(args: list[str]) -> set[str]:
     """Top-level names of the modules imported by ``tolerance ARGS`` (``-X importtime``)."""
-    proc = subprocess.run([PYTHON, "-X", "importtime", TOLERANCE, *args], capture_output=True, text=True,
-                          env=clean_env())
+    proc = subprocess.run(
+        [PYTHON, "-X", "importtime", TOLERANCE, *args], capture_output=True, text=True, env=clean_env()
+    )
     if proc.returncode != 0:
         raise RuntimeError(f"tolerance {' '.join(args)} exited {proc.returncode}: {proc.stderr[-300:]}")
     names = set()
@@ -59,15 +60,17 @@ def run(quick: bool) -> list[Row]:
             imports = "heavy imports: " + (", ".join(heavy) if heavy else "none (no numpy/neurokit2/bleak)")
         except Exception as exc:  # noqa: BLE001
             imports = f"imports: ERROR {exc}"
-        rows.append(Row(
-            figure=f"(d) start-up `{name}` (median of {runs})",
-            target="< 0.3 s",
-            measured=f"{fmt_s(med)}; {imports}",
-            reference=f"`python -c pass` floor: {fmt_s(floor)}",
-            ratio=f"{med / floor:.1f}x floor",
-            verdict="PASS" if med < 0.3 else "MISS",
-            details=details,
-        ))
+        rows.append(
+            Row(
+                figure=f"(d) start-up `{name}` (median of {runs})",
+                target="< 0.3 s",
+                measured=f"{fmt_s(med)}; {imports}",
+                reference=f"`python -c pass` floor: {fmt_s(floor)}",
+                ratio=f"{med / floor:.1f}x floor",
+                verdict="PASS" if med < 0.3 else "MISS",
+                details=details,
+            )
+        )
     return rows
 
 

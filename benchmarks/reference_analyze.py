@@ -47,7 +47,6 @@ import warnings
 
 import neurokit2 as nk
 import numpy as np
-
 from tolerance.hrv.analysis import DEFAULT_MAX_CORRECTED_SHARE, MIN_SPECTRAL_WINDOW_S
 from tolerance.hrv.segments import (
     DEFAULT_MIN_COVERAGE,
@@ -114,14 +113,25 @@ def main(argv: list[str] | None = None) -> int:
     windows = []
     for start, a, b, covered, seg in zip(lay.starts, lay.a, lay.b, lay.covered, lay.segment, strict=True):
         n, n_c = int(b - a), int(n_corr[b] - n_corr[a])
-        reason = window_reason(n, n_c / n if n else None, DEFAULT_MAX_CORRECTED_SHARE, float(covered),
-                               args.window, DEFAULT_MIN_COVERAGE)
-        w = {"start_s": float(start), "end_s": float(start) + args.window, "n_beats": n,
-             "covered_s": round(float(covered), 6), "segment": int(seg) if seg >= 0 else None,
-             "corrected": n_c, "reason": reason,
-             "fingerprint": [n, float(nn[a:b].sum()) if n else 0.0,
-                             float(nn[a]) if n else None, float(nn[b - 1]) if n else None],
-             "values": {}}
+        reason = window_reason(
+            n, n_c / n if n else None, DEFAULT_MAX_CORRECTED_SHARE, float(covered), args.window, DEFAULT_MIN_COVERAGE
+        )
+        w = {
+            "start_s": float(start),
+            "end_s": float(start) + args.window,
+            "n_beats": n,
+            "covered_s": round(float(covered), 6),
+            "segment": int(seg) if seg >= 0 else None,
+            "corrected": n_c,
+            "reason": reason,
+            "fingerprint": [
+                n,
+                float(nn[a:b].sum()) if n else 0.0,
+                float(nn[a]) if n else None,
+                float(nn[b - 1]) if n else None,
+            ],
+            "values": {},
+        }
         if reason is None:
             rri = {"RRI": nn[a:b], "RRI_Time": t_end[a:b]}
             with warnings.catch_warnings():
@@ -133,8 +143,17 @@ def main(argv: list[str] | None = None) -> int:
                     w["values"].update({k: _value(fd, k) for k in FREQ_KEYS})
         windows.append(w)
     with open(args.out, "w", encoding="utf-8") as fh:
-        json.dump({"windows": windows, "artifacts": artifacts, "n_rr": int(values.size), "n_nn": int(nn.size),
-                   "n_segments": len(ranges), "n_corrected": int(series.corrected.sum())}, fh)
+        json.dump(
+            {
+                "windows": windows,
+                "artifacts": artifacts,
+                "n_rr": int(values.size),
+                "n_nn": int(nn.size),
+                "n_segments": len(ranges),
+                "n_corrected": int(series.corrected.sum()),
+            },
+            fh,
+        )
     return 0
 
 

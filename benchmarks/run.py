@@ -41,11 +41,13 @@ def _cell(text: str) -> str:
 
 
 def table(rows: list[Row]) -> str:
-    lines = ["| figure | target | measured | naive/reference | ratio | verdict |",
-             "|---|---|---|---|---|---|"]
+    lines = ["| figure | target | measured | naive/reference | ratio | verdict |", "|---|---|---|---|---|---|"]
     for r in rows:
-        lines.append("| " + " | ".join(_cell(x) for x in (r.figure, r.target, r.measured, r.reference, r.ratio,
-                                                          r.verdict)) + " |")
+        lines.append(
+            "| "
+            + " | ".join(_cell(x) for x in (r.figure, r.target, r.measured, r.reference, r.ratio, r.verdict))
+            + " |"
+        )
     notes = [f"* {r.figure.split(' ', 1)[0]} {n}" for r in rows for n in r.notes]
     return "\n".join(lines + ([""] + notes if notes else []))
 
@@ -79,9 +81,11 @@ def main(argv: list[str] | None = None) -> int:
 
     total = time.perf_counter() - t_all
     print(table(rows))
-    print(f"\n{'quick' if args.quick else 'full'} run, {total:.0f} s wall; "
-          f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs "
-          f"(load average {', '.join(f'{x:.1f}' for x in os.getloadavg())})")
+    print(
+        f"\n{'quick' if args.quick else 'full'} run, {total:.0f} s wall; "
+        f"{platform.python_version()} on {platform.machine()}, {os.cpu_count()} CPUs "
+        f"(load average {', '.join(f'{x:.1f}' for x in os.getloadavg())})"
+    )
     doc = {
         "mode": "quick" if args.quick else "full",
         "generated_utc": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),

@@ -170,7 +170,8 @@ class Engine:
         self.timeline = timeline or BeatTimeline()
         self._detector = StreamingArtifactDetector(lookahead=self.config.lookahead_beats)
         self._pending: deque[Beat] = deque()
-        self._buffer = _NNBuffer(max(self.config.long_window_s, self.config.coherence_window_s, *self.config.short_windows_s))
+        cfg = self.config
+        self._buffer = _NNBuffer(max(cfg.long_window_s, cfg.coherence_window_s, *cfg.short_windows_s))
         self._next_metrics_t: float | None = None
         self._origin = 0.0
         self.beats_out = 0

@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Set everything up and run the whole test suite: Python packages into .venv, Debian's
-# chromium for the browser tests (installed with apt-get when missing), then pytest.
+# chromium for the browser tests (installed with apt-get when missing), then the linter and pytest.
 # Extra arguments go to pytest, e.g. scripts/test.sh -k engine
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -14,4 +14,5 @@ if ! command -v chromium >/dev/null 2>&1; then
   $sudo apt-get update -qq
   DEBIAN_FRONTEND=noninteractive $sudo apt-get install -y -qq chromium >/dev/null
 fi
+.venv/bin/ruff check .
 exec .venv/bin/python -m pytest "$@"

@@ -89,7 +89,9 @@ async def _run_scan(
                 with contextlib.suppress(TimeoutError):
                     await asyncio.wait_for(done.wait(), timeout_s)
     except TimeoutError as exc:
-        raise AdapterUnavailable(f"the Bluetooth stack did not start or stop a scan within {_SCAN_STACK_GRACE_S:g} s") from exc
+        raise AdapterUnavailable(
+            f"the Bluetooth stack did not start or stop a scan within {_SCAN_STACK_GRACE_S:g} s"
+        ) from exc
     except SensorError:
         raise
     except Exception as exc:

@@ -11,7 +11,6 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-
 from tolerance.sensors import ConnectionEvent, HeartRateSample, SensorItem
 from tolerance.sensors.samples import RR_UNITS_PER_SECOND
 

@@ -37,7 +37,9 @@ def start_server(tmp: Path, *args: str, timeout_s: float = 30.0) -> Served:
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "tolerance.api.cli", "serve", "--port", "0", "--db", str(db), *args],
-            stdout=out, stderr=subprocess.STDOUT, env=env,
+            stdout=out,
+            stderr=subprocess.STDOUT,
+            env=env,
         )
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and proc.poll() is None:

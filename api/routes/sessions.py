@@ -58,6 +58,7 @@ async def get_session(session_id: str, state: State) -> dict[str, Any]:
 @router.get("/{session_id}/beats")
 async def get_beats(session_id: str, state: State, since: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
     """Stored beats with index >= ``since`` (see the CSV export for the columns)."""
+
     def q(conn: Any) -> list[dict[str, Any]] | None:
         if not records.session_exists(conn, session_id):
             return None

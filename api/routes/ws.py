@@ -50,8 +50,14 @@ async def _sender(ws: WebSocket, sub: Subscription) -> None:
         frame = await sub.get()
         if sub.dropped > told:
             told = sub.dropped
-            await ws.send_json({"v": 1, "type": "status", "dropped_frames": told,
-                                "detail": "this client was too slow; older frames were dropped"})
+            await ws.send_json(
+                {
+                    "v": 1,
+                    "type": "status",
+                    "dropped_frames": told,
+                    "detail": "this client was too slow; older frames were dropped",
+                }
+            )
         await ws.send_json(frame)
 
 
@@ -65,7 +71,9 @@ async def _receiver(ws: WebSocket, sub: Subscription, live: LiveSession) -> None
             sub.offer(frames.error_frame("rate_limited", "too many frames; slow down"))
             continue
         try:
-            frame = frames.parse_client_frame(message.get("text") if message.get("text") is not None else message.get("bytes"))
+            frame = frames.parse_client_frame(
+                message.get("text") if message.get("text") is not None else message.get("bytes")
+            )
             reply = await _command(live, frame)
         except frames.FrameError as exc:
             reply = frames.error_frame(exc.code, exc.message)

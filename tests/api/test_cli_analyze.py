@@ -6,7 +6,6 @@ import json
 from pathlib import Path
 
 import pytest
-
 from tolerance.api.cli import main
 
 RR_DIR = Path(__file__).parents[1] / "data" / "rr"
@@ -26,10 +25,21 @@ def test_json_to_stdout_follows_the_contract(capsys: pytest.CaptureFixture[str])
 
 def test_csv_to_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_path = tmp_path / "out.csv"
-    code = main([
-        "analyze", str(RR_DIR / "pyhrv-nni-short-5min.txt"), "--window", "60", "--step", "60",
-        "--format", "csv", "--out", str(out_path), "--no-progress",
-    ])
+    code = main(
+        [
+            "analyze",
+            str(RR_DIR / "pyhrv-nni-short-5min.txt"),
+            "--window",
+            "60",
+            "--step",
+            "60",
+            "--format",
+            "csv",
+            "--out",
+            str(out_path),
+            "--no-progress",
+        ]
+    )
     assert code == 0
     lines = out_path.read_text().splitlines()
     assert lines[0].startswith("start_s,end_s,n_beats")
@@ -37,18 +47,25 @@ def test_csv_to_a_file(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> No
 
 
 def test_neurokit_engine_runs(capsys: pytest.CaptureFixture[str]) -> None:
-    code = main([
-        "analyze", str(RR_DIR / "pyhrv-nni-short-5min.txt"), "--window", "120", "--step", "60",
-        "--engine", "neurokit", "--no-progress",
-    ])
+    code = main(
+        [
+            "analyze",
+            str(RR_DIR / "pyhrv-nni-short-5min.txt"),
+            "--window",
+            "120",
+            "--step",
+            "60",
+            "--engine",
+            "neurokit",
+            "--no-progress",
+        ]
+    )
     doc = json.loads(capsys.readouterr().out)
     assert code == 0 and doc["parameters"]["engine"] == "neurokit"
     assert doc["windows"][0]["HRV_LF"] is not None
 
 
-def test_implausible_values_are_listed_as_excluded(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_implausible_values_are_listed_as_excluded(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = tmp_path / "rr.txt"
     path.write_text("\n".join(["800"] * 50 + ["40"] + ["800"] * 50) + "\n")
     assert main(["analyze", str(path), "--window", "30", "--no-progress"]) == 0
@@ -57,9 +74,7 @@ def test_implausible_values_are_listed_as_excluded(
 
 
 @pytest.mark.parametrize("text", ["800\nhello\n", "", "800\n-3\n"])
-def test_bad_file_exits_2_with_one_clear_line(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str
-) -> None:
+def test_bad_file_exits_2_with_one_clear_line(tmp_path: Path, capsys: pytest.CaptureFixture[str], text: str) -> None:
     path = tmp_path / "bad.txt"
     path.write_text(text)
     assert main(["analyze", str(path)]) == 2
@@ -86,9 +101,7 @@ def test_a_file_without_usable_rr_is_a_clear_error_not_an_empty_result(
     assert err.startswith("tolerance analyze:") and str(path) in err
 
 
-def test_analyze_reads_the_csv_that_simulate_writes(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_analyze_reads_the_csv_that_simulate_writes(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     sim = tmp_path / "x.csv"
     assert main(["simulate", "calm", "--seed", "1", "--duration", "120", "--out", str(sim)]) == 0
     capsys.readouterr()
@@ -123,14 +136,21 @@ def _file_with_implausible_values(tmp_path: Path) -> Path:
     return path
 
 
-def test_csv_to_a_file_writes_the_excluded_values_beside_it(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_csv_to_a_file_writes_the_excluded_values_beside_it(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out_path = tmp_path / "day.csv"
-    code = main([
-        "analyze", str(_file_with_implausible_values(tmp_path)), "--window", "30",
-        "--format", "csv", "--out", str(out_path), "--no-progress",
-    ])
+    code = main(
+        [
+            "analyze",
+            str(_file_with_implausible_values(tmp_path)),
+            "--window",
+            "30",
+            "--format",
+            "csv",
+            "--out",
+            str(out_path),
+            "--no-progress",
+        ]
+    )
     assert code == 0
     assert (tmp_path / "day.excluded.csv").read_text().splitlines() == [
         "index,line,rr_ms,reason",
@@ -150,9 +170,7 @@ def test_csv_to_a_file_without_exclusions_still_writes_the_excluded_file(
     assert (tmp_path / "out.excluded.csv").read_text() == "index,line,rr_ms,reason\n"
 
 
-def test_csv_to_stdout_lists_the_excluded_values_on_stderr(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_csv_to_stdout_lists_the_excluded_values_on_stderr(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     path = _file_with_implausible_values(tmp_path)
     assert main(["analyze", str(path), "--window", "30", "--format", "csv", "--no-progress"]) == 0
     out, err = capsys.readouterr()
@@ -164,9 +182,7 @@ def test_csv_to_stdout_lists_the_excluded_values_on_stderr(
     ]
 
 
-def test_a_drop_out_in_the_file_splits_the_windows(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_a_drop_out_in_the_file_splits_the_windows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     # 80 s of 800 ms beats, a 25 s drop-out, 80 s, a 40 ms value, 40 s: the drop-out splits
     # the series in two; the spurious 40 ms value is dropped without a break.
     path = _file_with_implausible_values(tmp_path)

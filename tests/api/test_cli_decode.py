@@ -9,7 +9,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from tolerance.api.cli import main
 
 DATA = json.loads((Path(__file__).parents[1] / "data" / "ble" / "heart_rate_measurement.json").read_text())
@@ -24,8 +23,13 @@ def test_every_reference_payload_prints_the_contract_object(capsys: pytest.Captu
     for line, e in zip(lines, DATA["payloads"], strict=True):
         obj = json.loads(line)
         assert list(obj) == KEYS
-        assert obj == {"hr": e["hr"], "rr_ms": e["rr_ms"], "rr_raw": e["rr_raw"], "contact": e["contact"],
-                       "energy_kj": e["energy_kj"]}
+        assert obj == {
+            "hr": e["hr"],
+            "rr_ms": e["rr_ms"],
+            "rr_raw": e["rr_raw"],
+            "contact": e["contact"],
+            "energy_kj": e["energy_kj"],
+        }
         assert all(isinstance(v, float) for v in obj["rr_ms"])
 
 
@@ -72,8 +76,12 @@ def test_decode_imports_neither_bleak_nor_numpy_nor_neurokit2() -> None:
 
 def test_decode_command_starts_fast_end_to_end() -> None:
     started = time.perf_counter()
-    result = subprocess.run([sys.executable, "-m", "tolerance.api.cli", "decode", "10495e039603"],
-                            capture_output=True, text=True, timeout=30)
+    result = subprocess.run(
+        [sys.executable, "-m", "tolerance.api.cli", "decode", "10495e039603"],
+        capture_output=True,
+        text=True,
+        timeout=30,
+    )
     elapsed = time.perf_counter() - started
     assert result.returncode == 0 and json.loads(result.stdout)["rr_raw"] == [862, 918]
     assert elapsed < 1.0  # interpreter start included; the command's own imports are checked above

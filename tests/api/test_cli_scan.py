@@ -8,7 +8,6 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-
 from tolerance.api import cmd_scan
 from tolerance.api.cli import main
 from tolerance.sensors.ble import HEART_RATE_SERVICE
@@ -45,9 +44,13 @@ def scanner_with(adverts: list[tuple[Any, Any]], error: BaseException | None = N
 
 
 def test_scan_prints_a_table_strongest_first(capsys: pytest.CaptureFixture[str]) -> None:
-    scanner = scanner_with([advert("AA:BB:CC:00:00:01", "Polar H10 1A2B3C4D", -71),
-                            advert("AA:BB:CC:00:00:02", None, -48),
-                            advert("AA:BB:CC:00:00:03", "a lamp", -30, uuids=["0000fe95-0000-1000-8000-00805f9b34fb"])])
+    scanner = scanner_with(
+        [
+            advert("AA:BB:CC:00:00:01", "Polar H10 1A2B3C4D", -71),
+            advert("AA:BB:CC:00:00:02", None, -48),
+            advert("AA:BB:CC:00:00:03", "a lamp", -30, uuids=["0000fe95-0000-1000-8000-00805f9b34fb"]),
+        ]
+    )
     assert cmd_scan.run(argparse.Namespace(timeout=0.05), scanner_factory=scanner) == 0
     out, err = capsys.readouterr()
     assert out.splitlines() == [
@@ -68,7 +71,9 @@ def test_scan_with_nothing_found_says_what_to_try(capsys: pytest.CaptureFixture[
 def test_scan_without_adapter_from_a_fake_exits_1_with_advice(capsys: pytest.CaptureFixture[str]) -> None:
     from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailableReason
 
-    error = BleakBluetoothNotAvailableError("No Bluetooth adapters found.", BleakBluetoothNotAvailableReason.NO_BLUETOOTH)
+    error = BleakBluetoothNotAvailableError(
+        "No Bluetooth adapters found.", BleakBluetoothNotAvailableReason.NO_BLUETOOTH
+    )
     assert cmd_scan.run(argparse.Namespace(timeout=0.05), scanner_factory=scanner_with([], error)) == 1
     err = capsys.readouterr().err
     assert "No Bluetooth adapters found." in err and "bluetoothctl power on" in err and "Traceback" not in err

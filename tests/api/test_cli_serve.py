@@ -11,9 +11,8 @@ from typing import Any
 
 import httpx
 import pytest
-from websockets.sync.client import connect
-
 from tolerance.api.cli import main
+from websockets.sync.client import connect
 
 sys.path.insert(0, str(Path(__file__).parents[1]))
 from conftest import DATA, start_server, stop_server  # noqa: E402
@@ -77,7 +76,9 @@ def test_a_port_in_use_is_a_clear_failure(tmp_path: Path, capsys: pytest.Capture
     assert str(port) in err and "--port" in err
 
 
-def test_export_writes_the_sessions_beats_and_refuses_unknown_ids(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_export_writes_the_sessions_beats_and_refuses_unknown_ids(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     served = start_server(tmp_path, "--sim", "calm", "--speed", "20", "--seed", "3")
     try:
         sid = httpx.get(served.url + "api/sessions").json()[0]["id"]
@@ -98,7 +99,9 @@ def test_export_writes_the_sessions_beats_and_refuses_unknown_ids(tmp_path: Path
 
 
 @pytest.mark.skipif(Path("/var/run/dbus/system_bus_socket").exists(), reason="this machine has a system D-Bus")
-def test_serving_a_device_without_bluetooth_exits_1_with_advice(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+def test_serving_a_device_without_bluetooth_exits_1_with_advice(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
     assert main(["serve", "--device", "Polar H10", "--port", "0", "--db", str(tmp_path / "t.sqlite3")]) == 1
     err = capsys.readouterr().err
     assert "Bluetooth" in err and "--sim" in err and "Traceback" not in err

@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tolerance.api.cli import main
 from tolerance.api.cmd_simulate import COLUMNS
 
@@ -52,9 +51,7 @@ def test_simulate_to_stdout_with_faults(capsys: pytest.CaptureFixture[str]) -> N
     assert np.diff(t).max() > 5  # the drop-out's beats were never delivered
 
 
-def test_unknown_scenario_exits_2_with_a_clear_message(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_unknown_scenario_exits_2_with_a_clear_message(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     out = tmp_path / "x.csv"
     assert main(["simulate", "no-such-thing", "--out", str(out)]) == 2
     err = capsys.readouterr().err
@@ -63,9 +60,7 @@ def test_unknown_scenario_exits_2_with_a_clear_message(
     assert not out.exists()
 
 
-def test_bad_scenario_file_exits_2_naming_the_field(
-    tmp_path: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_bad_scenario_file_exits_2_naming_the_field(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
     bad = tmp_path / "bad.toml"
     bad.write_text("[heart]\nhr_bmp = 70\n")
     assert main(["simulate", str(bad), "--out", str(tmp_path / "x.csv")]) == 2

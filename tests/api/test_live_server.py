@@ -15,8 +15,6 @@ from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
 
-
-
 def _frames(ws: Any, until: Any, timeout_s: float = 20.0) -> list[dict[str, Any]]:
     got: list[dict[str, Any]] = []
     deadline = time.monotonic() + timeout_s
@@ -88,14 +86,24 @@ def test_websocket_and_api_refuse_another_sites_origin(served_calm: Any) -> None
     assert httpx.get(served_calm.url + "api/sessions", headers={"Origin": own}).status_code == 200
     # DNS rebinding: a foreign Host name is refused even when Origin matches it.
     port = served_calm.url.rsplit(":", 1)[1].strip("/")
-    r = httpx.get(served_calm.url + "api/sessions", headers={"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"})
+    r = httpx.get(
+        served_calm.url + "api/sessions",
+        headers={"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"},
+    )
     assert r.status_code == 403
 
 
 def test_bad_frames_get_an_error_frame_and_the_socket_stays_open(served_calm: Any) -> None:
     session = _live_session(served_calm.url)
-    bad = ["not json", "[1, 2]", json.dumps({"v": 99, "type": "marker"}), json.dumps({"v": 1, "type": "launch"}),
-           json.dumps({"v": 1, "type": "breathing", "action": "start", "rate_per_min": 40}), b"\x00\x01", "x" * 20000]
+    bad = [
+        "not json",
+        "[1, 2]",
+        json.dumps({"v": 99, "type": "marker"}),
+        json.dumps({"v": 1, "type": "launch"}),
+        json.dumps({"v": 1, "type": "breathing", "action": "start", "rate_per_min": 40}),
+        b"\x00\x01",
+        "x" * 20000,
+    ]
     with connect(f"{served_calm.ws_base}/ws/sessions/{session['id']}") as ws:
         for payload in bad:
             ws.send(payload)

@@ -9,7 +9,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tolerance.api import export, records
 from tolerance.api.hub import Hub
 from tolerance.api.live import SessionManager
@@ -67,16 +66,25 @@ def test_a_replayed_log_gives_the_same_beats_and_metrics_as_the_live_run(tmp_pat
     assert len(replay_beats) == len(live_beats)
     for a, b in zip(live_beats, replay_beats, strict=True):
         assert (a["idx"], a["rr_ms"], a["rr_raw"], a["segment"], a["contact"], a["artifact"], a["nn_ms"]) == (
-            b["idx"], b["rr_ms"], b["rr_raw"], b["segment"], b["contact"], b["artifact"], b["nn_ms"])
+            b["idx"],
+            b["rr_ms"],
+            b["rr_raw"],
+            b["segment"],
+            b["contact"],
+            b["artifact"],
+            b["nn_ms"],
+        )
         assert a["t_rel"] == pytest.approx(b["t_rel"], abs=1e-5)
     assert [(m["window_s"], m["n_beats"], m["reason"]) for m in live_metrics] == [
-        (m["window_s"], m["n_beats"], m["reason"]) for m in replay_metrics]
+        (m["window_s"], m["n_beats"], m["reason"]) for m in replay_metrics
+    ]
     for a, b in zip(live_metrics, replay_metrics, strict=True):
         assert a["values"].keys() == b["values"].keys()
         for k, v in a["values"].items():
             assert (b["values"][k] is None) == (v is None), k
             if v is not None:
                 assert b["values"][k] == pytest.approx(v, rel=1e-9), k
+
     def segments(events: list[dict[str, Any]]) -> list[Any]:
         return [e["data"] for e in events if e["type"] == "segment"]
 
@@ -105,8 +113,9 @@ def test_markers_are_timed_on_the_sources_clock_even_when_it_runs_fast(tmp_path:
         async with Store(db) as store:
             manager = SessionManager(store, Hub())
             # 20x real time: the session's clock runs far ahead of the wall clock.
-            session = await manager.start(SimulatedStrap("calm", seed=1, speed=20, duration_s=60),
-                                          source_kind="sim", params={})
+            session = await manager.start(
+                SimulatedStrap("calm", seed=1, speed=20, duration_s=60), source_kind="sim", params={}
+            )
             while session.counts["notifications"] < 40:
                 await asyncio.sleep(0.02)
             frame = await session.add_marker("now")

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tolerance.api.rr_files import RRFileError, read_rr_file
 
 RR_DIR = Path(__file__).parents[1] / "data" / "rr"

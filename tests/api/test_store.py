@@ -7,7 +7,6 @@ import sqlite3
 from pathlib import Path
 
 import pytest
-
 from tolerance.api import records
 from tolerance.api.store import SCHEMA_VERSION, Store, StoreError, migrate
 from tolerance.sensors import HeartRateSample, MalformedNotification
@@ -37,7 +36,9 @@ def test_a_newer_schema_is_refused_with_a_clear_error(tmp_path: Path) -> None:
 
 def test_sessions_left_live_by_a_crash_are_marked_interrupted_with_their_rows_kept(tmp_path: Path) -> None:
     db = tmp_path / "t.sqlite3"
-    sample = HeartRateSample("s", 1.0, 1_700_000_000.0, 60, (1000.0,), (1024,), True, None, bytes.fromhex("16 3c 00 04".replace(" ", "")))
+    sample = HeartRateSample(
+        "s", 1.0, 1_700_000_000.0, 60, (1000.0,), (1024,), True, None, bytes.fromhex("16 3c 00 04".replace(" ", ""))
+    )
 
     async def crash() -> str:
         store = Store(db)

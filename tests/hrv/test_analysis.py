@@ -12,7 +12,6 @@ from pathlib import Path
 import neurokit2 as nk
 import numpy as np
 import pytest
-
 from tolerance.hrv.analysis import CSV_COLUMNS, analyze_rr, window_bounds
 from tolerance.hrv.artifacts import correct_artifacts, detect_artifacts
 from tolerance.hrv.frequency import frequency_domain
@@ -28,9 +27,7 @@ def long_rr() -> np.ndarray:
 
 
 @pytest.mark.parametrize("window_s", [30, 60, 300])
-def test_windows_equal_neurokit_on_the_corrected_real_series(
-    long_rr: np.ndarray, window_s: int
-) -> None:
+def test_windows_equal_neurokit_on_the_corrected_real_series(long_rr: np.ndarray, window_s: int) -> None:
     analysis = analyze_rr(long_rr, window_s=window_s, step_s=90)
     nn = correct_artifacts(long_rr, detect_artifacts(long_rr)).nn_ms
     t_end = np.cumsum(nn) / 1000
@@ -202,9 +199,7 @@ def test_artifacts_are_detected_within_each_segment_only() -> None:
     rr = np.concatenate([slow, fast])
     joined = dict(analyze_rr(rr, window_s=60).artifacts)
     index = np.concatenate([np.arange(300), np.arange(301, 601)])
-    split = dict(
-        analyze_rr(rr, window_s=60, input_index=index, excluded=[(300, 30_000.0)]).artifacts
-    )
+    split = dict(analyze_rr(rr, window_s=60, input_index=index, excluded=[(300, 30_000.0)]).artifacts)
     assert set(joined) & {298, 299, 300, 301}
     assert not set(split) & {298, 299, 301, 302}
 
@@ -226,9 +221,7 @@ def test_a_5_minute_recording_slightly_short_of_300_s_gives_one_window() -> None
 
 
 @pytest.mark.parametrize(("step_s", "last_start"), [(30, 510.0), (300, 300.0)])
-def test_the_window_past_the_last_beat_needs_80_percent_coverage(
-    step_s: float, last_start: float
-) -> None:
+def test_the_window_past_the_last_beat_needs_80_percent_coverage(step_s: float, last_start: float) -> None:
     # 800 s of beats. Step 30: the last window, [510, 810], is covered 290 s: kept. Step 300:
     # [600, 900] is covered 200 s (67 %): left out.
     analysis = analyze_rr(np.full(1000, 800.0), window_s=300, step_s=step_s)

@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 import scipy.signal
-
 from tolerance.hrv.coherence import coherence
 from tolerance.hrv.frequency import interpolate_nn
 
@@ -35,9 +34,7 @@ def test_band_sums_match_an_independent_periodogram() -> None:
     t = np.cumsum(nn / 1000)
     keep = t >= t[-1] - 64
     _, y = interpolate_nn(nn[keep], t[keep], 4.0)
-    f, p = scipy.signal.periodogram(
-        y, fs=4.0, window="hann", nfft=1024, detrend="linear", scaling="spectrum"
-    )
+    f, p = scipy.signal.periodogram(y, fs=4.0, window="hann", nfft=1024, detrend="linear", scaling="spectrum")
     c = coherence(nn)
     search = (f >= 0.04) & (f <= 0.26)
     peak = f[search][np.argmax(p[search])]

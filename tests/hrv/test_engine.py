@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tolerance.hrv import BeatUpdate, Engine, EngineConfig, MetricsUpdate, SegmentStart
 
 DATA = Path(__file__).parents[1] / "data" / "rr"
@@ -119,7 +118,9 @@ def test_windows_need_enough_contiguous_beats_and_never_span_a_gap() -> None:
     assert starts and starts[0].segment == 1
     beats = [u for u in second if isinstance(u, BeatUpdate)]
     early = [u for u in beats if u.beat.t_s - starts[0].t_s < 20]
-    assert early and all(w.values == {} and "contiguous" in (w.reason or "") for u in early for w in u.windows if w.window_s == 60)
+    assert early and all(
+        w.values == {} and "contiguous" in (w.reason or "") for u in early for w in u.windows if w.window_s == 60
+    )
     later = [u for u in beats if u.beat.t_s - starts[0].t_s > 70]
     assert later and all(w.n_beats < 100 for u in later for w in u.windows)  # only this segment's beats
     assert all(isinstance(x, object) for x in first + out)

@@ -9,7 +9,6 @@ from pathlib import Path
 import neurokit2 as nk
 import numpy as np
 import pytest
-
 from tolerance.hrv.frequency import SpectralParameters, frequency_domain
 
 RR_DIR = Path(__file__).parents[1] / "data" / "rr"

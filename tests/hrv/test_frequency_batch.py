@@ -7,7 +7,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tolerance.hrv.frequency import FrequencyDomain, SpectralParameters, frequency_domain
 from tolerance.hrv.frequency_batch import frequency_domain_windows
 
@@ -25,9 +24,7 @@ def _fd_close(got: FrequencyDomain, ref: FrequencyDomain) -> None:
     ("window_s", "step_s", "rate"),
     [(300, 30, 4.0), (120, 7, 4.0), (30, 10, 4.0), (2, 0.5, 4.0), (300, 300, 100.0)],
 )
-def test_windows_at_once_equal_frequency_domain_window_by_window(
-    window_s: float, step_s: float, rate: float
-) -> None:
+def test_windows_at_once_equal_frequency_domain_window_by_window(window_s: float, step_s: float, rate: float) -> None:
     # Sliding windows, short ones (few resampled points, fewer than 3 intervals) included.
     nn = np.loadtxt(RR_DIR / "pyhrv-nni-long-60min.txt")
     t = np.cumsum(nn) / 1000

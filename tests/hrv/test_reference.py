@@ -8,7 +8,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tolerance.hrv.analysis import analyze_rr
 from tolerance.hrv.reference import reference_analyze_rr
 
@@ -69,7 +68,11 @@ def test_both_engines_split_at_breaks_alike() -> None:
     assert len(fast.windows) == len(slow.windows)
     for f, s in zip(fast.windows, slow.windows, strict=True):
         assert (f.start_s, f.n_beats, f.segment, f.covered_s, f.reason) == (
-            s.start_s, s.n_beats, s.segment, s.covered_s, s.reason
+            s.start_s,
+            s.n_beats,
+            s.segment,
+            s.covered_s,
+            s.reason,
         )
         if f.reason is not None and "LF/HF" not in f.reason:
             assert f.values == s.values == dict.fromkeys(f.values)

@@ -6,7 +6,6 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-
 from tolerance.hrv.spline import interpolate_nn, spline_pieces, spline_pieces_batch
 from tolerance.hrv.time_domain import HrvInputError
 

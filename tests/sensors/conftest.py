@@ -19,7 +19,6 @@ from typing import Any, TypeVar
 import pytest
 from bleak.backends.device import BLEDevice
 from bleak.exc import BleakCharacteristicNotFoundError, BleakError
-
 from tolerance.sensors.ble import (
     BATTERY_LEVEL,
     BODY_SENSOR_LOCATION,
@@ -86,9 +85,18 @@ class FakePeripheral:
     which the link drops; ``refuse_connects`` makes that many next connects fail.
     """
 
-    def __init__(self, address: str, name: str, script: Iterable[bytes], *, interval_s: float = 0.002,
-                 repeat: bool = False, battery: bytes | None = b"\x57", location: bytes | None = b"\x01",
-                 rssi: int = -60) -> None:
+    def __init__(
+        self,
+        address: str,
+        name: str,
+        script: Iterable[bytes],
+        *,
+        interval_s: float = 0.002,
+        repeat: bool = False,
+        battery: bytes | None = b"\x57",
+        location: bytes | None = b"\x01",
+        rssi: int = -60,
+    ) -> None:
         self.address, self.name, self.rssi = address, name, rssi
         self.script = list(script)
         self.interval_s, self.repeat = interval_s, repeat
@@ -126,8 +134,9 @@ class FakePeripheral:
 class FakeBleakClient:
     """Stand-in for ``bleak.BleakClient(device, disconnected_callback=...)``."""
 
-    def __init__(self, device: BLEDevice, disconnected_callback: Callable[[Any], None] | None = None,
-                 **_kwargs: Any) -> None:  # establish_connection passes pair=, _is_retry_client=
+    def __init__(
+        self, device: BLEDevice, disconnected_callback: Callable[[Any], None] | None = None, **_kwargs: Any
+    ) -> None:  # establish_connection passes pair=, _is_retry_client=
         self._peripheral: FakePeripheral = device.details
         self._device = device
         self._disconnected_callback = disconnected_callback
@@ -226,8 +235,9 @@ class FakeWorld:
         self.peripherals.append(p)
         return p
 
-    def scanner(self, detection_callback: Callable[[Any, Any], None], service_uuids: list[str] | None = None,
-                **_kw: Any) -> _FakeScanner:
+    def scanner(
+        self, detection_callback: Callable[[Any, Any], None], service_uuids: list[str] | None = None, **_kw: Any
+    ) -> _FakeScanner:
         return _FakeScanner(self, detection_callback)
 
 

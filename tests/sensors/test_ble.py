@@ -9,7 +9,6 @@ from typing import Any
 
 import pytest
 from bleak.exc import BleakBluetoothNotAvailableError, BleakBluetoothNotAvailableReason, BleakDBusError, BleakError
-
 from tolerance.sensors import (
     AdapterUnavailable,
     Backoff,
@@ -58,7 +57,12 @@ def test_stream_yields_real_payloads_in_order_with_device_info(world: Any, kit: 
     items = kit.run(kit.take(strap.stream(), n_samples(len(entries))))
     assert states(items)[:2] == [(S.CONNECTING, 0), (S.CONNECTED, 0)]
     info = next(i for i in items if isinstance(i, DeviceInfo))
-    assert (info.name, info.address, info.body_location, info.battery_percent) == ("Polar H10 1A2B3C4D", ADDR, "chest", 87)
+    assert (info.name, info.address, info.body_location, info.battery_percent) == (
+        "Polar H10 1A2B3C4D",
+        ADDR,
+        "chest",
+        87,
+    )
     got = samples(items)
     assert [(s.hr_bpm, list(s.rr_raw), list(s.rr_ms), s.contact) for s in got] == [
         (e["hr"], e["rr_raw"], e["rr_ms"], e["contact"]) for e in entries
@@ -124,8 +128,15 @@ def test_reconnects_after_a_drop_with_exponential_backoff(world: Any, kit: Any, 
         return items
 
     items = kit.run(scenario())
-    assert states(items) == [(S.CONNECTING, 0), (S.CONNECTED, 0), (S.LOST, 0), (S.RECONNECTING, 1),
-                             (S.RECONNECTING, 2), (S.RECONNECTING, 3), (S.RECONNECTED, 3)]
+    assert states(items) == [
+        (S.CONNECTING, 0),
+        (S.CONNECTED, 0),
+        (S.LOST, 0),
+        (S.RECONNECTING, 1),
+        (S.RECONNECTING, 2),
+        (S.RECONNECTING, 3),
+        (S.RECONNECTED, 3),
+    ]
     assert clock.sleeps == [1.0, 2.0, 4.0]  # base * factor**(n-1), no jitter
     assert list(strap.stats.backoff_delays) == [1.0, 2.0, 4.0]
     assert strap.stats.failures == {"connect": 2}
@@ -305,7 +316,9 @@ def test_scan_lists_straps_strongest_first(world: Any, kit: Any) -> None:
     world.add("BB:00:00:00:00:02", "Garmin HRM", [], rssi=-50)
     found = kit.run(scan(0.05, scanner_factory=world.scanner))
     assert [(f.name, f.address, f.rssi) for f in found] == [
-        ("Garmin HRM", "BB:00:00:00:00:02", -50), ("Polar H10 1", "AA:00:00:00:00:01", -80)]
+        ("Garmin HRM", "BB:00:00:00:00:02", -50),
+        ("Polar H10 1", "AA:00:00:00:00:01", -80),
+    ]
 
 
 @pytest.mark.skipif(os.path.exists("/var/run/dbus/system_bus_socket"), reason="this machine has a system D-Bus")

@@ -18,9 +18,16 @@ B = "C8:2E:00:00:00:02"
 
 
 def _strap(world: Any, address: str) -> BleStrap:
-    return BleStrap(address, client_factory=world.client_class, scanner=world.scanner,
-                    backoff=Backoff(base_s=0.01, jitter=False), connect_attempts=1,
-                    scan_timeout_s=0.5, rescan_timeout_s=0.5, watchdog_s=5.0)
+    return BleStrap(
+        address,
+        client_factory=world.client_class,
+        scanner=world.scanner,
+        backoff=Backoff(base_s=0.01, jitter=False),
+        connect_attempts=1,
+        scan_timeout_s=0.5,
+        rescan_timeout_s=0.5,
+        watchdog_s=5.0,
+    )
 
 
 async def _record(db: Path, straps: list[tuple[BleStrap, int]]) -> list[str]:
@@ -41,7 +48,9 @@ def _rows(db: Path, sql: str, *args: Any) -> list[tuple[Any, ...]]:
         return conn.execute(sql, args).fetchall()
 
 
-def test_a_drop_splits_the_beats_into_segments_and_nothing_received_is_lost(world: Any, kit: Any, tmp_path: Path) -> None:
+def test_a_drop_splits_the_beats_into_segments_and_nothing_received_is_lost(
+    world: Any, kit: Any, tmp_path: Path
+) -> None:
     good = [bytes.fromhex(e["hex"]) for e in kit.real_payloads()]
     script = good * 4
     script.insert(17, bytes.fromhex("103c2c"))  # odd RR bytes: malformed, mid-stream
@@ -57,7 +66,9 @@ def test_a_drop_splits_the_beats_into_segments_and_nothing_received_is_lost(worl
     beats = _rows(db, "SELECT rr_raw, segment FROM beats WHERE session_id=? ORDER BY idx", sid)
     assert [b[0] for b in beats] == expected_rr, "every RR interval becomes a stored beat"
     assert len({b[1] for b in beats}) >= 2, "the drop starts a new segment"
-    events = [(t, json.loads(d)) for t, d in _rows(db, "SELECT type, data FROM events WHERE session_id=? ORDER BY seq", sid)]
+    events = [
+        (t, json.loads(d)) for t, d in _rows(db, "SELECT type, data FROM events WHERE session_id=? ORDER BY seq", sid)
+    ]
     states = [d["state"] for t, d in events if t == "connection"]
     assert "lost" in states and "reconnected" in states
     assert any(t == "segment" and d["reason"] == "connection_lost" for t, d in events)

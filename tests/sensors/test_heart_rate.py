@@ -8,7 +8,6 @@ from pathlib import Path
 import pytest
 from hypothesis import given
 from hypothesis import strategies as st
-
 from tolerance.sensors import (
     HeartRateMeasurement,
     MalformedPayload,

@@ -8,7 +8,6 @@ from pathlib import Path
 from typing import Any
 
 import pytest
-
 from tolerance.sensors import (
     BleStrap,
     ConnectionEvent,
@@ -72,10 +71,19 @@ def test_replay_at_infinite_speed_never_sleeps(kit: Any, clock: Any) -> None:
 def test_live_stream_recorded_then_replayed_gives_the_same_samples(world: Any, kit: Any, tmp_path: Path) -> None:
     script = [bytes.fromhex(e["hex"]) for e in kit.real_payloads(captured_only=False)] + [b"\x10"]
     world.add("C8:2E:00:00:00:01", "strap", script)
-    strap = BleStrap("C8:2E:00:00:00:01", client_factory=world.client_class, scanner=world.scanner,
-                     connect_attempts=1, scan_timeout_s=0.5)
-    live = kit.run(kit.take(strap.stream(), lambda items: sum(
-        isinstance(i, HeartRateSample | MalformedNotification) for i in items) == len(script)))
+    strap = BleStrap(
+        "C8:2E:00:00:00:01",
+        client_factory=world.client_class,
+        scanner=world.scanner,
+        connect_attempts=1,
+        scan_timeout_s=0.5,
+    )
+    live = kit.run(
+        kit.take(
+            strap.stream(),
+            lambda items: sum(isinstance(i, HeartRateSample | MalformedNotification) for i in items) == len(script),
+        )
+    )
     path = tmp_path / "live.jsonl"
     written = write_log(live, path)
     assert written == sum(not type(i).__name__ == "DeviceInfo" for i in live)
@@ -104,7 +112,7 @@ def test_writer_re_encodes_samples_without_payload(tmp_path: Path, kit: Any) -> 
     ("content", "line", "words"),
     [
         ('{"t": 0, "t_utc": 1, "hex": "063c"}\nnot json\n', 2, "not JSON"),
-        ('[1, 2]\n', 1, "JSON object"),
+        ("[1, 2]\n", 1, "JSON object"),
         ('{"t": 0, "t_utc": 1, "hex": "0g"}\n', 1, "not hexadecimal"),
         ('{"t": 1, "t_utc": 1, "hex": "063c"}\n{"t": 0.5, "t_utc": 1, "hex": "063c"}\n', 2, "backwards"),
         ('{"t": 0, "hex": "063c"}\n', 1, "'t_utc'"),

@@ -6,7 +6,6 @@ import dataclasses
 
 import numpy as np
 import pytest
-
 from tolerance.simulations import HeartModel, HeartParams, load_scenario, resonance_gain, simulate
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from tolerance.simulations import ScenarioError, list_scenarios, load_scenario, scenario_from_dict
 
 

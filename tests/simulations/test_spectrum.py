@@ -15,7 +15,6 @@ from typing import Final
 import numpy as np
 import pytest
 from scipy import interpolate, signal
-
 from tolerance.simulations import load_scenario, simulate
 
 FS_HZ: Final = 4.0
@@ -26,8 +25,9 @@ ANALYSIS_S: Final = 300.0
 def _psd(t_s: np.ndarray, rr_ms: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     grid = np.arange(t_s[0], t_s[-1], 1.0 / FS_HZ)
     x = interpolate.CubicSpline(t_s, rr_ms)(grid)
-    return signal.welch(x, fs=FS_HZ, window="hann", nperseg=int(128 * FS_HZ),
-                        noverlap=int(64 * FS_HZ), nfft=4096, detrend="linear")
+    return signal.welch(
+        x, fs=FS_HZ, window="hann", nperseg=int(128 * FS_HZ), noverlap=int(64 * FS_HZ), nfft=4096, detrend="linear"
+    )
 
 
 def _at_rate(rate_per_min: float, seed: int) -> tuple[np.ndarray, np.ndarray]:
@@ -50,8 +50,7 @@ def test_spectral_peak_sits_at_the_breathing_rate(rate_per_min: float, seed: int
 def test_paced_breathing_scenario_peaks_move_from_15_to_6_per_minute() -> None:
     r = simulate("paced-breathing", seed=11)
     change_s = load_scenario("paced-breathing").breathing[0][0]
-    windows = ((change_s - ANALYSIS_S, change_s, 15.0),
-               (change_s + SETTLE_S, change_s + SETTLE_S + ANALYSIS_S, 6.0))
+    windows = ((change_s - ANALYSIS_S, change_s, 15.0), (change_s + SETTLE_S, change_s + SETTLE_S + ANALYSIS_S, 6.0))
     for lo, hi, rate in windows:
         m = (r.beat_t_s >= lo) & (r.beat_t_s < hi)
         f, p = _psd(r.beat_t_s[m], r.beat_rr_ms[m])

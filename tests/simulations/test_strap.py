@@ -10,7 +10,6 @@ import math
 
 import numpy as np
 import pytest
-
 from tolerance.sensors import (
     ConnectionEvent,
     ConnectionState,
@@ -78,8 +77,12 @@ def test_dropout_is_a_silent_gap_between_lost_and_reconnected() -> None:
     drop = next(e for e in scenario.faults.events if e.kind is FaultKind.DROPOUT)
     r = simulate(scenario, seed=0)
     states = [e.state for e in r.events]
-    assert states == [ConnectionState.CONNECTED, ConnectionState.LOST, ConnectionState.RECONNECTED,
-                      ConnectionState.CLOSED]
+    assert states == [
+        ConnectionState.CONNECTED,
+        ConnectionState.LOST,
+        ConnectionState.RECONNECTED,
+        ConnectionState.CLOSED,
+    ]
     lost, back = r.events[1], r.events[2]
     assert lost.t_mono == pytest.approx(drop.at_s, abs=1.1)
     assert back.t_mono == pytest.approx(drop.at_s + drop.duration_s, abs=1.1)
@@ -97,8 +100,7 @@ def test_dropout_is_a_silent_gap_between_lost_and_reconnected() -> None:
 def test_beat_faults_are_labelled_and_shaped_as_scripted() -> None:
     scripted = load_scenario("artifacts")
     # Only the scripted faults, so that each one can be found by its time.
-    faults = dataclasses.replace(scripted.faults, ectopic_per_min=0.0, missed_per_min=0.0,
-                                 extra_per_min=0.0)
+    faults = dataclasses.replace(scripted.faults, ectopic_per_min=0.0, missed_per_min=0.0, extra_per_min=0.0)
     r = simulate(dataclasses.replace(scripted, faults=faults), seed=0)
     rr, art, t = r.beat_rr_true_ms, r.beat_artifact, r.beat_t_s
     assert {str(a) for a in art} == {"none", "ectopic", "missed", "extra"}
@@ -140,8 +142,9 @@ def test_simulated_strap_implements_the_sensor_protocol() -> None:
 
 def test_strap_at_infinite_speed_gives_the_same_items_as_the_offline_simulation() -> None:
     offline = simulate("artifacts", seed=9, duration_s=300, t0_utc=1_700_000_000.0)
-    strap = SimulatedStrap("artifacts", seed=9, speed=math.inf, clock=lambda: 0.0,
-                           t0_utc=1_700_000_000.0, duration_s=300)
+    strap = SimulatedStrap(
+        "artifacts", seed=9, speed=math.inf, clock=lambda: 0.0, t0_utc=1_700_000_000.0, duration_s=300
+    )
     items = asyncio.run(_collect(strap))
     assert tuple(items) == offline.items
     assert [b.rr_raw for b in strap.ground_truth] == offline.beat_rr_raw.tolist()
@@ -155,8 +158,9 @@ def test_strap_paces_simulated_time_at_the_requested_speed() -> None:
         slept.append(seconds)
         now[0] += seconds
 
-    strap = SimulatedStrap("calm", seed=1, speed=10.0, clock=lambda: now[0], sleep=fake_sleep,
-                           t0_utc=0.0, duration_s=60)
+    strap = SimulatedStrap(
+        "calm", seed=1, speed=10.0, clock=lambda: now[0], sleep=fake_sleep, t0_utc=0.0, duration_s=60
+    )
     items = asyncio.run(_collect(strap))
     samples = [i for i in items if isinstance(i, HeartRateSample)]
     assert now[0] - 100.0 == pytest.approx(6.0, abs=0.2)  # 60 simulated s at 10x
@@ -166,8 +170,7 @@ def test_strap_paces_simulated_time_at_the_requested_speed() -> None:
 
 
 def test_set_breathing_and_faults_reach_a_live_stream() -> None:
-    strap = SimulatedStrap("calm", seed=2, speed=math.inf, clock=lambda: 0.0, t0_utc=0.0,
-                           duration_s=180)
+    strap = SimulatedStrap("calm", seed=2, speed=math.inf, clock=lambda: 0.0, t0_utc=0.0, duration_s=180)
 
     async def drive() -> list[SensorItem]:
         out: list[SensorItem] = []

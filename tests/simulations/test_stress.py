@@ -14,7 +14,6 @@ from typing import Final
 import numpy as np
 import pytest
 from scipy.optimize import curve_fit
-
 from tolerance.simulations import load_scenario, simulate
 
 WINDOW_S: Final = 30.0
@@ -48,8 +47,9 @@ def test_hr_recovers_with_the_scripted_time_constant(seed: int) -> None:
     def curve(t: np.ndarray, y_inf: float, d: float, tau: float) -> np.ndarray:
         return y_inf + d * np.exp(-(t - ev.peak_s) / tau)
 
-    (hr_inf, d, tau), _ = curve_fit(curve, r.beat_t_s[after], 60_000 / r.beat_rr_ms[after],
-                                    p0=(scenario.heart.hr_bpm, 10.0, 30.0))
+    (hr_inf, d, tau), _ = curve_fit(
+        curve, r.beat_t_s[after], 60_000 / r.beat_rr_ms[after], p0=(scenario.heart.hr_bpm, 10.0, 30.0)
+    )
     assert tau == pytest.approx(ev.tau_s, rel=TAU_TOLERANCE)
     assert d == pytest.approx(scenario.heart.stress_hr_bpm, rel=0.15)
     assert hr_inf == pytest.approx(scenario.heart.hr_bpm, rel=0.03)
