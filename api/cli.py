@@ -97,7 +97,9 @@ def build_parser() -> argparse.ArgumentParser:
 
     simulate = sub.add_parser("simulate", help="write a simulated RR series with its ground truth to CSV")
     simulate.add_argument(
-        "scenario", metavar="SCENARIO", help="scenario name (calm, stress-spike, paced-breathing) or a .toml file"
+        "scenario",
+        metavar="SCENARIO",
+        help="scenario name (calm, stress-spike, paced-breathing, artifacts) or a .toml file",
     )
     simulate.add_argument("--seed", type=int, default=0, help="random seed (default 0)")
     simulate.add_argument(

@@ -12,7 +12,8 @@ segment        contiguous stretch number; segments are split at gaps and contact
 contact        strap's skin-contact flag: true, false, or empty when unsupported
 artifact       normal, ectopic, missed, extra, long, short, or no_contact
 nn_ms          the artifact-corrected NN interval(s) this beat yields, ms, ';'-separated
-               (empty for an extra beat, merged into the next; two for a missed one)
+               (an extra beat carries the merged interval and the beat after it none;
+               a missed beat carries two)
 =============  ======================================================================
 """
 
