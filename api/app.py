@@ -9,8 +9,9 @@ from importlib.resources import files
 from pathlib import Path
 from typing import Any
 
-from fastapi import FastAPI
-from fastapi.responses import FileResponse
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import FileResponse, JSONResponse
 from fastapi.staticfiles import StaticFiles
 from tolerance.sensors import Sensor
 
@@ -61,6 +62,16 @@ def create_app(settings: Settings, sources: Callable[[], Sequence[SourceSpec]] |
         summary="Live HRV against your window of tolerance (a training aid, not a diagnosis).",
         lifespan=lifespan,
     )
+
+    @app.exception_handler(RequestValidationError)
+    async def invalid_request(_request: Request, exc: RequestValidationError) -> JSONResponse:
+        # FastAPI's default echoes the rejected input back, which fails (a 500) when the input
+        # is not valid Unicode; where and why is all a client needs.
+        detail = [
+            {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
+        ]
+        return JSONResponse({"detail": detail}, status_code=422)
+
     app.include_router(health.router)
     app.include_router(sessions.router)
     app.include_router(ws.router)

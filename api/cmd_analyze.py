@@ -36,6 +36,21 @@ from .outputs import open_output
 
 _log = logging.getLogger(__name__)
 
+FILE_RULES: Final = {
+    "time_base": (
+        "running sum of the NN intervals and of the excluded values above 3000 ms (a drop-out: "
+        "real time passed), from the start of the first input value at 0 s; excluded values "
+        "below 200 ms are spurious and take no time"
+    ),
+    "segment_breaks": (
+        "every excluded value above 3000 ms (consecutive ones: one break); values below 200 ms "
+        "are dropped without a break; artifacts are detected and corrected per segment; no "
+        "window holds NN intervals of two segments"
+    ),
+}
+"""What ``analyze_rr``'s generic provenance says about excluded values, made exact for a file."""
+MAX_WINDOWS: Final = 1_000_000
+"""More windows than this is a mistyped --step, not an analysis (a day at 0.1 s steps is 864,000)."""
 EXIT_OK: Final = 0
 EXIT_USAGE: Final = 2
 PROGRESS_MIN_WINDOWS: Final = 200
@@ -70,6 +85,13 @@ def run(args: argparse.Namespace) -> int:
     except RRFileError as exc:
         return _fail(str(exc))
 
+    total_s = (
+        float(series.rr_ms.sum()) + sum(e.rr_ms for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS)
+    ) / 1000
+    if total_s / args.step > MAX_WINDOWS:
+        return _fail(
+            f"--step {args.step:g} s gives over {MAX_WINDOWS:,} windows on {total_s:.0f} s of beats; use a larger step"
+        )
     if series.rr_ms.size < 2:
         reasons = sorted({e.reason for e in series.excluded})
         why = f" ({len(series.excluded)} value(s) left out: {'; '.join(reasons)})" if reasons else ""
@@ -122,6 +144,7 @@ def run(args: argparse.Namespace) -> int:
                 out.write(_csv_text(analysis.csv_rows()))
             else:
                 doc = analysis.to_json_dict()
+                doc["parameters"].update(FILE_RULES)
                 doc["parameters"]["input_unit"] = series.unit
                 doc["parameters"]["input_layout"] = series.layout
                 doc["excluded"] = excluded

@@ -130,6 +130,11 @@ def parse_client_frame(text: str | bytes | None) -> dict[str, Any]:
         raise FrameError("not_json", f"not valid JSON: {exc}") from None
     if not isinstance(frame, dict):
         raise FrameError("not_object", "a frame must be a JSON object")
+    try:
+        # JSON escapes can spell lone surrogates ("\udc80"), which no client could be sent back.
+        json.dumps(frame, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        raise FrameError("bad_text", "the frame holds text that is not valid Unicode") from None
     if frame.get("v") != PROTOCOL_VERSION:
         raise FrameError(
             "version", f"unsupported protocol version {frame.get('v')!r}; this server speaks v={PROTOCOL_VERSION}"

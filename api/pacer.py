@@ -59,6 +59,15 @@ class PacerState:
 
 
 def _validate(rate_per_min: float, ratio: tuple[float, float]) -> float:
+    try:
+        return _checked(float(rate_per_min), (float(ratio[0]), float(ratio[1])))
+    except (OverflowError, TypeError, ValueError) as exc:
+        if isinstance(exc, PacerError):
+            raise
+        raise PacerError("rate_per_min and ratio must be ordinary numbers") from None
+
+
+def _checked(rate_per_min: float, ratio: tuple[float, float]) -> float:
     if not (isinstance(rate_per_min, int | float) and math.isfinite(rate_per_min)):
         raise PacerError("rate_per_min must be a number")
     if not RATE_MIN_PER_MIN <= rate_per_min <= RATE_MAX_PER_MIN:
@@ -84,12 +93,10 @@ class Pacer:
 
     def start(self, rate_per_min: float | None = None, ratio: tuple[float, float] | None = None) -> PacerState:
         now = self._clock()
-        rate = self.state.rate_per_min if rate_per_min is None else float(rate_per_min)
-        if ratio is None:
-            fraction = self.state.inhale_fraction
-            _validate(rate, (fraction, 1 - fraction))
-        else:
-            fraction = _validate(rate, (float(ratio[0]), float(ratio[1])))
+        fraction = self.state.inhale_fraction
+        rate_in = self.state.rate_per_min if rate_per_min is None else rate_per_min
+        fraction = _validate(rate_in, (fraction, 1 - fraction) if ratio is None else ratio)
+        rate = float(rate_in)
         if self.state.running:
             # Keep the phase continuous across a change of rate.
             phase = self.state.phase(now)

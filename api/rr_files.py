@@ -144,16 +144,25 @@ def _header_column(fields: list[str]) -> tuple[int, float | None] | None:
     return None
 
 
-def _is_header(fields: list[str], named_column: int | None) -> bool:
-    """Whether a line before the first data line is a header line.
+_UNIT_IN_HEADER: Final = re.compile(r"\b(?:rr|rri|ibi)\b[^,;\t]*?[(\[]\s*(ms|s)\s*[)\]]")
 
-    Once a header has named the RR column, a line is data when that field is a number (the
-    other columns may hold text, e.g. ``tolerance simulate``'s ``artifact`` column); until
-    then, a line with any non-numeric field is a header.
-    """
-    if named_column is not None:
-        return named_column >= len(fields) or _number(fields[named_column]) is None
-    return any(_number(f) is None for f in fields)
+
+def _unit_from_header(line: str) -> float | None:
+    """Scale to ms named next to the RR column in a header, e.g. ``RR (s)`` or ``rr [ms]``."""
+    m = _UNIT_IN_HEADER.search(line.lower())
+    if m is None:
+        return None
+    return 1.0 if m.group(1) == "ms" else 1000.0
+
+
+def _fields(line: str) -> list[str]:
+    if "," in line or ";" in line or "\t" in line:
+        fields = [f.strip() for f in re.split(r"[,;\t]", line)]
+    else:
+        fields = [f for f in _SPLIT.split(line) if f]
+    while fields and not fields[-1]:  # a trailing delimiter (spreadsheets write them)
+        fields.pop()
+    return fields
 
 
 def read_rr_file(path: str | Path) -> RRSeries:
@@ -182,25 +191,41 @@ def read_rr_file(path: str | Path) -> RRSeries:
     column: int | None = None
     scale: float | None = None
     layout = ""
+    # A header that names the RR column: (index, scale, number of fields). It is trusted only
+    # when the data lines have as many fields, so that a prose line ("RR intervals exported")
+    # or a blank-separated header with spaces in its names ("Time (s)  RR (s)") cannot point
+    # at the wrong column; the last column is taken then.
+    named: tuple[int, float | None, int] | None = None
+    header_scale: float | None = None
     values: list[float] = []
     lines: list[int] = []
     for number, raw in enumerate(text.splitlines(), start=1):
         line = raw.strip()
         if not line or line.startswith("#"):
             continue
-        fields = [f for f in _SPLIT.split(line) if f]
-        if "," in line or ";" in line or "\t" in line:
-            fields = [f.strip() for f in re.split(r"[,;\t]", line)]
-        if not values and _is_header(fields, column if layout == "named-column" else None):
-            # Header (only before the data); a named RR column fixes the column and unit.
-            found = _header_column(fields)
-            if found is not None:
-                column, scale = found
-                layout = "named-column"
+        fields = _fields(line)
+        if not fields:
             continue
+        if not values:
+            if named is not None and len(fields) == named[2]:
+                # Other columns may hold text (e.g. `tolerance simulate`'s `artifact`).
+                header = _number(fields[named[0]]) is None
+            else:
+                header = any(_number(f) is None for f in fields)
+            if header:  # header lines come only before the data
+                found = _header_column(fields)
+                if found is not None:
+                    named = (found[0], found[1], len(fields))
+                header_scale = header_scale if header_scale is not None else _unit_from_header(line)
+                continue
         if column is None:
-            column = len(fields) - 1
-            layout = "single-column" if len(fields) == 1 else "two-column"
+            if named is not None and len(fields) == named[2]:
+                column, scale, layout = named[0], named[1], "named-column"
+            else:
+                column = len(fields) - 1
+                layout = "single-column" if len(fields) == 1 else "two-column"
+            if scale is None:
+                scale = header_scale
         parsed = _number(fields[column]) if column < len(fields) else None
         if parsed is None:
             shown = fields[column] if column < len(fields) else "(missing)"

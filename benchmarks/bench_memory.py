@@ -119,8 +119,7 @@ def run(quick: bool) -> list[Row]:
             target="< 1 MiB, flat",
             measured=f"reachable KiB: {text}; traced KiB: {text_t}",
             reference=(
-                f"growth {series[0]['hours']:g} h -> {series[-1]['hours']:g} h: "
-                f"{growth / 1024:+.1f} KiB (reachable)"
+                f"growth {series[0]['hours']:g} h -> {series[-1]['hours']:g} h: {growth / 1024:+.1f} KiB (reachable)"
             ),
             verdict=verdict + ("" if flat else " (not flat)"),
             details={

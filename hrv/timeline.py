@@ -101,6 +101,7 @@ class TimelineStats:
     shifted_back: int = 0
     drift_corrections: int = 0
     implausible: int = 0
+    duplicates: int = 0
     max_abs_shift_s: float = 0.0
 
 
@@ -128,6 +129,7 @@ class BeatTimeline:
         self._epoch_start: float | None = None
         self._epoch_min_lag = float("inf")
         self._no_contact = False
+        self._last_rr: list[float] | None = None
 
     @property
     def segment(self) -> int:
@@ -160,12 +162,18 @@ class BeatTimeline:
 
         Returns the new beats, and a :class:`SegmentStart` when they open a new segment.
         """
+        if t_recv == self._last_recv_t and list(rr_ms) == self._last_rr:
+            # The same notification delivered twice: its beats are already placed.
+            self.stats.duplicates += 1
+            return [], None
+        self._last_rr = list(rr_ms)
         self.stats.notifications += 1
         if any(not MIN_PLAUSIBLE_RR_MS <= r <= MAX_PLAUSIBLE_RR_MS for r in rr_ms):
             rr_ms, rr_raw = self._plausible(rr_ms, rr_raw)
         if self._last_recv_t is not None and t_recv - self._last_recv_t > self.max_notification_gap_s:
             self.mark_gap(GapReason.NOTIFICATIONS_MISSING)
-        self._last_recv_t = t_recv
+        # A receive time that goes backwards (a host clock step) must not fake a gap later.
+        self._last_recv_t = t_recv if self._last_recv_t is None else max(self._last_recv_t, t_recv)
         no_contact = contact is False
         if no_contact != self._no_contact:
             # Beats without skin contact are kept (stored, shown) in segments of their own, and
@@ -186,6 +194,8 @@ class BeatTimeline:
             self._segment += 1
             self.stats.segments += 1
             start = t_recv - total_s
+            if self._last_beat_t is not None:
+                start = max(start, self._last_beat_t)  # beat times increase across segments too
             reason = self._pending_gap or GapReason.START
             self._pending_gap = None
             self._epoch_start = t_recv

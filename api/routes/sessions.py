@@ -3,7 +3,7 @@ from __future__ import annotations
 from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, HTTPException, Query, Response
-from pydantic import BaseModel, Field
+from pydantic import BaseModel, Field, field_validator
 
 from .. import export, records
 from ..deps import State
@@ -15,6 +15,15 @@ router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 
 class MarkerIn(BaseModel):
     text: str = Field("", max_length=500)
+
+    @field_validator("text")
+    @classmethod
+    def _valid_unicode(cls, v: str) -> str:
+        try:
+            v.encode("utf-8")
+        except UnicodeEncodeError:
+            raise ValueError("the text is not valid Unicode") from None
+        return v
 
 
 class BreathingIn(BaseModel):

@@ -103,14 +103,25 @@ def test_bad_frames_get_an_error_frame_and_the_socket_stays_open(served_calm: An
         json.dumps({"v": 1, "type": "breathing", "action": "start", "rate_per_min": 40}),
         b"\x00\x01",
         "x" * 20000,
+        '{"v": 1, "type": "marker", "text": "\\udc80 a lone surrogate"}',
+        json.dumps({"v": 1, "type": "breathing", "action": "start", "rate_per_min": 10**400}),
     ]
-    with connect(f"{served_calm.ws_base}/ws/sessions/{session['id']}") as ws:
+    path = f"{served_calm.ws_base}/ws/sessions/{session['id']}"
+    with connect(path) as ws, connect(path) as watcher:
         for payload in bad:
             ws.send(payload)
             errors = _frames(ws, lambda got: got[-1]["type"] == "error", timeout_s=10)
             assert errors[-1]["message"]
         ws.send(json.dumps({"v": 1, "type": "ping"}))
         assert _frames(ws, lambda got: got[-1]["type"] == "pong", timeout_s=10)
+        # Another client of the session saw none of it and still receives frames.
+        assert _frames(watcher, lambda got: sum(f["type"] == "sample" for f in got) >= 2)
+    r = httpx.post(
+        served_calm.url + f"api/sessions/{session['id']}/markers",
+        content='{"text": "\\udc80"}',
+        headers={"content-type": "application/json"},
+    )
+    assert r.status_code == 422
 
 
 def test_unknown_session_gets_404_and_a_clear_websocket_error(served_calm: Any) -> None:

@@ -51,3 +51,9 @@ def test_every_change_is_announced() -> None:
     pacer.stop()
     assert [s.running for s in seen] == [True, False]
     assert seen[-1].rate_per_min == 5.5
+
+
+@pytest.mark.parametrize("rate, ratio", [(10**400, None), (6, (10**400, 1)), (6, ("a", 1)), (None, (1, 0))])
+def test_absurd_numbers_are_a_pacer_error_not_a_crash(rate: object, ratio: object) -> None:
+    with pytest.raises(PacerError):
+        Pacer().start(rate, ratio)  # type: ignore[arg-type]

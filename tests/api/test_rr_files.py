@@ -105,3 +105,24 @@ def test_lines_before_the_data_whose_rr_field_is_not_a_number_are_headers(tmp_pa
     # e.g. a units line under the column names
     series = read_rr_file(_write(tmp_path, "t,rr_ms,flag\ns,ms,-\n0.8,800,x\n", "rr.csv"))
     np.testing.assert_array_equal(series.rr_ms, [800.0])
+
+
+@pytest.mark.parametrize(
+    "header",
+    ["Time (s)  RR (s)", "Time [s]  RR interval [s]", "RR intervals exported", "time\trr (s)"],
+)
+def test_a_header_cannot_point_at_the_wrong_column(header: str, tmp_path: Path) -> None:
+    # Blank-separated names with spaces, or a prose line mentioning RR: the data lines have
+    # two fields, so the RR values are the last column (and seconds, by unit or by size).
+    path = tmp_path / "rr.txt"
+    path.write_text(header + "\n" + "".join(f"{0.8 * k:.3f} 0.8{k % 7}\n" for k in range(1, 50)))
+    series = read_rr_file(path)
+    assert series.rr_ms.size == 49
+    assert np.all((series.rr_ms >= 800) & (series.rr_ms <= 860))
+    assert series.unit == "s"
+
+
+def test_trailing_delimiters_are_ignored(tmp_path: Path) -> None:
+    path = tmp_path / "rr.csv"
+    path.write_text("800,\n810,\n790,\n")
+    assert list(read_rr_file(path).rr_ms) == [800.0, 810.0, 790.0]

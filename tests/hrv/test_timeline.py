@@ -124,3 +124,29 @@ def test_a_spurious_short_value_is_dropped_and_a_very_long_one_ends_the_segment(
     assert [b.rr_ms for b in beats] == [800.0]
     assert start is not None and start.reason is GapReason.RR_MISSING
     assert tl.stats.implausible == 2
+
+
+def test_beat_times_increase_across_segment_boundaries() -> None:
+    tl = BeatTimeline()
+    tl.add(1.0, [800.0])
+    before, _ = tl.add(2.0, [800.0, 800.0, 800.0])  # placed partly ahead of the host clock
+    after, start = tl.add(2.1, [300.0], contact=False)  # contact lost: a new segment
+    assert start is not None and after[0].t_s > before[-1].t_s
+
+
+def test_a_notification_delivered_twice_is_placed_once() -> None:
+    tl = BeatTimeline()
+    tl.add(1.0, [800.0])
+    tl.add(2.0, [810.0])
+    again, _ = tl.add(2.0, [810.0])
+    assert again == [] and tl.stats.duplicates == 1
+    more, start = tl.add(3.0, [820.0])
+    assert start is None and more[0].index == 2
+
+
+def test_a_receive_time_that_steps_back_does_not_fake_a_gap() -> None:
+    tl = BeatTimeline()
+    tl.add(10.0, [800.0])
+    tl.add(7.0, [800.0])  # the host clock stepped back
+    _, start = tl.add(11.0, [800.0])
+    assert start is None
