@@ -63,10 +63,30 @@ def _nk_time(nn: np.ndarray) -> dict[str, float]:
     return nk.hrv_time({"RRI": nn, "RRI_Time": t}).iloc[0].to_dict()
 
 
-@pytest.fixture(scope="module")
-def long_run() -> tuple[list[object], np.ndarray, np.ndarray, np.ndarray]:
-    rr = np.loadtxt(DATA / "pyhrv-nni-long-60min.txt")[:1400]  # ~18 minutes of a real recording
-    updates = _feed(Engine(), rr)
+def _feed_simulation(scenario: str, seed: int, duration_s: float) -> list[object]:
+    """A simulated strap's own notifications (1/1024 s RR, jitter, faults) into the engine."""
+    from tolerance.sensors import ConnectionEvent, ConnectionState, HeartRateSample
+    from tolerance.simulations import simulate
+
+    engine = Engine()
+    out: list[object] = []
+    for item in simulate(scenario, seed=seed, duration_s=duration_s).items:
+        if isinstance(item, HeartRateSample):
+            out += engine.add(item.t_mono, item.rr_ms, item.contact, item.rr_raw)
+        elif isinstance(item, ConnectionEvent) and item.state is ConnectionState.LOST:
+            out += engine.mark_gap()
+    return out + engine.flush()
+
+
+@pytest.fixture(scope="module", params=["real 60-min recording", "simulated stress-spike", "simulated artifacts"])
+def long_run(request: pytest.FixtureRequest) -> tuple[list[object], np.ndarray, np.ndarray, np.ndarray]:
+    if request.param.startswith("real"):
+        rr = np.loadtxt(DATA / "pyhrv-nni-long-60min.txt")[:1400]  # ~18 minutes of a real recording
+        updates = _feed(Engine(), rr)
+    elif request.param == "simulated stress-spike":
+        updates = _feed_simulation("stress-spike", seed=3, duration_s=900)
+    else:  # ectopic/missed/extra beats, a contact loss and a drop-out: corrected beats and segments
+        updates = _feed_simulation("artifacts", seed=4, duration_s=1200)
     return (updates, *_nn_timeline(updates))
 
 
