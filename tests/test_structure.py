@@ -53,7 +53,7 @@ def test_hrv_does_no_io_and_no_asyncio() -> None:
     assert not wrong, wrong
 
 
-@pytest.mark.parametrize("package", ["sensors", "hrv", "simulations"])
+@pytest.mark.parametrize("package", ["sensors", "hrv", "simulations", "api"])
 def test_every_public_name_is_declared_and_importable(package: str) -> None:
     module = importlib.import_module(f"tolerance.{package}")
     assert sorted(module.__all__) == sorted(set(module.__all__))
