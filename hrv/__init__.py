@@ -25,6 +25,7 @@ from .artifacts import (
 )
 from .artifacts_stream import ClassifiedBeat, StreamingArtifactDetector
 from .coherence import Coherence, coherence
+from .ecg import EcgRR, rr_from_ecg
 from .engine import BeatUpdate, Engine, EngineConfig, MetricsUpdate, Update, WindowMetrics
 from .frequency import FrequencyDomain, SpectralParameters, frequency_domain, interpolate_nn
 from .frequency_batch import FrequencyDomainWindows, frequency_domain_windows
@@ -45,6 +46,7 @@ __all__ = [
     "ClassifiedBeat",
     "Coherence",
     "Correction",
+    "EcgRR",
     "Engine",
     "EngineConfig",
     "FrequencyDomain",
@@ -67,6 +69,7 @@ __all__ = [
     "frequency_domain_windows",
     "interpolate_nn",
     "reference_analyze_rr",
+    "rr_from_ecg",
     "time_domain",
     "time_domain_windows",
     "window_bounds",

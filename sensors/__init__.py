@@ -30,12 +30,14 @@ from .source import Sensor
 
 if TYPE_CHECKING:
     from .ble import BleStrap, FoundStrap, scan
+    from .polar_pmd import EcgFrame, decode_control_point, decode_ecg_frame
     from .reconnect import Backoff, FailureKind, LinkStats
     from .replay import NotificationLogWriter, ReplaySource, read_log, write_log
 
 _LAZY = {
     "BleStrap": "ble", "FoundStrap": "ble", "scan": "ble",
     "Backoff": "reconnect", "FailureKind": "reconnect", "LinkStats": "reconnect",
+    "EcgFrame": "polar_pmd", "decode_control_point": "polar_pmd", "decode_ecg_frame": "polar_pmd",
     "NotificationLogWriter": "replay", "ReplaySource": "replay", "read_log": "replay", "write_log": "replay",
 }
 
@@ -58,6 +60,7 @@ __all__ = [
     "ConnectionFailed",
     "ConnectionState",
     "DeviceInfo",
+    "EcgFrame",
     "FailureKind",
     "FoundStrap",
     "HeartRateMeasurement",
@@ -74,6 +77,8 @@ __all__ = [
     "StrapNotFound",
     "decode_battery_level",
     "decode_body_sensor_location",
+    "decode_control_point",
+    "decode_ecg_frame",
     "decode_hrm",
     "encode_hrm",
     "read_log",
