@@ -5,32 +5,21 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
-from importlib.resources import files
-from pathlib import Path
-from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
-from fastapi.responses import FileResponse, JSONResponse
+from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
-from tolerance.sensors import Sensor
 
 from .deps import AppState
 from .hub import Hub
-from .live import SessionManager
-from .routes import health, sessions, ws
+from .routes import health, pages, sessions, ws
 from .security import OriginGuard
+from .session import SessionManager, SourceSpec
 from .settings import LOOPBACK_HOSTS, Settings
-from .store import Store
+from .storage import Store
 
 _log = logging.getLogger(__name__)
-
-SourceSpec = tuple[Sensor, str, dict[str, Any]]
-"""A source to start with the server: (sensor, kind "sim"|"ble"|"replay", params to store)."""
-
-
-def web_dir() -> Path:
-    return Path(str(files("tolerance.web")))
 
 
 def allowed_hosts(settings: Settings) -> list[str] | None:
@@ -39,19 +28,26 @@ def allowed_hosts(settings: Settings) -> list[str] | None:
     return sorted({*LOOPBACK_HOSTS, settings.host})
 
 
-def create_app(settings: Settings, sources: Callable[[], Sequence[SourceSpec]] | None = None) -> FastAPI:
-    """Build the app. ``sources`` is called at start-up and returns the sources to record."""
+def create_app(
+    settings: Settings, sources: Callable[[], Sequence[SourceSpec]] | None = None, *, store: Store | None = None
+) -> FastAPI:
+    """Build the app. ``sources`` is called at start-up and returns the sources to record;
+    more can be added while serving (``POST /api/sessions``). ``store``: an opened store to
+    use (``tolerance serve`` opens it first, to refuse a database another server holds);
+    otherwise the app opens ``settings.db`` at start-up. Either way it is closed at shutdown."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        store = Store(settings.db)
-        await store.open()
+        nonlocal store
+        if store is None:
+            store = Store(settings.db)
+            await store.open()
         hub = Hub()
         manager = SessionManager(store, hub)
         app.state.tolerance = AppState(settings, store, hub, manager)
         try:
-            for sensor, kind, params in sources() if sources is not None else ():
-                await manager.start(sensor, source_kind=kind, params=params)
+            for spec in sources() if sources is not None else ():
+                await manager.start(spec)
             yield
         finally:
             await manager.stop_all()
@@ -75,12 +71,7 @@ def create_app(settings: Settings, sources: Callable[[], Sequence[SourceSpec]] |
     app.include_router(health.router)
     app.include_router(sessions.router)
     app.include_router(ws.router)
-    web = web_dir()
-
-    @app.get("/", include_in_schema=False)
-    async def index() -> FileResponse:
-        return FileResponse(web / "index.html", headers={"cache-control": "no-cache"})
-
-    app.mount("/static", StaticFiles(directory=web), name="static")
+    app.include_router(pages.router)
+    app.mount("/static", StaticFiles(directory=pages.static_dir()), name="static")
     app.add_middleware(OriginGuard, allowed_hosts=allowed_hosts(settings), extra_origins=settings.extra_origins)
     return app

@@ -8,9 +8,9 @@ from typing import Annotated
 from fastapi import Depends, Request, WebSocket
 
 from .hub import Hub
-from .live import SessionManager
+from .session import SessionManager
 from .settings import Settings
-from .store import Store
+from .storage import Store
 
 
 @dataclass

@@ -1,5 +1,6 @@
 """Fan-out of a session's frames to its websocket clients, one bounded queue per client.
 
+Messages are encoded frames (JSON text), encoded once whatever the number of clients.
 A slow or sleeping browser tab must never slow the session or the other clients, nor grow
 memory: each subscriber has its own queue of ``maxsize`` frames, and when it is full the oldest
 frame is dropped for that subscriber alone and counted, so the client can be told.
@@ -10,7 +11,7 @@ from __future__ import annotations
 import asyncio
 import logging
 from collections import defaultdict
-from typing import Any, Final
+from typing import Final
 
 _log = logging.getLogger(__name__)
 
@@ -24,13 +25,13 @@ class Subscription:
     def __init__(self, hub: Hub, topic: str, maxsize: int) -> None:
         self._hub = hub
         self.topic = topic
-        self.queue: asyncio.Queue[dict[str, Any]] = asyncio.Queue(maxsize)
+        self.queue: asyncio.Queue[str] = asyncio.Queue(maxsize)
         self.dropped = 0
 
-    def offer(self, frame: dict[str, Any]) -> None:
+    def offer(self, message: str) -> None:
         while True:
             try:
-                self.queue.put_nowait(frame)
+                self.queue.put_nowait(message)
                 return
             except asyncio.QueueFull:
                 try:
@@ -39,7 +40,7 @@ class Subscription:
                 except asyncio.QueueEmpty:  # pragma: no cover - another consumer drained it
                     pass
 
-    async def get(self) -> dict[str, Any]:
+    async def get(self) -> str:
         return await self.queue.get()
 
     def close(self) -> None:
@@ -72,11 +73,11 @@ class Hub:
             if not subs:
                 del self._subs[sub.topic]
 
-    def publish(self, topic: str, frame: dict[str, Any]) -> None:
-        """Offer ``frame`` to every subscriber of ``topic``; never blocks."""
+    def publish(self, topic: str, message: str) -> None:
+        """Offer ``message`` (an encoded frame) to every subscriber of ``topic``; never blocks."""
         self.published += 1
         for sub in tuple(self._subs.get(topic, ())):
-            sub.offer(frame)
+            sub.offer(message)
 
     def subscribers(self, topic: str) -> int:
         return len(self._subs.get(topic, ()))

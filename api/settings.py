@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     replays: list[str] = Field(default_factory=list)
     speed: float = Field(1.0, gt=0)
     seed: int | None = None
+    replay_dir: Path | None = None
+    """Folder whose notification logs ``POST /api/sessions`` may replay (``replay:NAME``); None: no replays."""
     extra_origins: list[str] = Field(default_factory=list)
     """Origins besides the app's own allowed to call the API (e.g. a reverse proxy's)."""
 

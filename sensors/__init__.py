@@ -32,12 +32,13 @@ if TYPE_CHECKING:
     from .ble import BleStrap, FoundStrap, scan
     from .polar_pmd import EcgFrame, decode_control_point, decode_ecg_frame
     from .reconnect import Backoff, FailureKind, LinkStats
-    from .replay import NotificationLogWriter, ReplaySource, read_log, write_log
+    from .replay import LogRecord, NotificationLogWriter, ReplaySource, log_header, log_line, read_log, write_log
 
 _LAZY = {
     "BleStrap": "ble", "FoundStrap": "ble", "scan": "ble",
     "Backoff": "reconnect", "FailureKind": "reconnect", "LinkStats": "reconnect",
     "EcgFrame": "polar_pmd", "decode_control_point": "polar_pmd", "decode_ecg_frame": "polar_pmd",
+    "LogRecord": "replay", "log_header": "replay", "log_line": "replay",
     "NotificationLogWriter": "replay", "ReplaySource": "replay", "read_log": "replay", "write_log": "replay",
 }
 
@@ -68,6 +69,7 @@ __all__ = [
     "LinkStats",
     "MalformedNotification",
     "MalformedPayload",
+    "LogRecord",
     "NotificationLogWriter",
     "ReplayFileError",
     "ReplaySource",
@@ -84,5 +86,7 @@ __all__ = [
     "read_log",
     "rr_raw_to_ms",
     "scan",
+    "log_header",
+    "log_line",
     "write_log",
 ]

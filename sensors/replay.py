@@ -90,22 +90,40 @@ class NotificationLogWriter:
             return
         if self._t0 is None:
             self._t0 = item.t_mono
-            header = {"format": LOG_FORMAT, "version": LOG_VERSION, "source": item.source}
-            self._file.write(json.dumps(header) + "\n")
-        obj: dict[str, Any] = {"t": round(item.t_mono - self._t0, 6), "t_utc": item.t_utc, "source": item.source}
+            self._file.write(log_header(item.source))
+        t = round(item.t_mono - self._t0, 6)
         if isinstance(item, ConnectionEvent):
-            obj["event"] = item.state.value
-            if item.detail:
-                obj["detail"] = item.detail
-            if item.attempt:
-                obj["attempt"] = item.attempt
+            record = LogRecord(
+                0, t, item.t_utc, item.source, event=item.state, detail=item.detail, attempt=item.attempt
+            )
         else:
             payload = item.payload
             if not payload and isinstance(item, HeartRateSample):
                 payload = encode_hrm(HeartRateMeasurement(item.hr_bpm, item.rr_raw, item.contact, item.energy_kj))
-            obj["hex"] = payload.hex()
-        self._file.write(json.dumps(obj) + "\n")
+            record = LogRecord(0, t, item.t_utc, item.source, payload=payload)
+        self._file.write(log_line(record))
         self.lines += 1
+
+
+def log_header(source: str, **extra: str) -> str:
+    """The optional first line of a log (with a newline); ``extra`` keys are informative."""
+    return json.dumps({"format": LOG_FORMAT, "version": LOG_VERSION, "source": source, **extra}) + "\n"
+
+
+def log_line(record: LogRecord) -> str:
+    """One record as a log line (with a newline): the only writer of the format."""
+    obj: dict[str, Any] = {"t": record.t, "t_utc": record.t_utc, "source": record.source}
+    if record.event is not None:
+        obj["event"] = record.event.value
+        if record.detail:
+            obj["detail"] = record.detail
+        if record.attempt:
+            obj["attempt"] = record.attempt
+    elif record.payload is not None:
+        obj["hex"] = record.payload.hex()
+    else:
+        raise ValueError("a log record holds a payload or an event")
+    return json.dumps(obj) + "\n"
 
 
 def write_log(items: Iterable[SensorItem], path: str | Path) -> int:
@@ -174,8 +192,9 @@ def read_log(path: str | Path) -> list[LogRecord]:
             attempt = obj.get("attempt", 0)
             if not isinstance(attempt, int) or isinstance(attempt, bool):
                 raise fail(f"'attempt' must be an integer, got {attempt!r}")
-            records.append(LogRecord(number, t, t_utc, source, event=state,
-                                     detail=str(obj.get("detail", "")), attempt=attempt))
+            records.append(
+                LogRecord(number, t, t_utc, source, event=state, detail=str(obj.get("detail", "")), attempt=attempt)
+            )
         else:
             raise fail("a line needs 'hex' (a notification) or 'event'")
     # Events written without t_utc get it from the notifications' clock offset.

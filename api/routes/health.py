@@ -1,13 +1,22 @@
 from __future__ import annotations
 
 from importlib.metadata import PackageNotFoundError, version
-from typing import Any
+from typing import Literal
 
 from fastapi import APIRouter
+from pydantic import BaseModel
 
 from ..deps import State
+from ..storage import SCHEMA_VERSION
 
 router = APIRouter(prefix="/api", tags=["health"])
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+    version: str
+    schema_version: int
+    sessions_live: int
 
 
 def tolerance_version() -> str:
@@ -17,8 +26,12 @@ def tolerance_version() -> str:
         return "0+unknown"
 
 
-@router.get("/health")
-async def health(state: State) -> dict[str, Any]:
+@router.get("/health", response_model=Health)
+async def health(state: State) -> Health:
     """Liveness: the server answers, the store is open, how many sessions are live."""
-    live = sum(1 for s in state.manager.sessions.values() if s.status == "live")
-    return {"status": "ok", "version": tolerance_version(), "sessions_live": live}
+    return Health(
+        status="ok",
+        version=tolerance_version(),
+        schema_version=SCHEMA_VERSION,
+        sessions_live=state.manager.live_count(),
+    )

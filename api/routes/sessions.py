@@ -1,118 +1,194 @@
+"""Sessions: list, inspect, add while serving, end, beats, export, and their commands.
+
+Commands (markers, breathing, stop) use the websocket's command models
+(:mod:`tolerance.api.protocol.commands`) as their bodies and the same carrying-out code, so
+they are refused alike: 404 for an unknown session, 409 for one that has ended or failed,
+422 for a refused field.
+"""
+
 from __future__ import annotations
 
-from typing import Annotated, Any, Literal
+from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
-from pydantic import BaseModel, Field, field_validator
+from fastapi.responses import StreamingResponse
+from pydantic import BaseModel, ConfigDict, Field
 
-from .. import export, records
-from ..deps import State
-from ..pacer import PacerError
-from ..store import SessionNotFound
+from .. import formats
+from ..deps import AppState, State
+from ..protocol import BreathingCommand, EventFrame, LiveView, MarkerCommand, PacerFrame, SessionView
+from ..session import LiveSession, PacerError, SessionNotLive, SourceError, parse_source
+from ..session.commands import carry_out
+from ..storage import SessionNotFound, SessionRow, queries, read_only
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 
-
-class MarkerIn(BaseModel):
-    text: str = Field("", max_length=500)
-
-    @field_validator("text")
-    @classmethod
-    def _valid_unicode(cls, v: str) -> str:
-        try:
-            v.encode("utf-8")
-        except UnicodeEncodeError:
-            raise ValueError("the text is not valid Unicode") from None
-        return v
+_ERRORS: dict[int | str, dict[str, Any]] = {
+    404: {"description": "No session with this id"},
+    409: {"description": "The session has ended or failed: it takes no commands"},
+}
 
 
-class BreathingIn(BaseModel):
-    action: Literal["start", "stop"]
-    rate_per_min: float | None = None
-    ratio: tuple[float, float] | None = None
+class NewSession(BaseModel):
+    """A participant to add to the running server."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    source: str = Field(
+        description="sim:SCENARIO, ble:NAME_OR_ADDRESS, or replay:FILE (inside the server's --replay-dir)",
+        examples=["sim:stress-spike"],
+        max_length=500,
+    )
+    label: str | None = Field(None, max_length=100, description="a name to show, e.g. the participant's")
+    seed: int | None = Field(None, ge=0, lt=2**63, description="seed of a simulated strap (default: random)")
+    speed: float | None = Field(None, gt=0, le=1000, description="simulated/replayed time per real second")
+
+
+class BeatOut(BaseModel):
+    """A stored beat (the CSV export's data dictionary gives the columns)."""
+
+    idx: int
+    t_mono: float
+    t_utc: float
+    rr_ms: float
+    rr_raw: int | None
+    segment: int
+    contact: bool | None
+    artifact: str
+    nn_ms: list[float]
+
+
+def _view(row: SessionRow, live: LiveSession | None) -> SessionView:
+    if live is None:
+        return SessionView(**row.to_json())
+    return SessionView(**{**row.to_json(), "status": live.status, "connection": live.connection})
 
 
 def _not_found(session_id: str) -> HTTPException:
     return HTTPException(404, f"no session with id {session_id!r}")
 
 
-@router.get("")
-async def list_sessions(state: State) -> list[dict[str, Any]]:
-    """Every stored session, newest first; live ones carry their live status."""
-    rows = await records.list_sessions(state.store)
-    out = []
-    for row in rows:
-        d = row.to_json()
-        live = state.manager.sessions.get(row.id)
-        if live is not None:
-            d["status"] = live.status
-            d["connection"] = live.connection
-        out.append(d)
-    return out
-
-
-@router.get("/{session_id}")
-async def get_session(session_id: str, state: State) -> dict[str, Any]:
-    live = state.manager.sessions.get(session_id)
+async def _stored_or_404(state: AppState, session_id: str) -> SessionRow:
     try:
-        row = await records.get_session(state.store, session_id)
+        return await state.store.read(lambda conn: queries.require_session(conn, session_id))
     except SessionNotFound:
         raise _not_found(session_id) from None
-    counts = await records.session_counts(state.store, session_id)
-    if live is not None:
-        return {**live.snapshot(), "stored": counts}
-    return {**row.to_json(), "stored": counts}
 
 
-@router.get("/{session_id}/beats")
-async def get_beats(session_id: str, state: State, since: Annotated[int, Query(ge=0)] = 0) -> list[dict[str, Any]]:
-    """Stored beats with index >= ``since`` (see the CSV export for the columns)."""
-
-    def q(conn: Any) -> list[dict[str, Any]] | None:
-        if not records.session_exists(conn, session_id):
-            return None
-        return [b for b in records.read_beats(conn, session_id) if b["idx"] >= since]
-
-    beats = await state.store.read(q)
-    if beats is None:
-        raise _not_found(session_id)
-    return beats
-
-
-@router.get("/{session_id}/export")
-async def export_session(session_id: str, state: State, format: Literal["csv", "json", "replay"] = "csv") -> Response:
-    """The session as a file: ``csv`` (beats), ``json`` (notifications, beats, metrics, events),
-    or ``replay`` (the raw notification log, for ``tolerance serve --replay``)."""
-    try:
-        text, media = await state.store.read(lambda conn: export.export_session(conn, session_id, format))
-    except SessionNotFound:
-        raise _not_found(session_id) from None
-    filename = f"tolerance-{session_id}.{'jsonl' if format == 'replay' else format}"
-    return Response(text, media_type=media, headers={"content-disposition": f'attachment; filename="{filename}"'})
-
-
-def _live(state: State, session_id: str) -> Any:
-    live = state.manager.sessions.get(session_id)
+async def _live_or_refuse(state: AppState, session_id: str) -> LiveSession:
+    live = state.manager.get(session_id)
     if live is None:
-        raise HTTPException(404, f"no live session with id {session_id!r}")
+        row = await _stored_or_404(state, session_id)
+        raise HTTPException(409, str(SessionNotLive(session_id, row.status)))
+    if live.status != "live":
+        raise HTTPException(409, str(SessionNotLive(session_id, live.status)))
     return live
 
 
-@router.post("/{session_id}/markers", status_code=201)
-async def add_marker(session_id: str, body: MarkerIn, state: State) -> dict[str, Any]:
-    return await _live(state, session_id).add_marker(body.text, source="api")
+@router.get("", response_model=list[SessionView])
+async def list_sessions(state: State) -> list[SessionView]:
+    """Every stored session, newest first; live ones carry their live status."""
+    rows = await state.store.read(queries.list_sessions)
+    return [_view(row, state.manager.get(row.id)) for row in rows]
 
 
-@router.get("/{session_id}/pacer")
-async def get_pacer(session_id: str, state: State) -> dict[str, Any]:
-    return _live(state, session_id).pacer.frame()  # type: ignore[no-any-return]
-
-
-@router.post("/{session_id}/pacer")
-async def set_pacer(session_id: str, body: BreathingIn, state: State) -> dict[str, Any]:
-    live = _live(state, session_id)
+@router.post("", status_code=201, response_model=SessionView, responses={422: {"description": "Unusable source"}})
+async def add_session(body: NewSession, state: State) -> SessionView:
+    """Start a session on the running server (a participant joins); answers with its id."""
     try:
-        await live.breathing(body.action, body.rate_per_min, body.ratio)
+        spec = parse_source(body.source, state.settings, seed=body.seed, speed=body.speed, label=body.label)
+    except SourceError as exc:
+        raise HTTPException(422, str(exc)) from None
+    live = await state.manager.start(spec)
+    return _view(live.row, live)
+
+
+@router.get("/{session_id}", response_model=LiveView, responses=_ERRORS)
+async def get_session(session_id: str, state: State) -> LiveView:
+    row = await _stored_or_404(state, session_id)
+    counts = await state.store.read(lambda conn: queries.session_counts(conn, session_id))
+    live = state.manager.get(session_id)
+    if live is not None:
+        return live.view().model_copy(update={"stored": counts})
+    return LiveView(**row.to_json(), stored=counts)
+
+
+@router.delete("/{session_id}", response_model=SessionView, responses=_ERRORS)
+async def end_session(session_id: str, state: State) -> SessionView:
+    """End a live session (its strap is let go; what was recorded stays)."""
+    live = await _live_or_refuse(state, session_id)
+    await state.manager.stop(session_id, "stopped over the API")
+    return _view(live.row, live)
+
+
+@router.get("/{session_id}/beats", response_model=list[BeatOut], responses=_ERRORS)
+async def get_beats(session_id: str, state: State, since: Annotated[int, Query(ge=0)] = 0) -> list[BeatOut]:
+    """Stored beats with index >= ``since``."""
+    await _stored_or_404(state, session_id)
+
+    def q(conn: Any) -> list[BeatOut]:
+        return [
+            BeatOut(
+                idx=b.idx, t_mono=b.t_mono, t_utc=b.t_utc, rr_ms=b.rr_ms, rr_raw=b.rr_raw, segment=b.segment,
+                contact=b.contact, artifact=b.artifact, nn_ms=list(b.nn_ms),
+            )  # fmt: skip
+            for b in queries.iter_beats(conn, session_id, since)
+        ]
+
+    return await state.store.read(q)
+
+
+@router.get(
+    "/{session_id}/export",
+    response_class=StreamingResponse,
+    responses={200: {"description": "The session as a file", "content": formats.export_media_types()}, **_ERRORS},
+)
+async def export_session(
+    session_id: str, state: State, format: formats.ExportName = formats.DEFAULT_EXPORT
+) -> Response:
+    """The session as a file, streamed (see :mod:`tolerance.api.formats` for every format)."""
+    await _stored_or_404(state, session_id)
+    fmt = formats.export_format(format)
+    db = state.store.path
+
+    def chunks() -> Any:
+        with read_only(db) as conn:
+            yield from fmt.write(conn, session_id)
+
+    filename = f"tolerance-{session_id}.{fmt.suffix}"
+    return StreamingResponse(
+        chunks(), media_type=fmt.media_type, headers={"content-disposition": f'attachment; filename="{filename}"'}
+    )
+
+
+@router.post("/{session_id}/markers", status_code=201, response_model=EventFrame, responses=_ERRORS)
+async def add_marker(session_id: str, body: MarkerCommand, state: State) -> EventFrame:
+    live = await _live_or_refuse(state, session_id)
+    try:
+        marker = await live.add_marker(body.text, source="api")
+    except SessionNotLive as exc:
+        raise HTTPException(409, str(exc)) from None
+    return EventFrame(
+        event="marker", t=live.clock.rel(marker.t_mono), t_utc=marker.t_utc, text=marker.text, source=marker.source
+    )
+
+
+@router.get("/{session_id}/pacer", response_model=PacerFrame, responses=_ERRORS)
+async def get_pacer(session_id: str, state: State) -> PacerFrame:
+    live = state.manager.get(session_id)
+    if live is None:
+        await _stored_or_404(state, session_id)
+        raise HTTPException(409, f"session {session_id} is not live; it has no breathing guide")
+    return live.pacer_frame()  # type: ignore[no-any-return]
+
+
+@router.post("/{session_id}/pacer", response_model=PacerFrame, responses=_ERRORS)
+async def set_pacer(session_id: str, body: BreathingCommand, state: State) -> PacerFrame:
+    live = await _live_or_refuse(state, session_id)
+    try:
+        await carry_out(state.manager, live, body, via="api")
     except PacerError as exc:
         raise HTTPException(422, str(exc)) from None
-    return live.pacer.frame()  # type: ignore[no-any-return]
+    except SessionNotLive as exc:
+        raise HTTPException(409, str(exc)) from None
+    return live.pacer_frame()  # type: ignore[no-any-return]

@@ -32,7 +32,8 @@ from collections.abc import Iterable
 from pathlib import Path
 from typing import Any, Final
 
-from .outputs import open_output
+from ..exits import ExitCode
+from ..output import open_output
 
 _log = logging.getLogger(__name__)
 
@@ -51,8 +52,6 @@ FILE_RULES: Final = {
 """What ``analyze_rr``'s generic provenance says about excluded values, made exact for a file."""
 MAX_WINDOWS: Final = 1_000_000
 """More windows than this is a mistyped --step, not an analysis (a day at 0.1 s steps is 864,000)."""
-EXIT_OK: Final = 0
-EXIT_USAGE: Final = 2
 PROGRESS_MIN_WINDOWS: Final = 200
 """Show a progress bar only for analyses with at least this many windows."""
 EXCLUDED_COLUMNS: Final = ("index", "line", "rr_ms", "reason")
@@ -61,7 +60,7 @@ EXCLUDED_SUFFIX: Final = ".excluded.csv"
 
 def _fail(message: str) -> int:
     print(f"tolerance analyze: {message}", file=sys.stderr)  # noqa: T201 - the CLI's voice
-    return EXIT_USAGE
+    return ExitCode.USAGE
 
 
 def _json_safe(value: Any) -> Any:
@@ -76,9 +75,10 @@ def _json_safe(value: Any) -> Any:
 
 def run(args: argparse.Namespace) -> int:
     """Read ``args.file``, analyse it, write ``args.format`` to ``args.out``; exit code."""
-    from tolerance.api.rr_files import MAX_PLAUSIBLE_RR_MS, RRFileError, read_rr_file
+    from tolerance.api.formats import RRFileError, read_rr_file
     from tolerance.hrv.analysis import analyze_rr, reference_analyze_rr
     from tolerance.hrv.time_domain import HrvInputError
+    from tolerance.hrv.timeline import MAX_PLAUSIBLE_RR_MS
 
     try:
         series = read_rr_file(args.file)
@@ -154,7 +154,7 @@ def run(args: argparse.Namespace) -> int:
             _write_excluded(args.out, excluded)
     except OSError as exc:
         return _fail(f"cannot write {exc.filename or args.out}: {exc}")
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _csv_text(rows: Iterable[list[object]]) -> str:

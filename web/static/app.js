@@ -2,6 +2,7 @@
 
 import { BreathingGuide } from "./breathing.js";
 import { connectSession } from "./live.js";
+import { CLOSE } from "/protocol.js";
 
 const $ = {
   source: "#source", connection: "#connection", hr: "#hr", rmssd: "#rmssd", rmssd30: "#rmssd30",
@@ -42,7 +43,7 @@ const handlers = {
   onOpen() { $.notice.textContent = ""; },
   onClose(event) {
     document.body.dataset.ready = "false";
-    setConnection("lost", event.code === 4404 ? "no such session" : "server unreachable");
+    setConnection("lost", event.code === CLOSE.UNKNOWN_SESSION ? "no such session" : "server unreachable");
   },
   hello(frame) {
     const s = frame.session;

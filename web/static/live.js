@@ -1,6 +1,6 @@
 // The one module that owns the websocket: connects, reconnects with back-off, dispatches frames.
 
-const PROTOCOL = 1;
+import { CLOSE, PROTOCOL } from "/protocol.js";
 
 export function connectSession(sessionId, handlers) {
   let socket = null;
@@ -19,7 +19,7 @@ export function connectSession(sessionId, handlers) {
     });
     socket.addEventListener("close", (event) => {
       handlers.onClose?.(event);
-      if (closed || event.code === 4404) return;
+      if (closed || event.code === CLOSE.UNKNOWN_SESSION) return;
       // The server or the network went away: come back, gently, and resync from the hello frame.
       setTimeout(open, delayMs);
       delayMs = Math.min(delayMs * 2, 10000);

@@ -39,8 +39,8 @@ from typing import Final
 
 from tolerance.simulations import ScenarioError, load_scenario, simulate
 
-from .cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
-from .outputs import open_output
+from ..exits import ExitCode
+from ..output import open_output
 
 COLUMNS: Final = (
     "t_s",
@@ -63,7 +63,7 @@ def run(args: argparse.Namespace) -> int:
         scenario = load_scenario(args.scenario)
     except ScenarioError as exc:
         sys.stderr.write(f"tolerance simulate: {exc}\n")
-        return EXIT_USAGE
+        return ExitCode.USAGE
     result = simulate(scenario, seed=args.seed, duration_s=args.duration)
     keep = result.beat_delivered
     rows = zip(
@@ -101,7 +101,7 @@ def run(args: argparse.Namespace) -> int:
         raise  # a closed reader (| head): the CLI treats it as success
     except OSError as exc:
         sys.stderr.write(f"tolerance simulate: cannot write {args.out}: {exc.strerror or exc}\n")
-        return EXIT_FAILURE
+        return ExitCode.FAILURE
     _log.info(
         "simulated %s (seed %s): %d beats over %.0f s to %s",
         scenario.name,
@@ -110,4 +110,4 @@ def run(args: argparse.Namespace) -> int:
         result.duration_s,
         args.out,
     )
-    return EXIT_OK
+    return ExitCode.OK

@@ -33,21 +33,16 @@ import logging
 import math
 import re
 import statistics
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Final
 
 import numpy as np
 from tolerance.hrv.timeline import MAX_PLAUSIBLE_RR_MS, MIN_PLAUSIBLE_RR_MS
 
-__all__ = [
-    "MAX_PLAUSIBLE_RR_MS",
-    "MIN_PLAUSIBLE_RR_MS",
-    "ExcludedValue",
-    "RRFileError",
-    "RRSeries",
-    "read_rr_file",
-]
+from ..kinds import RRReader
+from ..rr_series import ExcludedValue, RRFileError, RRSeries
+
+__all__ = ["READER", "read_rr_text"]
 
 _log = logging.getLogger(__name__)
 
@@ -67,66 +62,6 @@ _RR_NAMES: Final = {
     "rr[s]": 1000.0,
     "ibi_ms": 1.0,
 }
-
-
-class RRFileError(ValueError):
-    """An RR file that cannot be used.
-
-    Attributes
-    ----------
-    path : str
-        The file.
-    line : int or None
-        1-based line number of the problem, None for the whole file.
-    reason : str
-        What is wrong.
-    """
-
-    def __init__(self, path: str | Path, line: int | None, reason: str) -> None:
-        where = f"{path}:{line}" if line is not None else str(path)
-        super().__init__(f"{where}: {reason}")
-        self.path = str(path)
-        self.line = line
-        self.reason = reason
-
-
-@dataclass(frozen=True, slots=True)
-class ExcludedValue:
-    """A value left out of the series: position among the values, line, value in ms, why."""
-
-    index: int
-    line: int
-    rr_ms: float
-    reason: str
-
-
-@dataclass(frozen=True, slots=True)
-class RRSeries:
-    """RR intervals read from a file.
-
-    Attributes
-    ----------
-    rr_ms : numpy.ndarray
-        Plausible RR intervals, ms, in file order.
-    input_index : numpy.ndarray
-        For each value of ``rr_ms``, its 0-based position among all values of the file
-        (including excluded ones): the ``index`` of ``tolerance analyze``'s artifacts.
-    source_lines : numpy.ndarray
-        For each value of ``rr_ms``, its 1-based line in the file.
-    excluded : tuple of ExcludedValue
-        Implausible values, left out.
-    unit : str
-        ``"ms"`` or ``"s"``: the unit the file was read in.
-    layout : str
-        ``"single-column"``, ``"two-column"`` (last column is RR) or ``"named-column"`` (a header named the RR column).
-    """
-
-    rr_ms: np.ndarray
-    input_index: np.ndarray
-    source_lines: np.ndarray
-    excluded: tuple[ExcludedValue, ...]
-    unit: str
-    layout: str
 
 
 def _number(text: str) -> float | None:
@@ -165,7 +100,7 @@ def _fields(line: str) -> list[str]:
     return fields
 
 
-def read_rr_file(path: str | Path) -> RRSeries:
+def read_rr_text(path: str | Path) -> RRSeries:
     """Read RR intervals from a text file (layouts and rules: module docstring).
 
     Parameters
@@ -260,3 +195,11 @@ def read_rr_file(path: str | Path) -> RRSeries:
         _log.warning("%s: %d implausible RR value(s) excluded", path, len(excluded))
     keep = np.flatnonzero(plausible)
     return RRSeries(rr[keep], keep, np.asarray(lines, dtype=np.int64)[keep], excluded, unit, layout)
+
+
+READER: Final = RRReader(
+    name="rr-text",
+    description="plain one-per-line (ms or s), CSV with a named RR column, Kubios-style RR text",
+    sniff=lambda head: True,  # the fallback: it reads any text layout or refuses it with a reason
+    read=read_rr_text,
+)

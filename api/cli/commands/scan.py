@@ -17,8 +17,7 @@ from typing import Any, Final
 from tolerance.sensors.ble import FoundStrap, scan
 from tolerance.sensors.errors import SensorError
 
-EXIT_OK: Final = 0
-EXIT_FAILURE: Final = 1  # as tolerance.api.cli.EXIT_FAILURE
+from ..exits import ExitCode
 
 NOTHING_FOUND_ADVICE: Final = (
     "Most straps advertise only while worn: moisten the electrodes and put the strap on. "
@@ -46,11 +45,11 @@ def run(args: argparse.Namespace, *, scanner_factory: Any = None) -> int:
     except SensorError as exc:
         _log.debug("scan failed", exc_info=True)
         sys.stderr.write(f"tolerance scan: {exc}\n{exc.advice}\n")
-        return EXIT_FAILURE
+        return ExitCode.FAILURE
     if not straps:
         sys.stderr.write(
             f"tolerance scan: no strap advertised the Heart Rate Service in {timeout_s:g} s.\n{NOTHING_FOUND_ADVICE}\n"
         )
-        return EXIT_OK
+        return ExitCode.OK
     sys.stdout.write(format_table(straps))
-    return EXIT_OK
+    return ExitCode.OK

@@ -8,7 +8,7 @@ import logging
 import socket
 import sys
 
-from .cli import EXIT_FAILURE, EXIT_OK, EXIT_USAGE
+from ..exits import ExitCode
 
 _log = logging.getLogger(__name__)
 
@@ -34,11 +34,10 @@ def url_for(host: str, port: int) -> str:
 
 def run(args: argparse.Namespace) -> int:
     import uvicorn
-
-    from .app import create_app
-    from .settings import Settings
-    from .sources import SourceError, build_sources
-    from .store import StoreError
+    from tolerance.api.app import create_app
+    from tolerance.api.session import SourceError, build_sources
+    from tolerance.api.settings import Settings
+    from tolerance.api.storage import Store, StoreError
 
     given = {
         k: v
@@ -59,7 +58,7 @@ def run(args: argparse.Namespace) -> int:
         specs = build_sources(settings)
     except (SourceError, ValueError) as exc:
         print(f"tolerance serve: {exc}", file=sys.stderr)  # noqa: T201
-        return EXIT_USAGE
+        return ExitCode.USAGE
     if settings.devices:
         # Without a usable adapter no strap can ever connect: say so now, not in a log line.
         from tolerance.sensors import AdapterUnavailable, scan
@@ -68,7 +67,7 @@ def run(args: argparse.Namespace) -> int:
             asyncio.run(scan(timeout_s=1.0))
         except AdapterUnavailable as exc:
             print(f"tolerance serve: {exc}\n{exc.advice}", file=sys.stderr)  # noqa: T201
-            return EXIT_FAILURE
+            return ExitCode.FAILURE
     try:
         sock = _bind(settings.host, settings.port)
     except OSError as exc:
@@ -77,22 +76,37 @@ def run(args: argparse.Namespace) -> int:
             "Choose another --port (0 picks a free one).",
             file=sys.stderr,
         )  # noqa: T201
-        return EXIT_FAILURE
+        return ExitCode.FAILURE
     port = sock.getsockname()[1]
-    app = create_app(settings, lambda: specs)
-    config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="websockets-sansio", access_log=False)
-    server = uvicorn.Server(config)
     url = url_for(settings.host, port)
-    if not settings.loopback_only:
-        print(
-            "warning: serving beyond this machine; anyone who can reach it can see the live heart data", file=sys.stderr
-        )  # noqa: T201
-    sources = ", ".join(s.source_id for s, _k, _p in specs)
-    print(f"Tolerance is live at {url}  (source: {sources}; data: {settings.db})", flush=True)  # noqa: T201
-    print("Open that address in a browser. Ctrl+C stops.", flush=True)  # noqa: T201
+
+    async def serve() -> bool:
+        # The store opens (and takes the database's lock) before the URL is printed: a second
+        # server on the same file stops here, before it could touch the first one's sessions.
+        store = Store(settings.db)
+        await store.open()
+        app = create_app(settings, lambda: specs, store=store)
+        config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="websockets-sansio", access_log=False)
+        server = uvicorn.Server(config)
+        if not settings.loopback_only:
+            print(
+                "warning: serving beyond this machine; anyone who can reach it can see the live heart data",
+                file=sys.stderr,
+            )  # noqa: T201
+        sources = ", ".join(spec.sensor.source_id for spec in specs)
+        print(f"Tolerance is live at {url}  (source: {sources}; data: {settings.db})", flush=True)  # noqa: T201
+        print("Open that address in a browser. Ctrl+C stops.", flush=True)  # noqa: T201
+        try:
+            await server.serve(sockets=[sock])
+        finally:
+            await store.close()
+        return server.started
+
     try:
-        asyncio.run(server.serve(sockets=[sock]))
+        started = asyncio.run(serve())
     except StoreError as exc:
         print(f"tolerance serve: {exc}. {exc.advice}", file=sys.stderr)  # noqa: T201
-        return EXIT_FAILURE
-    return EXIT_OK
+        return ExitCode.FAILURE
+    finally:
+        sock.close()
+    return ExitCode.OK if started else ExitCode.FAILURE

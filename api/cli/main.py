@@ -1,11 +1,9 @@
 """The `tolerance` command line: argument parsing and dispatch only.
 
-Each sub-command lives in its own ``cmd_*`` module, imported only when that command runs, so
-that ``tolerance --help`` and ``tolerance decode`` start without numpy, neurokit2 or bleak.
-The command modules expose ``run(args) -> int``.
-
-Exit codes: 0 success; 1 a runtime failure (device, server); 2 bad usage or bad input (a
-malformed payload, an unreadable file, an unknown scenario); 130 interrupted.
+Each sub-command lives in its own module of :mod:`.commands`, imported only when that command
+runs, so that ``tolerance --help`` and ``tolerance decode`` start without numpy, neurokit2 or
+bleak. A command module exposes ``run(args) -> int`` and imports nothing from here; exit
+codes and the error table are in :mod:`.exits`.
 """
 
 from __future__ import annotations
@@ -15,12 +13,8 @@ import importlib
 import logging
 import sys
 from collections.abc import Sequence
-from typing import Final
 
-EXIT_OK: Final = 0
-EXIT_FAILURE: Final = 1
-EXIT_USAGE: Final = 2
-EXIT_INTERRUPTED: Final = 130
+from .exits import ExitCode, exit_for
 
 _log = logging.getLogger("tolerance")
 
@@ -46,6 +40,8 @@ def _port(text: str) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
+    from tolerance.api.formats.registry import EXPORTS
+
     parser = argparse.ArgumentParser(
         prog="tolerance",
         description=(
@@ -137,9 +133,9 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("session", metavar="SESSION", help="session id (see GET /api/sessions)")
     export.add_argument(
         "--format",
-        choices=("csv", "json", "replay"),
+        choices=tuple(EXPORTS),
         default="csv",
-        help="csv: beats; json: everything stored; replay: the raw notification log for --replay (default csv)",
+        help="; ".join(f"{f.name}: {f.description}" for f in EXPORTS.values()) + " (default csv)",
     )
     export.add_argument("--out", metavar="PATH", required=True, help="output file ('-' for stdout)")
     export.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
@@ -155,14 +151,21 @@ def main(argv: Sequence[str] | None = None) -> int:
     """Entry point of the ``tolerance`` console script; returns the exit code."""
     args = build_parser().parse_args(argv)
     _configure_logging(args.verbose)
-    module = importlib.import_module(f"tolerance.api.cmd_{args.command}")
+    module = importlib.import_module(f"{__package__}.commands.{args.command}")
     try:
         return int(module.run(args))
     except KeyboardInterrupt:
         print("interrupted", file=sys.stderr)  # noqa: T201 - the CLI's own voice
-        return EXIT_INTERRUPTED
+        return ExitCode.INTERRUPTED
     except BrokenPipeError:
-        return EXIT_OK
+        return ExitCode.OK
+    except Exception as exc:
+        known = exit_for(exc)
+        if known is None:
+            raise
+        code, message = known
+        print(f"tolerance {args.command}: {message}", file=sys.stderr)  # noqa: T201
+        return code
 
 
 if __name__ == "__main__":

@@ -16,7 +16,7 @@ import math
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, replace
-from typing import Any, Final
+from typing import Final
 
 RATE_MIN_PER_MIN: Final = 3.0
 RATE_MAX_PER_MIN: Final = 12.0
@@ -45,17 +45,6 @@ class PacerState:
         f = self.inhale_fraction
         x = p / f if p < f else 1.0 - (p - f) / (1.0 - f)
         return 0.5 - 0.5 * math.cos(math.pi * x)
-
-    def to_frame(self, now_utc: float) -> dict[str, Any]:
-        return {
-            "v": 1,
-            "type": "pacer",
-            "running": self.running,
-            "rate_per_min": self.rate_per_min,
-            "inhale_fraction": self.inhale_fraction,
-            "epoch_utc": self.epoch_utc,
-            "server_utc": now_utc,
-        }
 
 
 def _validate(rate_per_min: float, ratio: tuple[float, float]) -> float:
@@ -114,5 +103,3 @@ class Pacer:
             self.on_change(state)
         return state
 
-    def frame(self) -> dict[str, Any]:
-        return self.state.to_frame(self._clock())

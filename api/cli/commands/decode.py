@@ -24,8 +24,8 @@ from typing import Final
 from tolerance.sensors.errors import MalformedPayload
 from tolerance.sensors.heart_rate import decode_hrm
 
-EXIT_OK: Final = 0
-EXIT_BAD_INPUT: Final = 2  # as tolerance.api.cli.EXIT_USAGE (not imported: keep start-up minimal)
+from ..exits import ExitCode
+
 _SEPARATORS: Final = str.maketrans("", "", " :-_\t")
 
 
@@ -63,13 +63,13 @@ def run(args: argparse.Namespace) -> int:
             result = decode_to_json(parse_hex(text))
         except MalformedPayload as exc:
             _error(position, text, f"malformed heart-rate payload: {exc.reason}")
-            return EXIT_BAD_INPUT
+            return ExitCode.USAGE
         except ValueError as exc:
             _error(position, text, f"bad hex: {exc}")
-            return EXIT_BAD_INPUT
+            return ExitCode.USAGE
         sys.stdout.write(json.dumps(result) + "\n")
         sys.stdout.flush()  # a line per payload as it is decoded, even into a pipe
-    return EXIT_OK
+    return ExitCode.OK
 
 
 def _error(position: int, text: str, what: str) -> None:

@@ -1,0 +1,44 @@
+"""``tolerance export SESSION --format FORMAT --out PATH``: a stored session as a file.
+
+Formats: every writer of :mod:`tolerance.api.formats`. The file is streamed (a day-long
+session is never held in memory whole) to ``PATH.partial`` and renamed when complete, so a
+failed export never leaves a truncated file that looks finished.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import sys
+from pathlib import Path
+
+from ..exits import ExitCode
+
+
+def run(args: argparse.Namespace) -> int:
+    from tolerance.api.formats import export_format
+    from tolerance.api.settings import default_db_path
+    from tolerance.api.storage import read_only
+
+    db = Path(args.db) if args.db else default_db_path()
+    fmt = export_format(args.format)
+    with read_only(db) as conn:
+        chunks = fmt.write(conn, args.session)
+        if args.out == "-":
+            out = sys.stdout.buffer
+            for chunk in chunks:
+                out.write(chunk)
+            out.flush()
+            return ExitCode.OK
+        target = Path(args.out)
+        partial = target.with_name(target.name + ".partial")
+        try:
+            with partial.open("wb") as handle:
+                for chunk in chunks:
+                    handle.write(chunk)
+            os.replace(partial, target)
+        except BaseException:
+            partial.unlink(missing_ok=True)
+            raise
+    print(f"wrote {args.out}", file=sys.stderr)  # noqa: T201
+    return ExitCode.OK

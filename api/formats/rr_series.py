@@ -1,0 +1,70 @@
+"""The value every RR-file reader returns, and the error every one raises."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    import numpy as np
+
+
+class RRFileError(ValueError):
+    """An RR file that cannot be used.
+
+    Attributes
+    ----------
+    path : str
+        The file.
+    line : int or None
+        1-based line number of the problem, None for the whole file.
+    reason : str
+        What is wrong.
+    """
+
+    def __init__(self, path: str | Path, line: int | None, reason: str) -> None:
+        where = f"{path}:{line}" if line is not None else str(path)
+        super().__init__(f"{where}: {reason}")
+        self.path = str(path)
+        self.line = line
+        self.reason = reason
+
+
+@dataclass(frozen=True, slots=True)
+class ExcludedValue:
+    """A value left out of the series: position among the values, line, value in ms, why."""
+
+    index: int
+    line: int
+    rr_ms: float
+    reason: str
+
+
+@dataclass(frozen=True, slots=True)
+class RRSeries:
+    """RR intervals read from a file.
+
+    Attributes
+    ----------
+    rr_ms : numpy.ndarray
+        Plausible RR intervals, ms, in file order.
+    input_index : numpy.ndarray
+        For each value of ``rr_ms``, its 0-based position among all values of the file
+        (including excluded ones): the ``index`` of ``tolerance analyze``'s artifacts.
+    source_lines : numpy.ndarray
+        For each value of ``rr_ms``, its 1-based line in the file.
+    excluded : tuple of ExcludedValue
+        Implausible values, left out.
+    unit : str
+        ``"ms"`` or ``"s"``: the unit the file was read in.
+    layout : str
+        ``"single-column"``, ``"two-column"`` (last column is RR) or ``"named-column"`` (a header named the RR column).
+    """
+
+    rr_ms: np.ndarray
+    input_index: np.ndarray
+    source_lines: np.ndarray
+    excluded: tuple[ExcludedValue, ...]
+    unit: str
+    layout: str

@@ -1,0 +1,174 @@
+"""Server-to-client websocket frames (protocol version 1): one pydantic model per frame type.
+
+Every frame is an object ``{"v": 1, "type": ..., ...}``:
+
+* ``hello`` on connect: the session (as ``GET /api/sessions/{id}`` gives it) and the last
+  beats (``history``), so a late client's traces start full;
+* ``sample``: one notification as received; ``beat``: one beat, final after the artifact
+  look-ahead, with its 30/60 s figures; ``metrics``: the 5-minute and coherence figures, every
+  5 s of beat time;
+* ``pacer``: the breathing guide's clock; ``status``: connection, device, session state, or
+  frames dropped for this client (only the fields that changed are present);
+* ``event``: a stored marker; ``error``: a refused client frame (the socket stays open);
+  ``pong``: the answer to ``ping``.
+
+Times: ``t`` is seconds since the session started (session clock), ``t_utc`` Unix seconds.
+Figures use neurokit2's names and units (README, *HRV definitions*); ``null`` is no number,
+with the window's ``reason``. A frame is encoded to JSON once and fanned out as text.
+"""
+
+from __future__ import annotations
+
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from .codes import PROTOCOL_VERSION, ErrorCode
+
+
+class Frame(BaseModel):
+    model_config = ConfigDict(frozen=True, extra="forbid")
+
+    v: Literal[1] = PROTOCOL_VERSION
+
+    def encode(self) -> str:
+        return self.model_dump_json()
+
+
+class WindowFrame(BaseModel):
+    """Figures of one window ending at the frame's time."""
+
+    model_config = ConfigDict(frozen=True)
+
+    window_s: float = Field(description="window length, s")
+    n_beats: int = Field(description="NN intervals in the window")
+    corrected_share: float | None = Field(description="share of the window's beats the artifact detector corrected")
+    values: dict[str, float | None] = Field(description="figures by neurokit2 name (HR bpm; HRV_* ms, ms², %)")
+    reason: str | None = Field(None, description="why the window gives no numbers, if it does not")
+
+
+class SampleFrame(Frame):
+    type: Literal["sample"] = "sample"
+    t: float
+    t_utc: float
+    hr_bpm: int
+    rr_ms: list[float]
+    contact: bool | None
+
+
+class BeatFrame(Frame):
+    type: Literal["beat"] = "beat"
+    index: int
+    t: float
+    t_utc: float
+    rr_ms: float
+    segment: int
+    contact: bool | None
+    artifact: str | None = Field(description="normal, ectopic, missed, extra, long, short; null without contact")
+    nn_ms: list[float]
+    windows: dict[str, WindowFrame] = Field(description="the 30 s and 60 s windows ending at this beat, by length")
+
+
+class MetricsFrame(Frame):
+    type: Literal["metrics"] = "metrics"
+    t: float
+    t_utc: float
+    long: WindowFrame
+    coherence: WindowFrame
+
+
+class PacerFrame(Frame):
+    """The guide's clock: ``phase = ((now + offset - epoch_utc) * rate_per_min / 60) mod 1``,
+    where ``offset`` is the client's estimate of server minus client clock from ``server_utc``."""
+
+    type: Literal["pacer"] = "pacer"
+    running: bool
+    rate_per_min: float
+    inhale_fraction: float
+    epoch_utc: float
+    server_utc: float
+
+
+class DeviceView(BaseModel):
+    model_config = ConfigDict(frozen=True)
+
+    name: str | None = None
+    address: str | None = None
+    body_location: str | None = None
+    battery_percent: int | None = None
+
+
+class StatusFrame(Frame):
+    """A change of state; only the fields that changed are sent."""
+
+    type: Literal["status"] = "status"
+    t: float | None = None
+    connection: str | None = Field(None, description="connecting, connected, lost, reconnecting, closed")
+    attempt: int | None = None
+    device: DeviceView | None = None
+    malformed: int | None = Field(None, description="malformed notifications so far")
+    session: str | None = Field(None, description="live, ended, failed")
+    dropped_frames: int | None = Field(None, description="frames dropped for this slow client so far")
+    detail: str | None = None
+
+    def encode(self) -> str:
+        return self.model_dump_json(exclude_none=True)
+
+
+class EventFrame(Frame):
+    type: Literal["event"] = "event"
+    event: str
+    t: float
+    t_utc: float
+    text: str | None = None
+    source: str | None = None
+
+
+class ErrorFrame(Frame):
+    type: Literal["error"] = "error"
+    code: ErrorCode
+    message: str
+
+
+class PongFrame(Frame):
+    type: Literal["pong"] = "pong"
+    server_utc: float
+
+
+class SessionView(BaseModel):
+    """A session as the API shows it: the stored row, with its live state while it runs."""
+
+    model_config = ConfigDict(frozen=True)
+
+    id: str
+    created_utc: float
+    ended_utc: float | None
+    status: str = Field(description="live, ended, failed, interrupted")
+    status_detail: str | None
+    source_kind: str = Field(description="sim, ble, replay")
+    source_id: str
+    label: str | None
+    profile_id: str | None = None
+    params: dict[str, Any]
+    connection: str | None = None
+
+
+class LiveView(SessionView):
+    device: DeviceView | None = None
+    counts: dict[str, int] = Field(default_factory=dict)
+    last_sample: SampleFrame | None = None
+    last_metrics: MetricsFrame | None = None
+    pacer: PacerFrame | None = None
+    engine: dict[str, Any] = Field(default_factory=dict)
+    stored: dict[str, int] | None = None
+
+
+class HelloFrame(Frame):
+    type: Literal["hello"] = "hello"
+    session: LiveView
+    history: list[BeatFrame]
+
+
+ServerFrameModel = (
+    HelloFrame | SampleFrame | BeatFrame | MetricsFrame | PacerFrame | StatusFrame | EventFrame | ErrorFrame | PongFrame
+)

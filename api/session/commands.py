@@ -1,0 +1,25 @@
+"""Carrying out a client's command, the same way for the websocket and the REST routes."""
+
+from __future__ import annotations
+
+import time
+
+from ..protocol import BreathingCommand, Frame, MarkerCommand, PingCommand, PongFrame, StopCommand
+from .live import LiveSession
+from .manager import SessionManager
+
+Command = MarkerCommand | BreathingCommand | StopCommand | PingCommand
+
+
+async def carry_out(manager: SessionManager, session: LiveSession, command: Command, *, via: str) -> Frame | None:
+    """Do ``command``; returns a reply for this client alone (None: every client hears of it
+    through the session's own frames). Raises SessionNotLive (409) and PacerError (422)."""
+    if isinstance(command, PingCommand):
+        return PongFrame(server_utc=time.time())
+    if isinstance(command, MarkerCommand):
+        await session.add_marker(command.text, source=via)
+    elif isinstance(command, BreathingCommand):
+        await session.breathing(command.action, command.rate_per_min, command.ratio)
+    elif isinstance(command, StopCommand):
+        await manager.stop(session.id, f"stopped from the {via}")
+    return None

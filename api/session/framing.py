@@ -1,0 +1,139 @@
+"""What a session's clients see: the frames (:mod:`tolerance.api.protocol`) of each value.
+
+One function per value type (``singledispatch``), beside :mod:`.recording`'s rows. Frames are
+made once per value and encoded once, whatever the number of clients.
+"""
+
+from __future__ import annotations
+
+import math
+from functools import singledispatch
+
+from tolerance.hrv import BeatUpdate, MetricsUpdate, WindowMetrics
+from tolerance.sensors import ConnectionEvent, DeviceInfo, HeartRateSample, MalformedNotification
+
+from ..protocol import (
+    BeatFrame,
+    DeviceView,
+    EventFrame,
+    Frame,
+    MetricsFrame,
+    PacerFrame,
+    SampleFrame,
+    StatusFrame,
+    WindowFrame,
+)
+from .clock import SessionClock, SessionState
+from .pacer import PacerState
+from .values import Marker, PacerChanged
+
+
+def window_frame(w: WindowMetrics) -> WindowFrame:
+    values = {k: None if v is None or not math.isfinite(v) else v for k, v in w.values.items()}
+    return WindowFrame(
+        window_s=w.window_s, n_beats=w.n_beats, corrected_share=w.corrected_share, values=values, reason=w.reason
+    )
+
+
+def pacer_frame(state: PacerState, now_utc: float) -> PacerFrame:
+    return PacerFrame(
+        running=state.running,
+        rate_per_min=state.rate_per_min,
+        inhale_fraction=state.inhale_fraction,
+        epoch_utc=state.epoch_utc,
+        server_utc=now_utc,
+    )
+
+
+@singledispatch
+def frames_of(value: object, clock: SessionClock, state: SessionState) -> list[Frame]:
+    """The frames to publish for ``value``; updates ``state`` (what a joining client is told)."""
+    return []
+
+
+@frames_of.register
+def _(value: HeartRateSample, clock: SessionClock, state: SessionState) -> list[Frame]:
+    frame = SampleFrame(
+        t=clock.rel(value.t_mono), t_utc=value.t_utc, hr_bpm=value.hr_bpm, rr_ms=list(value.rr_ms),
+        contact=value.contact,
+    )  # fmt: skip
+    state.last_sample = frame
+    state.counts["notifications"] += 1
+    return [frame]
+
+
+@frames_of.register
+def _(value: MalformedNotification, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.counts["notifications"] += 1
+    state.counts["malformed"] += 1
+    return [StatusFrame(t=clock.rel(value.t_mono), malformed=state.counts["malformed"], detail=value.reason)]
+
+
+@frames_of.register
+def _(value: ConnectionEvent, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.connection = value.state.value
+    state.counts["events"] += 1
+    return [
+        StatusFrame(
+            t=clock.rel(value.t_mono), connection=value.state.value, detail=value.detail or None,
+            attempt=value.attempt or None,
+        )
+    ]  # fmt: skip
+
+
+@frames_of.register
+def _(value: DeviceInfo, clock: SessionClock, state: SessionState) -> list[Frame]:
+    device = DeviceView(
+        name=value.name, address=value.address, body_location=value.body_location,
+        battery_percent=value.battery_percent,
+    )  # fmt: skip
+    if state.device is not None:  # a battery re-read keeps what the first read found
+        device = state.device.model_copy(update={k: v for k, v in device.model_dump().items() if v is not None})
+    state.device = device
+    state.counts["events"] += 1
+    return [StatusFrame(t=clock.rel(value.t_mono), device=device)]
+
+
+@frames_of.register
+def _(value: BeatUpdate, clock: SessionClock, state: SessionState) -> list[Frame]:
+    b = value.beat
+    frame = BeatFrame(
+        index=b.index,
+        t=clock.rel(b.t_s),
+        t_utc=clock.utc(b.t_s),
+        rr_ms=b.rr_ms,
+        segment=b.segment,
+        contact=b.contact,
+        artifact=value.artifact.value if value.artifact is not None else None,
+        nn_ms=list(value.nn_ms),
+        windows={f"{w.window_s:g}": window_frame(w) for w in value.windows},
+    )
+    state.history.append(frame)
+    state.counts["beats"] += 1
+    state.counts["metrics"] += len(value.windows)
+    return [frame]
+
+
+@frames_of.register
+def _(value: MetricsUpdate, clock: SessionClock, state: SessionState) -> list[Frame]:
+    frame = MetricsFrame(
+        t=clock.rel(value.t_s), t_utc=clock.utc(value.t_s), long=window_frame(value.long),
+        coherence=window_frame(value.coherence),
+    )  # fmt: skip
+    state.last_metrics = frame
+    state.counts["metrics"] += 2
+    return [frame]
+
+
+@frames_of.register
+def _(value: Marker, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.counts["events"] += 1
+    return [
+        EventFrame(event="marker", t=clock.rel(value.t_mono), t_utc=value.t_utc, text=value.text, source=value.source)
+    ]
+
+
+@frames_of.register
+def _(value: PacerChanged, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.counts["events"] += 1
+    return [pacer_frame(value.state, value.server_utc)]

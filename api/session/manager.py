@@ -1,0 +1,69 @@
+"""The server's sessions: started at start-up or while serving, stopped one by one or all."""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from typing import Any
+
+from tolerance.hrv import Engine, EngineConfig
+
+from ..hub import Hub
+from ..storage import Store, queries
+from .clock import SessionClock, SessionState
+from .live import LiveSession, SessionNotLive
+from .pipeline import Pipeline, default_sinks, default_stages
+from .sources import SourceSpec
+
+_log = logging.getLogger(__name__)
+
+
+class SessionManager:
+    """Live sessions by id; each gets its own engine and pipeline, built here and passed in."""
+
+    def __init__(self, store: Store, hub: Hub, engine_config: EngineConfig | None = None) -> None:
+        self.store = store
+        self.hub = hub
+        self.engine_config = engine_config or EngineConfig()
+        self.sessions: dict[str, LiveSession] = {}
+
+    async def start(self, spec: SourceSpec) -> LiveSession:
+        cfg = self.engine_config
+        engine_params: dict[str, Any] = cfg.as_dict()
+        row = await queries.create_session(
+            self.store,
+            source_kind=spec.kind,
+            source_id=spec.sensor.source_id,
+            params={**spec.params, "engine": engine_params},
+            label=spec.label,
+        )
+        clock, state = SessionClock(), SessionState()
+        pipeline = Pipeline(
+            default_stages(Engine(cfg)), default_sinks(self.store, self.hub, row.id, clock, state)
+        )
+        session = LiveSession(
+            row, spec.sensor, self.store, self.hub, pipeline, clock, state, engine_params=engine_params
+        )
+        self.sessions[row.id] = session
+        session.start()
+        _log.info("session %s started (%s %s)", row.id, spec.kind, spec.sensor.source_id)
+        return session
+
+    def get(self, session_id: str) -> LiveSession | None:
+        return self.sessions.get(session_id)
+
+    async def stop(self, session_id: str, detail: str = "stopped by the user") -> LiveSession:
+        """End a live session (KeyError if unknown here, SessionNotLive if already over)."""
+        session = self.sessions[session_id]
+        session.require_live()
+        await session.stop(detail)
+        return session
+
+    def live_count(self) -> int:
+        return sum(1 for s in self.sessions.values() if s.status == "live")
+
+    async def stop_all(self) -> None:
+        await asyncio.gather(*(s.stop() for s in self.sessions.values()), return_exceptions=True)
+
+
+__all__ = ["SessionManager", "SessionNotLive"]

@@ -1,0 +1,34 @@
+"""Typed values a session makes itself (besides what its source and its stages yield).
+
+Everything that travels down a session's pipeline is a typed value: the source's items
+(:data:`tolerance.sensors.SensorItem`), the stages' updates (:data:`tolerance.hrv.Update`),
+and these, made by the session's commands.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .pacer import PacerState
+
+
+@dataclass(frozen=True, slots=True)
+class Marker:
+    """A marker at ``t_mono`` on the session clock: a one-tap "noticed", or a short note."""
+
+    t_mono: float
+    t_utc: float
+    text: str
+    source: str
+    """who set it: ``api``, ``websocket``"""
+
+
+@dataclass(frozen=True, slots=True)
+class PacerChanged:
+    """The breathing guide was started, changed or stopped."""
+
+    t_mono: float
+    t_utc: float
+    state: PacerState
+    server_utc: float
+    """the server's wall clock at the change (the pacer runs on it, even in an accelerated demo)"""

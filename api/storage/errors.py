@@ -1,0 +1,31 @@
+"""Storage errors: one root, with what the user should do in ``advice``."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+
+class StoreError(Exception):
+    """Storage failed (disk full, file not writable, ...); ``advice`` says what to do."""
+
+    advice = "Check that the database file's folder exists, is writable and has free space."
+
+
+class DatabaseInUse(StoreError):
+    """Another running server holds the database: two writers would corrupt each other's sessions."""
+
+    def __init__(self, path: Path, holder: str) -> None:
+        self.path = path
+        self.holder = holder
+        super().__init__(f"the database {path} is in use by another Tolerance server ({holder})")
+
+    advice = "Stop that server first, or give this one its own file with --db PATH."
+
+
+class SessionNotFound(KeyError):
+    def __init__(self, session_id: str) -> None:
+        self.session_id = session_id
+        super().__init__(session_id)
+
+    def __str__(self) -> str:
+        return f"no session with id {self.session_id!r}"
