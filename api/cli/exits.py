@@ -31,6 +31,7 @@ ERROR_EXITS: Final[dict[str, ExitCode]] = {
     "SessionNotFound": ExitCode.USAGE,
     "HrvInputError": ExitCode.USAGE,
     "UsageError": ExitCode.USAGE,
+    "NoDatabase": ExitCode.USAGE,
     # the machine or a device failed
     "DatabaseInUse": ExitCode.FAILURE,
     "StoreError": ExitCode.FAILURE,

@@ -75,6 +75,10 @@ class LiveSession:
     def connection(self) -> str:
         return self.state.connection
 
+    @property
+    def counts(self) -> dict[str, int]:
+        return self.state.counts
+
     # lifecycle ------------------------------------------------------------------------------
     def start(self) -> None:
         self.task = asyncio.create_task(self.run(), name=f"session-{self.id}")

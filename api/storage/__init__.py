@@ -6,7 +6,7 @@ typed rows (:mod:`.rows`); :mod:`.schema` holds the migrations.
 """
 
 from . import queries
-from .errors import DatabaseInUse, SessionNotFound, StoreError
+from .errors import DatabaseInUse, NoDatabase, SessionNotFound, StoreError
 from .rows import FIGURE_COLUMNS, BeatRow, EventRow, MetricRow, NotificationRow, SessionRow
 from .schema import SCHEMA_VERSION, migrate, schema_version
 from .store import Store, read_only
@@ -18,6 +18,7 @@ __all__ = [
     "DatabaseInUse",
     "EventRow",
     "MetricRow",
+    "NoDatabase",
     "NotificationRow",
     "SessionNotFound",
     "SessionRow",

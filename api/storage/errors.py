@@ -11,6 +11,16 @@ class StoreError(Exception):
     advice = "Check that the database file's folder exists, is writable and has free space."
 
 
+class NoDatabase(StoreError):
+    """No database file where one was named (a command's ``--db``)."""
+
+    def __init__(self, path: Path) -> None:
+        self.path = path
+        super().__init__(f"no database at {path}")
+
+    advice = "Give the file a server recorded into with --db PATH."
+
+
 class DatabaseInUse(StoreError):
     """Another running server holds the database: two writers would corrupt each other's sessions."""
 

@@ -31,7 +31,7 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from .errors import StoreError
+from .errors import NoDatabase, StoreError
 from .lock import DatabaseLock
 from .rows import Row, insert_sql
 from .schema import migrate
@@ -66,7 +66,7 @@ def read_only(path: str | Path) -> Iterator[sqlite3.Connection]:
     lock, so never while a server holds it), then read."""
     p = Path(path)
     if not p.is_file():
-        raise StoreError(f"no database at {p}")
+        raise NoDatabase(p)
     try:
         conn = _connect(p, readonly=True)
     except sqlite3.Error as exc:

@@ -3,16 +3,17 @@
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import math
 import sqlite3
 from pathlib import Path
 from typing import Any
 
 import pytest
-from tolerance.api import export, records
+from tolerance.api import formats
 from tolerance.api.hub import Hub
-from tolerance.api.live import SessionManager
-from tolerance.api.store import Store
+from tolerance.api.session import SessionManager, SourceSpec
+from tolerance.api.storage import Store, queries, read_only
 from tolerance.sensors import Sensor
 from tolerance.sensors.replay import ReplaySource
 from tolerance.simulations import SimulatedStrap
@@ -21,22 +22,22 @@ from tolerance.simulations import SimulatedStrap
 async def _record(sensor: Sensor, db: Path, kind: str) -> str:
     async with Store(db) as store:
         manager = SessionManager(store, Hub())
-        session = await manager.start(sensor, source_kind=kind, params={})
+        session = await manager.start(SourceSpec(sensor, kind))
         assert session.task is not None
         await asyncio.wait_for(session.task, 120)
         return session.id
 
 
 def _read(db: Path, session_id: str) -> tuple[list[dict[str, Any]], list[dict[str, Any]], list[dict[str, Any]]]:
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
-    try:
-        t0 = conn.execute("SELECT MIN(t_mono) FROM notifications WHERE session_id=?", (session_id,)).fetchone()[0]
-        beats = records.read_beats(conn, session_id)
-        metrics = records.read_metrics(conn, session_id)
-        events = [e for e in records.read_events(conn, session_id) if e["type"] in ("segment", "connection")]
-    finally:
-        conn.close()
+    with read_only(db) as conn:
+        t0 = queries.session_t0(conn, session_id)
+        beats = [dataclasses.asdict(b) for b in queries.iter_beats(conn, session_id)]
+        metrics = [dataclasses.asdict(m) for m in queries.iter_metrics(conn, session_id)]
+        events = [
+            dataclasses.asdict(e) for e in queries.iter_events(conn, session_id) if e.type in ("segment", "connection")
+        ]
+    for row in (*beats, *metrics, *events):
+        row.pop("session_id")
     for row in (*beats, *metrics, *events):
         row["t_rel"] = row.pop("t_mono") - t0
         row.pop("t_utc")
@@ -49,11 +50,9 @@ def test_a_replayed_log_gives_the_same_beats_and_metrics_as_the_live_run(tmp_pat
     db = tmp_path / "t.sqlite3"
     # The faulty-strap scenario: artifacts, a contact loss and a drop-out must replay too.
     live_id = asyncio.run(_record(SimulatedStrap("artifacts", seed=11, speed=math.inf, duration_s=420), db, "sim"))
-    conn = sqlite3.connect(db)
-    conn.row_factory = sqlite3.Row
     log = tmp_path / "session.jsonl"
-    log.write_text(export.replay_log(conn, live_id))
-    conn.close()
+    with read_only(db) as conn:
+        log.write_bytes(b"".join(formats.export_format("replay").write(conn, live_id)))
 
     replay_id = asyncio.run(_record(ReplaySource(log, speed=math.inf), db, "replay"))
 
@@ -113,9 +112,7 @@ def test_markers_are_timed_on_the_sources_clock_even_when_it_runs_fast(tmp_path:
         async with Store(db) as store:
             manager = SessionManager(store, Hub())
             # 20x real time: the session's clock runs far ahead of the wall clock.
-            session = await manager.start(
-                SimulatedStrap("calm", seed=1, speed=20, duration_s=60), source_kind="sim", params={}
-            )
+            session = await manager.start(SourceSpec(SimulatedStrap("calm", seed=1, speed=20, duration_s=60), "sim"))
             while session.counts["notifications"] < 40:
                 await asyncio.sleep(0.02)
             frame = await session.add_marker("now")
@@ -125,7 +122,7 @@ def test_markers_are_timed_on_the_sources_clock_even_when_it_runs_fast(tmp_path:
             first, last = conn.execute("SELECT MIN(t_mono), MAX(t_mono) FROM notifications").fetchone()
             (marker_t,) = conn.execute("SELECT t_mono FROM events WHERE type='marker'").fetchone()
             conn.close()
-            assert frame["text"] == "now"
+            assert frame.text == "now"
             return first, marker_t, last
 
     first, marker_t, last = asyncio.run(go())

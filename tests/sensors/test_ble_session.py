@@ -9,8 +9,8 @@ from pathlib import Path
 from typing import Any
 
 from tolerance.api.hub import Hub
-from tolerance.api.live import SessionManager
-from tolerance.api.store import Store
+from tolerance.api.session import SessionManager, SourceSpec
+from tolerance.api.storage import Store
 from tolerance.sensors import Backoff, BleStrap, decode_hrm
 
 A = "C8:2E:00:00:00:01"
@@ -34,7 +34,7 @@ async def _record(db: Path, straps: list[tuple[BleStrap, int]]) -> list[str]:
     """Record each strap until it has delivered ``n`` notifications, then stop the sessions."""
     async with Store(db) as store:
         manager = SessionManager(store, Hub())
-        sessions = [await manager.start(s, source_kind="ble", params={}) for s, _n in straps]
+        sessions = [await manager.start(SourceSpec(s, "ble")) for s, _n in straps]
         for session, (_s, n) in zip(sessions, straps, strict=True):
             while session.counts["notifications"] < n:
                 assert session.status == "live", session.status

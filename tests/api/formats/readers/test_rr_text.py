@@ -6,9 +6,9 @@ from pathlib import Path
 
 import numpy as np
 import pytest
-from tolerance.api.rr_files import RRFileError, read_rr_file
+from tolerance.api.formats import RRFileError, read_rr_file
 
-RR_DIR = Path(__file__).parents[1] / "data" / "rr"
+RR_DIR = Path(__file__).parents[3] / "data" / "rr"
 
 
 def _write(tmp_path: Path, text: str, name: str = "rr.txt") -> Path:

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import pytest
-from tolerance.api.pacer import Pacer, PacerError
+from tolerance.api.session import Pacer, PacerError
 
 
 class Clock:

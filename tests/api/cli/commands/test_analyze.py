@@ -8,7 +8,7 @@ from pathlib import Path
 import pytest
 from tolerance.api.cli import main
 
-RR_DIR = Path(__file__).parents[1] / "data" / "rr"
+RR_DIR = Path(__file__).parents[3] / "data" / "rr"
 
 
 def test_json_to_stdout_follows_the_contract(capsys: pytest.CaptureFixture[str]) -> None:

@@ -11,7 +11,7 @@ from pathlib import Path
 import pytest
 from tolerance.api.cli import main
 
-DATA = json.loads((Path(__file__).parents[1] / "data" / "ble" / "heart_rate_measurement.json").read_text())
+DATA = json.loads((Path(__file__).parents[3] / "data" / "ble" / "heart_rate_measurement.json").read_text())
 KEYS = ["hr", "rr_ms", "rr_raw", "contact", "energy_kj"]
 
 
@@ -64,7 +64,7 @@ def test_bad_hex_exits_2_naming_the_payload(capsys: pytest.CaptureFixture[str], 
 
 def test_decode_imports_neither_bleak_nor_numpy_nor_neurokit2() -> None:
     code = (
-        "import time, sys; t = time.perf_counter(); import tolerance.api.cmd_decode, tolerance.api.cli; "
+        "import time, sys; t = time.perf_counter(); import tolerance.api.cli.commands.decode, tolerance.api.cli; "
         "print(time.perf_counter() - t); "
         "print(','.join(m for m in ('bleak', 'numpy', 'neurokit2') if m in sys.modules))"
     )

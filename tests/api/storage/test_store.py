@@ -4,12 +4,16 @@ from __future__ import annotations
 
 import asyncio
 import sqlite3
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
-from tolerance.api import records
-from tolerance.api.store import SCHEMA_VERSION, Store, StoreError, migrate
-from tolerance.sensors import HeartRateSample, MalformedNotification
+from tolerance.api.storage import SCHEMA_VERSION, NotificationRow, Store, StoreError, migrate, queries
+
+
+async def _counts(store: Store, sid: str) -> dict[str, int]:
+    return await store.read(lambda conn: queries.session_counts(conn, sid))
 
 
 def test_a_new_file_is_in_wal_mode_at_the_current_schema(tmp_path: Path) -> None:
@@ -36,24 +40,27 @@ def test_a_newer_schema_is_refused_with_a_clear_error(tmp_path: Path) -> None:
 
 def test_sessions_left_live_by_a_crash_are_marked_interrupted_with_their_rows_kept(tmp_path: Path) -> None:
     db = tmp_path / "t.sqlite3"
-    sample = HeartRateSample(
-        "s", 1.0, 1_700_000_000.0, 60, (1000.0,), (1024,), True, None, bytes.fromhex("16 3c 00 04".replace(" ", ""))
-    )
+    crash = f"""
+import asyncio, os
+from tolerance.api.storage import NotificationRow, Store, queries
 
-    async def crash() -> str:
-        store = Store(db)
-        await store.open()
-        row = await records.create_session(store, source_kind="sim", source_id="s", params={})
-        await records.add_notification(store, row.id, 0, sample)
-        # no end_session, no close: the process dies here
-        return row.id
+async def main():
+    store = Store({str(db)!r})
+    await store.open()
+    row = await queries.create_session(store, source_kind="sim", source_id="s", params={{}})
+    await store.insert([NotificationRow(row.id, 0, 1.0, 1.7e9, bytes.fromhex("163c0004"), hr_bpm=60)])
+    print(row.id, flush=True)
+    os._exit(9)  # no end_session, no close: the process dies here
 
-    sid = asyncio.run(crash())
+asyncio.run(main())
+"""
+    sid = subprocess.run([sys.executable, "-c", crash], capture_output=True, text=True, timeout=60).stdout.strip()
+    assert sid
 
     async def reopen() -> tuple[str, dict[str, int]]:
         async with Store(db) as store:
-            row = await records.get_session(store, sid)
-            return row.status, await records.session_counts(store, sid)
+            row = await store.read(lambda conn: queries.require_session(conn, sid))
+            return row.status, await _counts(store, sid)
 
     status, counts = asyncio.run(reopen())
     assert status == "interrupted"
@@ -65,15 +72,18 @@ def test_a_failing_write_fails_alone_and_the_batch_commits(tmp_path: Path) -> No
 
     async def go() -> tuple[list[object], int]:
         async with Store(db) as store:
-            row = await records.create_session(store, source_kind="sim", source_id="s", params={})
-            bad = MalformedNotification("s", 1.0, 2.0, b"\x10", "flags only")
+            row = await queries.create_session(store, source_kind="sim", source_id="s", params={})
+
+            def bad(seq: int) -> NotificationRow:
+                return NotificationRow(row.id, seq, 1.0, 2.0, b"\x10", error="flags only")
+
             results = await asyncio.gather(
-                records.add_notification(store, row.id, 0, bad),
-                records.add_notification(store, row.id, 0, bad),  # same key: refused
-                records.add_notification(store, row.id, 1, bad),
+                store.insert([bad(0)]),
+                store.insert([bad(0)]),  # same key: refused
+                store.insert([bad(1)]),
                 return_exceptions=True,
             )
-            counts = await records.session_counts(store, row.id)
+            counts = await _counts(store, row.id)
             return list(results), counts["notifications"]
 
     results, n = asyncio.run(go())
@@ -92,7 +102,7 @@ def test_an_unwritable_location_is_a_store_error_with_advice(tmp_path: Path) -> 
 
     with pytest.raises(StoreError) as err:
         asyncio.run(go())
-    assert "cannot open database" in str(err.value) and err.value.advice
+    assert str(blocker) in str(err.value) and err.value.advice
 
 
 def test_writes_after_close_are_refused_not_left_hanging(tmp_path: Path) -> None:
@@ -111,7 +121,37 @@ def test_a_database_path_with_uri_characters_is_read_back(tmp_path: Path) -> Non
 
     async def go() -> str:
         async with Store(db) as store:
-            row = await records.create_session(store, source_kind="sim", source_id="s", params={})
-            return (await records.get_session(store, row.id)).source_id
+            row = await queries.create_session(store, source_kind="sim", source_id="s", params={})
+            return (await store.read(lambda conn: queries.require_session(conn, row.id))).source_id
 
     assert asyncio.run(go()) == "s"
+
+
+def test_a_second_store_on_a_held_database_is_refused_at_once(tmp_path: Path) -> None:
+    db = tmp_path / "t.sqlite3"
+    holder = subprocess.Popen(
+        [sys.executable, "-c", f"""
+import asyncio, sys
+from tolerance.api.storage import Store
+async def main():
+    async with Store({str(db)!r}):
+        print("open", flush=True)
+        sys.stdin.readline()
+asyncio.run(main())
+"""],
+        stdin=subprocess.PIPE, stdout=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert holder.stdout is not None and holder.stdout.readline().strip() == "open"
+
+        async def second() -> None:
+            async with Store(db):
+                pass
+
+        with pytest.raises(StoreError, match="in use by another Tolerance server") as err:
+            asyncio.run(second())
+        assert f"pid {holder.pid}" in str(err.value) and "--db" in err.value.advice
+    finally:
+        holder.communicate("\n", timeout=30)
+    # Released with its holder: the file opens again.
+    asyncio.run(second())

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from tolerance.api.cli import main
-from tolerance.api.cmd_simulate import COLUMNS
+from tolerance.api.cli.commands.simulate import COLUMNS
 
 
 def _rows(text: str) -> list[dict[str, str]]:

@@ -14,7 +14,7 @@ import pytest
 from tolerance.api.cli import main
 from websockets.sync.client import connect
 
-sys.path.insert(0, str(Path(__file__).parents[1]))
+sys.path.insert(0, str(Path(__file__).parents[3]))
 from conftest import DATA, start_server, stop_server  # noqa: E402
 
 
