@@ -18,7 +18,7 @@ def build_sources(settings: Settings) -> list[SourceSpec]:
     """Sources for ``settings``, checked before the server starts; default: one ``calm`` sim."""
     specs: list[SourceSpec] = []
     if settings.devices:
-        from tolerance.sensors.ble import BleStrap
+        from tolerance.sensors import BleStrap
 
         for i, wanted in enumerate(settings.devices):
             specs.append(

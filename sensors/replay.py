@@ -174,8 +174,9 @@ def read_log(path: str | Path) -> list[LogRecord]:
             attempt = obj.get("attempt", 0)
             if not isinstance(attempt, int) or isinstance(attempt, bool):
                 raise fail(f"'attempt' must be an integer, got {attempt!r}")
-            records.append(LogRecord(number, t, t_utc, source, event=state,
-                                     detail=str(obj.get("detail", "")), attempt=attempt))
+            records.append(
+                LogRecord(number, t, t_utc, source, event=state, detail=str(obj.get("detail", "")), attempt=attempt)
+            )
         else:
             raise fail("a line needs 'hex' (a notification) or 'event'")
     # Events written without t_utc get it from the notifications' clock offset.
