@@ -102,7 +102,8 @@ def _detrend_linear(y: np.ndarray) -> np.ndarray:
     r = y - y.mean()
     sxx = float(x @ x)
     slope = float(x @ r) / sxx if sxx > 0.0 else 0.0
-    return r - slope * x
+    detrended: np.ndarray = r - slope * x
+    return detrended
 
 
 def coherence(nn_ms: npt.ArrayLike, t_s: npt.ArrayLike | None = None) -> Coherence:

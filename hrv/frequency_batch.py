@@ -172,7 +172,17 @@ def frequency_domain_windows(
                 no_bin = np.isnan(values["lf"]) | np.isnan(values["hf"])
                 for kk in k[no_bin]:
                     reasons[kk] = f"{size / rate:.0f} s resampled: no spectral bin in LF or HF"
-    return FrequencyDomainWindows(*(out[name] for name in _FD_ARRAYS), n_samples=n_samples, reasons=tuple(reasons))
+    return FrequencyDomainWindows(
+        vlf=out["vlf"],
+        lf=out["lf"],
+        hf=out["hf"],
+        lfhf=out["lfhf"],
+        total_power=out["total_power"],
+        hf_peak_hz=out["hf_peak_hz"],
+        resolution_hz=out["resolution_hz"],
+        n_samples=n_samples,
+        reasons=tuple(reasons),
+    )
 
 
 def _resample_batch(
@@ -204,7 +214,8 @@ def _resample_batch(
     f_r, s_r, d_r = first[row], second[row], delta[row]
 
     def value(i: np.ndarray) -> np.ndarray:
-        return np.where(i == 1, s_r, np.where(i == 0, f_r, f_r + i * d_r))
+        v: np.ndarray = np.where(i == 1, s_r, np.where(i == 0, f_r, f_r + i * d_r))
+        return v
 
     i = np.clip(np.ceil((knot - f_r) / d_r), 0, size).astype(np.intp)
     while True:
@@ -225,7 +236,7 @@ def _resample_batch(
     valid = np.arange(pieces[0].shape[1]) < (n - 2)[:, None]
     t0, p0, p1, p2 = (np.repeat(p[valid], counts) for p in pieces)
     u = grid.ravel() - t0
-    y = (p0 + u * (p1 + u * p2)).reshape(w, size)
+    y: np.ndarray = (p0 + u * (p1 + u * p2)).reshape(w, size)
     # Held at the last value past the last beat: the last grid point, and sometimes the one
     # before (np.arange's i * delta drifts from i * step by up to ~1e-8 s over a window).
     past = grid > t[b - 1][:, None]

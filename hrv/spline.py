@@ -167,7 +167,7 @@ def interpolate_nn(nn_ms: np.ndarray, t_s: np.ndarray, rate_hz: float) -> tuple[
     if x.size < 3 or x.shape != y.shape:
         raise HrvInputError("a quadratic spline needs >= 3 points, as many times as intervals")
     step = 1 / rate_hz
-    x_new = np.arange(start=x[0], stop=x[-1] + step, step=step)
+    x_new = np.arange(x[0], x[-1] + step, step)
     t, p0, p1, p2 = spline_pieces(x, y)
     j = np.searchsorted(t, x_new, side="right") - 3  # piece: interior knots <= x
     np.clip(j, 0, x.size - 3, out=j)

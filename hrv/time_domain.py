@@ -222,7 +222,8 @@ def _compensated_prefix_sum(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _window_sums(hi: np.ndarray, lo: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return (hi[b] - hi[a]) + (lo[b] - lo[a])
+    sums: np.ndarray = (hi[b] - hi[a]) + (lo[b] - lo[a])
+    return sums
 
 
 def time_domain_windows(nn_ms: npt.ArrayLike, starts: npt.ArrayLike, stops: npt.ArrayLike) -> TimeDomainWindows:

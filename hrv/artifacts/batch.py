@@ -68,6 +68,7 @@ Pure computation: numpy only; no I/O, no asyncio.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
@@ -140,7 +141,7 @@ def validate_rr(rr_ms: np.ndarray) -> np.ndarray:
     return rr
 
 
-def _centred_windows(x: np.ndarray, width: int):
+def _centred_windows(x: np.ndarray, width: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """Yield ``(start_row, sorted_windows, counts)`` for pandas' ``rolling(width, center=True,
     min_periods=1)``: row ``i`` covers ``x[i + off + 1 - width : i + off + 1]`` clipped to the
     array, ``off = (width - 1) // 2``. Padding is NaN, which ``np.sort`` puts last."""

@@ -62,7 +62,7 @@ import bisect
 import math
 from collections import deque
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
 from ..errors import ArtifactInputError
 from .classify import DEFAULT_PARAMETERS, ArtifactParameters, ArtifactType, classify_at, interpolate_between
@@ -249,7 +249,7 @@ class StreamingArtifactDetector:
         self._next_decide = 0
         self._next_start = 0  # where the flow chart starts its next step
         self._early: dict[int, ArtifactType] = {}
-        self._held: list[list] = []  # [index, rr_ms, type, nn or None], released in order
+        self._held: list[list[Any]] = []  # [index, rr_ms, type, nn or None], released in order
         self._last_ref: tuple[int, float] | None = None
         self._merge_next = False
 
