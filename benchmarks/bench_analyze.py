@@ -61,7 +61,7 @@ def _clean_base(rr: np.ndarray) -> np.ndarray:
     """The real series without its own ~2 % irregular beats (each replaced by the median of the
     11 intervals around it, until the detector finds none), so that the injected artifacts are
     the only ones and clean 5-minute windows exist."""
-    from tolerance.hrv.artifacts import ArtifactType, detect_artifacts
+    from tolerance.hrv import ArtifactType, detect_artifacts
 
     rr = rr.copy()
     for _ in range(10):
@@ -138,7 +138,7 @@ def _fast_nn(path: Path, window_s: float, step_s: float) -> tuple[np.ndarray, ..
     ``tolerance analyze`` builds them: drop-outs (values above 3000 ms) are segment breaks,
     artifacts are corrected per segment, the windows are ``tolerance.hrv.segments``'."""
     from tolerance.api.rr_files import MAX_PLAUSIBLE_RR_MS, read_rr_file
-    from tolerance.hrv.artifacts import correct_artifacts, detect_artifacts
+    from tolerance.hrv import correct_artifacts, detect_artifacts
     from tolerance.hrv.segments import assemble_segments, split_segments, window_bounds
 
     series = read_rr_file(str(path))

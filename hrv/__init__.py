@@ -14,24 +14,24 @@ it (and the numpy re-implementations against scipy). Figures carry neurokit2's n
 interpolation and method.
 """
 
-from .analysis import Analysis, AnalysisWindow, analyze_rr
+from .analysis import Analysis, AnalysisWindow, analyze_rr, reference_analyze_rr
 from .artifacts import (
-    ArtifactInputError,
     ArtifactParameters,
     ArtifactType,
+    ClassifiedBeat,
     Correction,
+    StreamingArtifactDetector,
     correct_artifacts,
     detect_artifacts,
 )
-from .artifacts_stream import ClassifiedBeat, StreamingArtifactDetector
 from .coherence import Coherence, coherence
 from .ecg import EcgRR, rr_from_ecg
 from .engine import BeatUpdate, Engine, EngineConfig, MetricsUpdate, Update, WindowMetrics
+from .errors import ArtifactInputError, HrvError, HrvInputError
 from .frequency import FrequencyDomain, SpectralParameters, frequency_domain, interpolate_nn
 from .frequency_batch import FrequencyDomainWindows, frequency_domain_windows
-from .reference import reference_analyze_rr
 from .segments import window_bounds
-from .time_domain import HrvInputError, TimeDomain, TimeDomainWindows, time_domain, time_domain_windows
+from .time_domain import TimeDomain, TimeDomainWindows, time_domain, time_domain_windows
 from .timeline import Beat, BeatTimeline, GapReason, SegmentStart
 
 __all__ = [
@@ -52,6 +52,7 @@ __all__ = [
     "FrequencyDomain",
     "FrequencyDomainWindows",
     "GapReason",
+    "HrvError",
     "HrvInputError",
     "MetricsUpdate",
     "SegmentStart",

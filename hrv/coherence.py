@@ -40,8 +40,9 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from .frequency import _as_time, _hann_window, interpolate_nn
-from .time_domain import _as_nn
+from .hann import hann_window
+from .inputs import as_nn, as_time
+from .spline import interpolate_nn
 
 __all__ = [
     "COHERENCE_WINDOW_S",
@@ -101,7 +102,8 @@ def _detrend_linear(y: np.ndarray) -> np.ndarray:
     r = y - y.mean()
     sxx = float(x @ x)
     slope = float(x @ r) / sxx if sxx > 0.0 else 0.0
-    return r - slope * x
+    detrended: np.ndarray = r - slope * x
+    return detrended
 
 
 def coherence(nn_ms: npt.ArrayLike, t_s: npt.ArrayLike | None = None) -> Coherence:
@@ -124,8 +126,8 @@ def coherence(nn_ms: npt.ArrayLike, t_s: npt.ArrayLike | None = None) -> Coheren
     ----------
     McCraty et al. (2009); McCraty & Shaffer (2015) (module docstring).
     """
-    x = _as_nn(nn_ms)
-    t = _as_time(t_s, x)
+    x = as_nn(nn_ms)
+    t = as_time(t_s, x)
     nan = math.nan
     if x.size < 3:
         return Coherence(nan, nan, nan, nan, f"{x.size} NN interval(s): needs 64 s of beats")
@@ -136,7 +138,7 @@ def coherence(nn_ms: npt.ArrayLike, t_s: npt.ArrayLike | None = None) -> Coheren
         return Coherence(nan, nan, nan, nan, f"{covered_s:.0f} s of beats: needs 64 s")
     _, y = interpolate_nn(x, t, COHERENCE_RATE_HZ)
     y = _detrend_linear(y)
-    w = _hann_window(y.size)
+    w = hann_window(y.size)
     spectrum = np.fft.rfft(y * w, n=max(COHERENCE_NFFT, y.size))
     power = spectrum.real**2 + spectrum.imag**2
     f = np.fft.rfftfreq(max(COHERENCE_NFFT, y.size), d=1.0 / COHERENCE_RATE_HZ)

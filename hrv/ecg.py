@@ -54,7 +54,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from .time_domain import HrvInputError
+from .errors import HrvInputError
 
 _MS_PER_S: Final = 1000.0
 _MIN_DURATION_S: Final = 10.0

@@ -30,8 +30,7 @@ from typing import Any, Final
 
 import numpy as np
 
-from .artifacts import ArtifactType
-from .artifacts_stream import ClassifiedBeat, StreamingArtifactDetector
+from .artifacts import ArtifactType, ClassifiedBeat, StreamingArtifactDetector
 from .coherence import coherence
 from .frequency import SpectralParameters, frequency_domain
 from .time_domain import time_domain
@@ -177,8 +176,13 @@ class Engine:
         self.beats_out = 0
 
     # input ---------------------------------------------------------------------------------
-    def add(self, t_recv: float, rr_ms: tuple[float, ...] | list[float], contact: bool | None = None,
-            rr_raw: tuple[int, ...] | list[int] | None = None) -> list[Update]:
+    def add(
+        self,
+        t_recv: float,
+        rr_ms: tuple[float, ...] | list[float],
+        contact: bool | None = None,
+        rr_raw: tuple[int, ...] | list[int] | None = None,
+    ) -> list[Update]:
         """Feed one notification received at ``t_recv`` (s); returns what became final."""
         beats, started = self.timeline.add(t_recv, rr_ms, contact, rr_raw)
         out: list[Update] = []
@@ -243,11 +247,13 @@ class Engine:
         if beat.t_s >= self._next_metrics_t:
             cad = self.config.cadence_s
             self._next_metrics_t = self._origin + (math.floor((beat.t_s - self._origin) / cad) + 1) * cad
-            out.append(MetricsUpdate(
-                beat.t_s,
-                self._window(beat.t_s, self.config.long_window_s, beat.segment, short=False),
-                self._coherence(beat.t_s, beat.segment),
-            ))
+            out.append(
+                MetricsUpdate(
+                    beat.t_s,
+                    self._window(beat.t_s, self.config.long_window_s, beat.segment, short=False),
+                    self._coherence(beat.t_s, beat.segment),
+                )
+            )
         return out
 
     def _coverage_reason(self, t_end: float, window_s: float) -> str | None:

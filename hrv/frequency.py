@@ -62,7 +62,6 @@ References
 
 from __future__ import annotations
 
-import functools
 import math
 from dataclasses import asdict, dataclass
 from typing import Final
@@ -70,8 +69,10 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from .errors import HrvInputError
+from .hann import hann_with_power
+from .inputs import as_nn, as_time
 from .spline import interpolate_nn
-from .time_domain import HrvInputError, _as_nn
 
 __all__ = [
     "HF_BAND_HZ",
@@ -212,42 +213,10 @@ class FrequencyDomain:
         return cls(nan, nan, nan, nan, nan, nan, nan, 0, reason)
 
 
-def _as_time(t_s: npt.ArrayLike | None, x: np.ndarray) -> np.ndarray:
-    if t_s is None:
-        # neurokit2's default (intervals_sanitize): divide first, then cumulate.
-        return np.cumsum(x / 1000.0)
-    t = np.asarray(t_s, dtype=np.float64)
-    if t.shape != x.shape:
-        raise HrvInputError(f"t_s has shape {t.shape}, nn_ms has {x.shape}")
-    if t.size and not (np.isfinite(t).all() and np.all(t[1:] > t[:-1])):
-        raise HrvInputError("t_s must be finite and strictly increasing (seconds)")
-    return t
-
-
 def _band_power(f: np.ndarray, p: np.ndarray, band: tuple[float, float]) -> float:
     where = (f >= band[0]) & (f < band[1])
     power = float(np.trapezoid(y=p[where], x=f[where]))
     return math.nan if power == 0.0 else power
-
-
-def _hann_window(n: int) -> np.ndarray:
-    """Periodic ("DFT-even") Hann window of ``n`` points, computed as scipy computes it."""
-    if n <= 1:
-        return np.ones(n)
-    fac = np.linspace(-np.pi, np.pi, n + 1)
-    return (0.5 + 0.5 * np.cos(fac))[:-1]
-
-
-@functools.lru_cache(maxsize=64)
-def _hann(nperseg: int) -> tuple[np.ndarray, float]:
-    """Periodic Hann window and its sum of squares.
-
-    Bit for bit scipy's ``get_window("hann", n)`` (``general_cosine`` with ``a = [0.5, 0.5]``
-    on ``n + 1`` points, the last dropped), without importing ``scipy.signal`` (~0.3 s).
-    """
-    w = _hann_window(nperseg)
-    w.setflags(write=False)
-    return w, float(w @ w)
 
 
 def _welch(signal: np.ndarray, rate_hz: float, nperseg: int) -> tuple[np.ndarray, np.ndarray]:
@@ -260,7 +229,7 @@ def _welch(signal: np.ndarray, rate_hz: float, nperseg: int) -> tuple[np.ndarray
     nfft = 2 * nperseg
     step = nperseg - nperseg // 2
     n_seg = (signal.size - nperseg) // step + 1
-    w, w2 = _hann(nperseg)
+    w, w2 = hann_with_power(nperseg)
     segments = np.lib.stride_tricks.sliding_window_view(signal, nperseg)[::step][:n_seg]
     spectrum = np.fft.rfft(segments * w, n=nfft, axis=-1)
     power = spectrum.real**2 + spectrum.imag**2
@@ -319,12 +288,10 @@ def frequency_domain(
     ----------
     Task Force (1996); Welch (1967); neurokit2 ``hrv_frequency`` (module docstring).
     """
-    x = _as_nn(nn_ms)
-    t = _as_time(t_s, x)
+    x = as_nn(nn_ms)
+    t = as_time(t_s, x)
     if x.size < MIN_INTERVALS_SPECTRUM:
-        return FrequencyDomain.empty(
-            f"{x.size} NN interval(s): a spectrum needs >= {MIN_INTERVALS_SPECTRUM}"
-        )
+        return FrequencyDomain.empty(f"{x.size} NN interval(s): a spectrum needs >= {MIN_INTERVALS_SPECTRUM}")
     rate = params.interpolation_rate
     _, y = interpolate_nn(x, t, rate)
     f, p = welch_psd(y, rate)
@@ -342,6 +309,4 @@ def frequency_domain(
     reason = None
     if math.isnan(lf) or math.isnan(hf):
         reason = f"{y.size / rate:.0f} s resampled: no spectral bin in LF or HF"
-    return FrequencyDomain(
-        vlf, lf, hf, lf / hf, total, hf_peak, resolution, int(y.size), reason
-    )
+    return FrequencyDomain(vlf, lf, hf, lf / hf, total, hf_peak, resolution, int(y.size), reason)

@@ -27,18 +27,18 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from .errors import HrvInputError
 from .frequency import (
     MIN_INTERVALS_SPECTRUM,
     ULF_BAND_HZ,
     VHF_BAND_HZ,
     FrequencyDomain,
     SpectralParameters,
-    _as_time,
-    _hann,
     frequency_domain,
 )
+from .hann import hann_with_power
+from .inputs import as_nn, as_time
 from .spline import spline_pieces_batch
-from .time_domain import HrvInputError, _as_nn
 
 __all__ = ["FrequencyDomainWindows", "frequency_domain_windows"]
 
@@ -123,8 +123,8 @@ def frequency_domain_windows(
     HrvInputError
         On invalid intervals, times or bounds.
     """
-    x = _as_nn(nn_ms)
-    t = _as_time(t_s, x)
+    x = as_nn(nn_ms)
+    t = as_time(t_s, x)
     a = np.asarray(starts, dtype=np.intp)
     b = np.asarray(stops, dtype=np.intp)
     if a.shape != b.shape or a.ndim != 1:
@@ -173,13 +173,27 @@ def frequency_domain_windows(
                 for kk in k[no_bin]:
                     reasons[kk] = f"{size / rate:.0f} s resampled: no spectral bin in LF or HF"
     return FrequencyDomainWindows(
-        *(out[name] for name in _FD_ARRAYS), n_samples=n_samples, reasons=tuple(reasons)
+        vlf=out["vlf"],
+        lf=out["lf"],
+        hf=out["hf"],
+        lfhf=out["lfhf"],
+        total_power=out["total_power"],
+        hf_peak_hz=out["hf_peak_hz"],
+        resolution_hz=out["resolution_hz"],
+        n_samples=n_samples,
+        reasons=tuple(reasons),
     )
 
 
 def _resample_batch(
-    x: np.ndarray, t: np.ndarray, mid: np.ndarray, a: np.ndarray, b: np.ndarray, size: int,
-    step: float, pieces: list[np.ndarray],
+    x: np.ndarray,
+    t: np.ndarray,
+    mid: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    size: int,
+    step: float,
+    pieces: list[np.ndarray],
 ) -> np.ndarray:
     """:func:`interpolate_nn`'s values for windows of ``size`` resampled points (rows)."""
     w = a.size
@@ -200,7 +214,8 @@ def _resample_batch(
     f_r, s_r, d_r = first[row], second[row], delta[row]
 
     def value(i: np.ndarray) -> np.ndarray:
-        return np.where(i == 1, s_r, np.where(i == 0, f_r, f_r + i * d_r))
+        v: np.ndarray = np.where(i == 1, s_r, np.where(i == 0, f_r, f_r + i * d_r))
+        return v
 
     i = np.clip(np.ceil((knot - f_r) / d_r), 0, size).astype(np.intp)
     while True:
@@ -221,7 +236,7 @@ def _resample_batch(
     valid = np.arange(pieces[0].shape[1]) < (n - 2)[:, None]
     t0, p0, p1, p2 = (np.repeat(p[valid], counts) for p in pieces)
     u = grid.ravel() - t0
-    y = (p0 + u * (p1 + u * p2)).reshape(w, size)
+    y: np.ndarray = (p0 + u * (p1 + u * p2)).reshape(w, size)
     # Held at the last value past the last beat: the last grid point, and sometimes the one
     # before (np.arange's i * delta drifts from i * step by up to ~1e-8 s over a window).
     past = grid > t[b - 1][:, None]
@@ -242,7 +257,7 @@ def _spectra_batch(y: np.ndarray, rate: float, params: SpectralParameters) -> di
     nfft = 2 * nperseg
     hop = nperseg - nperseg // 2
     n_seg = (n - nperseg) // hop + 1
-    hann, w2 = _hann(nperseg)
+    hann, w2 = hann_with_power(nperseg)
     f_all = np.arange(nfft // 2 + 1) * (rate / nfft)
     kept = np.flatnonzero((f_all >= min_frequency) & (f_all <= VHF_BAND_HZ[1]))
     k0, k1 = (int(kept[0]), int(kept[-1]) + 1) if kept.size else (0, 0)
@@ -278,6 +293,11 @@ def _spectra_batch(y: np.ndarray, rate: float, params: SpectralParameters) -> di
         hf_peak = np.full(w, math.nan)
     resolution = float(f[1] - f[0]) if f.size > 1 else math.nan
     return {
-        "vlf": vlf, "lf": lf, "hf": hf, "lfhf": lf / hf, "total_power": total,
-        "hf_peak_hz": hf_peak, "resolution_hz": np.full(w, resolution),
+        "vlf": vlf,
+        "lf": lf,
+        "hf": hf,
+        "lfhf": lf / hf,
+        "total_power": total,
+        "hf_peak_hz": hf_peak,
+        "resolution_hz": np.full(w, resolution),
     }

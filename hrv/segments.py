@@ -1,7 +1,7 @@
 """Segments, time axis and windows of an RR series: the layout of ``tolerance analyze``.
 
-Both engines of :mod:`tolerance.hrv.analysis` (:func:`~tolerance.hrv.analysis.analyze_rr`,
-:func:`~tolerance.hrv.reference.reference_analyze_rr`) and the benchmark's neurokit2 reference
+Both engines of :mod:`tolerance.hrv.analysis` (:func:`~tolerance.hrv.analysis.fast.analyze_rr`,
+:func:`~tolerance.hrv.analysis.reference.reference_analyze_rr`) and the benchmark's neurokit2 reference
 (``benchmarks/reference_analyze.py``) lay their NN intervals out with these functions, so all
 of them compute over the same windows by the same rules:
 
@@ -44,7 +44,7 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
-from .time_domain import HrvInputError
+from .errors import HrvInputError
 
 __all__ = [
     "DEFAULT_MIN_COVERAGE",
@@ -116,9 +116,7 @@ class Series:
     t_end: np.ndarray
 
 
-def assemble_segments(
-    parts: list[tuple[np.ndarray, np.ndarray]], gaps_ms: list[float]
-) -> Series:
+def assemble_segments(parts: list[tuple[np.ndarray, np.ndarray]], gaps_ms: list[float]) -> Series:
     """Concatenate per-segment ``(nn, corrected)`` and lay them on one time axis (step 2).
 
     ``gaps_ms`` are :func:`split_segments`' excluded times before each segment.
@@ -158,8 +156,12 @@ class WindowLayout:
 
 
 def layout_windows(
-    t_end: np.ndarray, nn: np.ndarray, segment: np.ndarray | None, window_s: float,
-    step_s: float, min_coverage: float,
+    t_end: np.ndarray,
+    nn: np.ndarray,
+    segment: np.ndarray | None,
+    window_s: float,
+    step_s: float,
+    min_coverage: float,
 ) -> WindowLayout:
     """The windows of the module docstring (step 3); ``segment`` unchecked (None: one)."""
     if not (window_s > 0 and step_s > 0 and math.isfinite(window_s) and math.isfinite(step_s)):
@@ -192,18 +194,14 @@ def layout_windows(
         chosen[k] = cand[int(np.argmax(span))]
     some = chosen >= 0
     c = np.where(some, chosen, 0)
-    covered = np.where(
-        some, np.minimum(ends, last_t[c]) - np.maximum(starts, first_t[c]), 0.0
-    ).clip(min=0.0)
+    covered = np.where(some, np.minimum(ends, last_t[c]) - np.maximum(starts, first_t[c]), 0.0).clip(min=0.0)
     a = np.where(some, np.maximum(a, lo[c]), a)
     b = np.maximum(np.where(some, np.minimum(b, hi[c]), a), a)
     # The window past the last beat is kept only when it is covered enough.
     keep = np.ones(count, dtype=bool)
     if ends[-1] > last + _EPS_S and covered[-1] < min_coverage * window_s - _EPS_S:
         keep[-1] = False
-    return WindowLayout(
-        starts[keep], a[keep], b[keep], covered[keep], np.where(some, ids[c], -1)[keep]
-    )
+    return WindowLayout(starts[keep], a[keep], b[keep], covered[keep], np.where(some, ids[c], -1)[keep])
 
 
 def window_bounds(
@@ -232,7 +230,11 @@ def window_bounds(
 
 
 def window_reason(
-    n: int, share: float | None, max_share: float, covered: float, window_s: float,
+    n: int,
+    share: float | None,
+    max_share: float,
+    covered: float,
+    window_s: float,
     min_coverage: float,
 ) -> str | None:
     """Why a window of ``n`` NN intervals gives null values (None: it gives numbers).
@@ -241,10 +243,7 @@ def window_reason(
     :data:`MIN_NN_PER_WINDOW` intervals, or a corrected ``share`` above ``max_share``.
     """
     if covered < min_coverage * window_s - _EPS_S:
-        return (
-            f"only {covered:.0f} s of contiguous beats in the {window_s:g} s window "
-            f"(needs {min_coverage:.0%})"
-        )
+        return f"only {covered:.0f} s of contiguous beats in the {window_s:g} s window (needs {min_coverage:.0%})"
     if n < MIN_NN_PER_WINDOW:
         return f"{n} NN interval(s) in the window: needs >= {MIN_NN_PER_WINDOW}"
     if share is not None and share > max_share:

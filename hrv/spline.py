@@ -41,7 +41,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from .time_domain import HrvInputError
+from .errors import HrvInputError
 
 __all__ = ["interpolate_nn", "spline_pieces", "spline_pieces_batch"]
 
@@ -70,8 +70,13 @@ def _basis(
 
 
 def _pieces(
-    tm1: np.ndarray, t0: np.ndarray, t1: np.ndarray, t2: np.ndarray,
-    c0: np.ndarray, c1: np.ndarray, c2: np.ndarray,
+    tm1: np.ndarray,
+    t0: np.ndarray,
+    t1: np.ndarray,
+    t2: np.ndarray,
+    c0: np.ndarray,
+    c1: np.ndarray,
+    c2: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """The spline on the knot interval ``[t0, t1)`` as ``p0 + u (p1 + u p2)``, ``u = x - t0``,
     from its three B-spline coefficients (the expansion of :func:`_basis`). Elementwise."""
@@ -84,9 +89,7 @@ def _pieces(
     return p0, p1, p2
 
 
-def spline_pieces(
-    x: np.ndarray, y: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+def spline_pieces(x: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
     """Quadratic interpolating spline through ``(x, y)`` (``n >= 3`` points, ``x`` strictly
     increasing) as ``n - 2`` polynomial pieces; returns the knots and ``p0, p1, p2``.
 
@@ -132,9 +135,7 @@ def _thomas(sub: list[float], diag: list[float], sup: list[float], y: list[float
     return np.asarray(out)
 
 
-def interpolate_nn(
-    nn_ms: np.ndarray, t_s: np.ndarray, rate_hz: float
-) -> tuple[np.ndarray, np.ndarray]:
+def interpolate_nn(nn_ms: np.ndarray, t_s: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
     """Resample NN intervals at ``rate_hz`` as neurokit2's ``intervals_process`` does.
 
     Parameters
@@ -166,7 +167,7 @@ def interpolate_nn(
     if x.size < 3 or x.shape != y.shape:
         raise HrvInputError("a quadratic spline needs >= 3 points, as many times as intervals")
     step = 1 / rate_hz
-    x_new = np.arange(start=x[0], stop=x[-1] + step, step=step)
+    x_new = np.arange(x[0], x[-1] + step, step)
     t, p0, p1, p2 = spline_pieces(x, y)
     j = np.searchsorted(t, x_new, side="right") - 3  # piece: interior knots <= x
     np.clip(j, 0, x.size - 3, out=j)

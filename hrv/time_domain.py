@@ -50,6 +50,9 @@ from typing import Final
 import numpy as np
 import numpy.typing as npt
 
+from .errors import HrvInputError
+from .inputs import as_nn
+
 __all__ = [
     "MIN_INTERVALS_MEAN",
     "MIN_INTERVALS_VARIABILITY",
@@ -68,30 +71,6 @@ MIN_INTERVALS_VARIABILITY: Final = 2
 PNN50_THRESHOLD_MS: Final = 50.0
 """pNN50 counts successive differences strictly greater than this (ms)."""
 _MS_PER_MIN: Final = 60_000.0
-
-
-class HrvInputError(ValueError):
-    """An HRV function got input it cannot compute on (wrong shape, non-finite, <= 0).
-
-    Attributes
-    ----------
-    reason : str
-        What is wrong, in words.
-    """
-
-    def __init__(self, reason: str) -> None:
-        super().__init__(reason)
-        self.reason = reason
-
-
-def _as_nn(nn_ms: npt.ArrayLike) -> np.ndarray:
-    """Validate NN intervals: 1-D, finite, > 0 ms; returns float64 (no copy if already so)."""
-    x = np.asarray(nn_ms, dtype=np.float64)
-    if x.ndim != 1:
-        raise HrvInputError(f"NN intervals must be a 1-D array, got shape {x.shape}")
-    if x.size and not (np.isfinite(x).all() and x.min() > 0.0):
-        raise HrvInputError("NN intervals must be finite and > 0 ms")
-    return x
 
 
 @dataclass(frozen=True, slots=True)
@@ -170,7 +149,7 @@ def time_domain(nn_ms: npt.ArrayLike) -> TimeDomain:
     ----------
     Task Force (1996); Mietus et al. (2002); neurokit2 ``hrv_time`` (module docstring).
     """
-    x = _as_nn(nn_ms)
+    x = as_nn(nn_ms)
     n = int(x.size)
     if n < MIN_INTERVALS_MEAN:
         nan = math.nan
@@ -243,12 +222,11 @@ def _compensated_prefix_sum(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _window_sums(hi: np.ndarray, lo: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
-    return (hi[b] - hi[a]) + (lo[b] - lo[a])
+    sums: np.ndarray = (hi[b] - hi[a]) + (lo[b] - lo[a])
+    return sums
 
 
-def time_domain_windows(
-    nn_ms: npt.ArrayLike, starts: npt.ArrayLike, stops: npt.ArrayLike
-) -> TimeDomainWindows:
+def time_domain_windows(nn_ms: npt.ArrayLike, starts: npt.ArrayLike, stops: npt.ArrayLike) -> TimeDomainWindows:
     """Time-domain HRV of many windows ``nn_ms[starts[k]:stops[k]]`` at once.
 
     Parameters
@@ -284,7 +262,7 @@ def time_domain_windows(
     Knuth, D. E. (1997). The Art of Computer Programming, Vol. 2, 3rd ed., section 4.2.2
     (TwoSum). Time-domain definitions: see the module docstring.
     """
-    x = _as_nn(nn_ms)
+    x = as_nn(nn_ms)
     a = np.asarray(starts, dtype=np.intp)
     b = np.asarray(stops, dtype=np.intp)
     if a.shape != b.shape or a.ndim != 1:

@@ -141,9 +141,7 @@ class BeatTimeline:
         if self._pending_gap is None:
             self._pending_gap = reason
 
-    def _plausible(
-        self, rr_ms: Sequence[float], rr_raw: Sequence[int] | None
-    ) -> tuple[list[float], list[int] | None]:
+    def _plausible(self, rr_ms: Sequence[float], rr_raw: Sequence[int] | None) -> tuple[list[float], list[int] | None]:
         raws = list(rr_raw) if rr_raw is not None and len(rr_raw) == len(rr_ms) else None
         keep = [i for i, r in enumerate(rr_ms) if MIN_PLAUSIBLE_RR_MS <= r <= MAX_PLAUSIBLE_RR_MS]
         self.stats.implausible += len(rr_ms) - len(keep)

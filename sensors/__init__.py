@@ -29,17 +29,27 @@ from .samples import (
 from .source import Sensor
 
 if TYPE_CHECKING:
-    from .ble import BleStrap, FoundStrap, scan
-    from .polar_pmd import EcgFrame, decode_control_point, decode_ecg_frame
-    from .reconnect import Backoff, FailureKind, LinkStats
+    from .ble import Backoff, BleStrap, FailureKind, FoundStrap, LinkStats, scan
+    from .polar import EcgFrame, decode_control_point, decode_ecg_frame
     from .replay import LogRecord, NotificationLogWriter, ReplaySource, log_header, log_line, read_log, write_log
 
 _LAZY = {
-    "BleStrap": "ble", "FoundStrap": "ble", "scan": "ble",
-    "Backoff": "reconnect", "FailureKind": "reconnect", "LinkStats": "reconnect",
-    "EcgFrame": "polar_pmd", "decode_control_point": "polar_pmd", "decode_ecg_frame": "polar_pmd",
-    "LogRecord": "replay", "log_header": "replay", "log_line": "replay",
-    "NotificationLogWriter": "replay", "ReplaySource": "replay", "read_log": "replay", "write_log": "replay",
+    "BleStrap": "ble",
+    "FoundStrap": "ble",
+    "scan": "ble",
+    "Backoff": "ble",
+    "FailureKind": "ble",
+    "LinkStats": "ble",
+    "EcgFrame": "polar",
+    "decode_control_point": "polar",
+    "decode_ecg_frame": "polar",
+    "LogRecord": "replay",
+    "log_header": "replay",
+    "log_line": "replay",
+    "NotificationLogWriter": "replay",
+    "ReplaySource": "replay",
+    "read_log": "replay",
+    "write_log": "replay",
 }
 
 
@@ -52,6 +62,7 @@ def __getattr__(name: str) -> Any:
     value = getattr(import_module(f".{module}", __name__), name)
     globals()[name] = value
     return value
+
 
 __all__ = [
     "AdapterUnavailable",

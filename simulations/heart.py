@@ -79,8 +79,9 @@ def make_rng(rng: RngLike) -> np.random.Generator:
 def check_breathing_rate(rate_per_min: float) -> None:
     """Raise ValueError unless the rate is within 1-60 breaths/min."""
     if not MIN_BREATHING_PER_MIN <= rate_per_min <= MAX_BREATHING_PER_MIN:
-        raise ValueError(f"breathing rate {rate_per_min!r}/min is outside "
-                         f"{MIN_BREATHING_PER_MIN:g}-{MAX_BREATHING_PER_MIN:g}")
+        raise ValueError(
+            f"breathing rate {rate_per_min!r}/min is outside {MIN_BREATHING_PER_MIN:g}-{MAX_BREATHING_PER_MIN:g}"
+        )
 
 
 def resonance_gain(f_hz: float | np.ndarray, peak_hz: float, q: float) -> float | np.ndarray:
@@ -161,19 +162,19 @@ class HeartParams:
         f = self.breathing_per_min / SECONDS_PER_MINUTE
         t = SECONDS_PER_MINUTE / self.hr_bpm
         a_rest = math.sqrt(self.rsa_share * self.rmssd_ms**2 / (2 * math.sin(math.pi * f * t) ** 2))
-        return a_rest / float(resonance_gain(f, self.resonance_per_min / SECONDS_PER_MINUTE,
-                                             self.resonance_q))
+        return a_rest / float(resonance_gain(f, self.resonance_per_min / SECONDS_PER_MINUTE, self.resonance_q))
 
     def rsa_amplitude_ms(self, breathing_per_min: float) -> float:
         """RSA amplitude A at a breathing rate, from the resonance gain curve."""
         return self.rsa_peak_ms * float(
-            resonance_gain(breathing_per_min / SECONDS_PER_MINUTE,
-                           self.resonance_per_min / SECONDS_PER_MINUTE, self.resonance_q)
+            resonance_gain(
+                breathing_per_min / SECONDS_PER_MINUTE, self.resonance_per_min / SECONDS_PER_MINUTE, self.resonance_q
+            )
         )
 
-    def expected_rmssd_ms(self, breathing_per_min: float | None = None, *,
-                          hr_bpm: float | None = None,
-                          vagal: float = 1.0) -> float:
+    def expected_rmssd_ms(
+        self, breathing_per_min: float | None = None, *, hr_bpm: float | None = None, vagal: float = 1.0
+    ) -> float:
         """RMSSD the model should produce (see the module docstring for the formula)."""
         rate = self.breathing_per_min if breathing_per_min is None else breathing_per_min
         hr = self.hr_bpm if hr_bpm is None else hr_bpm
@@ -207,14 +208,15 @@ class HeartParams:
         f = self.breathing_per_min / SECONDS_PER_MINUTE
         t = SECONDS_PER_MINUTE / self.hr_bpm
         a = self.rsa_amplitude_ms(self.breathing_per_min)
-        periodic = (2 * a**2 * math.sin(math.pi * f * t) ** 2
-                    + 2 * self.mayer_ms**2 * math.sin(math.pi * self.mayer_hz * t) ** 2)
+        periodic = (
+            2 * a**2 * math.sin(math.pi * f * t) ** 2
+            + 2 * self.mayer_ms**2 * math.sin(math.pi * self.mayer_hz * t) ** 2
+        )
         return (self.rmssd_ms**2 - periodic) / 2.0
 
     def validate(self) -> None:
         """Raise ValueError naming the first parameter out of range."""
-        positive = ("hr_bpm", "rmssd_ms", "breathing_per_min", "resonance_per_min",
-                    "resonance_q", "mayer_hz")
+        positive = ("hr_bpm", "rmssd_ms", "breathing_per_min", "resonance_per_min", "resonance_q", "mayer_hz")
         for name in positive:
             if not getattr(self, name) > 0:
                 raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
@@ -226,8 +228,7 @@ class HeartParams:
         if not 0 <= self.rsa_share < 1:
             raise ValueError(f"rsa_share must be within 0-1 (1 excluded), got {self.rsa_share!r}")
         if not 0 <= self.stress_rmssd_drop <= 1:
-            raise ValueError(
-                f"stress_rmssd_drop must be within 0-1, got {self.stress_rmssd_drop!r}")
+            raise ValueError(f"stress_rmssd_drop must be within 0-1, got {self.stress_rmssd_drop!r}")
         if self._noise_var() < 0:
             floor = math.sqrt(self.rmssd_ms**2 - 2 * self._noise_var())
             raise ValueError(
@@ -270,9 +271,14 @@ class HeartModel:
         Scripted stress events (more can be added live with :meth:`add_stress`).
     """
 
-    def __init__(self, params: HeartParams, *, rng: RngLike = None,
-                 breathing: Iterable[tuple[float, float]] = (),
-                 stress: Iterable[StressEvent] = ()) -> None:
+    def __init__(
+        self,
+        params: HeartParams,
+        *,
+        rng: RngLike = None,
+        breathing: Iterable[tuple[float, float]] = (),
+        stress: Iterable[StressEvent] = (),
+    ) -> None:
         params.validate()
         self.params = params
         self._sigma = params.noise_sd_ms
@@ -284,8 +290,7 @@ class HeartModel:
         self._rate = params.breathing_per_min
         self._phi_r = float(resp_rng.uniform(0, 2 * math.pi))
         self._phi_m = float(mayer_rng.uniform(0, 2 * math.pi))
-        self._schedule = sorted((_BreathingChange(float(a), float(r)) for a, r in breathing),
-                                key=lambda c: c.at_s)
+        self._schedule = sorted((_BreathingChange(float(a), float(r)) for a, r in breathing), key=lambda c: c.at_s)
         self._stress: list[StressEvent] = sorted(stress, key=lambda e: e.peak_s)
 
     @property
@@ -330,19 +335,26 @@ class HeartModel:
         hr = p.hr_bpm + p.stress_hr_bpm * a
         mu = MS_PER_MINUTE / hr
         rsa = p.rsa_amplitude_ms(self._rate)
-        rr = (mu - vagal * rsa * math.sin(self._phi_r) + p.mayer_ms * math.sin(self._phi_m)
-              + vagal * self._sigma * float(self._noise_rng.standard_normal()))
+        rr = (
+            mu
+            - vagal * rsa * math.sin(self._phi_r)
+            + p.mayer_ms * math.sin(self._phi_m)
+            + vagal * self._sigma * float(self._noise_rng.standard_normal())
+        )
         rr = max(rr, MIN_RR_MS)
         dt = rr / 1000.0
-        self._phi_r = (self._phi_r + 2 * math.pi * self._rate / SECONDS_PER_MINUTE * dt
-                       + p.respiration_phase_noise * math.sqrt(dt)
-                       * float(self._resp_rng.standard_normal()))
-        self._phi_m = (self._phi_m + 2 * math.pi * p.mayer_hz * dt
-                       + p.mayer_phase_noise * math.sqrt(dt)
-                       * float(self._mayer_rng.standard_normal()))
+        self._phi_r = (
+            self._phi_r
+            + 2 * math.pi * self._rate / SECONDS_PER_MINUTE * dt
+            + p.respiration_phase_noise * math.sqrt(dt) * float(self._resp_rng.standard_normal())
+        )
+        self._phi_m = (
+            self._phi_m
+            + 2 * math.pi * p.mayer_hz * dt
+            + p.mayer_phase_noise * math.sqrt(dt) * float(self._mayer_rng.standard_normal())
+        )
         self._t = t + dt
-        return TrueBeat(t_s=self._t, rr_ms=rr, hr_bpm=hr, arousal=a, vagal=vagal,
-                        breathing_per_min=self._rate)
+        return TrueBeat(t_s=self._t, rr_ms=rr, hr_bpm=hr, arousal=a, vagal=vagal, breathing_per_min=self._rate)
 
     def beats_until(self, t_s: float) -> list[TrueBeat]:
         """All beats up to and including the first one at or after ``t_s``."""

@@ -64,8 +64,14 @@ class SimulationResult:
         return self.beat_rr_raw * (1000.0 / RR_UNITS_PER_SECOND)
 
 
-def simulate(scenario: Scenario | str | Path, seed: RngLike = 0, duration_s: float | None = None, *,
-             t0_utc: float = 0.0, source_id: str | None = None) -> SimulationResult:
+def simulate(
+    scenario: Scenario | str | Path,
+    seed: RngLike = 0,
+    duration_s: float | None = None,
+    *,
+    t0_utc: float = 0.0,
+    source_id: str | None = None,
+) -> SimulationResult:
     """Run a scenario offline, as fast as possible.
 
     Parameters
@@ -83,8 +89,14 @@ def simulate(scenario: Scenario | str | Path, seed: RngLike = 0, duration_s: flo
     duration = sc.duration_s if duration_s is None else float(duration_s)
     beats: list[GroundTruthBeat] = []
     seed_text = seed if isinstance(seed, int) else "random"
-    emu = StrapEmulator(sc, rng=seed, source_id=source_id or f"sim:{sc.name}:{seed_text}",
-                        t0_mono=0.0, t0_utc=t0_utc, on_beat=beats.append)
+    emu = StrapEmulator(
+        sc,
+        rng=seed,
+        source_id=source_id or f"sim:{sc.name}:{seed_text}",
+        t0_mono=0.0,
+        t0_utc=t0_utc,
+        on_beat=beats.append,
+    )
     items = tuple(emu.run(duration))
     samples = tuple(i for i in items if isinstance(i, HeartRateSample))
     events = tuple(i for i in items if isinstance(i, ConnectionEvent))
@@ -93,16 +105,25 @@ def simulate(scenario: Scenario | str | Path, seed: RngLike = 0, duration_s: flo
         return np.array([getattr(b, name) for b in beats], dtype=dtype)
 
     return SimulationResult(
-        scenario=sc, seed=seed if isinstance(seed, int) else None, duration_s=duration,
-        beat_t_s=col("t_s", float), beat_rr_true_ms=col("rr_true_ms", float),
-        beat_rr_raw=col("rr_raw", np.int64), beat_hr_bpm=col("hr_bpm", float),
-        beat_arousal=col("arousal", float), beat_vagal=col("vagal", float),
+        scenario=sc,
+        seed=seed if isinstance(seed, int) else None,
+        duration_s=duration,
+        beat_t_s=col("t_s", float),
+        beat_rr_true_ms=col("rr_true_ms", float),
+        beat_rr_raw=col("rr_raw", np.int64),
+        beat_hr_bpm=col("hr_bpm", float),
+        beat_arousal=col("arousal", float),
+        beat_vagal=col("vagal", float),
         beat_breathing_per_min=col("breathing_per_min", float),
         beat_artifact=np.array([str(b.artifact) for b in beats], dtype=str),
-        beat_contact=col("contact", bool), beat_delivered=col("delivered", bool),
+        beat_contact=col("contact", bool),
+        beat_delivered=col("delivered", bool),
         beat_notification=col("notification", np.int64),
         note_t_s=np.array([s.t_mono for s in samples], dtype=float),
         note_hr_bpm=np.array([s.hr_bpm for s in samples], dtype=np.int64),
         note_n_rr=np.array([len(s.rr_raw) for s in samples], dtype=np.int64),
         note_contact=np.array([bool(s.contact) for s in samples], dtype=bool),
-        samples=samples, events=events, items=items)
+        samples=samples,
+        events=events,
+        items=items,
+    )

@@ -55,8 +55,7 @@ class ScenarioError(ValueError):
     ``available`` the bundled scenario names.
     """
 
-    def __init__(self, message: str, *, source: str, field: str | None = None,
-                 available: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str, *, source: str, field: str | None = None, available: tuple[str, ...] = ()) -> None:
         self.source = source
         self.field = field
         self.available = available
@@ -98,8 +97,9 @@ def _scenario_dir() -> Any:
 
 def list_scenarios() -> tuple[str, ...]:
     """Names of the bundled scenarios, sorted."""
-    return tuple(sorted(p.name[: -len(SCENARIO_SUFFIX)] for p in _scenario_dir().iterdir()
-                        if p.name.endswith(SCENARIO_SUFFIX)))
+    return tuple(
+        sorted(p.name[: -len(SCENARIO_SUFFIX)] for p in _scenario_dir().iterdir() if p.name.endswith(SCENARIO_SUFFIX))
+    )
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -118,14 +118,18 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         try:
             raw = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise ScenarioError(f"cannot read scenario file {text}: {exc.strerror or exc}",
-                                source=text, available=list_scenarios()) from exc
+            raise ScenarioError(
+                f"cannot read scenario file {text}: {exc.strerror or exc}", source=text, available=list_scenarios()
+            ) from exc
         return _parse(raw, source=text, default_name=path.stem)
     entry = _scenario_dir().joinpath(text + SCENARIO_SUFFIX)
     if not entry.is_file():
         available = list_scenarios()
-        raise ScenarioError(f"unknown scenario {text!r}; available: {', '.join(available)} "
-                            "(or give a path to a .toml file)", source=text, available=available)
+        raise ScenarioError(
+            f"unknown scenario {text!r}; available: {', '.join(available)} (or give a path to a .toml file)",
+            source=text,
+            available=available,
+        )
     return _parse(entry.read_text(encoding="utf-8"), source=text, default_name=text)
 
 
@@ -137,12 +141,10 @@ def _parse(raw: str, *, source: str, default_name: str) -> Scenario:
     return scenario_from_dict(data, source=source, default_name=default_name)
 
 
-def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>",
-                       default_name: str = "custom") -> Scenario:
+def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>", default_name: str = "custom") -> Scenario:
     """Build and validate a :class:`Scenario` from parsed TOML (or an equivalent dict)."""
     p = _Parser(source)
-    p.check_keys(data, "", {"name", "description", "duration_s", "heart", "breathing", "stress",
-                            "faults", "strap"})
+    p.check_keys(data, "", {"name", "description", "duration_s", "heart", "breathing", "stress", "faults", "strap"})
     name = p.string(data.get("name", default_name), "name")
     description = p.string(data.get("description", ""), "description")
     duration = p.number(data.get("duration_s", 600.0), "duration_s", positive=True)
@@ -150,8 +152,7 @@ def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>",
     try:
         heart.validate()
     except ValueError as exc:
-        raise ScenarioError(f"scenario {source}: heart: {exc}", source=source,
-                            field="heart") from exc
+        raise ScenarioError(f"scenario {source}: heart: {exc}", source=source, field="heart") from exc
     breathing = []
     for i, item in enumerate(p.table_list(data.get("breathing", []), "breathing")):
         where = f"breathing[{i}]"
@@ -161,8 +162,10 @@ def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>",
         if not 1.0 <= rate <= 60.0:
             p.fail(f"{where}.per_min", f"breathing rate {rate:g}/min is outside 1-60")
         breathing.append((at, rate))
-    stress = tuple(p.record(StressEvent, item, f"stress[{i}]", positive=("rise_s", "tau_s"))
-                   for i, item in enumerate(p.table_list(data.get("stress", []), "stress")))
+    stress = tuple(
+        p.record(StressEvent, item, f"stress[{i}]", positive=("rise_s", "tau_s"))
+        for i, item in enumerate(p.table_list(data.get("stress", []), "stress"))
+    )
     faults_raw = dict(p.table(data.get("faults", {}), "faults"))
     events_raw = faults_raw.pop("events", [])
     faults = p.record(FaultSettings, faults_raw, "faults", exclude=frozenset({"events"}))
@@ -174,18 +177,31 @@ def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>",
         try:
             kind = FaultKind(kind_text)
         except ValueError:
-            p.fail(f"{where}.kind", f"unknown fault kind {kind_text!r}; expected one of "
-                   f"{', '.join(k.value for k in FaultKind)}")
+            p.fail(
+                f"{where}.kind",
+                f"unknown fault kind {kind_text!r}; expected one of {', '.join(k.value for k in FaultKind)}",
+            )
         at_s = p.number(item.get("at_s"), f"{where}.at_s", minimum=0.0)
         duration_s = p.number(item.get("duration_s", 0.0), f"{where}.duration_s", minimum=0.0)
         events.append(FaultEvent(kind=kind, at_s=at_s, duration_s=duration_s))
     faults = dataclasses.replace(faults, events=tuple(sorted(events, key=lambda e: e.at_s)))
-    strap = p.record(StrapParams, data.get("strap", {}), "strap",
-                     positive=("notify_interval_s", "max_rr_per_notification",
-                               "hr_smoothing_beats"))
-    return Scenario(name=name, description=description, duration_s=duration, heart=heart,
-                    breathing=tuple(sorted(breathing)), stress=stress, faults=faults, strap=strap,
-                    source=source)
+    strap = p.record(
+        StrapParams,
+        data.get("strap", {}),
+        "strap",
+        positive=("notify_interval_s", "max_rr_per_notification", "hr_smoothing_beats"),
+    )
+    return Scenario(
+        name=name,
+        description=description,
+        duration_s=duration,
+        heart=heart,
+        breathing=tuple(sorted(breathing)),
+        stress=stress,
+        faults=faults,
+        strap=strap,
+        source=source,
+    )
 
 
 class _Parser:
@@ -195,22 +211,21 @@ class _Parser:
         self.source = source
 
     def fail(self, where: str, why: str) -> Any:
-        raise ScenarioError(f"scenario {self.source}: field {where}: {why}", source=self.source,
-                            field=where)
+        raise ScenarioError(f"scenario {self.source}: field {where}: {why}", source=self.source, field=where)
 
     def check_keys(self, table: dict[str, Any], where: str, allowed: set[str]) -> None:
         for key in table:
             if key not in allowed:
-                self.fail(f"{where}.{key}" if where else key,
-                          f"unknown field; expected one of {', '.join(sorted(allowed))}")
+                self.fail(
+                    f"{where}.{key}" if where else key, f"unknown field; expected one of {', '.join(sorted(allowed))}"
+                )
 
     def string(self, value: Any, where: str) -> str:
         if not isinstance(value, str):
             self.fail(where, f"expected a string, got {value!r}")
         return str(value)
 
-    def number(self, value: Any, where: str, *, positive: bool = False,
-               minimum: float | None = None) -> float:
+    def number(self, value: Any, where: str, *, positive: bool = False, minimum: float | None = None) -> float:
         if value is None:
             self.fail(where, "missing")
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -231,8 +246,9 @@ class _Parser:
             self.fail(where, f"expected an array of tables ([[{where}]]), got {value!r}")
         return list(value)
 
-    def record(self, cls: Any, value: Any, where: str, *, positive: tuple[str, ...] = (),
-               exclude: frozenset[str] = frozenset()) -> Any:
+    def record(
+        self, cls: Any, value: Any, where: str, *, positive: tuple[str, ...] = (), exclude: frozenset[str] = frozenset()
+    ) -> Any:
         """Build dataclass ``cls`` from a table of numbers, checking names and types."""
         table = self.table(value, where)
         fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in exclude}
@@ -246,5 +262,4 @@ class _Parser:
         try:
             return cls(**kwargs)
         except TypeError as exc:  # a required field (e.g. stress at_s) is missing
-            raise ScenarioError(f"scenario {self.source}: {where}: {exc}", source=self.source,
-                                field=where) from exc
+            raise ScenarioError(f"scenario {self.source}: {where}: {exc}", source=self.source, field=where) from exc

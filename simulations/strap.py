@@ -95,13 +95,19 @@ class StrapEmulator:
         Called with every :class:`GroundTruthBeat`, in order.
     """
 
-    def __init__(self, scenario: Scenario, *, rng: RngLike, source_id: str, t0_mono: float = 0.0,
-                 t0_utc: float = 0.0,
-                 on_beat: Callable[[GroundTruthBeat], None] | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        rng: RngLike,
+        source_id: str,
+        t0_mono: float = 0.0,
+        t0_utc: float = 0.0,
+        on_beat: Callable[[GroundTruthBeat], None] | None = None,
+    ) -> None:
         heart_rng, fault_rng, jitter_rng = make_rng(rng).spawn(3)
         self.scenario = scenario
-        self.model = HeartModel(scenario.heart, rng=heart_rng, breathing=scenario.breathing,
-                                stress=scenario.stress)
+        self.model = HeartModel(scenario.heart, rng=heart_rng, breathing=scenario.breathing, stress=scenario.stress)
         self._beats = BeatFaults(self.model, scenario.faults, fault_rng)
         self._jitter_rng = jitter_rng
         self._link = [e for e in scenario.faults.events if e.kind not in BEAT_FAULTS]
@@ -125,10 +131,18 @@ class StrapEmulator:
     def start(self) -> list[SensorItem]:
         """Items at connection: ``CONNECTED`` and the device's description."""
         t_mono, t_utc = self._stamp(0.0)
-        return [ConnectionEvent(self._source, t_mono, t_utc, ConnectionState.CONNECTED,
-                                "simulated"),
-                DeviceInfo(self._source, t_mono, t_utc, name=DEVICE_NAME, address=self._source,
-                           body_location="chest", battery_percent=100)]
+        return [
+            ConnectionEvent(self._source, t_mono, t_utc, ConnectionState.CONNECTED, "simulated"),
+            DeviceInfo(
+                self._source,
+                t_mono,
+                t_utc,
+                name=DEVICE_NAME,
+                address=self._source,
+                body_location="chest",
+                battery_percent=100,
+            ),
+        ]
 
     def close(self, detail: str = "end of simulation") -> list[SensorItem]:
         t_mono, t_utc = self._stamp(self.t_s)
@@ -161,10 +175,21 @@ class StrapEmulator:
         if self._on_beat is None:
             return
         b = beat.sinus
-        self._on_beat(GroundTruthBeat(
-            t_s=beat.t_s, rr_true_ms=beat.rr_ms, rr_raw=raw, hr_bpm=b.hr_bpm, arousal=b.arousal,
-            vagal=b.vagal, breathing_per_min=b.breathing_per_min, artifact=beat.artifact,
-            contact=contact, delivered=delivered, notification=self._sent if delivered else -1))
+        self._on_beat(
+            GroundTruthBeat(
+                t_s=beat.t_s,
+                rr_true_ms=beat.rr_ms,
+                rr_raw=raw,
+                hr_bpm=b.hr_bpm,
+                arousal=b.arousal,
+                vagal=b.vagal,
+                breathing_per_min=b.breathing_per_min,
+                artifact=beat.artifact,
+                contact=contact,
+                delivered=delivered,
+                notification=self._sent if delivered else -1,
+            )
+        )
 
     def step(self) -> list[SensorItem]:
         """Advance one notification slot; return what the host receives in it (maybe nothing)."""
@@ -188,17 +213,16 @@ class StrapEmulator:
         if self._in(FaultKind.DROPOUT, t_send):
             if self._connected:
                 self._connected = False
-                items.append(ConnectionEvent(self._source, t_mono, t_utc, ConnectionState.LOST,
-                                             "simulated drop-out"))
+                items.append(ConnectionEvent(self._source, t_mono, t_utc, ConnectionState.LOST, "simulated drop-out"))
             while self._pending:  # detected by the strap, never delivered
                 beat, raw = self._pending.popleft()
-                self._record(beat, raw, contact=not self._in(FaultKind.CONTACT_LOSS, beat.t_s),
-                             delivered=False)
+                self._record(beat, raw, contact=not self._in(FaultKind.CONTACT_LOSS, beat.t_s), delivered=False)
             return items
         if not self._connected:
             self._connected = True
-            items.append(ConnectionEvent(self._source, t_mono, t_utc, ConnectionState.RECONNECTED,
-                                         "simulated drop-out ended"))
+            items.append(
+                ConnectionEvent(self._source, t_mono, t_utc, ConnectionState.RECONNECTED, "simulated drop-out ended")
+            )
         contact = not self._in(FaultKind.CONTACT_LOSS, t_send)
         # More than the notification holds waits for the next one, in order.
         n = min(len(self._pending), s.max_rr_per_notification)
@@ -207,10 +231,12 @@ class StrapEmulator:
             hr = round(60.0 * RR_UNITS_PER_SECOND * len(self._recent_raw) / sum(self._recent_raw))
         else:
             hr = round(self.scenario.heart.hr_bpm)
-        payload = encode_hrm(HeartRateMeasurement(hr_bpm=hr, rr_raw=tuple(r for _, r in carried),
-                                                  contact=contact))
-        items.append(HeartRateSample.from_measurement(decode_hrm(payload), source=self._source,
-                                                      t_mono=t_mono, t_utc=t_utc, payload=payload))
+        payload = encode_hrm(HeartRateMeasurement(hr_bpm=hr, rr_raw=tuple(r for _, r in carried), contact=contact))
+        items.append(
+            HeartRateSample.from_measurement(
+                decode_hrm(payload), source=self._source, t_mono=t_mono, t_utc=t_utc, payload=payload
+            )
+        )
         for beat, raw in carried:
             self._record(beat, raw, contact=contact, delivered=True)
         self._sent += 1
@@ -247,11 +273,19 @@ class SimulatedStrap:
         How many recent :class:`GroundTruthBeat` values :attr:`ground_truth` keeps.
     """
 
-    def __init__(self, scenario: Scenario | str, *, seed: RngLike = None, speed: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-                 source_id: str | None = None, t0_utc: float | None = None,
-                 duration_s: float | None = None, keep_beats: int = 10_000) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | str,
+        *,
+        seed: RngLike = None,
+        speed: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        source_id: str | None = None,
+        t0_utc: float | None = None,
+        duration_s: float | None = None,
+        keep_beats: int = 10_000,
+    ) -> None:
         if not speed > 0:
             raise ValueError(f"speed must be > 0 (math.inf for as fast as possible), got {speed!r}")
         self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -305,9 +339,14 @@ class SimulatedStrap:
     async def stream(self) -> AsyncIterator[SensorItem]:
         """Yield items paced at ``speed`` times real time; each call starts the scenario afresh."""
         wall0 = self._clock()
-        emu = StrapEmulator(self.scenario, rng=self._seed, source_id=self._source_id, t0_mono=wall0,
-                            t0_utc=time.time() if self._t0_utc is None else self._t0_utc,
-                            on_beat=self.ground_truth.append)
+        emu = StrapEmulator(
+            self.scenario,
+            rng=self._seed,
+            source_id=self._source_id,
+            t0_mono=wall0,
+            t0_utc=time.time() if self._t0_utc is None else self._t0_utc,
+            on_beat=self.ground_truth.append,
+        )
         if self._pending_rate is not None:
             emu.set_breathing(self._pending_rate)
         self._emulator = emu

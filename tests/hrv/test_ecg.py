@@ -9,9 +9,9 @@ from __future__ import annotations
 import neurokit2 as nk
 import numpy as np
 import pytest
+from tolerance.hrv import HrvInputError
 from tolerance.hrv.ecg import EcgRR, rr_from_ecg
-from tolerance.hrv.time_domain import HrvInputError
-from tolerance.sensors.polar_pmd import EcgFrame, decode_ecg_frame, encode_ecg_frame
+from tolerance.sensors.polar.pmd import EcgFrame, decode_ecg_frame, encode_ecg_frame
 
 FS = 130
 SAMPLE_MS = 1000.0 / FS  # 7.69 ms

@@ -6,8 +6,8 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from tolerance.hrv import HrvInputError
 from tolerance.hrv.spline import interpolate_nn, spline_pieces, spline_pieces_batch
-from tolerance.hrv.time_domain import HrvInputError
 
 RR_DIR = Path(__file__).parents[1] / "data" / "rr"
 

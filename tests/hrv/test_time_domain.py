@@ -10,7 +10,7 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from tolerance.hrv.time_domain import HrvInputError, time_domain, time_domain_windows
+from tolerance.hrv import HrvInputError, time_domain, time_domain_windows
 
 RR_DIR = Path(__file__).parents[1] / "data" / "rr"
 KEYS = ("HRV_MeanNN", "HRV_SDNN", "HRV_RMSSD", "HRV_pNN50")

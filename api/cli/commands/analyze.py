@@ -76,8 +76,7 @@ def _json_safe(value: Any) -> Any:
 def run(args: argparse.Namespace) -> int:
     """Read ``args.file``, analyse it, write ``args.format`` to ``args.out``; exit code."""
     from tolerance.api.formats import RRFileError, read_rr_file
-    from tolerance.hrv.analysis import analyze_rr, reference_analyze_rr
-    from tolerance.hrv.time_domain import HrvInputError
+    from tolerance.hrv import HrvInputError, analyze_rr, reference_analyze_rr
     from tolerance.hrv.timeline import MAX_PLAUSIBLE_RR_MS
 
     try:

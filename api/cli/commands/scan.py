@@ -14,8 +14,7 @@ import sys
 from collections.abc import Sequence
 from typing import Any, Final
 
-from tolerance.sensors.ble import FoundStrap, scan
-from tolerance.sensors.errors import SensorError
+from tolerance.sensors import FoundStrap, SensorError, scan
 
 from ..exits import ExitCode
 

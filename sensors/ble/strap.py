@@ -1,4 +1,4 @@
-"""BLE heart-rate straps through bleak: find, connect, subscribe, reconnect; and ``scan``.
+"""BLE heart-rate straps through bleak: find, connect, subscribe, reconnect (``scan``: :mod:`.scan`).
 
 Importing this module does not import bleak: bleak and bleak-retry-connector are imported
 inside the functions that talk to the stack, so ``import tolerance.sensors`` stays light and
@@ -35,21 +35,9 @@ import time
 from collections.abc import AsyncIterator, Awaitable, Callable
 from typing import Any, NamedTuple
 
-from .ble_scan import (
-    BATTERY_LEVEL,
-    BODY_SENSOR_LOCATION,
-    HEART_RATE_MEASUREMENT,
-    HEART_RATE_SERVICE,
-    FoundStrap,
-    Scanner,
-    _run_scan,
-    adapter_unavailable,
-    scan,
-)
-from .errors import AdapterUnavailable, ConnectionFailed, MalformedPayload, SensorError, StrapNotFound
-from .heart_rate import decode_battery_level, decode_body_sensor_location, decode_hrm
-from .reconnect import Backoff, FailureKind, LinkStats
-from .samples import (
+from ..errors import AdapterUnavailable, ConnectionFailed, MalformedPayload, SensorError, StrapNotFound
+from ..heart_rate import decode_battery_level, decode_body_sensor_location, decode_hrm
+from ..samples import (
     ConnectionEvent,
     ConnectionState,
     DeviceInfo,
@@ -57,20 +45,19 @@ from .samples import (
     MalformedNotification,
     SensorItem,
 )
+from .reconnect import Backoff, FailureKind, LinkStats
+from .scan import (
+    BATTERY_LEVEL,
+    BODY_SENSOR_LOCATION,
+    HEART_RATE_MEASUREMENT,
+    Scanner,
+    adapter_unavailable,
+    run_scan,
+)
 
 _log = logging.getLogger(__name__)
 
-__all__ = [
-    "BATTERY_LEVEL",
-    "BODY_SENSOR_LOCATION",
-    "HEART_RATE_MEASUREMENT",
-    "HEART_RATE_SERVICE",
-    "BleStrap",
-    "FoundStrap",
-    "Scanner",
-    "adapter_unavailable",
-    "scan",
-]
+__all__ = ["BleStrap"]
 
 
 class _Notification(NamedTuple):
@@ -275,8 +262,11 @@ class BleStrap:
                 device = await self._find(self._rescan_timeout_s)
                 await self._connect(device)
             except (StrapNotFound, ConnectionFailed, AdapterUnavailable, TimeoutError) as exc:
-                kind = {StrapNotFound: FailureKind.NOT_FOUND, ConnectionFailed: FailureKind.CONNECT,
-                        AdapterUnavailable: FailureKind.ADAPTER}.get(type(exc), FailureKind.TIMEOUT)
+                kind = {
+                    StrapNotFound: FailureKind.NOT_FOUND,
+                    ConnectionFailed: FailureKind.CONNECT,
+                    AdapterUnavailable: FailureKind.ADAPTER,
+                }.get(type(exc), FailureKind.TIMEOUT)
                 self.stats.failures[kind] += 1
                 last_error = str(exc) or type(exc).__name__
                 _log.info("%s: reconnect attempt %d failed (%s): %s", self._source_id, attempt, kind, last_error)
@@ -299,7 +289,7 @@ class BleStrap:
             from bleak import BleakScanner
 
             scanner = BleakScanner
-        seen = await _run_scan(scanner, timeout_s, stop_when=self._matches)
+        seen = await run_scan(scanner, timeout_s, stop_when=self._matches)
         for device, adv in seen.values():
             if self._matches(device, adv):
                 self._name = getattr(adv, "local_name", None) or device.name
@@ -385,5 +375,12 @@ class BleStrap:
         return ConnectionEvent(self._source_id, self._clock(), self._wall_clock(), state, detail, attempt)
 
     def _info(self) -> DeviceInfo:
-        return DeviceInfo(self._source_id, self._clock(), self._wall_clock(), name=self._name,
-                          address=self._address, body_location=self._location, battery_percent=self._battery)
+        return DeviceInfo(
+            self._source_id,
+            self._clock(),
+            self._wall_clock(),
+            name=self._name,
+            address=self._address,
+            body_location=self._location,
+            battery_percent=self._battery,
+        )

@@ -1,6 +1,6 @@
 """Streaming artifact detection and correction: one RR interval at a time.
 
-The rules are those of :mod:`tolerance.hrv.artifacts` (Lipponen & Tarvainen 2019, as neurokit2
+The rules are those of :mod:`tolerance.hrv.artifacts.batch` (Lipponen & Tarvainen 2019, as neurokit2
 implements them), run causally so that a live session need not wait for a whole series:
 
 * **Look-ahead.** Beat ``i`` is classified when beat ``i + lookahead`` has arrived (5 by default:
@@ -48,7 +48,7 @@ implements them), run causally so that a live session need not wait for a whole 
   the windows clipped to the segment, as batch does at a series' end (the last two beats are only
   flagged when the beat before them examined them).
 * **NN values.** Each beat yields 0, 1 or 2 NN values by the rules of
-  :func:`~tolerance.hrv.artifacts.correct_artifacts`, with bit-identical results for the same
+  :func:`~tolerance.hrv.artifacts.batch.correct_artifacts`, with bit-identical results for the same
   types: an ectopic, long or short beat is interpolated towards the next NORMAL beat, so it
   (and the beats after it, to keep the order) is released when that beat has been classified.
 
@@ -62,16 +62,10 @@ import bisect
 import math
 from collections import deque
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final
 
-from .artifacts import (
-    DEFAULT_PARAMETERS,
-    ArtifactInputError,
-    ArtifactParameters,
-    ArtifactType,
-    _classify_at,
-    interpolate_between,
-)
+from ..errors import ArtifactInputError
+from .classify import DEFAULT_PARAMETERS, ArtifactParameters, ArtifactType, classify_at, interpolate_between
 
 __all__ = ["ClassifiedBeat", "StreamingArtifactDetector"]
 
@@ -255,7 +249,7 @@ class StreamingArtifactDetector:
         self._next_decide = 0
         self._next_start = 0  # where the flow chart starts its next step
         self._early: dict[int, ArtifactType] = {}
-        self._held: list[list] = []  # [index, rr_ms, type, nn or None], released in order
+        self._held: list[list[Any]] = []  # [index, rr_ms, type, nn or None], released in order
         self._last_ref: tuple[int, float] | None = None
         self._merge_next = False
 
@@ -333,13 +327,10 @@ class StreamingArtifactDetector:
         th2 = self._mwin.threshold(p.alpha)
         dm1, d0, d1, d2, d3 = (_div(self._d_at(i + t, last), th1) for t in range(-1, 4))
         s12 = _max(dm1, d1) if d0 > 0 else _min(dm1, d1) if d0 < 0 else 0.0
-        s22 = [
-            _min(a, b) if x >= 0 else _max(a, b) if x < 0 else 0.0
-            for x, a, b in ((d0, d1, d2), (d1, d2, d3))
-        ]
+        s22 = [_min(a, b) if x >= 0 else _max(a, b) if x < 0 else 0.0 for x, a, b in ((d0, d1, d2), (d1, d2, d3))]
         m0, med0 = self._mrr(i, last)
         m1, med1 = self._mrr(i + 1, last)
-        flagged, step = _classify_at(
+        flagged, step = classify_at(
             0,
             [d0, d1, d2],
             [s12],

@@ -9,9 +9,9 @@ from pathlib import Path
 import numpy as np
 import pytest
 from tolerance.hrv.analysis import analyze_rr
-from tolerance.hrv.reference import reference_analyze_rr
+from tolerance.hrv.analysis.reference import reference_analyze_rr
 
-RR_DIR = Path(__file__).parents[1] / "data" / "rr"
+RR_DIR = Path(__file__).parents[2] / "data" / "rr"
 TIME = ("HRV_MeanNN", "HRV_SDNN", "HRV_RMSSD", "HRV_pNN50")
 FREQ = ("HRV_LF", "HRV_HF", "HRV_LFHF")
 
@@ -99,7 +99,7 @@ def test_neurokit2_is_imported_by_the_reference_call_only() -> None:
 
     code = (
         "import sys\n"
-        "import tolerance.hrv, tolerance.hrv.analysis, tolerance.hrv.reference\n"
+        "import tolerance.hrv, tolerance.hrv.analysis, tolerance.hrv.analysis.reference\n"
         "print(sorted({'neurokit2', 'pandas', 'scipy'} & set(sys.modules)))\n"
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import given
 from hypothesis import strategies as st
 from tolerance.sensors.errors import MalformedPayload
-from tolerance.sensors.polar_pmd import (
+from tolerance.sensors.polar.pmd import (
     ECG_START_H10,
     ECG_STOP,
     PMD_CONTROL_POINT_UUID,

@@ -43,6 +43,9 @@ returns the artifact lists of the *last* pass, which index the corrected peaks (
 and deleted), not the input; most artifacts of the first pass are then missing from the lists.
 Compare against ``iterative=False``.
 
+The classes, the constants and one step of the flow chart live in :mod:`.classify`, shared
+with streaming.
+
 Correction (:func:`correct_artifacts`) works on the intervals, in ms, without rounding:
 extra: merged with the following interval (the extra beat is dropped); missed: split into two
 equal halves; ectopic, long and short: replaced by linear interpolation (in beat index) between
@@ -51,7 +54,7 @@ correction. neurokit2 instead moves the peak to the midpoint of its neighbours, 
 the next interval too and truncates peaks to whole samples; on an ectopic pair (both intervals
 flagged) that leaves about half of the disturbance in place, which is why we do not copy it.
 
-Streaming (:class:`~tolerance.hrv.artifacts_stream.StreamingArtifactDetector`) uses the same
+Streaming (:class:`~tolerance.hrv.artifacts.stream.StreamingArtifactDetector`) uses the same
 rules causally, with a short look-ahead; where it differs from batch is documented there.
 
 References
@@ -65,99 +68,31 @@ Pure computation: numpy only; no I/O, no asyncio.
 
 from __future__ import annotations
 
-import enum
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 from numpy.lib.stride_tricks import sliding_window_view
 
-__all__ = [
-    "ArtifactInputError",
-    "ArtifactParameters",
-    "ArtifactType",
-    "Correction",
-    "correct_artifacts",
-    "detect_artifacts",
-]
+from ..errors import ArtifactInputError
+from .classify import (
+    DEFAULT_PARAMETERS,
+    DRR_LIMIT,
+    ArtifactParameters,
+    ArtifactType,
+    classify_at,
+    interpolate_between,
+)
 
-DRR_LIMIT: Final = 1.0
-"""Normalised dRR above which a beat is examined (paper, Fig. 1)."""
-MRR_LIMIT: Final = 3.0
-"""Normalised mRR above which a beat is long or short (paper, Fig. 1)."""
-S22_LIMIT: Final = 1.0
-"""Normalised S22 beyond which a jump is a long or short beat (paper, Fig. 1)."""
+__all__ = ["Correction", "correct_artifacts", "detect_artifacts", "validate_rr"]
+
 _MS_PER_S: Final = 1000.0
 # neurokit2 works in seconds: peaks (ms, sampling_rate=1000) / 1000. Dividing integer ms by
 # 1000 gives the very same floats, so every comparison below falls on the same side as there.
 _CHUNK_ROWS: Final = 4096
 # Rows of sorted sliding windows computed at once: bounds memory (4096 x 91 floats = 3 MB) for
 # day-long series.
-
-
-class ArtifactType(enum.StrEnum):
-    """Class of one RR interval (the interval ending at a beat)."""
-
-    NORMAL = "normal"
-    ECTOPIC = "ectopic"
-    MISSED = "missed"
-    EXTRA = "extra"
-    LONG = "long"
-    SHORT = "short"
-
-
-class ArtifactInputError(ValueError):
-    """RR input that cannot be classified: not 1-D, not finite, or not positive.
-
-    Attributes
-    ----------
-    index : int or None
-        0-based position of the first offending value, None for a shape problem.
-    value : float or None
-        The offending value.
-    """
-
-    def __init__(self, message: str, *, index: int | None = None, value: float | None = None):
-        super().__init__(message)
-        self.index = index
-        self.value = value
-
-
-@dataclass(frozen=True, slots=True)
-class ArtifactParameters:
-    """Constants of the method, as in Lipponen & Tarvainen (2019) and neurokit2's defaults.
-
-    Attributes
-    ----------
-    alpha : float
-        Threshold scale: ``Th = alpha * IQR / 2`` (dimensionless), 5.2.
-    c1 : float
-        Slope of the ectopic decision boundary in subspace (S11, S12), 0.13.
-    c2 : float
-        Offset of that boundary (normalised units), 0.17.
-    window_width : int
-        Beats in the window of the quartiles of each threshold, 91.
-    medfilt_order : int
-        Beats in the median filter of mRR, 11.
-    """
-
-    alpha: float = 5.2
-    c1: float = 0.13
-    c2: float = 0.17
-    window_width: int = 91
-    medfilt_order: int = 11
-
-    def __post_init__(self) -> None:
-        if not self.alpha > 0:
-            raise ValueError(f"alpha must be positive, got {self.alpha}")
-        if self.window_width < 1 or self.medfilt_order < 1:
-            raise ValueError(
-                "window_width and medfilt_order must be at least 1 beat, got "
-                f"{self.window_width} and {self.medfilt_order}"
-            )
-
-
-DEFAULT_PARAMETERS: Final = ArtifactParameters()
 
 
 @dataclass(frozen=True, eq=False)
@@ -199,15 +134,14 @@ def validate_rr(rr_ms: np.ndarray) -> np.ndarray:
     if bad.size:
         i = int(bad[0])
         raise ArtifactInputError(
-            f"rr_ms must be finite and positive (ms); rr_ms[{i}] = {rr[i]} "
-            f"({bad.size} bad value(s))",
+            f"rr_ms must be finite and positive (ms); rr_ms[{i}] = {rr[i]} ({bad.size} bad value(s))",
             index=i,
             value=float(rr[i]),
         )
     return rr
 
 
-def _centred_windows(x: np.ndarray, width: int):
+def _centred_windows(x: np.ndarray, width: int) -> Iterator[tuple[int, np.ndarray, np.ndarray]]:
     """Yield ``(start_row, sorted_windows, counts)`` for pandas' ``rolling(width, center=True,
     min_periods=1)``: row ``i`` covers ``x[i + off + 1 - width : i + off + 1]`` clipped to the
     array, ``off = (width - 1) // 2``. Padding is NaN, which ``np.sort`` puts last."""
@@ -280,9 +214,7 @@ def _classify_first_pass(rr: np.ndarray, p: ArtifactParameters) -> np.ndarray:
     prev, nxt, nxt2 = pad[1 : n + 1], pad[3 : n + 3], pad[4 : n + 4]
     with np.errstate(invalid="ignore"):
         s12 = np.where(drrs > 0, np.maximum(prev, nxt), np.where(drrs < 0, np.minimum(prev, nxt), 0))
-        s22 = np.where(
-            drrs >= 0, np.minimum(nxt, nxt2), np.where(drrs < 0, np.maximum(nxt, nxt2), 0)
-        )
+        s22 = np.where(drrs >= 0, np.minimum(nxt, nxt2), np.where(drrs < 0, np.maximum(nxt, nxt2), 0))
     medrr = _rolling_median(rr, p.medfilt_order)
     mrrs = rr - medrr
     mrrs[mrrs < 0] *= 2
@@ -302,60 +234,14 @@ def _classify_first_pass(rr: np.ndarray, p: ArtifactParameters) -> np.ndarray:
         if pos == examined.size or examined[pos] >= n - 2:
             break
         i = int(examined[pos])
-        flagged, step = _classify_at(i, d, s12l, s22l, m, rrl, medl, th2l, p)
+        flagged, step = classify_at(i, d, s12l, s22l, m, rrl, medl, th2l, p)
         for j, kind in flagged:
             types[j] = kind
         i += step
     return types
 
 
-def _takes_next(i: int, d: list[float]) -> bool:
-    return abs(d[i + 1]) < abs(d[i + 2])
-
-
-def _classify_at(
-    i: int,
-    d: list[float],
-    s12: list[float],
-    s22: list[float],
-    m: list[float],
-    rr: list[float],
-    med: list[float],
-    th2: list[float],
-    p: ArtifactParameters,
-) -> tuple[list[tuple[int, ArtifactType]], int]:
-    """One step of the paper's flow chart started at beat ``i`` (``|dRR[i]| > 1`` or NaN).
-
-    Returns the (index, type) pairs it flags and how many beats the step consumed: 2 when beat
-    ``i + 1`` was examined with ``i`` (it is then not a starting point), else 1. Needs ``d`` up
-    to ``i + 2``, ``s22``, ``m``, ``med``, ``th2`` up to ``i + 1``, ``rr`` up to ``i + 2``.
-    """
-    di = d[i]
-    if (di > DRR_LIMIT and s12[i] < -p.c1 * di - p.c2) or (
-        di < -DRR_LIMIT and s12[i] > -p.c1 * di + p.c2
-    ):
-        return [(i, ArtifactType.ECTOPIC)], 1
-    if not (abs(di) > DRR_LIMIT or abs(m[i]) > MRR_LIMIT):
-        return [], 1
-    flagged = []
-    examined = (i, i + 1) if _takes_next(i, d) else (i,)
-    for j in examined:
-        is_long = d[j] > DRR_LIMIT and s22[j] < -S22_LIMIT
-        is_short = d[j] < -DRR_LIMIT and s22[j] > S22_LIMIT
-        if not (is_long or is_short or abs(m[j]) > MRR_LIMIT):
-            continue
-        if is_short and abs(rr[j] + rr[j + 1] - med[j]) < th2[j]:
-            flagged.append((j, ArtifactType.EXTRA))
-        elif is_long and abs(rr[j] / 2 - med[j]) < th2[j]:
-            flagged.append((j, ArtifactType.MISSED))
-        else:
-            flagged.append((j, ArtifactType.LONG if rr[j] > med[j] else ArtifactType.SHORT))
-    return flagged, len(examined)
-
-
-def detect_artifacts(
-    rr_ms: np.ndarray, params: ArtifactParameters = DEFAULT_PARAMETERS
-) -> np.ndarray:
+def detect_artifacts(rr_ms: np.ndarray, params: ArtifactParameters = DEFAULT_PARAMETERS) -> np.ndarray:
     """Classify every RR interval of a whole series (Lipponen & Tarvainen 2019).
 
     Parameters
@@ -451,24 +337,3 @@ def _interpolate(i: int, ref_idx: np.ndarray, rr: np.ndarray) -> float:
     before = (int(ref_idx[pos - 1]), float(rr[ref_idx[pos - 1]])) if pos > 0 else None
     after = (int(ref_idx[pos]), float(rr[ref_idx[pos]])) if pos < ref_idx.size else None
     return interpolate_between(i, before, after, float(rr[i]))
-
-
-def interpolate_between(
-    i: int,
-    before: tuple[int, float] | None,
-    after: tuple[int, float] | None,
-    fallback_ms: float,
-) -> float:
-    """Value at beat ``i`` on the line through ``before`` and ``after`` ((index, ms) pairs).
-
-    One formula for batch and streaming, so both give bit-identical NN values. With one
-    neighbour its value, with none ``fallback_ms``.
-    """
-    if before is not None and after is not None:
-        (a, va), (b, vb) = before, after
-        return va + (vb - va) * (i - a) / (b - a)
-    if before is not None:
-        return before[1]
-    if after is not None:
-        return after[1]
-    return fallback_ms

@@ -16,6 +16,8 @@ from collections import Counter, deque
 from dataclasses import dataclass, field
 from enum import StrEnum
 
+__all__ = ["Backoff", "FailureKind", "LinkStats"]
+
 
 class FailureKind(StrEnum):
     """Why one reconnect attempt failed; counted separately (STYLE §6)."""

@@ -1,6 +1,6 @@
 """Scanning for heart-rate straps, and telling "no Bluetooth here" apart from other errors.
 
-Like :mod:`tolerance.sensors.ble`, importing this module does not import bleak; the
+Like :mod:`tolerance.sensors.ble.strap`, importing this module does not import bleak; the
 functions do, on use.
 """
 
@@ -12,7 +12,19 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Final
 
-from .errors import AdapterUnavailable, SensorError
+from ..errors import AdapterUnavailable, SensorError
+
+__all__ = [
+    "BATTERY_LEVEL",
+    "BODY_SENSOR_LOCATION",
+    "HEART_RATE_MEASUREMENT",
+    "HEART_RATE_SERVICE",
+    "FoundStrap",
+    "Scanner",
+    "adapter_unavailable",
+    "run_scan",
+    "scan",
+]
 
 HEART_RATE_SERVICE: Final = "0000180d-0000-1000-8000-00805f9b34fb"
 HEART_RATE_MEASUREMENT: Final = "00002a37-0000-1000-8000-00805f9b34fb"
@@ -63,14 +75,16 @@ def adapter_unavailable(exc: BaseException) -> AdapterUnavailable | None:
         return AdapterUnavailable(f"{exc.dbus_error}: {exc.dbus_error_details or ''}".rstrip(": "))
     if isinstance(exc, BleakError):
         text = str(exc).lower()
-        if "no bluetooth adapter" in text or ("adapter" in text and "not found" in text) or any(
-            w in text for w in ("turned off", "powered off", "unauthorized")
+        if (
+            "no bluetooth adapter" in text
+            or ("adapter" in text and "not found" in text)
+            or any(w in text for w in ("turned off", "powered off", "unauthorized"))
         ):
             return AdapterUnavailable(str(exc))
     return None
 
 
-async def _run_scan(
+async def run_scan(
     scanner: Scanner, timeout_s: float, stop_when: Callable[[Any, Any], bool] | None = None
 ) -> dict[str, tuple[Any, Any]]:
     """Scan for up to ``timeout_s`` (less if ``stop_when`` matches); address -> (device, adv)."""
@@ -116,10 +130,13 @@ async def scan(timeout_s: float = 8.0, *, scanner_factory: Scanner | None = None
         from bleak import BleakScanner
 
         scanner_factory = BleakScanner
-    seen = await _run_scan(scanner_factory, timeout_s)
+    seen = await run_scan(scanner_factory, timeout_s)
     found = [
-        FoundStrap(name=getattr(adv, "local_name", None) or device.name, address=device.address,
-                   rssi=getattr(adv, "rssi", None))
+        FoundStrap(
+            name=getattr(adv, "local_name", None) or device.name,
+            address=device.address,
+            rssi=getattr(adv, "rssi", None),
+        )
         for device, adv in seen.values()
         if _advertises_hrs(adv)
     ]

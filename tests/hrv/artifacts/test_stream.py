@@ -1,213 +1,38 @@
-"""Claims about hrv/artifacts.py and hrv/artifacts_stream.py (Lipponen & Tarvainen 2019)."""
+"""Claims about hrv/artifacts/stream.py: streaming detection and correction, against batch and
+against injected artifacts (Lipponen & Tarvainen 2019)."""
 
 from __future__ import annotations
 
-import inspect
-from pathlib import Path
 from typing import Final
 
-import neurokit2 as nk
 import numpy as np
-import pandas as pd
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
-from neurokit2.signal.signal_fixpeaks import _find_artifacts
+from rr_artifacts import (
+    ECG,
+    KINDS,
+    LONG,
+    SHORT,
+    T,
+    as_nk_sets,
+    inject,
+    load,
+    nk_first_pass,
+    reference_nn,
+    rmssd,
+    scores,
+    stream,
+    stream_types,
+)
 from tolerance.hrv.artifacts import (
     ArtifactInputError,
     ArtifactParameters,
-    ArtifactType,
-    _rolling_median,
-    _rolling_quartile_range,
+    StreamingArtifactDetector,
     correct_artifacts,
     detect_artifacts,
 )
-from tolerance.hrv.artifacts_stream import (
-    ClassifiedBeat,
-    StreamingArtifactDetector,
-    _quartile_threshold,
-    _RecentWindow,
-)
-
-RR_DIR: Final = Path(__file__).parent.parent / "data" / "rr"
-LONG: Final = "pyhrv-nni-long-60min.txt"
-SHORT: Final = "pyhrv-nni-short-5min.txt"
-ECG: Final = "pyhrv-bitalino-ecg-derived-rr.txt"
-NK_KEYS: Final = ("ectopic", "missed", "extra", "longshort")
-T = ArtifactType
-
-
-def load(name: str) -> np.ndarray:
-    return np.loadtxt(RR_DIR / name).astype(np.int64)
-
-
-def nk_first_pass(rr: np.ndarray, leading_zero: bool = True) -> dict[str, set[int]]:
-    """neurokit2's first-pass lists, mapped to input RR indices (peak k ends interval k - 1)."""
-    peaks = np.concatenate([[0], np.cumsum(rr)]) if leading_zero else np.cumsum(rr)
-    info, _ = nk.signal_fixpeaks(peaks, sampling_rate=1000, method="Kubios", iterative=False)
-    shift = 1 if leading_zero else 0
-    return {k: {int(i) - shift for i in info[k] if i - shift >= 0} for k in NK_KEYS}
-
-
-def as_nk_sets(types: np.ndarray) -> dict[str, set[int]]:
-    groups = {"ectopic": {T.ECTOPIC}, "missed": {T.MISSED}, "extra": {T.EXTRA}, "longshort": {T.LONG, T.SHORT}}
-    return {k: {i for i, t in enumerate(types) if t in g} for k, g in groups.items()}
-
-
-def stream(rr: np.ndarray, **kwargs: int) -> list[ClassifiedBeat]:
-    det = StreamingArtifactDetector(**kwargs)
-    out = [b for v in rr for b in det.push(float(v))]
-    return out + det.flush()
-
-
-def stream_types(rr: np.ndarray) -> np.ndarray:
-    beats = stream(rr)
-    assert [b.index for b in beats] == list(range(len(rr)))
-    return np.array([b.type for b in beats], dtype=object)
-
-
-def rmssd(nn: np.ndarray) -> float:
-    return float(np.sqrt(np.mean(np.diff(nn) ** 2)))
-
-
-# Injected artifacts. Sizes are stated, since detection depends on them relative to the local
-# variability: ectopic = premature by 30-45 % with a full compensatory pause (typical coupling
-# of a premature beat); missed = two intervals merged; extra = one interval split at 20-40 %;
-# long = x1.40-1.60 and short = x0.45-0.65 single outliers (a strap's spurious or lost R-wave).
-KINDS: Final = ("ectopic", "missed", "extra", "long", "short")
-MIN_GAP_BEATS: Final = 8  # artifacts do not touch each other (they do in real bursts)
-
-
-def inject(rr: np.ndarray, rate: float, rng: np.random.Generator):
-    """Series with ``rate`` x len artifacts, and per artifact (kind, output indices it made)."""
-    n = rr.size
-    slots = np.arange(10, n - 10, MIN_GAP_BEATS)
-    pos = rng.choice(slots, size=min(round(rate * n), slots.size), replace=False)
-    at = dict(zip(pos.tolist(), rng.choice(KINDS, size=pos.size).tolist(), strict=True))
-    out: list[int] = []
-    events: list[tuple[str, tuple[int, ...]]] = []
-    i = 0
-    while i < n:
-        kind, j, v = at.get(i), len(out), int(rr[i])
-        if kind == "ectopic":
-            s = round(v * (1 - rng.uniform(0.30, 0.45)))
-            out += [s, int(rr[i + 1]) + v - s]
-            events.append((kind, (j, j + 1)))
-            i += 2
-            continue
-        if kind == "missed":
-            out.append(v + int(rr[i + 1]))
-            events.append((kind, (j,)))
-            i += 2
-            continue
-        if kind == "extra":
-            a = round(v * rng.uniform(0.20, 0.40))
-            out += [a, v - a]
-            events.append((kind, (j, j + 1)))
-        elif kind in ("long", "short"):
-            lo, hi = (1.40, 1.60) if kind == "long" else (0.45, 0.65)
-            out.append(round(v * rng.uniform(lo, hi)))
-            events.append((kind, (j,)))
-        else:
-            out.append(v)
-        i += 1
-    return np.asarray(out, dtype=np.int64), events
-
-
-def scores(types: np.ndarray, events) -> tuple[int, int, int, int]:
-    """(artifacts found, artifacts, false alarms, untouched beats). An artifact is found when
-    any interval it made is flagged; every other flagged interval is a false alarm."""
-    flagged = np.array([t is not T.NORMAL for t in types])
-    truth = np.zeros(types.size, dtype=bool)
-    found = 0
-    for _, idx in events:
-        truth[list(idx)] = True
-        found += bool(flagged[list(idx)].any())
-    return found, len(events), int(np.count_nonzero(flagged & ~truth)), int(np.count_nonzero(~truth))
-
-
-def reference_nn(name: str) -> np.ndarray:
-    # The recordings are not free of what the method calls artifacts (83 of the 4,684 intervals
-    # of the 60-min one: real ectopics, and some of its large variability), and correcting them
-    # alone moves RMSSD by 8 % (60 min) and 6 % (5 min). To measure what correction does to the
-    # *injected* artifacts, they are injected into the corrected recording (whole ms).
-    rr = load(name)
-    return np.round(correct_artifacts(rr, detect_artifacts(rr)).nn_ms).astype(np.int64)
-
-
-# -- batch detection equals neurokit2's first pass ---------------------------------------------
-
-
-@pytest.mark.parametrize("name", [LONG, SHORT, ECG])
-def test_detect_equals_neurokit_first_pass_on_real_series(name: str) -> None:
-    rr = load(name)
-    assert as_nk_sets(detect_artifacts(rr)) == nk_first_pass(rr)
-
-
-@pytest.mark.parametrize("name", [LONG, SHORT])
-@pytest.mark.parametrize("rate", [0.01, 0.05])
-def test_detect_equals_neurokit_first_pass_with_injected_artifacts(name: str, rate: float) -> None:
-    rr, _ = inject(load(name), rate, np.random.default_rng(2019))
-    assert as_nk_sets(detect_artifacts(rr)) == nk_first_pass(rr)
-
-
-def test_neurokit_without_leading_zero_never_sees_the_first_interval() -> None:
-    # peaks = cumsum(rr): neurokit2's first peak has no interval before it, so its result is
-    # ours on rr[1:], shifted by one.
-    rr = load(SHORT)
-    ours = {k: {i + 1 for i in v} for k, v in as_nk_sets(detect_artifacts(rr[1:])).items()}
-    assert ours == nk_first_pass(rr, leading_zero=False)
-
-
-@pytest.mark.parametrize("seed", range(20))
-def test_detect_equals_neurokit_on_short_random_series(seed: int) -> None:
-    rng = np.random.default_rng(seed)
-    rr = rng.integers(400, 1400, size=int(rng.integers(1, 120)))
-    assert as_nk_sets(detect_artifacts(rr)) == nk_first_pass(rr)
-
-
-def test_neurokit_iterative_lists_do_not_index_the_input() -> None:
-    # The pitfall in the module docstring: with iterative=True, the lists of the last pass index
-    # the corrected peaks, so they lose (or misplace) the injected artifacts.
-    rr, events = inject(reference_nn(LONG), 0.03, np.random.default_rng(7))
-    peaks = np.concatenate([[0], np.cumsum(rr)])
-    info, _ = nk.signal_fixpeaks(peaks, sampling_rate=1000, method="Kubios", iterative=True)
-    listed = {int(i) - 1 for k in NK_KEYS for i in info[k]}
-    first = set().union(*nk_first_pass(rr).values())
-    injected = {i for _, idx in events for i in idx}
-    assert len(injected & first) > 2 * len(injected & listed)
-
-
-def test_parameters_are_neurokits_defaults() -> None:
-    defaults = {k: v.default for k, v in inspect.signature(_find_artifacts).parameters.items()}
-    p = ArtifactParameters()
-    assert (p.alpha, p.c1, p.c2, p.window_width, p.medfilt_order) == (
-        defaults["alpha"],
-        defaults["c1"],
-        defaults["c2"],
-        defaults["window_width"],
-        defaults["medfilt_order"],
-    )
-
-
-@pytest.mark.parametrize("width", [1, 4, 11, 91])
-def test_rolling_statistics_are_bit_identical_to_pandas(width: int) -> None:
-    x = np.abs(np.random.default_rng(width).normal(size=300))
-    roll = pd.Series(x).rolling(width, center=True, min_periods=1)
-    assert np.array_equal(_rolling_quartile_range(x, width), roll.quantile(0.75).values - roll.quantile(0.25).values)
-    assert np.array_equal(_rolling_median(x, width), roll.median().values)
-
-
-def test_longshort_splits_by_the_local_median() -> None:
-    rr = load(LONG)
-    types = detect_artifacts(rr)
-    med = pd.Series(rr).rolling(11, center=True, min_periods=1).median().values
-    for i in np.flatnonzero((types == T.LONG) | (types == T.SHORT)):
-        assert (types[i] is T.LONG) == (rr[i] > med[i])
-
-
-# -- detection and correction of injected artifacts ----------------------------------------------
-
+from tolerance.hrv.artifacts.stream import _quartile_threshold, _RecentWindow
 
 # RMSSD bound per artifact rate: 5 % up to 3 % of beats. At 5 %, the artifacts themselves widen
 # the thresholds (about 9 large jumps per 91-beat window) and a few get through: measured +5.7 %
@@ -352,31 +177,6 @@ def test_streaming_emits_every_beat_once_in_order(rr: list[int]) -> None:
 # -- correction rules -------------------------------------------------------------------------
 
 
-def test_correction_merges_extra_splits_missed_and_interpolates_the_rest() -> None:
-    rr = np.array([800, 300, 500, 800, 1600, 820, 840, 600, 860, 880.0])
-    types = [T.NORMAL, T.EXTRA, T.NORMAL, T.NORMAL, T.MISSED, T.NORMAL, T.NORMAL, T.SHORT, T.NORMAL, T.NORMAL]
-    c = correct_artifacts(rr, np.array(types, dtype=object))
-    assert c.nn_ms.tolist() == [800, 800, 800, 800, 800, 820, 840, 850, 860, 880]
-    assert c.source_index.tolist() == [0, 1, 3, 4, 4, 5, 6, 7, 8, 9]
-    assert c.is_corrected.tolist() == [False, True, False, True, True, False, False, True, False, False]
-    assert c.n_corrected == 4  # extra, the interval merged into it, missed, short
-
-
-def test_correction_interpolates_across_a_run_and_holds_at_the_ends() -> None:
-    rr = np.array([500, 800, 100, 100, 900, 2000.0])
-    types = np.array([T.LONG, T.NORMAL, T.ECTOPIC, T.SHORT, T.NORMAL, T.LONG], dtype=object)
-    c = correct_artifacts(rr, types)
-    assert c.nn_ms.tolist() == pytest.approx([800, 800, 800 + 100 / 3, 800 + 200 / 3, 900, 900])
-
-
-def test_correction_drops_an_extra_interval_with_nothing_to_merge() -> None:
-    c = correct_artifacts(np.array([800, 200.0]), np.array([T.NORMAL, T.EXTRA], dtype=object))
-    assert c.nn_ms.tolist() == [800]
-
-
-# -- edge cases -------------------------------------------------------------------------------
-
-
 def test_empty_input_gives_empty_results() -> None:
     assert detect_artifacts(np.array([])).size == 0
     assert correct_artifacts(np.array([]), np.array([], dtype=object)).nn_ms.size == 0
@@ -415,16 +215,6 @@ def test_invalid_intervals_raise_value_error_naming_the_index(bad: float) -> Non
     det.push(800.0)
     with pytest.raises(ArtifactInputError, match="beat 1"):
         det.push(bad)
-
-
-def test_two_dimensional_input_raises() -> None:
-    with pytest.raises(ValueError, match="one-dimensional"):
-        detect_artifacts(np.ones((3, 3)))
-
-
-def test_types_of_the_wrong_length_raise() -> None:
-    with pytest.raises(ValueError, match="2 entries for 3"):
-        correct_artifacts(np.array([800.0] * 3), np.array([T.NORMAL] * 2, dtype=object))
 
 
 # What a found artifact is classified as. The method types by shape, so some injected kinds

@@ -76,7 +76,26 @@ from dataclasses import dataclass
 from enum import IntEnum
 from typing import Final
 
-from .errors import MalformedPayload
+from ..errors import MalformedPayload
+
+__all__ = [
+    "ECG_STOP",
+    "MEASUREMENT_TYPE_ECG",
+    "PMD_CONTROL_POINT_UUID",
+    "PMD_DATA_UUID",
+    "PMD_SERVICE_UUID",
+    "POLAR_EPOCH_UNIX_S",
+    "ControlPointResponse",
+    "EcgFrame",
+    "MeasurementStopped",
+    "PmdOpCode",
+    "PmdSettingType",
+    "PmdStatus",
+    "decode_control_point",
+    "decode_ecg_frame",
+    "ecg_start_command",
+    "encode_ecg_frame",
+]
 
 PMD_SERVICE_UUID: Final = "fb005c80-02e7-f387-1cad-8acd2d8df0c8"
 PMD_CONTROL_POINT_UUID: Final = "fb005c81-02e7-f387-1cad-8acd2d8df0c8"

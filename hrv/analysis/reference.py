@@ -1,6 +1,6 @@
 """The slow reference engine of ``tolerance analyze``: neurokit2's own functions per window.
 
-:func:`reference_analyze_rr` does what :func:`~tolerance.hrv.analysis.analyze_rr` does, with
+:func:`reference_analyze_rr` does what :func:`~tolerance.hrv.analysis.fast.analyze_rr` does, with
 neurokit2's functions, window by window (slow; ``tolerance analyze --engine neurokit`` and the
 benchmarks), over the same segments and windows (:mod:`tolerance.hrv.segments`). Its artifact
 correction is neurokit2's (``signal_fixpeaks(method="Kubios", iterative=False)``, per
@@ -22,18 +22,18 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
-from .analysis import (
+from ..frequency import SpectralParameters, frequency_domain
+from ..inputs import as_nn
+from ..segments import DEFAULT_MIN_COVERAGE, assemble_segments, input_positions, split_segments
+from .windows import (
     DEFAULT_MAX_CORRECTED_SHARE,
     TIME_KEYS,
     Analysis,
     Progress,
     Values,
-    _build_windows,
-    _parameters,
+    analysis_parameters,
+    build_windows,
 )
-from .frequency import SpectralParameters, frequency_domain
-from .segments import DEFAULT_MIN_COVERAGE, assemble_segments, input_positions, split_segments
-from .time_domain import _as_nn
 
 __all__ = ["reference_analyze_rr"]
 
@@ -78,7 +78,7 @@ def reference_analyze_rr(
     excluded: Iterable[tuple[int, float]] | None = None,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
 ) -> Analysis:
-    """:func:`~tolerance.hrv.analysis.analyze_rr` computed with neurokit2's own functions.
+    """:func:`~tolerance.hrv.analysis.fast.analyze_rr` computed with neurokit2's own functions.
 
     Artifacts and correction, per segment: ``nk.signal_fixpeaks(peaks, sampling_rate=1000,
     method="Kubios", iterative=False)`` on ``peaks = [0, cumsum(rr_ms)]`` as floats (ms; no
@@ -89,12 +89,12 @@ def reference_analyze_rr(
     normalize=False, interpolation_rate=...)`` on ``{"RRI": nn, "RRI_Time": t_end}`` (the
     intervals themselves, never ``intervals_to_peaks``, which rounds to whole samples).
 
-    Same parameters and result as :func:`~tolerance.hrv.analysis.analyze_rr`; see the module
+    Same parameters and result as :func:`~tolerance.hrv.analysis.fast.analyze_rr`; see the module
     docstring for where the two engines differ (windows with corrected beats).
     """
     import neurokit2 as nk  # the slow path only: keeps `import tolerance.hrv` light
 
-    rr = _as_nn(rr_ms)
+    rr = as_nn(rr_ms)
     index = input_positions(input_index, rr.size)
     ranges, gaps = split_segments(rr.size, index, excluded)
     parts: list[tuple[np.ndarray, np.ndarray]] = []
@@ -117,9 +117,7 @@ def reference_analyze_rr(
             with warnings.catch_warnings():
                 # LF/HF of an empty HF band: 0/0 inside neurokit2 gives NaN (null) on purpose.
                 warnings.simplefilter("ignore", RuntimeWarning)
-                r = nk.hrv_frequency(
-                    {"RRI": nn[lo:hi], "RRI_Time": t[lo:hi]}, **spectral.neurokit_kwargs()
-                )
+                r = nk.hrv_frequency({"RRI": nn[lo:hi], "RRI_Time": t[lo:hi]}, **spectral.neurokit_kwargs())
             d = {k: _nk_value(r, k) for k in ("HRV_VLF", "HRV_LF", "HRV_HF", "HRV_LFHF", "HRV_TP")}
             # Not a neurokit2 output: the HF peak comes from our Welch spectrum (same method).
             peak = frequency_domain(nn[lo:hi], t[lo:hi], spectral).as_dict()["HF_peak_Hz"]
@@ -128,11 +126,15 @@ def reference_analyze_rr(
                 d["HRV_TP"] = None
             yield d
 
-    windows = _build_windows(
-        assemble_segments(parts, gaps), window_s, step_s, max_corrected_share, min_coverage,
-        progress, time_fn, freq_fn,
+    windows = build_windows(
+        assemble_segments(parts, gaps),
+        window_s,
+        step_s,
+        max_corrected_share,
+        min_coverage,
+        progress,
+        time_fn,
+        freq_fn,
     )
-    params = _parameters(
-        window_s, step_s, spectral, max_corrected_share, min_coverage, "neurokit"
-    )
+    params = analysis_parameters(window_s, step_s, spectral, max_corrected_share, min_coverage, "neurokit")
     return Analysis(windows, artifacts, params)

@@ -12,11 +12,11 @@ from pathlib import Path
 import neurokit2 as nk
 import numpy as np
 import pytest
+from tolerance.hrv import correct_artifacts, detect_artifacts
 from tolerance.hrv.analysis import CSV_COLUMNS, analyze_rr, window_bounds
-from tolerance.hrv.artifacts import correct_artifacts, detect_artifacts
 from tolerance.hrv.frequency import frequency_domain
 
-RR_DIR = Path(__file__).parents[1] / "data" / "rr"
+RR_DIR = Path(__file__).parents[2] / "data" / "rr"
 TIME = ("HRV_MeanNN", "HRV_SDNN", "HRV_RMSSD", "HRV_pNN50")
 FREQ = ("HRV_LF", "HRV_HF", "HRV_LFHF")
 

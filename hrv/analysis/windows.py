@@ -1,0 +1,228 @@
+"""What both engines of ``tolerance analyze`` share (:mod:`.fast`, :mod:`.reference`): the
+result types, the figures' names, the parameters block and the window assembly.
+
+:func:`build_windows` lays the windows out over the segments (:mod:`tolerance.hrv.segments`),
+decides which give numbers (coverage, NN count, corrected share) and fills them with the
+figures an engine computes (``time_fn``, ``freq_fn``), so that both engines agree on every
+window but its numbers.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass, field
+from typing import Any, Final
+
+import numpy as np
+
+from ..frequency import SpectralParameters
+from ..segments import MIN_NN_PER_WINDOW, Series, layout_windows, window_reason
+
+__all__ = [
+    "CSV_COLUMNS",
+    "DEFAULT_MAX_CORRECTED_SHARE",
+    "FREQUENCY_KEYS",
+    "MIN_SPECTRAL_WINDOW_S",
+    "TIME_KEYS",
+    "Analysis",
+    "AnalysisWindow",
+    "Progress",
+    "Values",
+    "WindowsFn",
+    "analysis_parameters",
+    "build_windows",
+]
+
+MIN_SPECTRAL_WINDOW_S: Final = 120.0
+"""Shortest window (s) given LF, HF and LF/HF: about 2 minutes for LF (Task Force, 1996)."""
+DEFAULT_MAX_CORRECTED_SHARE: Final = 0.20
+"""Windows with more corrected NN intervals than this share give null values. Kubios advises
+caution above 5 % corrected beats; 20 % is a common exclusion limit in the literature."""
+
+TIME_KEYS: Final = ("HRV_MeanNN", "HRV_SDNN", "HRV_RMSSD", "HRV_pNN50", "HR")
+FREQUENCY_KEYS: Final = ("HRV_VLF", "HRV_LF", "HRV_HF", "HRV_LFHF", "HRV_TP", "HF_peak_Hz")
+CSV_COLUMNS: Final = (
+    "start_s",
+    "end_s",
+    "n_beats",
+    "covered_s",
+    "segment",
+    "corrected_share",
+    *TIME_KEYS,
+    *FREQUENCY_KEYS,
+    "reason",
+)
+
+Progress = Callable[[int, int], None]
+"""``progress(done, total)`` after each window."""
+Values = dict[str, float | None]
+
+
+@dataclass(frozen=True, slots=True)
+class AnalysisWindow:
+    """One window: bounds (s from the start of the input), NN count, coverage, metrics.
+
+    ``covered_s`` is how much of the window the segment its intervals come from spans (s);
+    ``segment`` is that segment's 0-based number (None when no beat falls in the window).
+    """
+
+    start_s: float
+    end_s: float
+    n_beats: int
+    corrected_share: float | None
+    values: Values
+    reason: str | None
+    covered_s: float = 0.0
+    segment: int | None = None
+
+    def to_json_dict(self) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "start_s": self.start_s,
+            "end_s": self.end_s,
+            "n_beats": self.n_beats,
+            "covered_s": self.covered_s,
+            "segment": self.segment,
+            "corrected_share": self.corrected_share,
+        }
+        for key in (*TIME_KEYS, *FREQUENCY_KEYS):
+            out[key] = self.values.get(key)
+        out["reason"] = self.reason
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class Analysis:
+    """Result of :func:`analyze_rr`; serialise with :meth:`to_json_dict` or :meth:`csv_rows`."""
+
+    windows: tuple[AnalysisWindow, ...]
+    artifacts: tuple[tuple[int, str], ...]
+    parameters: dict[str, Any] = field(default_factory=dict)
+
+    def to_json_dict(self) -> dict[str, Any]:
+        """``{"windows": [...], "artifacts": [{"index", "type"}], "parameters": {...}}``.
+
+        The ``tolerance analyze`` contract (DESIGN.md): ``index`` is the 0-based position of
+        the interval in the input; values that cannot be computed are null.
+        """
+        return {
+            "windows": [w.to_json_dict() for w in self.windows],
+            "artifacts": [{"index": i, "type": t} for i, t in self.artifacts],
+            "parameters": dict(self.parameters),
+        }
+
+    def csv_rows(self) -> Iterator[list[object]]:
+        """Header row (:data:`CSV_COLUMNS`), then one row per window; None for null."""
+        yield list(CSV_COLUMNS)
+        for w in self.windows:
+            d = w.to_json_dict()
+            yield [d[c] for c in CSV_COLUMNS]
+
+
+def analysis_parameters(
+    window_s: float,
+    step_s: float,
+    spectral: SpectralParameters,
+    max_share: float,
+    min_coverage: float,
+    engine: str,
+) -> dict[str, Any]:
+    return {
+        **spectral.as_dict(),
+        "window_s": window_s,
+        "step_s": step_s,
+        "min_spectral_window_s": MIN_SPECTRAL_WINDOW_S,
+        "max_corrected_share": max_share,
+        "min_coverage": min_coverage,
+        "min_nn_per_window": MIN_NN_PER_WINDOW,
+        "time_base": (
+            "running sum of the NN intervals and of the excluded values (each advances time "
+            "by its value, long or short), from the start of the first input value at 0 s"
+        ),
+        "segment_breaks": (
+            "every excluded value (consecutive ones: one break); artifacts are detected and "
+            "corrected per segment; no window holds NN intervals of two segments"
+        ),
+        "window_grid": (
+            "start_s = k * step_s up to the first window reaching the last beat; that last "
+            "window is left out when covered_s < min_coverage * window_s"
+        ),
+        "window_membership": (
+            "NN intervals lying entirely inside [start_s, end_s] of the one segment covering "
+            "the most of the window (covered_s); numbers only when covered_s >= "
+            "min_coverage * window_s, else null with a reason"
+        ),
+        "artifact_method": "Lipponen & Tarvainen 2019 (Kubios), first pass, per segment",
+        "artifact_correction": (
+            "neurokit2 signal_fixpeaks (peaks moved to neighbours' midpoint)"
+            if engine == "neurokit"
+            else "intervals: extra merged, missed split, others interpolated"
+        ),
+        "engine": engine,
+        "units": {
+            "time": "ms",
+            "pNN50": "%",
+            "HR": "beats/min",
+            "power": "ms^2",
+            "start_s, end_s, covered_s": "s",
+        },
+    }
+
+
+WindowsFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], Iterable[Values]]
+"""``fn(nn, t_end, a, b)``: figures of windows ``nn[a[k]:b[k]]``, in order (an iterable, so
+that a slow engine can compute them as the windows are assembled)."""
+
+
+def build_windows(
+    series: Series,
+    window_s: float,
+    step_s: float,
+    max_share: float,
+    min_coverage: float,
+    progress: Progress | None,
+    time_fn: WindowsFn,
+    freq_fn: WindowsFn,
+) -> tuple[AnalysisWindow, ...]:
+    nn, t_end = series.nn, series.t_end
+    lay = layout_windows(t_end, nn, series.segment, window_s, step_s, min_coverage)
+    a, b = lay.a, lay.b
+    n = b - a
+    n_corr = np.concatenate([[0], np.cumsum(series.corrected, dtype=np.int64)])
+    shares = np.where(n > 0, (n_corr[b] - n_corr[a]) / np.maximum(n, 1), np.nan)
+    count = int(lay.starts.size)
+    share_of = [None if n[k] == 0 else float(shares[k]) for k in range(count)]
+    reasons = [
+        window_reason(int(n[k]), share_of[k], max_share, float(lay.covered[k]), window_s, min_coverage)
+        for k in range(count)
+    ]
+    ok = np.asarray([r is None for r in reasons], dtype=bool)
+    spectral = window_s >= MIN_SPECTRAL_WINDOW_S
+    time_values = iter(time_fn(nn, t_end, a[ok], b[ok]) if ok.any() else ())
+    freq_values = iter(freq_fn(nn, t_end, a[ok], b[ok]) if spectral and ok.any() else ())
+    windows = []
+    for k in range(count):
+        reason = reasons[k]
+        values: Values = dict.fromkeys((*TIME_KEYS, *FREQUENCY_KEYS))
+        if reason is None:
+            values.update(next(time_values))
+            if spectral:
+                values.update(next(freq_values))
+            else:
+                reason = f"LF/HF need windows >= {MIN_SPECTRAL_WINDOW_S:.0f} s"
+        start = float(lay.starts[k])
+        seg = int(lay.segment[k])
+        windows.append(
+            AnalysisWindow(
+                start,
+                start + window_s,
+                int(n[k]),
+                share_of[k],
+                values,
+                reason,
+                round(float(lay.covered[k]), 6),
+                seg if seg >= 0 else None,
+            )
+        )
+        if progress is not None:
+            progress(k + 1, count)
+    return tuple(windows)

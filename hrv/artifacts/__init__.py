@@ -1,0 +1,19 @@
+"""Artifact detection and correction on RR intervals (Lipponen & Tarvainen 2019): a whole
+series at once (:mod:`.batch`) or one beat at a time (:mod:`.stream`), with the same rules
+(:mod:`.classify`)."""
+
+from ..errors import ArtifactInputError
+from .batch import Correction, correct_artifacts, detect_artifacts
+from .classify import ArtifactParameters, ArtifactType
+from .stream import ClassifiedBeat, StreamingArtifactDetector
+
+__all__ = [
+    "ArtifactInputError",
+    "ArtifactParameters",
+    "ArtifactType",
+    "ClassifiedBeat",
+    "Correction",
+    "StreamingArtifactDetector",
+    "correct_artifacts",
+    "detect_artifacts",
+]
