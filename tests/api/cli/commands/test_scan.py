@@ -8,8 +8,8 @@ from types import SimpleNamespace
 from typing import Any
 
 import pytest
-from tolerance.api.cli.commands import scan as cmd_scan
 from tolerance.api.cli import main
+from tolerance.api.cli.commands import scan as cmd_scan
 from tolerance.sensors.ble import HEART_RATE_SERVICE
 
 HRS = [HEART_RATE_SERVICE]
