@@ -87,8 +87,11 @@ class FaultSettings:
     events: tuple[FaultEvent, ...] = ()
 
     def rate_per_min(self, kind: FaultKind) -> float:
-        return {FaultKind.ECTOPIC: self.ectopic_per_min, FaultKind.MISSED: self.missed_per_min,
-                FaultKind.EXTRA: self.extra_per_min}.get(kind, 0.0)
+        return {
+            FaultKind.ECTOPIC: self.ectopic_per_min,
+            FaultKind.MISSED: self.missed_per_min,
+            FaultKind.EXTRA: self.extra_per_min,
+        }.get(kind, 0.0)
 
 
 @dataclass(frozen=True, slots=True)
@@ -105,12 +108,12 @@ class DetectedBeat:
 class BeatFaults:
     """Turns a :class:`HeartModel`'s sinus beats into detected beats, with faults."""
 
-    def __init__(self, model: HeartModel, settings: FaultSettings,
-                 rng: np.random.Generator) -> None:
+    def __init__(self, model: HeartModel, settings: FaultSettings, rng: np.random.Generator) -> None:
         self._model = model
         self._rng = rng
         self._queue: list[tuple[float, FaultKind]] = sorted(
-            (e.at_s, e.kind) for e in settings.events if e.kind in BEAT_FAULTS)
+            (e.at_s, e.kind) for e in settings.events if e.kind in BEAT_FAULTS
+        )
         self._rates = {k: settings.rate_per_min(k) for k in sorted(BEAT_FAULTS)}
         self._next_random = {k: self._draw_wait(r) for k, r in self._rates.items()}
         self._out: deque[DetectedBeat] = deque()
@@ -141,8 +144,7 @@ class BeatFaults:
         return None
 
     def _emit(self, t_s: float, artifact: Artifact, sinus: TrueBeat) -> DetectedBeat:
-        beat = DetectedBeat(t_s=t_s, rr_ms=(t_s - self._prev_t) * 1000.0, artifact=artifact,
-                            sinus=sinus)
+        beat = DetectedBeat(t_s=t_s, rr_ms=(t_s - self._prev_t) * 1000.0, artifact=artifact, sinus=sinus)
         self._prev_t = t_s
         return beat
 

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from tolerance.sensors import ConnectionEvent, HeartRateSample, SensorItem
+from tolerance.sensors import ActivityEvent, ConnectionEvent, HeartRateSample, SensorItem
 from tolerance.sensors.samples import RR_UNITS_PER_SECOND
 
 from .heart import RngLike
@@ -26,14 +26,16 @@ class SimulationResult:
     Beat arrays (one entry per detected beat, delivered or not, in time order):
     ``beat_t_s`` true time (s), ``beat_rr_true_ms`` unquantised interval, ``beat_rr_raw``
     interval in 1/1024 s as the strap reports it, ``beat_rr_ms`` the same in ms,
-    ``beat_hr_bpm`` model HR, ``beat_arousal``, ``beat_vagal``, ``beat_breathing_per_min``,
+    ``beat_hr_bpm`` model HR (activity included), ``beat_arousal`` (stress arousal only: 0 while
+    walking), ``beat_vagal``, ``beat_breathing_per_min``, ``beat_activity`` (activity level 0-1),
     ``beat_artifact`` (str: none/ectopic/missed/extra), ``beat_contact``, ``beat_delivered``,
     ``beat_notification`` (index into the notification arrays, -1 if lost).
 
     Notification arrays (one per notification received): ``note_t_s`` receive time (simulated
     s), ``note_hr_bpm``, ``note_n_rr``, ``note_contact``. ``samples`` holds the decoded
-    :class:`HeartRateSample` values (with payloads), ``events`` the connection events, and
-    ``items`` everything in stream order.
+    :class:`HeartRateSample` values (with payloads), ``events`` the connection events,
+    ``activity_events`` the :class:`ActivityEvent` values, and ``items`` everything in stream
+    order.
     """
 
     scenario: Scenario
@@ -57,6 +59,8 @@ class SimulationResult:
     samples: tuple[HeartRateSample, ...]
     events: tuple[ConnectionEvent, ...]
     items: tuple[SensorItem, ...]
+    beat_activity: np.ndarray
+    activity_events: tuple[ActivityEvent, ...]
 
     @property
     def beat_rr_ms(self) -> np.ndarray:
@@ -64,8 +68,14 @@ class SimulationResult:
         return self.beat_rr_raw * (1000.0 / RR_UNITS_PER_SECOND)
 
 
-def simulate(scenario: Scenario | str | Path, seed: RngLike = 0, duration_s: float | None = None, *,
-             t0_utc: float = 0.0, source_id: str | None = None) -> SimulationResult:
+def simulate(
+    scenario: Scenario | str | Path,
+    seed: RngLike = 0,
+    duration_s: float | None = None,
+    *,
+    t0_utc: float = 0.0,
+    source_id: str | None = None,
+) -> SimulationResult:
     """Run a scenario offline, as fast as possible.
 
     Parameters
@@ -83,8 +93,14 @@ def simulate(scenario: Scenario | str | Path, seed: RngLike = 0, duration_s: flo
     duration = sc.duration_s if duration_s is None else float(duration_s)
     beats: list[GroundTruthBeat] = []
     seed_text = seed if isinstance(seed, int) else "random"
-    emu = StrapEmulator(sc, rng=seed, source_id=source_id or f"sim:{sc.name}:{seed_text}",
-                        t0_mono=0.0, t0_utc=t0_utc, on_beat=beats.append)
+    emu = StrapEmulator(
+        sc,
+        rng=seed,
+        source_id=source_id or f"sim:{sc.name}:{seed_text}",
+        t0_mono=0.0,
+        t0_utc=t0_utc,
+        on_beat=beats.append,
+    )
     items = tuple(emu.run(duration))
     samples = tuple(i for i in items if isinstance(i, HeartRateSample))
     events = tuple(i for i in items if isinstance(i, ConnectionEvent))
@@ -93,16 +109,27 @@ def simulate(scenario: Scenario | str | Path, seed: RngLike = 0, duration_s: flo
         return np.array([getattr(b, name) for b in beats], dtype=dtype)
 
     return SimulationResult(
-        scenario=sc, seed=seed if isinstance(seed, int) else None, duration_s=duration,
-        beat_t_s=col("t_s", float), beat_rr_true_ms=col("rr_true_ms", float),
-        beat_rr_raw=col("rr_raw", np.int64), beat_hr_bpm=col("hr_bpm", float),
-        beat_arousal=col("arousal", float), beat_vagal=col("vagal", float),
+        scenario=sc,
+        seed=seed if isinstance(seed, int) else None,
+        duration_s=duration,
+        beat_t_s=col("t_s", float),
+        beat_rr_true_ms=col("rr_true_ms", float),
+        beat_rr_raw=col("rr_raw", np.int64),
+        beat_hr_bpm=col("hr_bpm", float),
+        beat_arousal=col("arousal", float),
+        beat_vagal=col("vagal", float),
         beat_breathing_per_min=col("breathing_per_min", float),
         beat_artifact=np.array([str(b.artifact) for b in beats], dtype=str),
-        beat_contact=col("contact", bool), beat_delivered=col("delivered", bool),
+        beat_contact=col("contact", bool),
+        beat_delivered=col("delivered", bool),
         beat_notification=col("notification", np.int64),
         note_t_s=np.array([s.t_mono for s in samples], dtype=float),
         note_hr_bpm=np.array([s.hr_bpm for s in samples], dtype=np.int64),
         note_n_rr=np.array([len(s.rr_raw) for s in samples], dtype=np.int64),
         note_contact=np.array([bool(s.contact) for s in samples], dtype=bool),
-        samples=samples, events=events, items=items)
+        samples=samples,
+        events=events,
+        items=items,
+        beat_activity=col("activity", float),
+        activity_events=tuple(i for i in items if isinstance(i, ActivityEvent)),
+    )

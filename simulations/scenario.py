@@ -11,13 +11,22 @@ Layout (every table optional except the top-level keys; defaults are the datacla
     hr_bpm = 66                           # rsa_ms, resonance_per_min, resonance_q, mayer_ms,
     rmssd_ms = 42                         # mayer_hz, stress_hr_bpm, stress_vagal_drop, ...
 
-    [[breathing]]                         # scripted breathing-rate changes
+    [[breathing]]                         # a scripted change of the resting rate ...
     at_s = 300
     per_min = 6
+    [[breathing]]                         # ... or a breathing block (BreathingBlock): paced
+    at_s = 900                            # at rate_per_min for duration_s, then back to the
+    duration_s = 300                      # resting rate
+    rate_per_min = 6
 
-    [[stress]]                            # StressEvent: at_s, rise_s, tau_s, intensity
-    at_s = 180
+    [[stress]]                            # StressEvent: at_s, rise_s, tau_s, intensity,
+    at_s = 180                            # hold_s (plateau), label ("stress", "meeting")
     tau_s = 60
+
+    [[activity]]                          # Activity: at_s, duration_s, kind, hr_bpm,
+    at_s = 1200                           # rmssd_drop, on_tau_s, off_tau_s
+    duration_s = 600
+    kind = "walking"
 
     [faults]                              # FaultSettings: *_per_min rates, jitter_ms
     ectopic_per_min = 0.5
@@ -42,8 +51,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
+from .events import Activity, BreathingBlock, StressEvent
 from .faults import FaultEvent, FaultKind, FaultSettings
-from .heart import HeartParams, StressEvent
+from .heart import HeartParams
 
 SCENARIO_SUFFIX: Final = ".toml"
 
@@ -55,8 +65,7 @@ class ScenarioError(ValueError):
     ``available`` the bundled scenario names.
     """
 
-    def __init__(self, message: str, *, source: str, field: str | None = None,
-                 available: tuple[str, ...] = ()) -> None:
+    def __init__(self, message: str, *, source: str, field: str | None = None, available: tuple[str, ...] = ()) -> None:
         self.source = source
         self.field = field
         self.available = available
@@ -84,8 +93,11 @@ class Scenario:
     duration_s: float = 600.0
     heart: HeartParams = field(default_factory=HeartParams)
     breathing: tuple[tuple[float, float], ...] = ()
-    """Scripted ``(at_s, per_min)`` breathing-rate changes."""
+    """Scripted ``(at_s, per_min)`` changes of the resting breathing rate."""
     stress: tuple[StressEvent, ...] = ()
+    activity: tuple[Activity, ...] = ()
+    breathing_blocks: tuple[BreathingBlock, ...] = ()
+    """Paced-breathing breaks, in time order, not overlapping."""
     faults: FaultSettings = field(default_factory=FaultSettings)
     strap: StrapParams = field(default_factory=StrapParams)
     source: str = ""
@@ -98,8 +110,9 @@ def _scenario_dir() -> Any:
 
 def list_scenarios() -> tuple[str, ...]:
     """Names of the bundled scenarios, sorted."""
-    return tuple(sorted(p.name[: -len(SCENARIO_SUFFIX)] for p in _scenario_dir().iterdir()
-                        if p.name.endswith(SCENARIO_SUFFIX)))
+    return tuple(
+        sorted(p.name[: -len(SCENARIO_SUFFIX)] for p in _scenario_dir().iterdir() if p.name.endswith(SCENARIO_SUFFIX))
+    )
 
 
 def load_scenario(name_or_path: str | Path) -> Scenario:
@@ -118,14 +131,18 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         try:
             raw = path.read_text(encoding="utf-8")
         except OSError as exc:
-            raise ScenarioError(f"cannot read scenario file {text}: {exc.strerror or exc}",
-                                source=text, available=list_scenarios()) from exc
+            raise ScenarioError(
+                f"cannot read scenario file {text}: {exc.strerror or exc}", source=text, available=list_scenarios()
+            ) from exc
         return _parse(raw, source=text, default_name=path.stem)
     entry = _scenario_dir().joinpath(text + SCENARIO_SUFFIX)
     if not entry.is_file():
         available = list_scenarios()
-        raise ScenarioError(f"unknown scenario {text!r}; available: {', '.join(available)} "
-                            "(or give a path to a .toml file)", source=text, available=available)
+        raise ScenarioError(
+            f"unknown scenario {text!r}; available: {', '.join(available)} (or give a path to a .toml file)",
+            source=text,
+            available=available,
+        )
     return _parse(entry.read_text(encoding="utf-8"), source=text, default_name=text)
 
 
@@ -137,12 +154,12 @@ def _parse(raw: str, *, source: str, default_name: str) -> Scenario:
     return scenario_from_dict(data, source=source, default_name=default_name)
 
 
-def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>",
-                       default_name: str = "custom") -> Scenario:
+def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>", default_name: str = "custom") -> Scenario:
     """Build and validate a :class:`Scenario` from parsed TOML (or an equivalent dict)."""
     p = _Parser(source)
-    p.check_keys(data, "", {"name", "description", "duration_s", "heart", "breathing", "stress",
-                            "faults", "strap"})
+    p.check_keys(
+        data, "", {"name", "description", "duration_s", "heart", "breathing", "stress", "activity", "faults", "strap"}
+    )
     name = p.string(data.get("name", default_name), "name")
     description = p.string(data.get("description", ""), "description")
     duration = p.number(data.get("duration_s", 600.0), "duration_s", positive=True)
@@ -150,19 +167,38 @@ def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>",
     try:
         heart.validate()
     except ValueError as exc:
-        raise ScenarioError(f"scenario {source}: heart: {exc}", source=source,
-                            field="heart") from exc
-    breathing = []
+        raise ScenarioError(f"scenario {source}: heart: {exc}", source=source, field="heart") from exc
+    breathing, blocks = [], []
     for i, item in enumerate(p.table_list(data.get("breathing", []), "breathing")):
         where = f"breathing[{i}]"
+        if "duration_s" in item or "rate_per_min" in item:
+            block = p.record(BreathingBlock, item, where, positive=("duration_s", "rate_per_min"))
+            _check_rate(p, block.rate_per_min, f"{where}.rate_per_min")
+            blocks.append(block)
+            continue
         p.check_keys(item, where, {"at_s", "per_min"})
         at = p.number(item.get("at_s"), f"{where}.at_s", minimum=0.0)
         rate = p.number(item.get("per_min"), f"{where}.per_min", positive=True)
-        if not 1.0 <= rate <= 60.0:
-            p.fail(f"{where}.per_min", f"breathing rate {rate:g}/min is outside 1-60")
+        _check_rate(p, rate, f"{where}.per_min")
         breathing.append((at, rate))
-    stress = tuple(p.record(StressEvent, item, f"stress[{i}]", positive=("rise_s", "tau_s"))
-                   for i, item in enumerate(p.table_list(data.get("stress", []), "stress")))
+    blocks.sort(key=lambda b: b.at_s)
+    for a, b in zip(blocks, blocks[1:], strict=False):
+        if b.at_s < a.end_s:
+            p.fail("breathing", f"breathing blocks at {a.at_s:g} s and {b.at_s:g} s overlap")
+    stress = tuple(
+        p.record(StressEvent, item, f"stress[{i}]", positive=("rise_s", "tau_s"))
+        for i, item in enumerate(p.table_list(data.get("stress", []), "stress"))
+    )
+    for i, ev in enumerate(stress):
+        if ev.hold_s < 0 or ev.at_s < 0 or ev.intensity < 0:
+            p.fail(f"stress[{i}]", "at_s, hold_s and intensity must be >= 0")
+    activity = tuple(
+        p.record(Activity, item, f"activity[{i}]", positive=("duration_s", "on_tau_s", "off_tau_s"))
+        for i, item in enumerate(p.table_list(data.get("activity", []), "activity"))
+    )
+    for i, act in enumerate(activity):
+        if act.at_s < 0 or act.hr_bpm < 0 or not 0 <= act.rmssd_drop <= 1:
+            p.fail(f"activity[{i}]", "at_s and hr_bpm must be >= 0, rmssd_drop within 0-1")
     faults_raw = dict(p.table(data.get("faults", {}), "faults"))
     events_raw = faults_raw.pop("events", [])
     faults = p.record(FaultSettings, faults_raw, "faults", exclude=frozenset({"events"}))
@@ -174,18 +210,38 @@ def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>",
         try:
             kind = FaultKind(kind_text)
         except ValueError:
-            p.fail(f"{where}.kind", f"unknown fault kind {kind_text!r}; expected one of "
-                   f"{', '.join(k.value for k in FaultKind)}")
+            p.fail(
+                f"{where}.kind",
+                f"unknown fault kind {kind_text!r}; expected one of {', '.join(k.value for k in FaultKind)}",
+            )
         at_s = p.number(item.get("at_s"), f"{where}.at_s", minimum=0.0)
         duration_s = p.number(item.get("duration_s", 0.0), f"{where}.duration_s", minimum=0.0)
         events.append(FaultEvent(kind=kind, at_s=at_s, duration_s=duration_s))
     faults = dataclasses.replace(faults, events=tuple(sorted(events, key=lambda e: e.at_s)))
-    strap = p.record(StrapParams, data.get("strap", {}), "strap",
-                     positive=("notify_interval_s", "max_rr_per_notification",
-                               "hr_smoothing_beats"))
-    return Scenario(name=name, description=description, duration_s=duration, heart=heart,
-                    breathing=tuple(sorted(breathing)), stress=stress, faults=faults, strap=strap,
-                    source=source)
+    strap = p.record(
+        StrapParams,
+        data.get("strap", {}),
+        "strap",
+        positive=("notify_interval_s", "max_rr_per_notification", "hr_smoothing_beats"),
+    )
+    return Scenario(
+        name=name,
+        description=description,
+        duration_s=duration,
+        heart=heart,
+        breathing=tuple(sorted(breathing)),
+        stress=stress,
+        activity=tuple(sorted(activity, key=lambda a: a.at_s)),
+        breathing_blocks=tuple(blocks),
+        faults=faults,
+        strap=strap,
+        source=source,
+    )
+
+
+def _check_rate(p: _Parser, rate: float, where: str) -> None:
+    if not 1.0 <= rate <= 60.0:
+        p.fail(where, f"breathing rate {rate:g}/min is outside 1-60")
 
 
 class _Parser:
@@ -195,22 +251,21 @@ class _Parser:
         self.source = source
 
     def fail(self, where: str, why: str) -> Any:
-        raise ScenarioError(f"scenario {self.source}: field {where}: {why}", source=self.source,
-                            field=where)
+        raise ScenarioError(f"scenario {self.source}: field {where}: {why}", source=self.source, field=where)
 
     def check_keys(self, table: dict[str, Any], where: str, allowed: set[str]) -> None:
         for key in table:
             if key not in allowed:
-                self.fail(f"{where}.{key}" if where else key,
-                          f"unknown field; expected one of {', '.join(sorted(allowed))}")
+                self.fail(
+                    f"{where}.{key}" if where else key, f"unknown field; expected one of {', '.join(sorted(allowed))}"
+                )
 
     def string(self, value: Any, where: str) -> str:
         if not isinstance(value, str):
             self.fail(where, f"expected a string, got {value!r}")
         return str(value)
 
-    def number(self, value: Any, where: str, *, positive: bool = False,
-               minimum: float | None = None) -> float:
+    def number(self, value: Any, where: str, *, positive: bool = False, minimum: float | None = None) -> float:
         if value is None:
             self.fail(where, "missing")
         if isinstance(value, bool) or not isinstance(value, int | float):
@@ -231,14 +286,18 @@ class _Parser:
             self.fail(where, f"expected an array of tables ([[{where}]]), got {value!r}")
         return list(value)
 
-    def record(self, cls: Any, value: Any, where: str, *, positive: tuple[str, ...] = (),
-               exclude: frozenset[str] = frozenset()) -> Any:
-        """Build dataclass ``cls`` from a table of numbers, checking names and types."""
+    def record(
+        self, cls: Any, value: Any, where: str, *, positive: tuple[str, ...] = (), exclude: frozenset[str] = frozenset()
+    ) -> Any:
+        """Build dataclass ``cls`` from a table of numbers (and strings), checking names and types."""
         table = self.table(value, where)
         fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in exclude}
         self.check_keys(table, where, set(fields))
         kwargs: dict[str, Any] = {}
         for key, val in table.items():
+            if fields[key].type in ("str", str):
+                kwargs[key] = self.string(val, f"{where}.{key}")
+                continue
             num = self.number(val, f"{where}.{key}", positive=key in positive)
             kwargs[key] = int(num) if fields[key].type in ("int", int) else num
             if fields[key].type in ("int", int) and num != int(num):
@@ -246,5 +305,4 @@ class _Parser:
         try:
             return cls(**kwargs)
         except TypeError as exc:  # a required field (e.g. stress at_s) is missing
-            raise ScenarioError(f"scenario {self.source}: {where}: {exc}", source=self.source,
-                                field=where) from exc
+            raise ScenarioError(f"scenario {self.source}: {where}: {exc}", source=self.source, field=where) from exc

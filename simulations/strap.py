@@ -15,7 +15,10 @@ Times are simulated: an item's ``t_mono`` is ``t0_mono + s`` and ``t_utc`` is ``
 taken real time. The stream starts with ``CONNECTED`` and a :class:`DeviceInfo`; a drop-out
 yields ``LOST`` at its first silent slot and ``RECONNECTED`` before the first notification
 after it (beats detected while the link was down are never delivered); a finite run ends
-with ``CLOSED``.
+with ``CLOSED``. Each scripted activity yields an :class:`~tolerance.sensors.ActivityEvent`
+(``source="simulated"``) at its start and at its end, stamped with the boundary's own time and
+placed in time order before the first notification received after it (as an accelerometer's
+classification would arrive; it is delivered during a drop-out too).
 
 :class:`StrapEmulator` is the synchronous core shared by the live :class:`SimulatedStrap`
 and the offline :func:`~tolerance.simulations.offline.simulate`, so both give the same beats.
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from tolerance.sensors import (
+    ActivityEvent,
     ConnectionEvent,
     ConnectionState,
     DeviceInfo,
@@ -43,8 +47,9 @@ from tolerance.sensors import (
 )
 from tolerance.sensors.samples import RR_UNITS_PER_SECOND
 
+from .events import StressEvent
 from .faults import BEAT_FAULTS, Artifact, BeatFaults, DetectedBeat, FaultEvent, FaultKind
-from .heart import HeartModel, RngLike, StressEvent, check_breathing_rate, make_rng
+from .heart import HeartModel, RngLike, check_breathing_rate, make_rng
 from .scenario import Scenario, load_scenario
 
 MAX_JITTER_FRACTION: Final = 0.45
@@ -60,8 +65,9 @@ class GroundTruthBeat:
 
     ``t_s`` true time (simulated seconds), ``rr_true_ms`` the unquantised interval since the
     previous detected beat, ``rr_raw`` the same in 1/1024 s as the strap reports it,
-    ``hr_bpm``/``arousal``/``vagal``/``breathing_per_min`` the model state the interval was
-    drawn from, ``artifact`` its label, ``contact`` the strap's contact flag, ``delivered``
+    ``hr_bpm``/``arousal``/``vagal``/``breathing_per_min``/``activity`` the model state the
+    interval was drawn from (``arousal`` is stress only, ``activity`` the activity level 0-1),
+    ``artifact`` its label, ``contact`` the strap's contact flag, ``delivered``
     False when a drop-out swallowed it, ``notification`` the index of the notification that
     carried it (-1 if none).
     """
@@ -77,6 +83,7 @@ class GroundTruthBeat:
     contact: bool
     delivered: bool
     notification: int
+    activity: float = 0.0
 
 
 class StrapEmulator:
@@ -95,13 +102,30 @@ class StrapEmulator:
         Called with every :class:`GroundTruthBeat`, in order.
     """
 
-    def __init__(self, scenario: Scenario, *, rng: RngLike, source_id: str, t0_mono: float = 0.0,
-                 t0_utc: float = 0.0,
-                 on_beat: Callable[[GroundTruthBeat], None] | None = None) -> None:
+    def __init__(
+        self,
+        scenario: Scenario,
+        *,
+        rng: RngLike,
+        source_id: str,
+        t0_mono: float = 0.0,
+        t0_utc: float = 0.0,
+        on_beat: Callable[[GroundTruthBeat], None] | None = None,
+    ) -> None:
         heart_rng, fault_rng, jitter_rng = make_rng(rng).spawn(3)
         self.scenario = scenario
-        self.model = HeartModel(scenario.heart, rng=heart_rng, breathing=scenario.breathing,
-                                stress=scenario.stress)
+        self.model = HeartModel(
+            scenario.heart,
+            rng=heart_rng,
+            breathing=scenario.breathing,
+            stress=scenario.stress,
+            activity=scenario.activity,
+            breathing_blocks=scenario.breathing_blocks,
+        )
+        self._activity_marks = sorted(
+            [(a.at_s, True, a.kind) for a in scenario.activity] + [(a.end_s, False, a.kind) for a in scenario.activity],
+            key=lambda m: (m[0], m[1]),
+        )
         self._beats = BeatFaults(self.model, scenario.faults, fault_rng)
         self._jitter_rng = jitter_rng
         self._link = [e for e in scenario.faults.events if e.kind not in BEAT_FAULTS]
@@ -125,10 +149,18 @@ class StrapEmulator:
     def start(self) -> list[SensorItem]:
         """Items at connection: ``CONNECTED`` and the device's description."""
         t_mono, t_utc = self._stamp(0.0)
-        return [ConnectionEvent(self._source, t_mono, t_utc, ConnectionState.CONNECTED,
-                                "simulated"),
-                DeviceInfo(self._source, t_mono, t_utc, name=DEVICE_NAME, address=self._source,
-                           body_location="chest", battery_percent=100)]
+        return [
+            ConnectionEvent(self._source, t_mono, t_utc, ConnectionState.CONNECTED, "simulated"),
+            DeviceInfo(
+                self._source,
+                t_mono,
+                t_utc,
+                name=DEVICE_NAME,
+                address=self._source,
+                body_location="chest",
+                battery_percent=100,
+            ),
+        ]
 
     def close(self, detail: str = "end of simulation") -> list[SensorItem]:
         t_mono, t_utc = self._stamp(self.t_s)
@@ -161,10 +193,30 @@ class StrapEmulator:
         if self._on_beat is None:
             return
         b = beat.sinus
-        self._on_beat(GroundTruthBeat(
-            t_s=beat.t_s, rr_true_ms=beat.rr_ms, rr_raw=raw, hr_bpm=b.hr_bpm, arousal=b.arousal,
-            vagal=b.vagal, breathing_per_min=b.breathing_per_min, artifact=beat.artifact,
-            contact=contact, delivered=delivered, notification=self._sent if delivered else -1))
+        self._on_beat(
+            GroundTruthBeat(
+                t_s=beat.t_s,
+                rr_true_ms=beat.rr_ms,
+                rr_raw=raw,
+                hr_bpm=b.hr_bpm,
+                arousal=b.arousal,
+                vagal=b.vagal,
+                breathing_per_min=b.breathing_per_min,
+                artifact=beat.artifact,
+                contact=contact,
+                delivered=delivered,
+                notification=self._sent if delivered else -1,
+                activity=b.activity,
+            )
+        )
+
+    def _activity_events(self, t_s: float) -> list[SensorItem]:
+        out: list[SensorItem] = []
+        while self._activity_marks and self._activity_marks[0][0] <= t_s:
+            at_s, active, kind = self._activity_marks.pop(0)
+            t_mono, t_utc = self._stamp(at_s)
+            out.append(ActivityEvent(t_mono=t_mono, t_utc=t_utc, active=active, kind=kind, source="simulated"))
+        return out
 
     def step(self) -> list[SensorItem]:
         """Advance one notification slot; return what the host receives in it (maybe nothing)."""
@@ -184,21 +236,20 @@ class StrapEmulator:
             self._pending.append((self._next, raw))
             self._next = self._beats.next_beat()
         t_mono, t_utc = self._stamp(t_recv)
-        items: list[SensorItem] = []
+        items: list[SensorItem] = self._activity_events(t_recv)
         if self._in(FaultKind.DROPOUT, t_send):
             if self._connected:
                 self._connected = False
-                items.append(ConnectionEvent(self._source, t_mono, t_utc, ConnectionState.LOST,
-                                             "simulated drop-out"))
+                items.append(ConnectionEvent(self._source, t_mono, t_utc, ConnectionState.LOST, "simulated drop-out"))
             while self._pending:  # detected by the strap, never delivered
                 beat, raw = self._pending.popleft()
-                self._record(beat, raw, contact=not self._in(FaultKind.CONTACT_LOSS, beat.t_s),
-                             delivered=False)
+                self._record(beat, raw, contact=not self._in(FaultKind.CONTACT_LOSS, beat.t_s), delivered=False)
             return items
         if not self._connected:
             self._connected = True
-            items.append(ConnectionEvent(self._source, t_mono, t_utc, ConnectionState.RECONNECTED,
-                                         "simulated drop-out ended"))
+            items.append(
+                ConnectionEvent(self._source, t_mono, t_utc, ConnectionState.RECONNECTED, "simulated drop-out ended")
+            )
         contact = not self._in(FaultKind.CONTACT_LOSS, t_send)
         # More than the notification holds waits for the next one, in order.
         n = min(len(self._pending), s.max_rr_per_notification)
@@ -207,10 +258,12 @@ class StrapEmulator:
             hr = round(60.0 * RR_UNITS_PER_SECOND * len(self._recent_raw) / sum(self._recent_raw))
         else:
             hr = round(self.scenario.heart.hr_bpm)
-        payload = encode_hrm(HeartRateMeasurement(hr_bpm=hr, rr_raw=tuple(r for _, r in carried),
-                                                  contact=contact))
-        items.append(HeartRateSample.from_measurement(decode_hrm(payload), source=self._source,
-                                                      t_mono=t_mono, t_utc=t_utc, payload=payload))
+        payload = encode_hrm(HeartRateMeasurement(hr_bpm=hr, rr_raw=tuple(r for _, r in carried), contact=contact))
+        items.append(
+            HeartRateSample.from_measurement(
+                decode_hrm(payload), source=self._source, t_mono=t_mono, t_utc=t_utc, payload=payload
+            )
+        )
         for beat, raw in carried:
             self._record(beat, raw, contact=contact, delivered=True)
         self._sent += 1
@@ -247,11 +300,19 @@ class SimulatedStrap:
         How many recent :class:`GroundTruthBeat` values :attr:`ground_truth` keeps.
     """
 
-    def __init__(self, scenario: Scenario | str, *, seed: RngLike = None, speed: float = 1.0,
-                 clock: Callable[[], float] = time.monotonic,
-                 sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
-                 source_id: str | None = None, t0_utc: float | None = None,
-                 duration_s: float | None = None, keep_beats: int = 10_000) -> None:
+    def __init__(
+        self,
+        scenario: Scenario | str,
+        *,
+        seed: RngLike = None,
+        speed: float = 1.0,
+        clock: Callable[[], float] = time.monotonic,
+        sleep: Callable[[float], Awaitable[object]] = asyncio.sleep,
+        source_id: str | None = None,
+        t0_utc: float | None = None,
+        duration_s: float | None = None,
+        keep_beats: int = 10_000,
+    ) -> None:
         if not speed > 0:
             raise ValueError(f"speed must be > 0 (math.inf for as fast as possible), got {speed!r}")
         self.scenario = scenario if isinstance(scenario, Scenario) else load_scenario(scenario)
@@ -305,9 +366,14 @@ class SimulatedStrap:
     async def stream(self) -> AsyncIterator[SensorItem]:
         """Yield items paced at ``speed`` times real time; each call starts the scenario afresh."""
         wall0 = self._clock()
-        emu = StrapEmulator(self.scenario, rng=self._seed, source_id=self._source_id, t0_mono=wall0,
-                            t0_utc=time.time() if self._t0_utc is None else self._t0_utc,
-                            on_beat=self.ground_truth.append)
+        emu = StrapEmulator(
+            self.scenario,
+            rng=self._seed,
+            source_id=self._source_id,
+            t0_mono=wall0,
+            t0_utc=time.time() if self._t0_utc is None else self._t0_utc,
+            on_beat=self.ground_truth.append,
+        )
         if self._pending_rate is not None:
             emu.set_breathing(self._pending_rate)
         self._emulator = emu
