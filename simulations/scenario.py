@@ -53,7 +53,7 @@ from typing import Any, Final
 
 from .events import Activity, BreathingBlock, StressEvent
 from .faults import FaultEvent, FaultKind, FaultSettings
-from .heart import HeartParams
+from .params import HeartParams
 
 SCENARIO_SUFFIX: Final = ".toml"
 
