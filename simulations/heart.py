@@ -1,52 +1,68 @@
-"""A beat-by-beat model of the sinus rhythm: mean HR, RSA, Mayer waves, noise and stress.
+"""A beat-by-beat model of the sinus rhythm: mean HR, RSA, Mayer waves, VLF, noise, stress, activity.
 
 The RR interval that ends at beat ``n`` is drawn at the previous beat's time ``t``::
 
-    RR_n = mu(t) - v(t) * A(f_b) * sin(phi_r) + B * sin(phi_m) + v(t) * sigma * e_n      (ms)
+    RR_n = mu(t) - v(t) A(f_b) sin(phi_r) + B sin(phi_m) + x(t) + v(t) sigma e_n      (ms)
 
-``mu(t) = 60000 / HR(t)`` with ``HR(t) = hr_bpm + stress_hr_bpm * a(t)``; ``a(t)`` is the
-arousal (0 at rest, 1 at the peak of a stress event) and ``v(t)`` the vagal factor (1 at
-rest), which scales respiratory sinus arrhythmia and beat-to-beat noise, the vagally mediated
-parts of HRV. ``v`` is chosen so that the expected RMSSD falls to ``1 - stress_rmssd_drop`` of
-its resting value at arousal 1 and follows ``1 - stress_rmssd_drop * a(t)`` in between (solving
-the RMSSD formula below for ``v``, with the shorter RR of the raised HR): RMSSD and HR then
-both recover with the event's time constant. A vagal factor linear in arousal would not do
-that, because the RSA's share of RMSSD also shrinks with the shorter RR (``sin(pi f T)``),
-which stretches the apparent RMSSD recovery by about 10 %.
+``mu(t) = 60000 / HR(t)`` with ``HR(t) = hr_bpm + stress_hr_bpm * a(t) + sum_i hr_i l_i(t)``;
+``a(t)`` is the stress arousal (0 at rest, 1 at the peak of a full stress event) and ``l_i``
+the level of activity bout ``i`` (see :mod:`~tolerance.simulations.events`); ``v(t)`` is the
+vagal factor (1 at rest), which scales respiratory sinus arrhythmia and beat-to-beat noise, the
+vagally mediated parts of HRV. ``v`` is solved so that the expected RMSSD is
+``rest * (1 - stress_rmssd_drop * a) * prod_i (1 - drop_i l_i)`` at the raised HR (from the
+RMSSD formula below): RMSSD and HR then recover with the event's own time constant. Activity is
+not arousal: ``a`` stays 0 while walking; only HR and vagal withdrawal follow the bout.
 
-``phi_r`` is the respiratory phase (0 at the start of an inhalation, when RR starts to
-shorten), integrated beat by beat from the current breathing rate ``f_b``, so a rate change
-from the scenario or from :meth:`HeartModel.set_breathing` takes effect at the next beat
-without a phase jump. ``phi_m`` is the phase of the ~0.1 Hz
-baroreflex (Mayer) wave. Both phases diffuse slightly (a random walk), so their spectral lines
-have a realistic small width. ``e_n`` is white Gaussian noise.
+``phi_r`` is the respiratory phase, integrated beat by beat from the current breathing rate
+``f_b`` (the resting rate, a pacer's via :meth:`HeartModel.set_breathing`, or a breathing
+block's while it lasts), so a rate change takes effect at the next beat without a phase jump.
+``phi_m`` is the phase of the ~0.1 Hz baroreflex (Mayer) wave. Both phases diffuse (a random
+walk), so their spectral lines have a realistic width (LF is a band, not a line). ``x(t)`` is a
+slow Ornstein-Uhlenbeck fluctuation (SD ``vlf_ms``, correlation time ``vlf_tau_s``): the VLF
+power that makes a real 5-minute SDNN larger than LF + HF alone. ``e_n`` is white noise.
 
-Resonance. The RSA amplitude follows the gain of a second-order resonance peaking at
-``resonance_per_min`` (Vaschillo et al. 2002; Lehrer & Gevirtz 2014 put it near 6/min)::
+Resonance. The RSA amplitude follows a second-order resonance peaking at ``resonance_per_min``
+(Vaschillo et al. 2002; Lehrer & Gevirtz 2014 put it near 6/min)::
 
     A(f) = A0 * g(f),   g(f) = 1 / sqrt(1 + Q^2 (f / f0 - f0 / f)^2)
 
-so ``A0`` (``rsa_ms``, or derived as below) is the amplitude when breathing at the resonance
-frequency ``f0`` and ``Q`` (``resonance_q``) sets how sharply it falls off (Q = 1.5: g = 0.30
-at 15/min for f0 = 6/min; Lehrer's assessment rates 6.5 and 5.5/min get g = 0.97).
+``A0`` is the amplitude at the resonance ``f0``; ``Q`` (``resonance_q``) sets how sharply it
+falls off (Q = 1.5: g = 0.30 at 15/min for f0 = 6/min; Lehrer's assessment rates 6.5 and 5.5/min
+get g = 0.97).
 
-Calibration. The user gives ``rmssd_ms`` at rest; the noise ``sigma`` is derived from it. For
-``RR = mu + A sin(2 pi f t) + B sin(2 pi f_m t) + e_n`` sampled at beats ``T = mu`` apart,
-successive differences of a sine of amplitude A have mean square ``2 A^2 sin^2(pi f T)``, and
-of white noise ``2 sigma^2``, so::
+RMSSD. For a sine of amplitude A sampled at beats ``T = mu`` apart, successive differences have
+mean square ``2 A^2 sin^2(pi f T)``; white noise ``2 sigma^2``; the AR(1)-sampled VLF
+fluctuation ``2 vlf^2 (1 - exp(-T / tau))``, so::
 
-    RMSSD^2 = 2 A^2 sin^2(pi f T) + 2 B^2 sin^2(pi f_m T) + 2 sigma^2
+    RMSSD^2 = 2 A^2 sin^2(pi f T) + 2 B^2 sin^2(pi f_m T) + 2 vlf^2 (1 - e^(-T/tau)) + 2 sigma^2
 
-evaluated at ``hr_bpm`` and the resting ``breathing_per_min``. A target below what RSA and
-Mayer waves give alone raises :class:`ValueError` (lower ``rsa_ms``). Unless ``rsa_ms`` is
-given, it is derived so that RSA makes ``rsa_share`` (default 0.7) of the resting RMSSD^2:
-at rest most of RMSSD is respiratory, as in real recordings, which is also what lets slow
-breathing raise RMSSD clearly (a slow sine contributes little to successive differences, so
-white noise alone would mask it).
+evaluated at ``hr_bpm`` and the resting rate gives ``sigma`` from the target ``rmssd_ms``
+(a target below what the periodic parts give alone raises :class:`ValueError`). Unless
+``rsa_ms`` is given, RSA makes ``rsa_share`` of the resting RMSSD^2.
+
+Calibration (defaults and the bundled scenarios: 66 bpm, RMSSD 42 ms, 15/min, ``rsa_share``
+0.35, Q 1.5, Mayer 30 ms, VLF 30 ms / 30 s). Target: the normal short-term (5-min) HRV of
+healthy adults in Nunan, Sandercock & Brodie (2010), Pacing Clin Electrophysiol
+33(11):1407-1417, 44 studies, 21,438 participants, mean +/- SD: mean RR 926 +/- 90 ms, SDNN
+50 +/- 16 ms, RMSSD 42 +/- 15 ms, LF 519 +/- 291 ms^2, HF 657 +/- 777 ms^2, LF/HF 2.8 +/- 2.6,
+LFnu 52 +/- 10, HFnu 40 +/- 10. Measured (``calm``, 8 seeds, 5 min after 30 s,
+``nk.hrv_frequency(normalize=False, interpolation_rate=4)``): mean RR 904, SDNN 44, RMSSD 43,
+LF 548 ms^2, HF 571 ms^2, LF/HF 0.96, LF/(LF+HF) 49 nu; all inside mean +/- 1 SD
+(``tests/simulations/test_norms.py``). LF/HF sits below the review's mean ratio (a mean of
+ratios, skewed by large ones; the ratio of its mean LF and HF is 0.79). Before this calibration
+rest LF was about 70 ms^2 (a 6 ms Mayer wave) and LF/HF about 0.1.
+
+Paced breathing. Song & Lehrer (2003), Appl Psychophysiol Biofeedback 28(1):13-23, found HRV
+amplitude higher at slower rates (3-14/min), highest at 4-6/min and lower again at 3/min;
+Lehrer et al. (2003), Psychosom Med 65(5):796-805, and Vaschillo et al. (2002), Appl
+Psychophysiol Biofeedback 27(1):1-27, describe the large LF oscillations at the resonance
+(~0.1 Hz). We found no pooled figure for the LF ratio in the sources we could search; the model
+gives LF x 9 at 6/min against rest (x 5 at 4.5/min, x 1.8 at 9/min), RMSSD x 1.18, SDNN 44 ->
+76 ms: several-fold, the order of magnitude those studies show, where the old model gave x 100.
 
 Randomness comes only from ``rng``: an int seed or a :class:`numpy.random.Generator`, from
-which independent child streams are spawned for respiration, Mayer waves and beat noise. Time
-is the model's own (seconds since the start), never the wall clock.
+which independent child streams are spawned for respiration, Mayer waves, beat noise and the
+VLF fluctuation. Time is the model's own (seconds since the start), never the wall clock.
 """
 
 from __future__ import annotations

@@ -80,3 +80,27 @@ def test_lf_is_no_longer_a_trace_next_to_hf(calm_figures: list[dict[str, float]]
     # LF/HF about 0.1, far below any norm.
     assert min(f["HRV_LF"] for f in calm_figures) > 0.5 * NUNAN_2010["HRV_LF"][0]
     assert min(f["HRV_LFHF"] for f in calm_figures) > 0.5
+
+
+def _lf_at(rate_per_min: float, seed: int) -> float:
+    import dataclasses
+
+    from tolerance.simulations import load_scenario
+
+    scenario = dataclasses.replace(load_scenario("calm"), breathing=((0.0, rate_per_min),))
+    r = simulate(scenario, seed=seed, duration_s=SETTLE_S + WINDOW_S + 5)
+    keep = (r.beat_t_s >= SETTLE_S) & (r.beat_t_s < SETTLE_S + WINDOW_S)
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        fd = nk.hrv_frequency(
+            {"RRI": r.beat_rr_ms[keep], "RRI_Time": r.beat_t_s[keep]}, normalize=False, interpolation_rate=4
+        )
+    return float(fd["HRV_LF"].iloc[0])
+
+
+def test_resonance_breathing_multiplies_lf_several_fold_not_a_hundred(calm_figures: list[dict[str, float]]) -> None:
+    # Several-fold, about 9x here (see heart.py's calibration notes); it was about 100x.
+    rest = np.mean([f["HRV_LF"] for f in calm_figures])
+    lf = {rate: np.mean([_lf_at(rate, seed) for seed in range(3)]) for rate in (4.5, 6.0, 9.0)}
+    assert 4.0 < lf[6.0] / rest < 15.0
+    assert lf[6.0] > lf[4.5] and lf[6.0] > lf[9.0]  # the resonance at 6/min, falling off either side
