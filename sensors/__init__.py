@@ -17,6 +17,7 @@ from .errors import (
 )
 from .heart_rate import decode_battery_level, decode_body_sensor_location, decode_hrm, encode_hrm
 from .samples import (
+    ActivityEvent,
     ConnectionEvent,
     ConnectionState,
     DeviceInfo,
@@ -65,6 +66,7 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "ActivityEvent",
     "AdapterUnavailable",
     "Backoff",
     "BleStrap",

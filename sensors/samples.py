@@ -135,5 +135,23 @@ class DeviceInfo:
     extra: dict[str, str] = field(default_factory=dict)
 
 
-SensorItem: TypeAlias = HeartRateSample | MalformedNotification | ConnectionEvent | DeviceInfo
+@dataclass(frozen=True, slots=True)
+class ActivityEvent:
+    """Physical activity started (``active``) or ended, as an accelerometer or a marker says.
+
+    ``kind`` names the activity (``walking``, ``stairs`` ...); ``source`` says who knows:
+    ``simulated`` (the simulator's script), ``marker`` (the user), ``accelerometer``. Movement
+    is not stress: consumers keep activity out of stress episodes.
+    """
+
+    t_mono: float
+    t_utc: float
+    active: bool
+    kind: str
+    source: str
+
+
+SensorItem: TypeAlias = (
+    HeartRateSample | MalformedNotification | ConnectionEvent | DeviceInfo | ActivityEvent
+)
 """Everything a source's stream can yield, in receive order."""

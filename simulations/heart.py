@@ -1,52 +1,68 @@
-"""A beat-by-beat model of the sinus rhythm: mean HR, RSA, Mayer waves, noise and stress.
+"""A beat-by-beat model of the sinus rhythm: mean HR, RSA, Mayer waves, VLF, noise, stress, activity.
 
 The RR interval that ends at beat ``n`` is drawn at the previous beat's time ``t``::
 
-    RR_n = mu(t) - v(t) * A(f_b) * sin(phi_r) + B * sin(phi_m) + v(t) * sigma * e_n      (ms)
+    RR_n = mu(t) - v(t) A(f_b) sin(phi_r) + B sin(phi_m) + x(t) + v(t) sigma e_n      (ms)
 
-``mu(t) = 60000 / HR(t)`` with ``HR(t) = hr_bpm + stress_hr_bpm * a(t)``; ``a(t)`` is the
-arousal (0 at rest, 1 at the peak of a stress event) and ``v(t)`` the vagal factor (1 at
-rest), which scales respiratory sinus arrhythmia and beat-to-beat noise, the vagally mediated
-parts of HRV. ``v`` is chosen so that the expected RMSSD falls to ``1 - stress_rmssd_drop`` of
-its resting value at arousal 1 and follows ``1 - stress_rmssd_drop * a(t)`` in between (solving
-the RMSSD formula below for ``v``, with the shorter RR of the raised HR): RMSSD and HR then
-both recover with the event's time constant. A vagal factor linear in arousal would not do
-that, because the RSA's share of RMSSD also shrinks with the shorter RR (``sin(pi f T)``),
-which stretches the apparent RMSSD recovery by about 10 %.
+``mu(t) = 60000 / HR(t)`` with ``HR(t) = hr_bpm + stress_hr_bpm * a(t) + sum_i hr_i l_i(t)``;
+``a(t)`` is the stress arousal (0 at rest, 1 at the peak of a full stress event) and ``l_i``
+the level of activity bout ``i`` (see :mod:`~tolerance.simulations.events`); ``v(t)`` is the
+vagal factor (1 at rest), which scales respiratory sinus arrhythmia and beat-to-beat noise, the
+vagally mediated parts of HRV. ``v`` is solved so that the expected RMSSD is
+``rest * (1 - stress_rmssd_drop * a) * prod_i (1 - drop_i l_i)`` at the raised HR (from the
+RMSSD formula below): RMSSD and HR then recover with the event's own time constant. Activity is
+not arousal: ``a`` stays 0 while walking; only HR and vagal withdrawal follow the bout.
 
-``phi_r`` is the respiratory phase (0 at the start of an inhalation, when RR starts to
-shorten), integrated beat by beat from the current breathing rate ``f_b``, so a rate change
-from the scenario or from :meth:`HeartModel.set_breathing` takes effect at the next beat
-without a phase jump. ``phi_m`` is the phase of the ~0.1 Hz
-baroreflex (Mayer) wave. Both phases diffuse slightly (a random walk), so their spectral lines
-have a realistic small width. ``e_n`` is white Gaussian noise.
+``phi_r`` is the respiratory phase, integrated beat by beat from the current breathing rate
+``f_b`` (the resting rate, a pacer's via :meth:`HeartModel.set_breathing`, or a breathing
+block's while it lasts), so a rate change takes effect at the next beat without a phase jump.
+``phi_m`` is the phase of the ~0.1 Hz baroreflex (Mayer) wave. Both phases diffuse (a random
+walk), so their spectral lines have a realistic width (LF is a band, not a line). ``x(t)`` is a
+slow Ornstein-Uhlenbeck fluctuation (SD ``vlf_ms``, correlation time ``vlf_tau_s``): the VLF
+power that makes a real 5-minute SDNN larger than LF + HF alone. ``e_n`` is white noise.
 
-Resonance. The RSA amplitude follows the gain of a second-order resonance peaking at
-``resonance_per_min`` (Vaschillo et al. 2002; Lehrer & Gevirtz 2014 put it near 6/min)::
+Resonance. The RSA amplitude follows a second-order resonance peaking at ``resonance_per_min``
+(Vaschillo et al. 2002; Lehrer & Gevirtz 2014 put it near 6/min)::
 
     A(f) = A0 * g(f),   g(f) = 1 / sqrt(1 + Q^2 (f / f0 - f0 / f)^2)
 
-so ``A0`` (``rsa_ms``, or derived as below) is the amplitude when breathing at the resonance
-frequency ``f0`` and ``Q`` (``resonance_q``) sets how sharply it falls off (Q = 1.5: g = 0.30
-at 15/min for f0 = 6/min; Lehrer's assessment rates 6.5 and 5.5/min get g = 0.97).
+``A0`` is the amplitude at the resonance ``f0``; ``Q`` (``resonance_q``) sets how sharply it
+falls off (Q = 1.5: g = 0.30 at 15/min for f0 = 6/min; Lehrer's assessment rates 6.5 and 5.5/min
+get g = 0.97).
 
-Calibration. The user gives ``rmssd_ms`` at rest; the noise ``sigma`` is derived from it. For
-``RR = mu + A sin(2 pi f t) + B sin(2 pi f_m t) + e_n`` sampled at beats ``T = mu`` apart,
-successive differences of a sine of amplitude A have mean square ``2 A^2 sin^2(pi f T)``, and
-of white noise ``2 sigma^2``, so::
+RMSSD. For a sine of amplitude A sampled at beats ``T = mu`` apart, successive differences have
+mean square ``2 A^2 sin^2(pi f T)``; white noise ``2 sigma^2``; the AR(1)-sampled VLF
+fluctuation ``2 vlf^2 (1 - exp(-T / tau))``, so::
 
-    RMSSD^2 = 2 A^2 sin^2(pi f T) + 2 B^2 sin^2(pi f_m T) + 2 sigma^2
+    RMSSD^2 = 2 A^2 sin^2(pi f T) + 2 B^2 sin^2(pi f_m T) + 2 vlf^2 (1 - e^(-T/tau)) + 2 sigma^2
 
-evaluated at ``hr_bpm`` and the resting ``breathing_per_min``. A target below what RSA and
-Mayer waves give alone raises :class:`ValueError` (lower ``rsa_ms``). Unless ``rsa_ms`` is
-given, it is derived so that RSA makes ``rsa_share`` (default 0.7) of the resting RMSSD^2:
-at rest most of RMSSD is respiratory, as in real recordings, which is also what lets slow
-breathing raise RMSSD clearly (a slow sine contributes little to successive differences, so
-white noise alone would mask it).
+evaluated at ``hr_bpm`` and the resting rate gives ``sigma`` from the target ``rmssd_ms``
+(a target below what the periodic parts give alone raises :class:`ValueError`). Unless
+``rsa_ms`` is given, RSA makes ``rsa_share`` of the resting RMSSD^2.
+
+Calibration (defaults and the bundled scenarios: 66 bpm, RMSSD 42 ms, 15/min, ``rsa_share``
+0.35, Q 1.5, Mayer 30 ms, VLF 30 ms / 30 s). Target: the normal short-term (5-min) HRV of
+healthy adults in Nunan, Sandercock & Brodie (2010), Pacing Clin Electrophysiol
+33(11):1407-1417, 44 studies, 21,438 participants, mean +/- SD: mean RR 926 +/- 90 ms, SDNN
+50 +/- 16 ms, RMSSD 42 +/- 15 ms, LF 519 +/- 291 ms^2, HF 657 +/- 777 ms^2, LF/HF 2.8 +/- 2.6,
+LFnu 52 +/- 10, HFnu 40 +/- 10. Measured (``calm``, 8 seeds, 5 min after 30 s,
+``nk.hrv_frequency(normalize=False, interpolation_rate=4)``): mean RR 904, SDNN 44, RMSSD 43,
+LF 548 ms^2, HF 571 ms^2, LF/HF 0.96, LF/(LF+HF) 49 nu; all inside mean +/- 1 SD
+(``tests/simulations/test_norms.py``). LF/HF sits below the review's mean ratio (a mean of
+ratios, skewed by large ones; the ratio of its mean LF and HF is 0.79). Before this calibration
+rest LF was about 70 ms^2 (a 6 ms Mayer wave) and LF/HF about 0.1.
+
+Paced breathing. Song & Lehrer (2003), Appl Psychophysiol Biofeedback 28(1):13-23, found HRV
+amplitude higher at slower rates (3-14/min), highest at 4-6/min and lower again at 3/min;
+Lehrer et al. (2003), Psychosom Med 65(5):796-805, and Vaschillo et al. (2002), Appl
+Psychophysiol Biofeedback 27(1):1-27, describe the large LF oscillations at the resonance
+(~0.1 Hz). We found no pooled figure for the LF ratio in the sources we could search; the model
+gives LF x 9 at 6/min against rest (x 5 at 4.5/min, x 1.8 at 9/min), RMSSD x 1.18, SDNN 44 ->
+76 ms: several-fold, the order of magnitude those studies show, where the old model gave x 100.
 
 Randomness comes only from ``rng``: an int seed or a :class:`numpy.random.Generator`, from
-which independent child streams are spawned for respiration, Mayer waves and beat noise. Time
-is the model's own (seconds since the start), never the wall clock.
+which independent child streams are spawned for respiration, Mayer waves, beat noise and the
+VLF fluctuation. Time is the model's own (seconds since the start), never the wall clock.
 """
 
 from __future__ import annotations
@@ -58,17 +74,21 @@ from typing import Final
 
 import numpy as np
 
+from .events import Activity, BreathingBlock, StressEvent, activity_at, arousal_at
+from .params import SECONDS_PER_MINUTE, HeartParams, resonance_gain
+
 MS_PER_MINUTE: Final = 60_000.0
-SECONDS_PER_MINUTE: Final = 60.0
 MIN_RR_MS: Final = 250.0
 """Floor of a sinus RR interval (240 bpm): keeps extreme parameters physiological."""
 
 STRESS_FORGET_TAUS: Final = 40.0
-"""A stress event this many time constants after its peak no longer counts."""
+"""A stress event this many time constants after its decay starts no longer counts."""
 MIN_BREATHING_PER_MIN: Final = 1.0
 MAX_BREATHING_PER_MIN: Final = 60.0
 
 RngLike = int | np.random.Generator | None
+
+__all__ = ["HeartModel", "HeartParams", "RngLike", "StressEvent", "TrueBeat", "resonance_gain"]
 
 
 def make_rng(rng: RngLike) -> np.random.Generator:
@@ -84,162 +104,12 @@ def check_breathing_rate(rate_per_min: float) -> None:
         )
 
 
-def resonance_gain(f_hz: float | np.ndarray, peak_hz: float, q: float) -> float | np.ndarray:
-    """Gain of the RSA response at breathing frequency ``f_hz``: 1 at ``peak_hz``, less elsewhere.
-
-    ``g(f) = 1 / sqrt(1 + q^2 (f / f0 - f0 / f)^2)``, the magnitude of a second-order band-pass
-    resonance with quality factor ``q``.
-    """
-    f = np.asarray(f_hz, dtype=float)
-    g = 1.0 / np.sqrt(1.0 + q**2 * (f / peak_hz - peak_hz / f) ** 2)
-    return float(g) if g.ndim == 0 else g
-
-
-@dataclass(frozen=True, slots=True)
-class StressEvent:
-    """A stress response: arousal rises over ``rise_s`` (half-cosine) to ``intensity`` at
-    ``at_s + rise_s``, then decays as ``exp(-(t - t_peak) / tau_s)``."""
-
-    at_s: float
-    rise_s: float = 20.0
-    tau_s: float = 60.0
-    intensity: float = 1.0
-
-    @property
-    def peak_s(self) -> float:
-        return self.at_s + self.rise_s
-
-    def arousal(self, t_s: float) -> float:
-        """This event's arousal at ``t_s``: 0 before it, ``intensity`` at its peak."""
-        if t_s < self.at_s:
-            return 0.0
-        if t_s < self.peak_s:
-            x = (t_s - self.at_s) / self.rise_s
-            return self.intensity * 0.5 * (1.0 - math.cos(math.pi * x))
-        return self.intensity * math.exp(-(t_s - self.peak_s) / self.tau_s)
-
-
-@dataclass(frozen=True, slots=True)
-class HeartParams:
-    """Seed-independent parameters of :class:`HeartModel`, in units a user understands."""
-
-    hr_bpm: float = 65.0
-    """Mean heart rate at rest."""
-    rmssd_ms: float = 40.0
-    """RMSSD at rest, breathing at ``breathing_per_min`` (sets the beat-to-beat noise)."""
-    breathing_per_min: float = 15.0
-    """Spontaneous breathing rate at rest."""
-    rsa_ms: float | None = None
-    """RSA amplitude (ms, half peak-to-peak) when breathing at the resonance frequency;
-    None derives it from ``rsa_share``."""
-    rsa_share: float = 0.7
-    """When ``rsa_ms`` is None: the fraction of the resting RMSSD^2 that RSA accounts for."""
-    resonance_per_min: float = 6.0
-    """Breathing rate of maximal RSA (the resonance frequency, ~0.1 Hz)."""
-    resonance_q: float = 1.5
-    """Sharpness of the resonance gain curve."""
-    mayer_ms: float = 6.0
-    """Amplitude of the ~0.1 Hz baroreflex (Mayer) wave in RR."""
-    mayer_hz: float = 0.1
-    stress_hr_bpm: float = 25.0
-    """HR increase at arousal 1."""
-    stress_rmssd_drop: float = 0.7
-    """Fraction by which RMSSD falls at arousal 1 (vagal withdrawal of RSA and noise)."""
-    respiration_phase_noise: float = 0.1
-    """Diffusion of the respiratory phase, rad / sqrt(s) (irregular breathing)."""
-    mayer_phase_noise: float = 0.3
-    """Diffusion of the Mayer-wave phase, rad / sqrt(s)."""
-
-    @property
-    def rsa_peak_ms(self) -> float:
-        """RSA amplitude at the resonance frequency: ``rsa_ms``, or derived from ``rsa_share``.
-
-        Derived: A(f_rest) = sqrt(rsa_share * rmssd^2 / (2 sin^2(pi f_rest T))), divided by
-        the gain g(f_rest).
-        """
-        if self.rsa_ms is not None:
-            return self.rsa_ms
-        f = self.breathing_per_min / SECONDS_PER_MINUTE
-        t = SECONDS_PER_MINUTE / self.hr_bpm
-        a_rest = math.sqrt(self.rsa_share * self.rmssd_ms**2 / (2 * math.sin(math.pi * f * t) ** 2))
-        return a_rest / float(resonance_gain(f, self.resonance_per_min / SECONDS_PER_MINUTE, self.resonance_q))
-
-    def rsa_amplitude_ms(self, breathing_per_min: float) -> float:
-        """RSA amplitude A at a breathing rate, from the resonance gain curve."""
-        return self.rsa_peak_ms * float(
-            resonance_gain(
-                breathing_per_min / SECONDS_PER_MINUTE, self.resonance_per_min / SECONDS_PER_MINUTE, self.resonance_q
-            )
-        )
-
-    def expected_rmssd_ms(
-        self, breathing_per_min: float | None = None, *, hr_bpm: float | None = None, vagal: float = 1.0
-    ) -> float:
-        """RMSSD the model should produce (see the module docstring for the formula)."""
-        rate = self.breathing_per_min if breathing_per_min is None else breathing_per_min
-        hr = self.hr_bpm if hr_bpm is None else hr_bpm
-        vagal_sq, other_sq = self._msd_parts(rate, SECONDS_PER_MINUTE / hr)
-        return math.sqrt(vagal**2 * vagal_sq + other_sq)
-
-    def _msd_parts(self, breathing_per_min: float, rr_s: float) -> tuple[float, float]:
-        """Mean square successive difference (ms^2): vagal part (RSA, noise), other (Mayer)."""
-        f = breathing_per_min / SECONDS_PER_MINUTE
-        a = self.rsa_amplitude_ms(breathing_per_min)
-        vagal_sq = 2 * a**2 * math.sin(math.pi * f * rr_s) ** 2 + 2 * self.noise_sd_ms**2
-        other_sq = 2 * self.mayer_ms**2 * math.sin(math.pi * self.mayer_hz * rr_s) ** 2
-        return vagal_sq, other_sq
-
-    def vagal_factor(self, arousal: float, breathing_per_min: float) -> float:
-        """Vagal factor at an arousal: the one that gives RMSSD = rest * (1 - drop * arousal)."""
-        if arousal <= 0:
-            return 1.0
-        rest_v, rest_o = self._msd_parts(breathing_per_min, SECONDS_PER_MINUTE / self.hr_bpm)
-        hr = self.hr_bpm + self.stress_hr_bpm * arousal
-        v_sq, o_sq = self._msd_parts(breathing_per_min, SECONDS_PER_MINUTE / hr)
-        target_sq = (rest_v + rest_o) * (1.0 - self.stress_rmssd_drop * arousal) ** 2
-        return math.sqrt(min(1.0, max(0.0, (target_sq - o_sq) / v_sq)))
-
-    @property
-    def noise_sd_ms(self) -> float:
-        """Beat-to-beat noise sigma that makes the resting RMSSD equal ``rmssd_ms``."""
-        return math.sqrt(self._noise_var())
-
-    def _noise_var(self) -> float:
-        f = self.breathing_per_min / SECONDS_PER_MINUTE
-        t = SECONDS_PER_MINUTE / self.hr_bpm
-        a = self.rsa_amplitude_ms(self.breathing_per_min)
-        periodic = (
-            2 * a**2 * math.sin(math.pi * f * t) ** 2
-            + 2 * self.mayer_ms**2 * math.sin(math.pi * self.mayer_hz * t) ** 2
-        )
-        return (self.rmssd_ms**2 - periodic) / 2.0
-
-    def validate(self) -> None:
-        """Raise ValueError naming the first parameter out of range."""
-        positive = ("hr_bpm", "rmssd_ms", "breathing_per_min", "resonance_per_min", "resonance_q", "mayer_hz")
-        for name in positive:
-            if not getattr(self, name) > 0:
-                raise ValueError(f"{name} must be > 0, got {getattr(self, name)!r}")
-        for name in ("mayer_ms", "stress_hr_bpm", "respiration_phase_noise", "mayer_phase_noise"):
-            if getattr(self, name) < 0:
-                raise ValueError(f"{name} must be >= 0, got {getattr(self, name)!r}")
-        if self.rsa_ms is not None and not self.rsa_ms >= 0:
-            raise ValueError(f"rsa_ms must be >= 0, got {self.rsa_ms!r}")
-        if not 0 <= self.rsa_share < 1:
-            raise ValueError(f"rsa_share must be within 0-1 (1 excluded), got {self.rsa_share!r}")
-        if not 0 <= self.stress_rmssd_drop <= 1:
-            raise ValueError(f"stress_rmssd_drop must be within 0-1, got {self.stress_rmssd_drop!r}")
-        if self._noise_var() < 0:
-            floor = math.sqrt(self.rmssd_ms**2 - 2 * self._noise_var())
-            raise ValueError(
-                f"rmssd_ms={self.rmssd_ms:g} is below the {floor:.1f} ms that RSA and Mayer waves "
-                f"give alone at {self.breathing_per_min:g}/min; lower rsa_ms or mayer_ms"
-            )
-
-
 @dataclass(frozen=True, slots=True)
 class TrueBeat:
-    """One sinus beat: the interval that ends at ``t_s`` and the model state it was drawn from."""
+    """One sinus beat: the interval that ends at ``t_s`` and the model state it was drawn from.
+
+    ``arousal`` is the stress arousal only; ``activity`` the physical-activity level (0-1).
+    """
 
     t_s: float
     rr_ms: float
@@ -247,6 +117,7 @@ class TrueBeat:
     arousal: float
     vagal: float
     breathing_per_min: float
+    activity: float = 0.0
 
 
 @dataclass(slots=True)
@@ -263,12 +134,18 @@ class HeartModel:
     params
         The seed-independent parameters (validated here).
     rng
-        Seed or Generator; child streams for respiration, Mayer waves and noise are spawned
-        from it, so changing one part's use of randomness does not shift the others.
+        Seed or Generator; child streams for respiration, Mayer waves, noise and the VLF
+        fluctuation are spawned from it, so changing one part's use of randomness does not
+        shift the others.
     breathing
-        Scripted ``(at_s, per_min)`` rate changes, applied when the model's time passes them.
+        Scripted ``(at_s, per_min)`` changes of the resting rate, applied when the model's
+        time passes them.
     stress
         Scripted stress events (more can be added live with :meth:`add_stress`).
+    activity
+        Scripted bouts of physical activity.
+    breathing_blocks
+        Scripted paced-breathing breaks: the rate while a block lasts, the resting rate after.
     """
 
     def __init__(
@@ -278,20 +155,27 @@ class HeartModel:
         rng: RngLike = None,
         breathing: Iterable[tuple[float, float]] = (),
         stress: Iterable[StressEvent] = (),
+        activity: Iterable[Activity] = (),
+        breathing_blocks: Iterable[BreathingBlock] = (),
     ) -> None:
         params.validate()
         self.params = params
         self._sigma = params.noise_sd_ms
-        resp_rng, mayer_rng, noise_rng = make_rng(rng).spawn(3)
+        resp_rng, mayer_rng, noise_rng, vlf_rng = make_rng(rng).spawn(4)
         self._resp_rng = resp_rng
         self._mayer_rng = mayer_rng
         self._noise_rng = noise_rng
+        self._vlf_rng = vlf_rng
         self._t = 0.0
         self._rate = params.breathing_per_min
         self._phi_r = float(resp_rng.uniform(0, 2 * math.pi))
         self._phi_m = float(mayer_rng.uniform(0, 2 * math.pi))
+        self._vlf = params.vlf_ms * float(vlf_rng.standard_normal())
         self._schedule = sorted((_BreathingChange(float(a), float(r)) for a, r in breathing), key=lambda c: c.at_s)
-        self._stress: list[StressEvent] = sorted(stress, key=lambda e: e.peak_s)
+        self._stress: list[StressEvent] = sorted(stress, key=_stress_forget_s)
+        self._activity: list[Activity] = sorted(activity, key=lambda a: a.forget_s)
+        self._blocks: list[BreathingBlock] = sorted(breathing_blocks, key=lambda b: b.at_s)
+        self._rsa_cache: dict[float, float] = {}
 
     @property
     def t_s(self) -> float:
@@ -300,14 +184,15 @@ class HeartModel:
 
     @property
     def breathing_rate_per_min(self) -> float:
-        """The breathing rate now in force."""
-        return self._rate
+        """The breathing rate now in force (a breathing block's, while one lasts)."""
+        return self._rate_at(self._t)
 
     def set_breathing(self, rate_per_min: float) -> None:
-        """Change the breathing rate from the next beat on (a pacer's command).
+        """Change the resting breathing rate from the next beat on (a pacer's command).
 
         The respiratory phase stays continuous. A scripted change later in the scenario still
-        applies when its time comes.
+        applies when its time comes, and a scripted breathing block still takes precedence
+        while it lasts.
         """
         check_breathing_rate(rate_per_min)
         self._rate = float(rate_per_min)
@@ -315,11 +200,24 @@ class HeartModel:
     def add_stress(self, event: StressEvent) -> None:
         """Add a stress event; arousals of overlapping events add, capped at 1."""
         self._stress.append(event)
-        self._stress.sort(key=lambda e: e.peak_s)
+        self._stress.sort(key=_stress_forget_s)
 
     def arousal(self, t_s: float) -> float:
         """Arousal at ``t_s``: 0 at rest, 1 at the peak of a full stress event."""
-        return min(1.0, sum(e.arousal(t_s) for e in self._stress))
+        return arousal_at(self._stress, t_s)
+
+    def _rate_at(self, t_s: float) -> float:
+        while self._blocks and self._blocks[0].end_s <= t_s:
+            self._blocks.pop(0)
+        if self._blocks and self._blocks[0].covers(t_s):
+            return self._blocks[0].rate_per_min
+        return self._rate
+
+    def _rsa(self, rate: float) -> float:
+        rsa = self._rsa_cache.get(rate)
+        if rsa is None:
+            rsa = self._rsa_cache[rate] = self.params.rsa_amplitude_ms(rate)
+        return rsa
 
     def next_beat(self) -> TrueBeat:
         """Advance to the next sinus beat and return the interval that ends there."""
@@ -327,25 +225,32 @@ class HeartModel:
         t = self._t
         while self._schedule and self._schedule[0].at_s <= t:
             self._rate = self._schedule.pop(0).per_min
-        if self._stress and t > self._stress[0].peak_s + STRESS_FORGET_TAUS * self._stress[0].tau_s:
+        rate = self._rate_at(t)
+        while self._stress and t > _stress_forget_s(self._stress[0]):
             # Long past (contribution below e^-40): forget it, so a live session stays cheap.
             self._stress.pop(0)
+        while self._activity and t > self._activity[0].forget_s:
+            self._activity.pop(0)
         a = self.arousal(t)
-        vagal = p.vagal_factor(a, self._rate)
-        hr = p.hr_bpm + p.stress_hr_bpm * a
+        level, act_hr, act_factor = activity_at(self._activity, t)
+        hr = p.hr_bpm + p.stress_hr_bpm * a + act_hr
+        if a > 0.0 or level > 0.0:
+            vagal = p.vagal_factor(a, rate, hr_bpm=hr, rmssd_factor=(1.0 - p.stress_rmssd_drop * a) * act_factor)
+        else:
+            vagal = 1.0
         mu = MS_PER_MINUTE / hr
-        rsa = p.rsa_amplitude_ms(self._rate)
         rr = (
             mu
-            - vagal * rsa * math.sin(self._phi_r)
+            - vagal * self._rsa(rate) * math.sin(self._phi_r)
             + p.mayer_ms * math.sin(self._phi_m)
+            + self._vlf
             + vagal * self._sigma * float(self._noise_rng.standard_normal())
         )
         rr = max(rr, MIN_RR_MS)
         dt = rr / 1000.0
         self._phi_r = (
             self._phi_r
-            + 2 * math.pi * self._rate / SECONDS_PER_MINUTE * dt
+            + 2 * math.pi * rate / SECONDS_PER_MINUTE * dt
             + p.respiration_phase_noise * math.sqrt(dt) * float(self._resp_rng.standard_normal())
         )
         self._phi_m = (
@@ -353,8 +258,15 @@ class HeartModel:
             + 2 * math.pi * p.mayer_hz * dt
             + p.mayer_phase_noise * math.sqrt(dt) * float(self._mayer_rng.standard_normal())
         )
+        # Exact Ornstein-Uhlenbeck step over dt: stationary SD vlf_ms, correlation time vlf_tau_s.
+        decay = math.exp(-dt / p.vlf_tau_s)
+        self._vlf = self._vlf * decay + p.vlf_ms * math.sqrt(1.0 - decay * decay) * float(
+            self._vlf_rng.standard_normal()
+        )
         self._t = t + dt
-        return TrueBeat(t_s=self._t, rr_ms=rr, hr_bpm=hr, arousal=a, vagal=vagal, breathing_per_min=self._rate)
+        return TrueBeat(
+            t_s=self._t, rr_ms=rr, hr_bpm=hr, arousal=a, vagal=vagal, breathing_per_min=rate, activity=level
+        )
 
     def beats_until(self, t_s: float) -> list[TrueBeat]:
         """All beats up to and including the first one at or after ``t_s``."""
@@ -362,3 +274,7 @@ class HeartModel:
         while self._t < t_s:
             out.append(self.next_beat())
         return out
+
+
+def _stress_forget_s(event: StressEvent) -> float:
+    return event.decay_s + STRESS_FORGET_TAUS * event.tau_s

@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from tolerance.sensors import ConnectionEvent, HeartRateSample, SensorItem
+from tolerance.sensors import ActivityEvent, ConnectionEvent, HeartRateSample, SensorItem
 from tolerance.sensors.samples import RR_UNITS_PER_SECOND
 
 from .heart import RngLike
@@ -26,14 +26,16 @@ class SimulationResult:
     Beat arrays (one entry per detected beat, delivered or not, in time order):
     ``beat_t_s`` true time (s), ``beat_rr_true_ms`` unquantised interval, ``beat_rr_raw``
     interval in 1/1024 s as the strap reports it, ``beat_rr_ms`` the same in ms,
-    ``beat_hr_bpm`` model HR, ``beat_arousal``, ``beat_vagal``, ``beat_breathing_per_min``,
+    ``beat_hr_bpm`` model HR (activity included), ``beat_arousal`` (stress arousal only: 0 while
+    walking), ``beat_vagal``, ``beat_breathing_per_min``, ``beat_activity`` (activity level 0-1),
     ``beat_artifact`` (str: none/ectopic/missed/extra), ``beat_contact``, ``beat_delivered``,
     ``beat_notification`` (index into the notification arrays, -1 if lost).
 
     Notification arrays (one per notification received): ``note_t_s`` receive time (simulated
     s), ``note_hr_bpm``, ``note_n_rr``, ``note_contact``. ``samples`` holds the decoded
-    :class:`HeartRateSample` values (with payloads), ``events`` the connection events, and
-    ``items`` everything in stream order.
+    :class:`HeartRateSample` values (with payloads), ``events`` the connection events,
+    ``activity_events`` the :class:`ActivityEvent` values, and ``items`` everything in stream
+    order.
     """
 
     scenario: Scenario
@@ -57,6 +59,8 @@ class SimulationResult:
     samples: tuple[HeartRateSample, ...]
     events: tuple[ConnectionEvent, ...]
     items: tuple[SensorItem, ...]
+    beat_activity: np.ndarray
+    activity_events: tuple[ActivityEvent, ...]
 
     @property
     def beat_rr_ms(self) -> np.ndarray:
@@ -126,4 +130,6 @@ def simulate(
         samples=samples,
         events=events,
         items=items,
+        beat_activity=col("activity", float),
+        activity_events=tuple(i for i in items if isinstance(i, ActivityEvent)),
     )

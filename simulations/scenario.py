@@ -11,13 +11,22 @@ Layout (every table optional except the top-level keys; defaults are the datacla
     hr_bpm = 66                           # rsa_ms, resonance_per_min, resonance_q, mayer_ms,
     rmssd_ms = 42                         # mayer_hz, stress_hr_bpm, stress_vagal_drop, ...
 
-    [[breathing]]                         # scripted breathing-rate changes
+    [[breathing]]                         # a scripted change of the resting rate ...
     at_s = 300
     per_min = 6
+    [[breathing]]                         # ... or a breathing block (BreathingBlock): paced
+    at_s = 900                            # at rate_per_min for duration_s, then back to the
+    duration_s = 300                      # resting rate
+    rate_per_min = 6
 
-    [[stress]]                            # StressEvent: at_s, rise_s, tau_s, intensity
-    at_s = 180
+    [[stress]]                            # StressEvent: at_s, rise_s, tau_s, intensity,
+    at_s = 180                            # hold_s (plateau), label ("stress", "meeting")
     tau_s = 60
+
+    [[activity]]                          # Activity: at_s, duration_s, kind, hr_bpm,
+    at_s = 1200                           # rmssd_drop, on_tau_s, off_tau_s
+    duration_s = 600
+    kind = "walking"
 
     [faults]                              # FaultSettings: *_per_min rates, jitter_ms
     ectopic_per_min = 0.5
@@ -42,8 +51,9 @@ from importlib import resources
 from pathlib import Path
 from typing import Any, Final
 
+from .events import Activity, BreathingBlock, StressEvent
 from .faults import FaultEvent, FaultKind, FaultSettings
-from .heart import HeartParams, StressEvent
+from .params import HeartParams
 
 SCENARIO_SUFFIX: Final = ".toml"
 
@@ -83,8 +93,11 @@ class Scenario:
     duration_s: float = 600.0
     heart: HeartParams = field(default_factory=HeartParams)
     breathing: tuple[tuple[float, float], ...] = ()
-    """Scripted ``(at_s, per_min)`` breathing-rate changes."""
+    """Scripted ``(at_s, per_min)`` changes of the resting breathing rate."""
     stress: tuple[StressEvent, ...] = ()
+    activity: tuple[Activity, ...] = ()
+    breathing_blocks: tuple[BreathingBlock, ...] = ()
+    """Paced-breathing breaks, in time order, not overlapping."""
     faults: FaultSettings = field(default_factory=FaultSettings)
     strap: StrapParams = field(default_factory=StrapParams)
     source: str = ""
@@ -144,7 +157,9 @@ def _parse(raw: str, *, source: str, default_name: str) -> Scenario:
 def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>", default_name: str = "custom") -> Scenario:
     """Build and validate a :class:`Scenario` from parsed TOML (or an equivalent dict)."""
     p = _Parser(source)
-    p.check_keys(data, "", {"name", "description", "duration_s", "heart", "breathing", "stress", "faults", "strap"})
+    p.check_keys(
+        data, "", {"name", "description", "duration_s", "heart", "breathing", "stress", "activity", "faults", "strap"}
+    )
     name = p.string(data.get("name", default_name), "name")
     description = p.string(data.get("description", ""), "description")
     duration = p.number(data.get("duration_s", 600.0), "duration_s", positive=True)
@@ -153,19 +168,37 @@ def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>", default_
         heart.validate()
     except ValueError as exc:
         raise ScenarioError(f"scenario {source}: heart: {exc}", source=source, field="heart") from exc
-    breathing = []
+    breathing, blocks = [], []
     for i, item in enumerate(p.table_list(data.get("breathing", []), "breathing")):
         where = f"breathing[{i}]"
+        if "duration_s" in item or "rate_per_min" in item:
+            block = p.record(BreathingBlock, item, where, positive=("duration_s", "rate_per_min"))
+            _check_rate(p, block.rate_per_min, f"{where}.rate_per_min")
+            blocks.append(block)
+            continue
         p.check_keys(item, where, {"at_s", "per_min"})
         at = p.number(item.get("at_s"), f"{where}.at_s", minimum=0.0)
         rate = p.number(item.get("per_min"), f"{where}.per_min", positive=True)
-        if not 1.0 <= rate <= 60.0:
-            p.fail(f"{where}.per_min", f"breathing rate {rate:g}/min is outside 1-60")
+        _check_rate(p, rate, f"{where}.per_min")
         breathing.append((at, rate))
+    blocks.sort(key=lambda b: b.at_s)
+    for a, b in zip(blocks, blocks[1:], strict=False):
+        if b.at_s < a.end_s:
+            p.fail("breathing", f"breathing blocks at {a.at_s:g} s and {b.at_s:g} s overlap")
     stress = tuple(
         p.record(StressEvent, item, f"stress[{i}]", positive=("rise_s", "tau_s"))
         for i, item in enumerate(p.table_list(data.get("stress", []), "stress"))
     )
+    for i, ev in enumerate(stress):
+        if ev.hold_s < 0 or ev.at_s < 0 or ev.intensity < 0:
+            p.fail(f"stress[{i}]", "at_s, hold_s and intensity must be >= 0")
+    activity = tuple(
+        p.record(Activity, item, f"activity[{i}]", positive=("duration_s", "on_tau_s", "off_tau_s"))
+        for i, item in enumerate(p.table_list(data.get("activity", []), "activity"))
+    )
+    for i, act in enumerate(activity):
+        if act.at_s < 0 or act.hr_bpm < 0 or not 0 <= act.rmssd_drop <= 1:
+            p.fail(f"activity[{i}]", "at_s and hr_bpm must be >= 0, rmssd_drop within 0-1")
     faults_raw = dict(p.table(data.get("faults", {}), "faults"))
     events_raw = faults_raw.pop("events", [])
     faults = p.record(FaultSettings, faults_raw, "faults", exclude=frozenset({"events"}))
@@ -198,10 +231,17 @@ def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>", default_
         heart=heart,
         breathing=tuple(sorted(breathing)),
         stress=stress,
+        activity=tuple(sorted(activity, key=lambda a: a.at_s)),
+        breathing_blocks=tuple(blocks),
         faults=faults,
         strap=strap,
         source=source,
     )
+
+
+def _check_rate(p: _Parser, rate: float, where: str) -> None:
+    if not 1.0 <= rate <= 60.0:
+        p.fail(where, f"breathing rate {rate:g}/min is outside 1-60")
 
 
 class _Parser:
@@ -249,12 +289,15 @@ class _Parser:
     def record(
         self, cls: Any, value: Any, where: str, *, positive: tuple[str, ...] = (), exclude: frozenset[str] = frozenset()
     ) -> Any:
-        """Build dataclass ``cls`` from a table of numbers, checking names and types."""
+        """Build dataclass ``cls`` from a table of numbers (and strings), checking names and types."""
         table = self.table(value, where)
         fields = {f.name: f for f in dataclasses.fields(cls) if f.name not in exclude}
         self.check_keys(table, where, set(fields))
         kwargs: dict[str, Any] = {}
         for key, val in table.items():
+            if fields[key].type in ("str", str):
+                kwargs[key] = self.string(val, f"{where}.{key}")
+                continue
             num = self.number(val, f"{where}.{key}", positive=key in positive)
             kwargs[key] = int(num) if fields[key].type in ("int", int) else num
             if fields[key].type in ("int", int) and num != int(num):

@@ -15,7 +15,10 @@ Times are simulated: an item's ``t_mono`` is ``t0_mono + s`` and ``t_utc`` is ``
 taken real time. The stream starts with ``CONNECTED`` and a :class:`DeviceInfo`; a drop-out
 yields ``LOST`` at its first silent slot and ``RECONNECTED`` before the first notification
 after it (beats detected while the link was down are never delivered); a finite run ends
-with ``CLOSED``.
+with ``CLOSED``. Each scripted activity yields an :class:`~tolerance.sensors.ActivityEvent`
+(``source="simulated"``) at its start and at its end, stamped with the boundary's own time and
+placed in time order before the first notification received after it (as an accelerometer's
+classification would arrive; it is delivered during a drop-out too).
 
 :class:`StrapEmulator` is the synchronous core shared by the live :class:`SimulatedStrap`
 and the offline :func:`~tolerance.simulations.offline.simulate`, so both give the same beats.
@@ -32,6 +35,7 @@ from dataclasses import dataclass
 from typing import Final
 
 from tolerance.sensors import (
+    ActivityEvent,
     ConnectionEvent,
     ConnectionState,
     DeviceInfo,
@@ -43,8 +47,9 @@ from tolerance.sensors import (
 )
 from tolerance.sensors.samples import RR_UNITS_PER_SECOND
 
+from .events import StressEvent
 from .faults import BEAT_FAULTS, Artifact, BeatFaults, DetectedBeat, FaultEvent, FaultKind
-from .heart import HeartModel, RngLike, StressEvent, check_breathing_rate, make_rng
+from .heart import HeartModel, RngLike, check_breathing_rate, make_rng
 from .scenario import Scenario, load_scenario
 
 MAX_JITTER_FRACTION: Final = 0.45
@@ -60,8 +65,9 @@ class GroundTruthBeat:
 
     ``t_s`` true time (simulated seconds), ``rr_true_ms`` the unquantised interval since the
     previous detected beat, ``rr_raw`` the same in 1/1024 s as the strap reports it,
-    ``hr_bpm``/``arousal``/``vagal``/``breathing_per_min`` the model state the interval was
-    drawn from, ``artifact`` its label, ``contact`` the strap's contact flag, ``delivered``
+    ``hr_bpm``/``arousal``/``vagal``/``breathing_per_min``/``activity`` the model state the
+    interval was drawn from (``arousal`` is stress only, ``activity`` the activity level 0-1),
+    ``artifact`` its label, ``contact`` the strap's contact flag, ``delivered``
     False when a drop-out swallowed it, ``notification`` the index of the notification that
     carried it (-1 if none).
     """
@@ -77,6 +83,7 @@ class GroundTruthBeat:
     contact: bool
     delivered: bool
     notification: int
+    activity: float = 0.0
 
 
 class StrapEmulator:
@@ -107,7 +114,18 @@ class StrapEmulator:
     ) -> None:
         heart_rng, fault_rng, jitter_rng = make_rng(rng).spawn(3)
         self.scenario = scenario
-        self.model = HeartModel(scenario.heart, rng=heart_rng, breathing=scenario.breathing, stress=scenario.stress)
+        self.model = HeartModel(
+            scenario.heart,
+            rng=heart_rng,
+            breathing=scenario.breathing,
+            stress=scenario.stress,
+            activity=scenario.activity,
+            breathing_blocks=scenario.breathing_blocks,
+        )
+        self._activity_marks = sorted(
+            [(a.at_s, True, a.kind) for a in scenario.activity] + [(a.end_s, False, a.kind) for a in scenario.activity],
+            key=lambda m: (m[0], m[1]),
+        )
         self._beats = BeatFaults(self.model, scenario.faults, fault_rng)
         self._jitter_rng = jitter_rng
         self._link = [e for e in scenario.faults.events if e.kind not in BEAT_FAULTS]
@@ -188,8 +206,17 @@ class StrapEmulator:
                 contact=contact,
                 delivered=delivered,
                 notification=self._sent if delivered else -1,
+                activity=b.activity,
             )
         )
+
+    def _activity_events(self, t_s: float) -> list[SensorItem]:
+        out: list[SensorItem] = []
+        while self._activity_marks and self._activity_marks[0][0] <= t_s:
+            at_s, active, kind = self._activity_marks.pop(0)
+            t_mono, t_utc = self._stamp(at_s)
+            out.append(ActivityEvent(t_mono=t_mono, t_utc=t_utc, active=active, kind=kind, source="simulated"))
+        return out
 
     def step(self) -> list[SensorItem]:
         """Advance one notification slot; return what the host receives in it (maybe nothing)."""
@@ -209,7 +236,7 @@ class StrapEmulator:
             self._pending.append((self._next, raw))
             self._next = self._beats.next_beat()
         t_mono, t_utc = self._stamp(t_recv)
-        items: list[SensorItem] = []
+        items: list[SensorItem] = self._activity_events(t_recv)
         if self._in(FaultKind.DROPOUT, t_send):
             if self._connected:
                 self._connected = False

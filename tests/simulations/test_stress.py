@@ -1,7 +1,9 @@
 """Stress events: HR rises and RMSSD falls, then both return with the scripted time constant.
 
 Fits use ``y(t) = y_inf + d * exp(-(t - t_peak) / tau)`` from the event's peak on
-(scipy.optimize.curve_fit). HR is fitted beat by beat (60000 / RR) on one run; RMSSD in
+(scipy.optimize.curve_fit). HR (60000 / RR) is fitted on a 1 s grid, averaged over 8 runs,
+because the model's slow (VLF) fluctuation of RR, calibrated to resting norms, moves a single
+run's fitted level and time constant by more than the tolerance; RMSSD in
 30 s windows stepped by 5 s, each window entirely after the peak, pooled over 32 seeds (the
 mean square of successive differences per window across runs, then its root), because a
 single run's 30-second RMSSD scatters by about 15 %.
@@ -37,19 +39,20 @@ def test_stress_raises_hr_and_lowers_rmssd() -> None:
     assert _rmssd(r.beat_rr_ms[peak]) < 0.6 * _rmssd(r.beat_rr_ms[rest])
 
 
-@pytest.mark.parametrize("seed", [0, 1, 2])
-def test_hr_recovers_with_the_scripted_time_constant(seed: int) -> None:
+@pytest.mark.parametrize("seeds", [range(0, 8), range(8, 16), range(16, 24)])
+def test_hr_recovers_with_the_scripted_time_constant(seeds: range) -> None:
     scenario = load_scenario("stress-spike")
     ev = scenario.stress[0]
-    r = simulate(scenario, seed=seed)
-    after = r.beat_t_s >= ev.peak_s
+    grid = np.arange(ev.peak_s, scenario.duration_s - 5.0, 1.0)
+    hr = np.zeros(grid.size)
+    for seed in seeds:
+        r = simulate(scenario, seed=seed)
+        hr += np.interp(grid, r.beat_t_s, 60_000 / r.beat_rr_ms) / len(seeds)
 
     def curve(t: np.ndarray, y_inf: float, d: float, tau: float) -> np.ndarray:
         return y_inf + d * np.exp(-(t - ev.peak_s) / tau)
 
-    (hr_inf, d, tau), _ = curve_fit(
-        curve, r.beat_t_s[after], 60_000 / r.beat_rr_ms[after], p0=(scenario.heart.hr_bpm, 10.0, 30.0)
-    )
+    (hr_inf, d, tau), _ = curve_fit(curve, grid, hr, p0=(scenario.heart.hr_bpm, 10.0, 30.0))
     assert tau == pytest.approx(ev.tau_s, rel=TAU_TOLERANCE)
     assert d == pytest.approx(scenario.heart.stress_hr_bpm, rel=0.15)
     assert hr_inf == pytest.approx(scenario.heart.hr_bpm, rel=0.03)
