@@ -206,7 +206,7 @@ class Store:
                 try:
                     for sql, params, many in statements:
                         if many:
-                            conn.executemany(sql, params)  # type: ignore[arg-type]
+                            conn.executemany(sql, params)
                         else:
                             conn.execute(sql, params)
                     conn.execute("RELEASE w")
