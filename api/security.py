@@ -33,7 +33,8 @@ SECURITY_HEADERS: Final = (
 
 
 def _header(scope: Scope, name: bytes) -> str | None:
-    for k, v in scope.get("headers", ()):
+    headers: list[tuple[bytes, bytes]] = list(scope.get("headers", ()))
+    for k, v in headers:
         if k == name:
             return v.decode("latin-1")
     return None
