@@ -1,0 +1,122 @@
+"""Sessions over REST, in-process: add and end participants, commands refused alike on REST and
+the websocket once a session has ended, and an OpenAPI document that describes every answer."""
+
+from __future__ import annotations
+
+import json
+import time
+from typing import Any
+
+from starlette.testclient import TestClient
+
+
+def _live_id(client: TestClient) -> str:
+    sessions = client.get("/api/sessions").json()
+    return next(s["id"] for s in sessions if s["status"] == "live")
+
+
+def _wait(client: TestClient, sid: str, key: str, n: int) -> dict[str, Any]:
+    deadline = time.monotonic() + 20
+    while time.monotonic() < deadline:
+        s = client.get(f"/api/sessions/{sid}").json()
+        if s["stored"][key] >= n:
+            return s
+        time.sleep(0.05)
+    raise AssertionError(f"fewer than {n} {key} stored")
+
+
+def test_a_simulated_participant_added_while_serving_gets_an_id_and_records(app_client: TestClient) -> None:
+    r = app_client.post("/api/sessions", json={"source": "sim:calm", "seed": 3, "speed": 50, "label": "Ana"})
+    assert r.status_code == 201, r.text
+    body = r.json()
+    assert body["status"] == "live" and body["source_kind"] == "sim" and body["label"] == "Ana"
+    assert body["params"]["scenario"] == "calm" and body["params"]["seed"] == 3
+    listed = {s["id"]: s for s in app_client.get("/api/sessions").json()}
+    assert body["id"] in listed and len(listed) == 2
+    _wait(app_client, body["id"], "beats", 5)
+
+
+def test_an_unusable_source_is_refused_with_the_reason(app_client: TestClient) -> None:
+    for source, words in (
+        ("sim:no-such-scenario", "no-such-scenario"),
+        ("ftp:x", "sim:SCENARIO"),
+        ("replay:x.jsonl", "--replay-dir"),
+        ("ble:   ", "name the strap"),
+    ):
+        r = app_client.post("/api/sessions", json={"source": source})
+        assert r.status_code == 422 and words in r.json()["detail"], (source, r.text)
+    assert app_client.post("/api/sessions", json={"source": "sim:calm", "extra": 1}).status_code == 422
+
+
+def test_ending_a_session_keeps_its_rows_and_then_every_command_is_refused_with_409(app_client: TestClient) -> None:
+    sid = _live_id(app_client)
+    _wait(app_client, sid, "beats", 10)
+    r = app_client.delete(f"/api/sessions/{sid}")
+    assert r.status_code == 200 and r.json()["status"] == "ended"
+    stored = app_client.get(f"/api/sessions/{sid}").json()
+    assert stored["status"] == "ended" and stored["status_detail"] == "stopped over the API"
+    assert stored["stored"]["beats"] >= 10
+
+    for method, path, body in (
+        ("post", "markers", {"text": "late"}),
+        ("post", "pacer", {"action": "start", "rate_per_min": 6}),
+    ):
+        r = getattr(app_client, method)(f"/api/sessions/{sid}/{path}", json=body)
+        assert r.status_code == 409 and "ended" in r.json()["detail"], (path, r.text)
+    assert app_client.delete(f"/api/sessions/{sid}").status_code == 409
+    events = app_client.get(f"/api/sessions/{sid}").json()["stored"]["events"]
+    assert events == stored["stored"]["events"], "a refused command stores nothing"
+
+    with app_client.websocket_connect(f"ws://127.0.0.1:8000/ws/sessions/{sid}") as ws:
+        hello = json.loads(ws.receive_text())
+        assert hello["type"] == "hello" and hello["session"]["status"] == "ended"
+        ws.receive_text()  # the pacer frame
+        ws.send_text(json.dumps({"v": 1, "type": "marker", "text": "late"}))
+        reply = json.loads(ws.receive_text())
+        assert reply["type"] == "error" and reply["code"] == "session_ended"
+
+
+def test_unknown_sessions_are_404_on_every_route(app_client: TestClient) -> None:
+    for method, path in (("get", ""), ("delete", ""), ("get", "/beats"), ("get", "/export"), ("get", "/pacer")):
+        assert getattr(app_client, method)(f"/api/sessions/nope{path}").status_code == 404, path
+    assert app_client.post("/api/sessions/nope/markers", json={"text": ""}).status_code == 404
+
+
+def test_rest_and_websocket_refuse_the_same_bad_command_with_the_same_reason(app_client: TestClient) -> None:
+    sid = _live_id(app_client)
+    bad = {"action": "start", "rate_per_min": 20}
+    r = app_client.post(f"/api/sessions/{sid}/pacer", json=bad)
+    assert r.status_code == 422
+    rest_reason = r.json()["detail"][0]["msg"]
+    with app_client.websocket_connect(f"ws://127.0.0.1:8000/ws/sessions/{sid}") as ws:
+        ws.receive_text(), ws.receive_text()
+        ws.send_text(json.dumps({"v": 1, "type": "breathing", **bad}))
+        while (reply := json.loads(ws.receive_text()))["type"] != "error":
+            pass
+    assert reply["code"] == "bad_field" and rest_reason in reply["message"]
+    ws_bool = {"v": 1, "type": "breathing", "action": "start", "rate_per_min": True}
+    assert app_client.post(f"/api/sessions/{sid}/pacer", json=ws_bool).status_code == 422
+
+
+def test_the_openapi_document_describes_every_answer(app_client: TestClient) -> None:
+    doc = app_client.get("/openapi.json").json()
+    for path, ops in doc["paths"].items():
+        for method, op in ops.items():
+            ok = next(code for code in op["responses"] if code.startswith("2"))
+            content = op["responses"][ok].get("content", {})
+            assert content, f"{method.upper()} {path} has no response schema"
+            if path.endswith("/export"):
+                assert {"text/csv", "application/json", "application/x-ndjson"} <= set(content)
+            else:
+                assert content["application/json"]["schema"], f"{method.upper()} {path}"
+    formats = doc["components"]["schemas"]["ExportName"]["enum"]
+    assert set(formats) == {"csv", "json", "replay"}
+
+
+def test_only_the_pages_own_files_are_served(app_client: TestClient) -> None:
+    assert app_client.get("/static/app.js").status_code == 200
+    for name in ("__init__.py", "../__init__.py", "package.json"):
+        assert app_client.get(f"/static/{name}").status_code == 404, name
+    js = app_client.get("/protocol.js")
+    assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
+    assert '"UNKNOWN_SESSION": 4404' in js.text and "export const PROTOCOL = Object.freeze(1);" in js.text
