@@ -129,8 +129,15 @@ async def get_beats(session_id: str, state: State, since: Annotated[int, Query(g
     def q(conn: Any) -> list[BeatOut]:
         return [
             BeatOut(
-                idx=b.idx, t_mono=b.t_mono, t_utc=b.t_utc, rr_ms=b.rr_ms, rr_raw=b.rr_raw, segment=b.segment,
-                contact=b.contact, artifact=b.artifact, nn_ms=list(b.nn_ms),
+                idx=b.idx,
+                t_mono=b.t_mono,
+                t_utc=b.t_utc,
+                rr_ms=b.rr_ms,
+                rr_raw=b.rr_raw,
+                segment=b.segment,
+                contact=b.contact,
+                artifact=b.artifact,
+                nn_ms=list(b.nn_ms),
             )  # fmt: skip
             for b in queries.iter_beats(conn, session_id, since)
         ]

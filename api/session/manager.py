@@ -38,9 +38,7 @@ class SessionManager:
             label=spec.label,
         )
         clock, state = SessionClock(), SessionState()
-        pipeline = Pipeline(
-            default_stages(Engine(cfg)), default_sinks(self.store, self.hub, row.id, clock, state)
-        )
+        pipeline = Pipeline(default_stages(Engine(cfg)), default_sinks(self.store, self.hub, row.id, clock, state))
         session = LiveSession(
             row, spec.sensor, self.store, self.hub, pipeline, clock, state, engine_params=engine_params
         )

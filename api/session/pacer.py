@@ -102,4 +102,3 @@ class Pacer:
         if self.on_change is not None:
             self.on_change(state)
         return state
-

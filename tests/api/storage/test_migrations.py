@@ -55,9 +55,7 @@ def test_a_version_1_database_opens_in_a_server_and_lists_its_sessions(v1_copy: 
 
 
 @pytest.mark.parametrize("session_id", SESSIONS)
-def test_a_migrated_database_exports_the_same_beats_as_the_version_that_made_it(
-    v1_copy: Path, session_id: str
-) -> None:
+def test_a_migrated_database_exports_the_same_beats_as_the_version_that_made_it(v1_copy: Path, session_id: str) -> None:
     with read_only(v1_copy) as conn:  # a reader migrates an old file first
         csv_bytes = b"".join(formats.export_format("csv").write(conn, session_id))
     assert csv_bytes == (DB / f"schema-v1-{session_id}.beats.csv").read_bytes()
