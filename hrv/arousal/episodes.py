@@ -172,7 +172,7 @@ class EpisodeTracker:
         self._last_t: float | None = None
 
     @property
-    def is_open(self) -> bool:
+    def running(self) -> bool:
         return self._open is not None
 
     @property

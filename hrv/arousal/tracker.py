@@ -130,7 +130,7 @@ class ToleranceTracker:
                         rmssd_ms,
                         activity,
                         breathing,
-                        self._episodes.is_open,
+                        self._episodes.running,
                         None if last_ret is None else t_s - last_ret,
                     )
                 )
