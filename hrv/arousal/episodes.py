@@ -10,8 +10,9 @@ Figures (all times in s; the index in baseline spreads):
 
 * ``start_s``: the last upward crossing of the upper edge before *hyper* was confirmed.
 * ``peak_s``, ``peak``: time and value of the highest index value.
-* ``return_s``: the last downward crossing of the upper edge before the zone settled within;
-  ``recovery_s = return_s - peak_s``. None when the data ended first.
+* ``return_s``: the first sample at or below the upper edge after the last one above
+  ``upper + hysteresis`` (the last unambiguously *hyper* value), so noise around the edge
+  does not push it late; ``recovery_s = return_s - peak_s``. None when the data ended first.
 * ``area``: the integral of ``max(a - upper, 0)`` over the episode (trapezoids between
   successive usable samples; index * s). A heuristic dose of the excursion.
 * ``breathing``: paced breathing ran at some sample between the peak and the return.
@@ -163,8 +164,11 @@ class _Open:
 class EpisodeTracker:
     """Per-beat episode detection behind a :class:`~.zones.ZoneTracker` (same samples, in order)."""
 
-    def __init__(self, band: WindowBand | None = None, config: EpisodeConfig | None = None) -> None:
+    def __init__(
+        self, band: WindowBand | None = None, config: EpisodeConfig | None = None, hysteresis: float = 0.25
+    ) -> None:
         self.band = band or WindowBand()
+        self.hysteresis = hysteresis
         self.config = config or EpisodeConfig()
         self.episodes: list[Episode] = []
         self._open: _Open | None = None
@@ -213,7 +217,7 @@ class EpisodeTracker:
             ep.return_t = None
         elif zone in (Zone.WITHIN, Zone.HYPO):
             if ep.return_t is None:
-                ep.return_t = self._crossing_down(ep)
+                ep.return_t = self._crossing_down(ep, self.hysteresis)
             if t_s - ep.return_t >= max(self.config.return_dwell_s, self.config.tail_s):
                 out.append(EpisodeClosed(t_s, self._close(ep)))
                 return out
@@ -261,11 +265,16 @@ class EpisodeTracker:
         ep.a.append(a)
         ep.b.append(breathing)
 
-    def _crossing_down(self, ep: _Open) -> float:
+    def _crossing_down(self, ep: _Open, hysteresis: float) -> float:
+        """First sample at or below the upper edge after the last one above ``upper + hysteresis``."""
+        upper = self.band.upper
         k = len(ep.a) - 1
-        while k >= 0 and ep.a[k] <= self.band.upper:
+        while k >= 0 and ep.a[k] <= upper + hysteresis:
             k -= 1
-        return ep.t[min(k + 1, len(ep.t) - 1)] if ep.t else ep.start
+        for j in range(max(k, 0), len(ep.a)):
+            if ep.a[j] <= upper:
+                return ep.t[j]
+        return ep.t[-1] if ep.t else ep.start
 
     def _close(self, ep: _Open) -> Episode:
         self._open = None

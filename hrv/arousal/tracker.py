@@ -77,7 +77,7 @@ class ToleranceTracker:
         self.baseline = baseline
         self.config = config or ToleranceConfig()
         self._zones = ZoneTracker(self.config.zones)
-        self._episodes = EpisodeTracker(self.config.zones.band, self.config.episodes)
+        self._episodes = EpisodeTracker(self.config.zones.band, self.config.episodes, self.config.zones.hysteresis)
         self._time = TimeInWindow()
         self._intervals: list[ZoneInterval] = []
         self._zone_since: float | None = None
