@@ -33,6 +33,7 @@ caveat. The 60 s windows lag the body by about 30 s. Time without usable signal 
 apart, never counted inside the window.
 """
 
+from .adherence import Adherence, AdherenceLabel, Pacer, breathing_adherence, pacer_signal
 from .analysis import ToleranceResult, analyze_tolerance
 from .baseline import (
     POPULATION_BASELINE,
@@ -65,6 +66,9 @@ from .zones import (
 
 __all__ = [
     "POPULATION_BASELINE",
+    "Adherence",
+    "AdherenceLabel",
+    "Pacer",
     "ArousalValue",
     "Baseline",
     "Calibration",
@@ -97,10 +101,12 @@ __all__ = [
     "ZoneTracker",
     "analyze_tolerance",
     "arousal_index",
+    "breathing_adherence",
     "calibrate",
     "fit_exponential",
     "fit_logistic",
     "is_calm",
+    "pacer_signal",
     "robust_center_spread",
     "rolling_update",
 ]
