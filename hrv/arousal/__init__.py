@@ -52,6 +52,15 @@ from .baseline import (
 from .episodes import Episode, EpisodeClosed, EpisodeConfig, EpisodeOpened, EpisodeTracker, EpisodeUpdated
 from .fits import ExponentialFit, LogisticFit, fit_exponential, fit_logistic
 from .index import ArousalValue, arousal_index
+from .resonance import (
+    ResonanceCriteria,
+    ResonanceProtocol,
+    ResonanceResult,
+    ResonanceRow,
+    ResonanceStep,
+    score_resonance,
+    step_criteria,
+)
 from .tracker import Nudge, ToleranceConfig, ToleranceTracker, ToleranceUpdate, ZoneTick
 from .zones import (
     TimeInWindow,
@@ -85,6 +94,11 @@ __all__ = [
     "ExponentialFit",
     "LogisticFit",
     "Nudge",
+    "ResonanceCriteria",
+    "ResonanceProtocol",
+    "ResonanceResult",
+    "ResonanceRow",
+    "ResonanceStep",
     "RollingRule",
     "TimeInWindow",
     "TimeInWindowSummary",
@@ -109,4 +123,6 @@ __all__ = [
     "pacer_signal",
     "robust_center_spread",
     "rolling_update",
+    "score_resonance",
+    "step_criteria",
 ]
