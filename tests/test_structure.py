@@ -201,3 +201,18 @@ def test_relative_imports_resolve_to_absolute_modules() -> None:
     assert isinstance(node, ast.ImportFrom)
     assert _resolve("tolerance.hrv.analysis.fast", False, node) == "tolerance.hrv.segments"
     assert _resolve("tolerance.hrv.analysis", True, node) == "tolerance.hrv.segments"
+
+
+def test_every_package_folder_is_listed_for_the_wheel() -> None:
+    """An editable install finds subpackages by path, a wheel only those listed: list them all."""
+    import tomllib
+
+    config = tomllib.loads((ROOT / "pyproject.toml").read_text())["tool"]["setuptools"]
+    listed = set(config["packages"])
+    folders = {
+        "tolerance." + ".".join(f.parent.relative_to(ROOT).parts)
+        for root in ("sensors", "hrv", "api", "simulations", "web")
+        for f in (ROOT / root).rglob("__init__.py")
+    }
+    assert folders <= listed, sorted(folders - listed)
+    assert all(config["package-dir"][p] == p.removeprefix("tolerance.").replace(".", "/") for p in listed)

@@ -76,6 +76,12 @@ def build_parser() -> argparse.ArgumentParser:
         help="run simulated/replayed time K times faster than real time (default 1)",
     )
     serve.add_argument("--seed", type=int, default=None, help="seed for simulated straps (default: random)")
+    serve.add_argument(
+        "--replay-dir",
+        metavar="DIR",
+        default=None,
+        help="let POST /api/sessions replay notification logs from this folder (default: no replays over the API)",
+    )
     serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1: this machine only)")
     serve.add_argument("--port", type=_port, default=None, help="TCP port (default 8000; 0 picks a free one)")
     serve.add_argument(

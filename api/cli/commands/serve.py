@@ -50,6 +50,7 @@ def run(args: argparse.Namespace) -> int:
             "replays": args.replay,
             "speed": args.speed,
             "seed": args.seed,
+            "replay_dir": args.replay_dir,
         }.items()
         if v is not None
     }

@@ -1,0 +1,326 @@
+"""Recovery episodes: excursions above the window of tolerance, their peak, return and fits.
+
+An episode opens when the zone tracker confirms *hyper* (never during activity: the activity
+zone holds an elevated index, so exercise and its recovery are kept out; an excursion that
+only becomes *hyper* after ``activity_recovery_s`` is flagged ``activity``). It closes when
+the zone has been back *within* (or *hypo*) for ``return_dwell_s`` (default 60 s) after the
+return; going *hyper* again before that continues the same episode.
+
+Figures (all times in s; the index in baseline spreads):
+
+* ``start_s``: the last upward crossing of the upper edge before *hyper* was confirmed.
+* ``peak_s``, ``peak``: time and value of the highest index value.
+* ``return_s``: the first sample at or below the upper edge after the last one above
+  ``upper + hysteresis`` (the last unambiguously *hyper* value), so noise around the edge
+  does not push it late; ``recovery_s = return_s - peak_s``. None when the data ended first.
+* ``area``: the integral of ``max(a - upper, 0)`` over the episode (trapezoids between
+  successive usable samples; index * s). A heuristic dose of the excursion.
+* ``breathing``: paced breathing ran at some sample between the peak and the return.
+* ``reactivation_of``: the index of the previous episode when this one starts within
+  ``reactivation_window_s`` (default 1800 s) of its return (the rumination proxy of DESIGN.md).
+* ``curve``: the index samples from start to return + ``tail_s`` (60 s), for plots and export.
+* ``fit`` / ``logistic``: :func:`~.fits.fit_exponential` and :func:`~.fits.fit_logistic` on
+  the curve from the peak to its end.
+
+Window lag. The index comes from 60 s windows ending at each beat, so it describes the last
+minute, centred 30 s before the beat. Episode times are therefore reported at the window
+centre: every time is the beat time minus ``lag_s`` (default 30 s, half the window; set 0 to
+keep window-end times). This halves the bias of the peak time for a short event (a 20 s rise
+peaks ~50 s late at the window end, ~20 s late at the centre) and leaves durations and tau
+unchanged. Zone changes stay at beat time: they are what the live display did and when.
+A moving average of an exponential decay is the same exponential (scaled) once the window lies
+entirely after the peak, so tau is unbiased by the window apart from the first ``window_s``
+after the peak, where the averaged curve is rounded (the logistic model describes that part).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any, Final
+
+import numpy as np
+
+from .. import HrvInputError
+from .fits import ExponentialFit, LogisticFit, fit_exponential, fit_logistic
+from .zones import WindowBand, Zone, ZoneChange
+
+DEFAULT_RETURN_DWELL_S: Final = 60.0
+"""Time (s) back within the window that ends an episode."""
+DEFAULT_REACTIVATION_WINDOW_S: Final = 1800.0
+"""An episode starting this soon (s) after the previous one returned is its re-activation."""
+DEFAULT_TAIL_S: Final = 60.0
+"""Curve kept after the return (s)."""
+DEFAULT_LAG_S: Final = 30.0
+"""Half the 60 s window: shift from window-end beat time to the window's centre (s)."""
+DEFAULT_UPDATE_EVERY_S: Final = 5.0
+"""Cadence (s) of EpisodeUpdated values while an episode is open."""
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeConfig:
+    return_dwell_s: float = DEFAULT_RETURN_DWELL_S
+    reactivation_window_s: float = DEFAULT_REACTIVATION_WINDOW_S
+    tail_s: float = DEFAULT_TAIL_S
+    lag_s: float = DEFAULT_LAG_S
+    update_every_s: float = DEFAULT_UPDATE_EVERY_S
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "return_dwell_s": self.return_dwell_s,
+            "reactivation_window_s": self.reactivation_window_s,
+            "tail_s": self.tail_s,
+            "lag_s": self.lag_s,
+            "update_every_s": self.update_every_s,
+        }
+
+
+@dataclass(frozen=True, slots=True)
+class Episode:
+    """One closed excursion; see the module docstring for every figure's definition."""
+
+    index: int
+    start_s: float
+    peak_s: float
+    peak: float
+    return_s: float | None
+    recovery_s: float | None
+    area: float
+    breathing: bool
+    activity: bool
+    reactivation_of: int | None
+    curve_t_s: tuple[float, ...]
+    curve_arousal: tuple[float, ...]
+    fit: ExponentialFit | None
+    logistic: LogisticFit | None
+    lag_s: float
+
+    def as_dict(self, *, curve: bool = True) -> dict[str, Any]:
+        out: dict[str, Any] = {
+            "index": self.index,
+            "start_s": self.start_s,
+            "peak_s": self.peak_s,
+            "peak": self.peak,
+            "return_s": self.return_s,
+            "recovery_s": self.recovery_s,
+            "area": self.area,
+            "breathing": self.breathing,
+            "activity": self.activity,
+            "reactivation_of": self.reactivation_of,
+            "tau_s": self.fit.tau_s if self.fit else None,
+            "r2": self.fit.r2 if self.fit else None,
+            "fit": self.fit.as_dict() if self.fit else None,
+            "logistic": self.logistic.as_dict() if self.logistic else None,
+            "lag_s": self.lag_s,
+        }
+        if curve:
+            out["curve"] = {"t_s": list(self.curve_t_s), "arousal": list(self.curve_arousal)}
+        return out
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeOpened:
+    index: int
+    t_s: float
+    start_s: float
+    arousal: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeUpdated:
+    index: int
+    t_s: float
+    peak_s: float
+    peak: float
+    area: float
+    arousal: float | None
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeClosed:
+    t_s: float
+    episode: Episode
+
+
+EpisodeUpdate = EpisodeOpened | EpisodeUpdated | EpisodeClosed
+
+
+class _Open:
+    def __init__(self, index: int, start: float, activity: bool) -> None:
+        self.index = index
+        self.start = start
+        self.t: list[float] = []
+        self.a: list[float] = []
+        self.b: list[bool] = []
+        self.activity = activity
+        self.area = 0.0
+        self.return_t: float | None = None
+        self.next_update = 0.0
+
+    def peak(self) -> tuple[float, float]:
+        k = int(np.argmax(self.a))
+        return self.t[k], self.a[k]
+
+
+class EpisodeTracker:
+    """Per-beat episode detection behind a :class:`~.zones.ZoneTracker` (same samples, in order)."""
+
+    def __init__(
+        self, band: WindowBand | None = None, config: EpisodeConfig | None = None, hysteresis: float = 0.25
+    ) -> None:
+        self.band = band or WindowBand()
+        self.hysteresis = hysteresis
+        self.config = config or EpisodeConfig()
+        self.episodes: list[Episode] = []
+        self._open: _Open | None = None
+        self._recent: list[tuple[float, float]] = []
+        self._last_t: float | None = None
+
+    @property
+    def running(self) -> bool:
+        return self._open is not None
+
+    @property
+    def last_return_s(self) -> float | None:
+        """Beat time (not lag-shifted) of the latest return, for the rolling baseline's quiet time."""
+        for e in reversed(self.episodes):
+            if e.return_s is not None:
+                return e.return_s + e.lag_s
+        return None
+
+    def update(
+        self,
+        t_s: float,
+        arousal: float | None,
+        zone: Zone,
+        change: ZoneChange | None = None,
+        breathing: bool = False,
+        activity: bool = False,
+    ) -> list[EpisodeUpdate]:
+        """One sample: beat time (s), index (None = no value), the tracker's zone and change."""
+        out: list[EpisodeUpdate] = []
+        self._last_t = t_s
+        ep = self._open
+        if ep is None:
+            if arousal is not None:
+                self._recent.append((t_s, arousal))
+                horizon = t_s - 4 * max(self.config.return_dwell_s, 60.0)
+                while self._recent and self._recent[0][0] < horizon:
+                    self._recent.pop(0)
+            if change is not None and change.zone is Zone.HYPER:
+                out.append(self._start(t_s, arousal, change))
+            return out
+        if arousal is not None:
+            self._append(ep, t_s, arousal, breathing)
+        if activity or zone is Zone.ACTIVITY:
+            ep.activity = True
+        if zone is Zone.HYPER:
+            ep.return_t = None
+        elif zone in (Zone.WITHIN, Zone.HYPO):
+            if ep.return_t is None:
+                ep.return_t = self._crossing_down(ep, self.hysteresis)
+            if t_s - ep.return_t >= max(self.config.return_dwell_s, self.config.tail_s):
+                out.append(EpisodeClosed(t_s, self._close(ep)))
+                return out
+        if t_s >= ep.next_update:
+            ep.next_update = t_s + self.config.update_every_s
+            pt, pv = ep.peak()
+            lag = self.config.lag_s
+            out.append(EpisodeUpdated(ep.index, t_s, pt - lag, pv, ep.area, arousal))
+        return out
+
+    def finish(self, t_s: float | None = None) -> list[EpisodeUpdate]:
+        """End of data: close an open episode without a return."""
+        if self._open is None:
+            return []
+        t = t_s if t_s is not None else (self._last_t or 0.0)
+        ep = self._open
+        ep.return_t = None
+        return [EpisodeClosed(t, self._close(ep))]
+
+    # internals -----------------------------------------------------------------------------
+    def _start(self, t_s: float, arousal: float | None, change: ZoneChange) -> EpisodeOpened:
+        upper = self.band.upper
+        start = change.since_s
+        recent = self._recent
+        k = len(recent) - 1
+        while k >= 0 and recent[k][1] > upper:
+            k -= 1
+        if 0 <= k < len(recent) - 1:
+            start = recent[k + 1][0]
+        ep = _Open(len(self.episodes), start, activity=change.previous is Zone.ACTIVITY)
+        for t, a in recent:
+            if t >= start:
+                self._append(ep, t, a, False)
+        self._recent = []
+        self._open = ep
+        ep.next_update = t_s + self.config.update_every_s
+        return EpisodeOpened(ep.index, t_s, start - self.config.lag_s, arousal)
+
+    def _append(self, ep: _Open, t: float, a: float, breathing: bool) -> None:
+        if ep.t:
+            t0, a0 = ep.t[-1], ep.a[-1]
+            u = self.band.upper
+            ep.area += 0.5 * (max(a0 - u, 0.0) + max(a - u, 0.0)) * (t - t0)
+        ep.t.append(t)
+        ep.a.append(a)
+        ep.b.append(breathing)
+
+    def _crossing_down(self, ep: _Open, hysteresis: float) -> float:
+        """First sample at or below the upper edge after the last one above ``upper + hysteresis``."""
+        upper = self.band.upper
+        k = len(ep.a) - 1
+        while k >= 0 and ep.a[k] <= upper + hysteresis:
+            k -= 1
+        for j in range(max(k, 0), len(ep.a)):
+            if ep.a[j] <= upper:
+                return ep.t[j]
+        return ep.t[-1] if ep.t else ep.start
+
+    def _close(self, ep: _Open) -> Episode:
+        self._open = None
+        cfg = self.config
+        lag = cfg.lag_s
+        t = np.asarray(ep.t)
+        a = np.asarray(ep.a)
+        if t.size == 0:
+            t, a = np.array([ep.start]), np.array([self.band.upper])
+        k = int(np.argmax(a))
+        peak_t, peak = float(t[k]), float(a[k])
+        ret = ep.return_t
+        end = ret + cfg.tail_s if ret is not None else float(t[-1])
+        keep = t <= end
+        ts = t[keep] - lag
+        after = slice(k, int(keep.sum()))
+        breathing = bool(np.any(np.asarray(ep.b)[k : (np.searchsorted(t, ret) if ret is not None else None)]))
+        fit: ExponentialFit | None = None
+        logistic: LogisticFit | None = None
+        try:
+            fit = fit_exponential(ts[after], a[after], peak_t - lag)
+            logistic = fit_logistic(ts[after], a[after], peak_t - lag)
+        except HrvInputError:
+            pass
+        reactivation = None
+        for prev in reversed(self.episodes):
+            if prev.return_s is not None:
+                if (ep.start - lag) - prev.return_s <= cfg.reactivation_window_s:
+                    reactivation = prev.index
+                break
+        episode = Episode(
+            index=ep.index,
+            start_s=ep.start - lag,
+            peak_s=peak_t - lag,
+            peak=peak,
+            return_s=None if ret is None else ret - lag,
+            recovery_s=None if ret is None else ret - peak_t,
+            area=ep.area,
+            breathing=breathing,
+            activity=ep.activity,
+            reactivation_of=reactivation,
+            curve_t_s=tuple(float(v) for v in ts),
+            curve_arousal=tuple(float(v) for v in a[keep]),
+            fit=fit,
+            logistic=logistic,
+            lag_s=lag,
+        )
+        self.episodes.append(episode)
+        return episode

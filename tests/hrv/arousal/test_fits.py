@@ -1,0 +1,62 @@
+"""Recovery fits against scipy.optimize.curve_fit on noisy synthetic curves."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from scipy.optimize import curve_fit
+from tolerance.hrv import HrvInputError
+from tolerance.hrv.arousal import fit_exponential, fit_logistic
+
+T_PEAK = 100.0
+
+
+def _exp(t: np.ndarray, a_inf: float, d: float, tau: float) -> np.ndarray:
+    return a_inf + d * np.exp(-(t - T_PEAK) / tau)
+
+
+def _logistic(t: np.ndarray, a_inf: float, amount: float, t_mid: float, width: float) -> np.ndarray:
+    return a_inf + amount / (1 + np.exp((t - t_mid) / width))
+
+
+@pytest.mark.parametrize("seed", range(5))
+@pytest.mark.parametrize("tau", [20.0, 60.0, 150.0])
+def test_exponential_fit_recovers_tau_and_equals_curve_fit(seed: int, tau: float) -> None:
+    rng = np.random.default_rng(seed)
+    t = T_PEAK + np.arange(0.0, 300.0, 1.0)
+    y = _exp(t, 0.3, 6.0, tau) + rng.normal(0, 0.3, t.size)
+    fit = fit_exponential(t, y, T_PEAK)
+    (a_inf, d, tau_ref), _ = curve_fit(_exp, t, y, p0=(0.0, 5.0, 50.0))
+    assert fit.tau_s == pytest.approx(tau, rel=0.10)
+    assert fit.tau_s == pytest.approx(tau_ref, rel=1e-5)
+    assert fit.a_inf == pytest.approx(a_inf, abs=1e-5)
+    assert fit.a_peak - fit.a_inf == pytest.approx(d, rel=1e-5)
+    assert fit.r2 > 0.8
+    assert not fit.at_bound
+
+
+@pytest.mark.parametrize("seed", range(5))
+def test_logistic_fit_recovers_parameters_and_equals_curve_fit(seed: int) -> None:
+    rng = np.random.default_rng(seed)
+    t = T_PEAK + np.arange(0.0, 300.0, 1.0)
+    truth = (0.2, 6.0, T_PEAK + 70.0, 15.0)
+    y = _logistic(t, *truth) + rng.normal(0, 0.3, t.size)
+    fit = fit_logistic(t, y, T_PEAK)
+    ref, _ = curve_fit(_logistic, t, y, p0=(0.0, 5.0, T_PEAK + 50.0, 10.0))
+    assert (fit.a_inf, fit.amount, fit.t_mid_s, fit.width_s) == pytest.approx(tuple(ref), rel=1e-4, abs=1e-4)
+    assert fit.half_recovery_s == pytest.approx(70.0, rel=0.05)
+    assert fit.width_s == pytest.approx(15.0, rel=0.15)
+    assert fit.r2 > 0.9
+
+
+def test_fits_refuse_too_few_points() -> None:
+    with pytest.raises(HrvInputError):
+        fit_exponential([0.0, 1.0, 2.0], [3.0, 2.0, 1.0])
+    with pytest.raises(HrvInputError):
+        fit_logistic([0.0, 1.0, 1.0, 2.0, 3.0], [3.0, 2.0, 1.0, 1.0, 1.0])
+
+
+def test_flat_curve_puts_tau_at_the_bound() -> None:
+    t = np.arange(0.0, 100.0)
+    fit = fit_exponential(t, np.linspace(5.0, 4.99, t.size), 0.0)
+    assert fit.at_bound
