@@ -1,0 +1,1 @@
+"""RR-file readers, one module per format (registered in ..registry)."""

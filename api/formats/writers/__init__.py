@@ -1,0 +1,1 @@
+"""Session export writers, one module per format (registered in ..registry)."""
