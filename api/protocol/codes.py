@@ -27,6 +27,10 @@ class ServerFrame(StrEnum):
     EVENT = "event"
     ERROR = "error"
     PONG = "pong"
+    ZONE = "zone"
+    EPISODE = "episode"
+    NUDGE = "nudge"
+    BASELINE = "baseline"
 
 
 class ClientCommand(StrEnum):
@@ -34,6 +38,7 @@ class ClientCommand(StrEnum):
     BREATHING = "breathing"
     PING = "ping"
     STOP = "stop"
+    CALIBRATE = "calibrate"
 
 
 class ErrorCode(StrEnum):

@@ -18,6 +18,9 @@ from .codes import MAX_CLIENT_FRAME_BYTES, MAX_JSON_DEPTH, PROTOCOL_VERSION, Cli
 MAX_MARKER_CHARS = 500
 RATE_MIN_PER_MIN = 3.0
 RATE_MAX_PER_MIN = 12.0
+CALIBRATION_MIN_S = 180.0
+"""A calibration spans at least 3 minutes of seated rest (DESIGN.md); its first minute fills the 60 s window."""
+CALIBRATION_MAX_S = 1800.0
 
 
 class FrameError(ValueError):
@@ -91,12 +94,20 @@ class StopCommand(Command):
     type: Literal["stop"] = "stop"
 
 
+class CalibrateCommand(Command):
+    """Start a personal calibration now: sit still and breathe normally for ``duration_s``."""
+
+    type: Literal["calibrate"] = "calibrate"
+    duration_s: Annotated[float, Field(ge=CALIBRATION_MIN_S, le=CALIBRATION_MAX_S)] = 240.0
+
+
 class PingCommand(Command):
     type: Literal["ping"] = "ping"
 
 
-AnyCommand = Annotated[MarkerCommand | BreathingCommand | StopCommand | PingCommand, Field(discriminator="type")]
-_ADAPTER: TypeAdapter[MarkerCommand | BreathingCommand | StopCommand | PingCommand] = TypeAdapter(AnyCommand)
+ClientCommandModel = MarkerCommand | BreathingCommand | StopCommand | PingCommand | CalibrateCommand
+AnyCommand = Annotated[ClientCommandModel, Field(discriminator="type")]
+_ADAPTER: TypeAdapter[ClientCommandModel] = TypeAdapter(AnyCommand)
 
 
 def _depth(obj: Any, limit: int) -> bool:
@@ -120,7 +131,7 @@ def describe(exc: ValidationError) -> str:
     return "; ".join(parts)
 
 
-def parse_client_frame(text: str | bytes | None) -> MarkerCommand | BreathingCommand | StopCommand | PingCommand:
+def parse_client_frame(text: str | bytes | None) -> ClientCommandModel:
     """Validate a websocket frame; raises :class:`FrameError` with a code and a clear message."""
     if text is None or isinstance(text, bytes):
         raise FrameError(ErrorCode.BINARY, "frames must be JSON text, not binary")

@@ -135,6 +135,76 @@ class PongFrame(Frame):
     server_utc: float
 
 
+class ZoneFrame(Frame):
+    """Where arousal stands against the window: on every change of zone and every 5 s.
+
+    ``arousal`` is the index (z-score units; null without a usable 60 s window), ``zone`` one of
+    hypo, within, hyper, activity, unknown; ``baseline`` where the personal centre and spread
+    come from (``population``: no calibration yet). A heuristic, not a diagnosis."""
+
+    type: Literal["zone"] = "zone"
+    t: float
+    t_utc: float
+    arousal: float | None
+    zone: str
+    change: bool = Field(description="true when the zone has just changed (then ``previous`` is set)")
+    previous: str | None = None
+    within_share: float | None = Field(None, description="time within / (within + hyper + hypo) so far")
+    baseline: str
+    hr_only: bool = False
+
+
+class EpisodeFrame(Frame):
+    """A recovery episode, when it opens, as it updates, and when it closes (then with its fits).
+
+    Times are seconds since the session started; ``peak`` in index units, ``area`` index·s above
+    the window's upper edge, ``tau_s`` the single-exponential recovery time constant."""
+
+    type: Literal["episode"] = "episode"
+    state: Literal["open", "update", "close"]
+    index: int
+    t: float
+    start_s: float | None = None
+    peak_s: float | None = None
+    peak: float | None = None
+    return_s: float | None = None
+    recovery_s: float | None = None
+    tau_s: float | None = None
+    r2: float | None = None
+    logistic: dict[str, Any] | None = None
+    area: float | None = None
+    breathing: bool | None = None
+    activity: bool | None = None
+    reactivation_of: int | None = None
+    arousal: float | None = None
+
+
+class NudgeFrame(Frame):
+    """Arousal has stayed above the window for ``above_s``: paced breathing is offered, gently."""
+
+    type: Literal["nudge"] = "nudge"
+    t: float
+    arousal: float | None
+    above_s: float
+    message: str = "You have been above your window for a while. A few slow breaths may help it fall again."
+
+
+class BaselineFrame(Frame):
+    """The baseline in use, or a calibration's progress or refusal (``detail`` says why)."""
+
+    type: Literal["baseline"] = "baseline"
+    t: float
+    source: str = Field(description="population, calibration, range, rolling, profile")
+    hr_center_bpm: float | None = None
+    hr_spread_bpm: float | None = None
+    rmssd_center_ms: float | None = None
+    ln_rmssd_spread: float | None = None
+    calibrating: bool = False
+    progress_s: float | None = None
+    required_s: float | None = None
+    refused: str | None = None
+
+
 class SessionView(BaseModel):
     """A session as the API shows it: the stored row, with its live state while it runs."""
 
@@ -167,8 +237,23 @@ class HelloFrame(Frame):
     type: Literal["hello"] = "hello"
     session: LiveView
     history: list[BeatFrame]
+    zone: ZoneFrame | None = None
+    baseline: BaselineFrame | None = None
+    episodes: list[EpisodeFrame] = Field(default_factory=list, description="this session's closed episodes")
 
 
 ServerFrameModel = (
-    HelloFrame | SampleFrame | BeatFrame | MetricsFrame | PacerFrame | StatusFrame | EventFrame | ErrorFrame | PongFrame
+    HelloFrame
+    | SampleFrame
+    | BeatFrame
+    | MetricsFrame
+    | PacerFrame
+    | StatusFrame
+    | EventFrame
+    | ErrorFrame
+    | PongFrame
+    | ZoneFrame
+    | EpisodeFrame
+    | NudgeFrame
+    | BaselineFrame
 )

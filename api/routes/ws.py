@@ -92,7 +92,14 @@ async def session_socket(websocket: WebSocket, session_id: str, state: WsState) 
         await websocket.close(CloseCode.UNKNOWN_SESSION)
         return
     with state.hub.subscribe(session_id) as sub:
-        hello = HelloFrame(session=live.view(), history=list(live.state.history))
+        st = live.state
+        hello = HelloFrame(
+            session=live.view(),
+            history=list(st.history),
+            zone=st.zone,
+            baseline=st.baseline,
+            episodes=list(st.episodes),
+        )
         await websocket.send_text(hello.encode())
         await websocket.send_text(live.pacer_frame().encode())
         tasks = [

@@ -7,10 +7,12 @@ from collections import deque
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from ..protocol import BeatFrame, DeviceView, MetricsFrame, SampleFrame
+from ..protocol import BaselineFrame, BeatFrame, DeviceView, EpisodeFrame, MetricsFrame, SampleFrame, ZoneFrame
 
 HISTORY_BEATS: Final = 600
 """Beat frames kept for a client that joins late (about 10 minutes), so its traces start full."""
+HISTORY_EPISODES: Final = 100
+"""Closed episodes a joining client is told of (a day has a handful)."""
 
 
 @dataclass
@@ -58,6 +60,11 @@ class SessionState:
     last_sample: SampleFrame | None = None
     last_metrics: MetricsFrame | None = None
     history: deque[BeatFrame] = field(default_factory=lambda: deque(maxlen=HISTORY_BEATS))
+    zone: ZoneFrame | None = None
+    within_share: float | None = None
+    baseline_source: str = "population"
+    baseline: BaselineFrame | None = None
+    episodes: deque[EpisodeFrame] = field(default_factory=lambda: deque(maxlen=HISTORY_EPISODES))
 
     def as_dict(self) -> dict[str, Any]:
         return {"status": self.status, "status_detail": self.status_detail, "connection": self.connection}

@@ -4,14 +4,23 @@ from __future__ import annotations
 
 import time
 
-from ..protocol import BreathingCommand, Frame, MarkerCommand, PingCommand, PongFrame, StopCommand
+from ..protocol import (
+    BreathingCommand,
+    CalibrateCommand,
+    ClientCommandModel,
+    Frame,
+    MarkerCommand,
+    PingCommand,
+    PongFrame,
+    StopCommand,
+)
 from .live import LiveSession
 from .manager import SessionManager
 
-Command = MarkerCommand | BreathingCommand | StopCommand | PingCommand
 
-
-async def carry_out(manager: SessionManager, session: LiveSession, command: Command, *, via: str) -> Frame | None:
+async def carry_out(
+    manager: SessionManager, session: LiveSession, command: ClientCommandModel, *, via: str
+) -> Frame | None:
     """Do ``command``; returns a reply for this client alone (None: every client hears of it
     through the session's own frames). Raises SessionNotLive (409) and PacerError (422)."""
     if isinstance(command, PingCommand):
@@ -20,6 +29,8 @@ async def carry_out(manager: SessionManager, session: LiveSession, command: Comm
         await session.add_marker(command.text, source=via)
     elif isinstance(command, BreathingCommand):
         await session.breathing(command.action, command.rate_per_min, command.ratio)
+    elif isinstance(command, CalibrateCommand):
+        await session.calibrate(command.duration_s)
     elif isinstance(command, StopCommand):
         await manager.stop(session.id, f"stopped from the {via}")
     return None

@@ -10,21 +10,27 @@ import math
 from functools import singledispatch
 
 from tolerance.hrv import BeatUpdate, MetricsUpdate, WindowMetrics
+from tolerance.hrv.arousal import Episode, EpisodeClosed, EpisodeOpened, EpisodeUpdated, Nudge, ZoneChange, ZoneTick
 from tolerance.sensors import ConnectionEvent, DeviceInfo, HeartRateSample, MalformedNotification
 
 from ..protocol import (
+    BaselineFrame,
     BeatFrame,
     DeviceView,
+    EpisodeFrame,
     EventFrame,
     Frame,
     MetricsFrame,
+    NudgeFrame,
     PacerFrame,
     SampleFrame,
     StatusFrame,
     WindowFrame,
+    ZoneFrame,
 )
 from .clock import SessionClock, SessionState
 from .pacer import PacerState
+from .tolerance import BaselineSet, CalibrationUpdate
 from .values import Marker, PacerChanged
 
 
@@ -137,3 +143,91 @@ def _(value: Marker, clock: SessionClock, state: SessionState) -> list[Frame]:
 def _(value: PacerChanged, clock: SessionClock, state: SessionState) -> list[Frame]:
     state.counts["events"] += 1
     return [pacer_frame(value.state, value.server_utc)]
+
+
+# -- the window of tolerance ------------------------------------------------------------------
+@frames_of.register
+def _(value: ZoneChange, clock: SessionClock, state: SessionState) -> list[Frame]:
+    frame = ZoneFrame(
+        t=clock.rel(value.t_s), t_utc=clock.utc(value.t_s), arousal=value.arousal, zone=value.zone.value,
+        change=True, previous=value.previous.value, within_share=state.within_share, baseline=state.baseline_source,
+    )  # fmt: skip
+    state.zone = frame
+    return [frame]
+
+
+@frames_of.register
+def _(value: ZoneTick, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.within_share = value.within_share
+    frame = ZoneFrame(
+        t=clock.rel(value.t_s), t_utc=clock.utc(value.t_s), arousal=value.arousal, zone=value.zone.value,
+        change=False, within_share=value.within_share, baseline=state.baseline_source, hr_only=value.hr_only,
+    )  # fmt: skip
+    state.zone = frame
+    return [frame]
+
+
+@frames_of.register
+def _(value: Nudge, clock: SessionClock, state: SessionState) -> list[Frame]:
+    return [NudgeFrame(t=clock.rel(value.t_s), arousal=value.arousal, above_s=value.above_s)]
+
+
+@frames_of.register
+def _(value: BaselineSet, clock: SessionClock, state: SessionState) -> list[Frame]:
+    b = value.baseline
+    state.baseline_source = b.source
+    frame = BaselineFrame(
+        t=clock.rel(value.t_s), source=b.source, hr_center_bpm=b.hr_center_bpm, hr_spread_bpm=b.hr_spread_bpm,
+        rmssd_center_ms=b.rmssd_center_ms, ln_rmssd_spread=b.ln_rmssd_spread,
+    )  # fmt: skip
+    state.baseline = frame
+    return [frame]
+
+
+@frames_of.register
+def _(value: CalibrationUpdate, clock: SessionClock, state: SessionState) -> list[Frame]:
+    p = value.progress
+    frame = BaselineFrame(
+        t=clock.rel(value.t_s), source=state.baseline_source, calibrating=not value.done, progress_s=p.elapsed_s,
+        required_s=p.required_s, refused=value.refused,
+    )  # fmt: skip
+    return [frame]
+
+
+@frames_of.register
+def _(value: EpisodeOpened, clock: SessionClock, state: SessionState) -> list[Frame]:
+    rel = clock.rel
+    return [
+        EpisodeFrame(
+            state="open", index=value.index, t=rel(value.t_s), start_s=rel(value.start_s), arousal=value.arousal
+        )
+    ]
+
+
+@frames_of.register
+def _(value: EpisodeUpdated, clock: SessionClock, state: SessionState) -> list[Frame]:
+    rel = clock.rel
+    return [
+        EpisodeFrame(
+            state="update", index=value.index, t=rel(value.t_s), peak_s=rel(value.peak_s), peak=value.peak,
+            area=value.area, arousal=value.arousal,
+        )
+    ]  # fmt: skip
+
+
+def episode_frame(e: Episode, t_s: float, clock: SessionClock) -> EpisodeFrame:
+    rel = clock.rel
+    return EpisodeFrame(
+        state="close", index=e.index, t=rel(t_s), start_s=rel(e.start_s), peak_s=rel(e.peak_s), peak=e.peak,
+        return_s=None if e.return_s is None else rel(e.return_s), recovery_s=e.recovery_s,
+        tau_s=e.fit.tau_s if e.fit else None, r2=e.fit.r2 if e.fit else None,
+        logistic=e.logistic.as_dict() if e.logistic else None, area=e.area, breathing=e.breathing,
+        activity=e.activity, reactivation_of=e.reactivation_of,
+    )  # fmt: skip
+
+
+@frames_of.register
+def _(value: EpisodeClosed, clock: SessionClock, state: SessionState) -> list[Frame]:
+    frame = episode_frame(value.episode, value.t_s, clock)
+    state.episodes.append(frame)
+    return [frame]

@@ -23,7 +23,7 @@ from .clock import SessionClock, SessionState
 from .framing import pacer_frame
 from .pacer import Pacer, PacerState
 from .pipeline import Pipeline
-from .values import Marker, PacerChanged
+from .values import CalibrationRequest, Marker, PacerChanged
 
 _log = logging.getLogger(__name__)
 
@@ -128,6 +128,12 @@ class LiveSession:
         t_mono, t_utc = self.clock.now()
         await self.pipeline.push(PacerChanged(t_mono, t_utc, state, self._wall_clock()))
         return state
+
+    async def calibrate(self, duration_s: float) -> None:
+        """Start a calibration now (seated rest for ``duration_s``); progress comes as frames."""
+        self.require_live()
+        t_mono, t_utc = self.clock.now()
+        await self.pipeline.push(CalibrationRequest(t_mono, t_utc, duration_s))
 
     # the loop -------------------------------------------------------------------------------
     async def run(self) -> None:

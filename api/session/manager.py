@@ -14,6 +14,7 @@ from .clock import SessionClock, SessionState
 from .live import LiveSession, SessionNotLive
 from .pipeline import Pipeline, default_sinks, default_stages
 from .sources import SourceSpec
+from .tolerance import ToleranceStage
 
 _log = logging.getLogger(__name__)
 
@@ -21,10 +22,19 @@ _log = logging.getLogger(__name__)
 class SessionManager:
     """Live sessions by id; each gets its own engine and pipeline, built here and passed in."""
 
-    def __init__(self, store: Store, hub: Hub, engine_config: EngineConfig | None = None) -> None:
+    def __init__(
+        self,
+        store: Store,
+        hub: Hub,
+        engine_config: EngineConfig | None = None,
+        *,
+        calibrate_span_s: tuple[float, float] | None = None,
+    ) -> None:
         self.store = store
         self.hub = hub
         self.engine_config = engine_config or EngineConfig()
+        self.calibrate_span_s = calibrate_span_s
+        """``serve --baseline START:END``: every session started with the server calibrates then."""
         self.sessions: dict[str, LiveSession] = {}
 
     async def start(self, spec: SourceSpec) -> LiveSession:
@@ -38,7 +48,9 @@ class SessionManager:
             label=spec.label,
         )
         clock, state = SessionClock(), SessionState()
-        pipeline = Pipeline(default_stages(Engine(cfg)), default_sinks(self.store, self.hub, row.id, clock, state))
+        tolerance = ToleranceStage(calibrate_span_s=spec.calibrate_span_s or self.calibrate_span_s)
+        stages = default_stages(Engine(cfg), tolerance)
+        pipeline = Pipeline(stages, default_sinks(self.store, self.hub, row.id, clock, state))
         session = LiveSession(
             row, spec.sensor, self.store, self.hub, pipeline, clock, state, engine_params=engine_params
         )

@@ -18,10 +18,11 @@ from .clock import SessionClock, SessionState
 from .recording import Recorder
 from .sinks import HubSink, Sink, StoreSink
 from .stages import HrvStage, Stage
+from .tolerance import ToleranceStage
 
 
-def default_stages(engine: Engine) -> list[Stage]:
-    return [HrvStage(engine)]
+def default_stages(engine: Engine, tolerance: ToleranceStage) -> list[Stage]:
+    return [HrvStage(engine), tolerance]
 
 
 def default_sinks(store: Store, hub: Hub, session_id: str, clock: SessionClock, state: SessionState) -> list[Sink]:

@@ -10,12 +10,14 @@ from functools import singledispatch
 from typing import Any
 
 from tolerance.hrv import BeatUpdate, MetricsUpdate, SegmentStart, WindowMetrics
-from tolerance.sensors import ConnectionEvent, DeviceInfo, HeartRateSample, MalformedNotification
+from tolerance.hrv.arousal import EpisodeClosed, EpisodeOpened, EpisodeUpdated, Nudge, ZoneChange, ZoneTick
+from tolerance.sensors import ActivityEvent, ConnectionEvent, DeviceInfo, HeartRateSample, MalformedNotification
 
-from ..storage import BeatRow, EventRow, MetricRow, NotificationRow
+from ..storage import BeatRow, EpisodeRow, EventRow, MetricRow, NotificationRow
 from ..storage.rows import Row
 from .clock import SessionClock
-from .values import Marker, PacerChanged
+from .tolerance import BaselineSet, CalibrationUpdate
+from .values import CalibrationRequest, Marker, PacerChanged
 
 
 class Recorder:
@@ -26,6 +28,7 @@ class Recorder:
         self.clock = clock
         self.notification_seq = 0
         self.event_seq = 0
+        self.episode_starts: dict[int, float] = {}
 
     def notification(self, t_mono: float, t_utc: float, payload: bytes, **parsed: Any) -> NotificationRow:
         row = NotificationRow(self.session_id, self.notification_seq, t_mono, t_utc, payload, **parsed)
@@ -121,3 +124,83 @@ def device_dict(d: DeviceInfo) -> dict[str, Any]:
     if d.battery_percent is not None:
         out["battery_percent"] = d.battery_percent
     return out
+
+
+# -- the window of tolerance ------------------------------------------------------------------
+@rows_of.register
+def _(value: ZoneChange, rec: Recorder) -> list[Row]:
+    data = {"zone": value.zone.value, "previous": value.previous.value, "arousal": value.arousal, "change": True}
+    return [rec.event("zone", value.t_s, rec.clock.utc(value.t_s), data)]
+
+
+@rows_of.register
+def _(value: ZoneTick, rec: Recorder) -> list[Row]:
+    data = {"zone": value.zone.value, "arousal": value.arousal, "change": False, "within_share": value.within_share}
+    return [rec.event("zone", value.t_s, rec.clock.utc(value.t_s), data)]
+
+
+@rows_of.register
+def _(value: Nudge, rec: Recorder) -> list[Row]:
+    data = {"arousal": value.arousal, "above_s": value.above_s}
+    return [rec.event("nudge", value.t_s, rec.clock.utc(value.t_s), data)]
+
+
+@rows_of.register
+def _(value: BaselineSet, rec: Recorder) -> list[Row]:
+    return [rec.event("baseline", value.t_s, rec.clock.utc(value.t_s), value.baseline.as_dict())]
+
+
+@rows_of.register
+def _(value: CalibrationUpdate, rec: Recorder) -> list[Row]:
+    data = {**value.progress.as_dict(), "refused": value.refused, "done": value.done}
+    return [rec.event("calibration", value.t_s, rec.clock.utc(value.t_s), data)]
+
+
+@rows_of.register
+def _(value: CalibrationRequest, rec: Recorder) -> list[Row]:
+    return [rec.event("calibration", value.t_mono, value.t_utc, {"requested_s": value.duration_s})]
+
+
+@rows_of.register
+def _(value: ActivityEvent, rec: Recorder) -> list[Row]:
+    data = {"active": value.active, "kind": value.kind, "source": value.source}
+    return [rec.event("activity", value.t_mono, value.t_utc, data)]
+
+
+@rows_of.register
+def _(value: EpisodeOpened, rec: Recorder) -> list[Row]:
+    rec.episode_starts[value.index] = value.start_s
+    start_utc = rec.clock.utc(value.start_s)
+    row = EpisodeRow(
+        rec.session_id, value.index, start_utc, None, rec.clock.rel(value.start_s), None, value.arousal, None, None,
+        None, None, None, None, None, None, False, {},
+    )  # fmt: skip
+    return [row]
+
+
+@rows_of.register
+def _(value: EpisodeUpdated, rec: Recorder) -> list[Row]:
+    # The open row again, with its peak so far (the start is kept from the first write).
+    start = rec.episode_starts.get(value.index, value.peak_s)
+    row = EpisodeRow(
+        rec.session_id, value.index, rec.clock.utc(start), None, rec.clock.rel(start), rec.clock.rel(value.peak_s),
+        value.peak, None, None, None, None, value.area, None, None, None, False, {},
+    )  # fmt: skip
+    return [row]
+
+
+@rows_of.register
+def _(value: EpisodeClosed, rec: Recorder) -> list[Row]:
+    e = value.episode
+    rel = rec.clock.rel
+    d = e.as_dict(curve=True)
+    data = {
+        "fit": d.get("fit"), "logistic": d.get("logistic"), "lag_s": e.lag_s,
+        "curve_t_s": [rel(t) for t in e.curve_t_s], "curve_arousal": list(e.curve_arousal),
+    }  # fmt: skip
+    row = EpisodeRow(
+        rec.session_id, e.index, rec.clock.utc(e.start_s), rec.clock.utc(e.return_s or value.t_s), rel(e.start_s),
+        rel(e.peak_s), e.peak, None if e.return_s is None else rel(e.return_s), e.recovery_s, d.get("tau_s"),
+        d.get("r2"), e.area, e.breathing, e.activity, e.reactivation_of, True, data,
+    )  # fmt: skip
+    return [row]

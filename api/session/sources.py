@@ -33,6 +33,8 @@ class SourceSpec:
     kind: str
     params: dict[str, Any] = field(default_factory=dict)
     label: str | None = None
+    calibrate_span_s: tuple[float, float] | None = None
+    """seconds after the first beat between which this session calibrates its baseline"""
 
 
 def sim_source(name: str, *, seed: int | None, speed: float, label: str | None = None) -> SourceSpec:

@@ -32,3 +32,12 @@ class PacerChanged:
     state: PacerState
     server_utc: float
     """the server's wall clock at the change (the pacer runs on it, even in an accelerated demo)"""
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationRequest:
+    """Start a calibration now (seated rest for ``duration_s``), from a command."""
+
+    t_mono: float
+    t_utc: float
+    duration_s: float

@@ -7,7 +7,7 @@ typed rows (:mod:`.rows`); :mod:`.schema` holds the migrations.
 
 from . import queries
 from .errors import DatabaseInUse, NoDatabase, SessionNotFound, StoreError
-from .rows import FIGURE_COLUMNS, BeatRow, EventRow, MetricRow, NotificationRow, SessionRow
+from .rows import FIGURE_COLUMNS, BeatRow, EpisodeRow, EventRow, MetricRow, NotificationRow, SessionRow
 from .schema import SCHEMA_VERSION, migrate, schema_version
 from .store import Store, read_only
 
@@ -16,6 +16,7 @@ __all__ = [
     "SCHEMA_VERSION",
     "BeatRow",
     "DatabaseInUse",
+    "EpisodeRow",
     "EventRow",
     "MetricRow",
     "NoDatabase",

@@ -15,7 +15,7 @@ from collections.abc import Iterator
 from typing import Any
 
 from .errors import SessionNotFound
-from .rows import BeatRow, EventRow, MetricRow, NotificationRow, SessionRow, dumps
+from .rows import BeatRow, EpisodeRow, EventRow, MetricRow, NotificationRow, SessionRow, dumps
 from .store import Store
 
 TABLES = ("notifications", "beats", "events", "metrics")
@@ -123,3 +123,8 @@ def iter_events(conn: sqlite3.Connection, session_id: str, type_: str | None = N
 def iter_notifications(conn: sqlite3.Connection, session_id: str) -> Iterator[NotificationRow]:
     for r in conn.execute("SELECT * FROM notifications WHERE session_id=? ORDER BY seq", (session_id,)):
         yield NotificationRow.from_sql(r)
+
+
+def iter_episodes(conn: sqlite3.Connection, session_id: str) -> Iterator[EpisodeRow]:
+    for r in conn.execute("SELECT * FROM episodes WHERE session_id=? ORDER BY id", (session_id,)):
+        yield EpisodeRow.from_sql(r)

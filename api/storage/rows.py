@@ -264,3 +264,51 @@ class EventRow:
     @classmethod
     def from_sql(cls, r: sqlite3.Row) -> EventRow:
         return cls(r["session_id"], r["seq"], r["t_mono"], r["t_utc"], r["type"], json.loads(r["data"]))
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeRow:
+    """A recovery episode (times: seconds since the session started; ``peak`` and ``area`` in
+    arousal-index units). Rewritten as it updates; ``closed`` once it is over, with its fits."""
+
+    TABLE: ClassVar[str] = "episodes"
+    REPLACE: ClassVar[bool] = True
+    COLUMNS: ClassVar[tuple[str, ...]] = (
+        "session_id", "id", "start_utc", "end_utc", "start_s", "peak_s", "peak", "return_s", "recovery_s", "tau_s",
+        "r2", "area", "breathing", "activity", "reactivation_of", "closed", "data",
+    )  # fmt: skip
+
+    session_id: str
+    id: int
+    start_utc: float
+    end_utc: float | None
+    start_s: float
+    peak_s: float | None
+    peak: float | None
+    return_s: float | None
+    recovery_s: float | None
+    tau_s: float | None
+    r2: float | None
+    area: float | None
+    breathing: bool | None
+    activity: bool | None
+    reactivation_of: int | None
+    closed: bool
+    data: dict[str, Any]
+
+    def to_params(self) -> tuple[Any, ...]:
+        return (
+            self.session_id, self.id, self.start_utc, self.end_utc, self.start_s, self.peak_s, self.peak,
+            self.return_s, self.recovery_s, self.tau_s, self.r2, self.area, _int(self.breathing), _int(self.activity),
+            self.reactivation_of, int(self.closed), dumps(self.data),
+        )  # fmt: skip
+
+    @classmethod
+    def from_sql(cls, r: sqlite3.Row) -> EpisodeRow:
+        return cls(
+            session_id=r["session_id"], id=r["id"], start_utc=r["start_utc"], end_utc=r["end_utc"],
+            start_s=r["start_s"], peak_s=r["peak_s"], peak=r["peak"], return_s=r["return_s"],
+            recovery_s=r["recovery_s"], tau_s=r["tau_s"], r2=r["r2"], area=r["area"], breathing=_bool(r["breathing"]),
+            activity=_bool(r["activity"]), reactivation_of=r["reactivation_of"], closed=bool(r["closed"]),
+            data=json.loads(r["data"]),
+        )  # fmt: skip

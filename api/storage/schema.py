@@ -122,7 +122,24 @@ def _v2_metric_columns(conn: sqlite3.Connection) -> None:
     conn.execute("ALTER TABLE metrics_v2 RENAME TO metrics")
 
 
-MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (_v1_foundation, _v2_metric_columns)
+EPISODE_COLUMNS: Final = (
+    ("start_s", "REAL"), ("peak_s", "REAL"), ("peak", "REAL"), ("return_s", "REAL"), ("recovery_s", "REAL"),
+    ("tau_s", "REAL"), ("r2", "REAL"), ("area", "REAL"), ("breathing", "INTEGER"), ("activity", "INTEGER"),
+    ("reactivation_of", "INTEGER"), ("closed", "INTEGER NOT NULL DEFAULT 0"),
+)  # fmt: skip
+
+
+def _v3_episode_columns(conn: sqlite3.Connection) -> None:
+    """3: recovery episodes' figures are columns (``data`` keeps the curve and the second fit)."""
+    for name, kind in EPISODE_COLUMNS:
+        conn.execute(f"ALTER TABLE episodes ADD COLUMN {name} {kind}")
+
+
+MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
+    _v1_foundation,
+    _v2_metric_columns,
+    _v3_episode_columns,
+)
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 
 

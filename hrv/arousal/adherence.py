@@ -81,7 +81,8 @@ def pacer_signal(phase_cycles: npt.ArrayLike, inhale_share: float = 0.4) -> np.n
     r = inhale_share
     up = -np.cos(np.pi * u / r)
     down = np.cos(np.pi * (u - r) / (1.0 - r))
-    return np.where(u < r, up, down)
+    out: np.ndarray = np.where(u < r, up, down)
+    return out
 
 
 @dataclass(frozen=True, slots=True)

@@ -136,7 +136,8 @@ class LogisticFit:
 
 def _logistic(t: np.ndarray, t_mid: np.ndarray | float, width: np.ndarray | float) -> np.ndarray:
     x = np.clip((t - t_mid) / width, -60.0, 60.0)
-    return 1.0 / (1.0 + np.exp(x))
+    out: np.ndarray = 1.0 / (1.0 + np.exp(x))
+    return out
 
 
 def _as_curve(t_s: npt.ArrayLike, a: npt.ArrayLike) -> tuple[np.ndarray, np.ndarray]:

@@ -1,0 +1,144 @@
+"""The window-of-tolerance stage: beats in, zones, episodes, nudges and baselines out.
+
+Pure computation lives in :mod:`tolerance.hrv.arousal`; this stage only feeds it the 60 s
+window of each beat and the session's state (paced breathing on, activity on), and runs the
+session's calibration. The same tracker runs offline in ``tolerance analyze --baseline``.
+
+Baseline: the profile's, if the session has one with a baseline; else the population's
+(flagged ``population`` on every zone frame) until a calibration finishes. A calibration spans
+``[start_s, end_s)`` of beat time counted from the session's first beat (``serve --baseline
+START:END``), or the next ``duration_s`` from a ``calibrate`` command. A refused calibration
+says why and keeps the baseline in use.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import singledispatchmethod
+
+from tolerance.hrv import BeatUpdate
+from tolerance.hrv.arousal import (
+    POPULATION_BASELINE,
+    Baseline,
+    Calibration,
+    CalibrationProgress,
+    CalibrationRefused,
+    ToleranceConfig,
+    ToleranceTracker,
+)
+from tolerance.sensors import ActivityEvent
+
+from .values import CalibrationRequest, Marker, PacerChanged
+
+SHORT_WINDOW_S = 60.0
+"""The window the arousal index reads (HR and RMSSD of the last 60 s)."""
+ACTIVITY_MARKERS = {"moving": True, "still": False}
+"""Marker texts that set the activity signal by hand (a worker walking to a meeting)."""
+
+
+@dataclass(frozen=True, slots=True)
+class BaselineSet:
+    """The session's baseline changed (a calibration finished, or the session started)."""
+
+    t_s: float
+    baseline: Baseline
+
+
+@dataclass(frozen=True, slots=True)
+class CalibrationUpdate:
+    """Progress of a running calibration, or its end: ``refused`` holds the reason in words."""
+
+    t_s: float
+    progress: CalibrationProgress
+    refused: str | None = None
+    done: bool = False
+
+
+class ToleranceStage:
+    def __init__(
+        self,
+        baseline: Baseline | None = None,
+        config: ToleranceConfig | None = None,
+        calibrate_span_s: tuple[float, float] | None = None,
+    ) -> None:
+        self.config = config or ToleranceConfig()
+        self.baseline = baseline or POPULATION_BASELINE
+        self.tracker = ToleranceTracker(self.baseline, self.config)
+        self.breathing = False
+        self.activity = False
+        self._t_first: float | None = None
+        self._span = calibrate_span_s
+        self._calibration: Calibration | None = None
+        self._announced = False
+
+    @singledispatchmethod
+    def process(self, value: object) -> Sequence[object]:
+        return ()
+
+    @process.register
+    def _(self, value: PacerChanged) -> Sequence[object]:
+        self.breathing = value.state.running
+        return ()
+
+    @process.register
+    def _(self, value: ActivityEvent) -> Sequence[object]:
+        self.activity = value.active
+        return ()
+
+    @process.register
+    def _(self, value: Marker) -> Sequence[object]:
+        key = value.text.strip().lower()
+        if key in ACTIVITY_MARKERS:
+            self.activity = ACTIVITY_MARKERS[key]
+        return ()
+
+    @process.register
+    def _(self, value: CalibrationRequest) -> Sequence[object]:
+        start = (value.t_mono - self._t_first) if self._t_first is not None else 0.0
+        self._span = (start, start + value.duration_s)
+        self._calibration = None
+        return ()
+
+    @process.register
+    def _(self, value: BeatUpdate) -> Sequence[object]:
+        t = value.beat.t_s
+        out: list[object] = []
+        if self._t_first is None:
+            self._t_first = t
+        if not self._announced:
+            self._announced = True
+            out.append(BaselineSet(t, self.baseline))
+        w = next((w for w in value.windows if w.window_s == SHORT_WINDOW_S), None)
+        hr = rmssd = share = None
+        if w is not None and w.reason is None:
+            hr, rmssd, share = w.values.get("HR"), w.values.get("HRV_RMSSD"), w.corrected_share
+        out.extend(self._calibrate(t, hr, rmssd, share))
+        out.extend(self.tracker.add(t, hr, rmssd, share, breathing=self.breathing, activity=self.activity))
+        return out
+
+    def _calibrate(self, t: float, hr: float | None, rmssd: float | None, share: float | None) -> list[object]:
+        if self._span is None or self._t_first is None:
+            return []
+        rel = t - self._t_first
+        start, end = self._span
+        if rel < start:
+            return []
+        if self._calibration is None:
+            # The first 60 s window of the span fills before it gives a number.
+            self._calibration = Calibration(required_s=max(end - start - SHORT_WINDOW_S, SHORT_WINDOW_S))
+        cal = self._calibration
+        if rel < end:
+            cal.add(t, hr, rmssd, share)
+            return []
+        self._span = None
+        try:
+            baseline = cal.finish()
+        except CalibrationRefused as exc:
+            return [CalibrationUpdate(t, cal.progress(), refused=exc.reason, done=True)]
+        self.baseline = baseline
+        self.tracker = ToleranceTracker(baseline, self.config)
+        return [CalibrationUpdate(t, cal.progress(), done=True), BaselineSet(t, baseline)]
+
+    def flush(self) -> Sequence[object]:
+        return self.tracker.finish()
