@@ -43,7 +43,7 @@ def create_app(
             store = Store(settings.db)
             await store.open()
         hub = Hub()
-        manager = SessionManager(store, hub)
+        manager = SessionManager(store, hub, calibrate_span_s=settings.baseline_span_s)
         app.state.tolerance = AppState(settings, store, hub, manager)
         try:
             for spec in sources() if sources is not None else ():

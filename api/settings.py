@@ -35,6 +35,8 @@ class Settings(BaseSettings):
     replays: list[str] = Field(default_factory=list)
     speed: float = Field(1.0, gt=0)
     seed: int | None = None
+    baseline_span_s: tuple[float, float] | None = None
+    """Seconds after each session's first beat between which it calibrates (``--baseline``)."""
     replay_dir: Path | None = None
     """Folder whose notification logs ``POST /api/sessions`` may replay (``replay:NAME``); None: no replays."""
     extra_origins: list[str] = Field(default_factory=list)

@@ -39,6 +39,19 @@ def _port(text: str) -> int:
     return value
 
 
+def _span(text: str) -> tuple[float, float]:
+    start, sep, end = text.partition(":")
+    try:
+        a, b = float(start), float(end)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not START:END in seconds, e.g. 0:180") from None
+    if not sep or not (0 <= a < b < float("inf")):
+        raise argparse.ArgumentTypeError(f"{text!r}: need 0 <= START < END, in seconds")
+    if b - a < 180:
+        raise argparse.ArgumentTypeError(f"{text!r}: a calibration needs at least 180 s of seated rest")
+    return a, b
+
+
 def build_parser() -> argparse.ArgumentParser:
     from tolerance.api.formats.registry import EXPORTS
 
@@ -76,6 +89,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="run simulated/replayed time K times faster than real time (default 1)",
     )
     serve.add_argument("--seed", type=int, default=None, help="seed for simulated straps (default: random)")
+    serve.add_argument(
+        "--baseline",
+        metavar="START:END",
+        type=_span,
+        default=None,
+        help="calibrate each session's baseline from its own beats between these seconds after its start "
+        "(at least 180 s of seated rest; for demos and replays); default: population values until a calibration",
+    )
     serve.add_argument(
         "--replay-dir",
         metavar="DIR",

@@ -51,6 +51,7 @@ def run(args: argparse.Namespace) -> int:
             "speed": args.speed,
             "seed": args.seed,
             "replay_dir": args.replay_dir,
+            "baseline_span_s": args.baseline,
         }.items()
         if v is not None
     }
