@@ -20,7 +20,19 @@ Figures (all times in s; the index in baseline spreads):
   ``reactivation_window_s`` (default 1800 s) of its return (the rumination proxy of DESIGN.md).
 * ``curve``: the index samples from start to return + ``tail_s`` (60 s), for plots and export.
 * ``fit`` / ``logistic``: :func:`~.fits.fit_exponential` and :func:`~.fits.fit_logistic` on
-  the curve from the peak to its end.
+  the curve from the peak to its end. The exponential's level ``a_inf`` is confined to the
+  window (``band.lower .. band.upper``), see "Recovery level" below.
+
+Recovery level (a rule of this project). An episode closes only after the index has been back
+inside the window for ``return_dwell_s``, so the level it recovers to lies inside the window;
+the fit is told so. With the level free, the curve (peak to return + 60 s, about two to three
+time constants, its first seconds rounded by the 60 s window) cannot pin the asymptote, and
+slow fluctuations of the resting heart (the simulator's VLF component, 30 ms over ~30 s, gives
+60 s windows an index noise of about 0.5 with a minute's correlation) let the fit trade a
+level far below the window for a longer tau: on the stress-spike scenario (scripted tau 60 s)
+a free level gave tau +97 % with ``a_inf`` -2.5 for seed 0, and over 32 seeds a mean bias of
++30 % (SD 73 %); confined to the window, +10 % (SD 28 %). What remains is the scatter of one
+run's curve, not a bias of the fit.
 
 Window lag. The index comes from 60 s windows ending at each beat, so it describes the last
 minute, centred 30 s before the beat. Episode times are therefore reported at the window
@@ -295,7 +307,8 @@ class EpisodeTracker:
         fit: ExponentialFit | None = None
         logistic: LogisticFit | None = None
         try:
-            fit = fit_exponential(ts[after], a[after], peak_t - lag)
+            bounds = (self.band.lower, self.band.upper)
+            fit = fit_exponential(ts[after], a[after], peak_t - lag, a_inf_bounds=bounds)
             logistic = fit_logistic(ts[after], a[after], peak_t - lag)
         except HrvInputError:
             pass

@@ -16,7 +16,11 @@ Exponential (the DESIGN's first model)::
     a(t) = a_inf + (a_peak - a_inf) * exp(-(t - t_peak) / tau)
 
 with ``t_peak`` fixed at the observed peak: free parameters level ``a_inf``, amount
-``a_peak - a_inf`` and time constant ``tau`` (s).
+``a_peak - a_inf`` and time constant ``tau`` (s). ``a_inf_bounds=(lo, hi)`` confines the level
+(the episodes pass the window's edges, see :mod:`.episodes`): for each tau the level is the
+least-squares one clipped to the bounds and the amount refitted with it, which is the exact
+constrained least-squares solution for that tau (the problem is convex in the two linear
+parameters).
 
 Logistic (second model)::
 
@@ -169,12 +173,34 @@ def _profile_sse(basis: np.ndarray, y: np.ndarray) -> tuple[np.ndarray, np.ndarr
     return np.maximum(sse, 0.0), c0, c1
 
 
+def _clamp_level(
+    basis: np.ndarray, y: np.ndarray, fit: tuple[np.ndarray, np.ndarray, np.ndarray], lo: float, hi: float
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Least squares of ``y = c0 + c1 * basis_g`` with ``lo <= c0 <= hi``, from the free fit ``(sse, c0, c1)``."""
+    sse, c0, c1 = fit
+    out = (c0 < lo) | (c0 > hi)
+    if not np.any(out):
+        return sse, c0, c1
+    c0 = np.clip(c0, lo, hi)
+    bb = np.einsum("...n,...n->...", basis, basis)
+    r = y[None, :] - c0[:, None]
+    c1 = np.where(out, np.einsum("gn,gn->g", basis, r) / np.where(bb > 1e-300, bb, np.inf), c1)
+    sse = np.where(out, np.sum((r - c1[:, None] * basis) ** 2, axis=-1), sse)
+    return np.maximum(sse, 0.0), c0, c1
+
+
 def _r2(sse: float, y: np.ndarray) -> float:
     syy = float(np.sum((y - y.mean()) ** 2))
     return 1.0 - sse / syy if syy > 0 else float("nan")
 
 
-def fit_exponential(t_s: npt.ArrayLike, a: npt.ArrayLike, t_peak_s: float | None = None) -> ExponentialFit:
+def fit_exponential(
+    t_s: npt.ArrayLike,
+    a: npt.ArrayLike,
+    t_peak_s: float | None = None,
+    *,
+    a_inf_bounds: tuple[float, float] | None = None,
+) -> ExponentialFit:
     """Fit ``a(t) = a_inf + (a_peak - a_inf) exp(-(t - t_peak) / tau)`` by least squares.
 
     Parameters
@@ -183,6 +209,8 @@ def fit_exponential(t_s: npt.ArrayLike, a: npt.ArrayLike, t_peak_s: float | None
         The curve from the peak on: times (s, strictly increasing) and arousal values.
     t_peak_s
         The peak time the decay is anchored at (default: the first sample's time).
+    a_inf_bounds
+        ``(lo, hi)``: the level ``a_inf`` is confined to this range (default: free).
 
     Returns
     -------
@@ -194,17 +222,23 @@ def fit_exponential(t_s: npt.ArrayLike, a: npt.ArrayLike, t_peak_s: float | None
     Raises
     ------
     HrvInputError
-        Fewer than 5 finite samples, mismatched shapes, or times not increasing.
+        Fewer than 5 finite samples, mismatched shapes, times not increasing, or bounds with
+        ``lo > hi``.
     """
     t, y = _as_curve(t_s, a)
+    if a_inf_bounds is not None and not a_inf_bounds[0] <= a_inf_bounds[1]:
+        raise HrvInputError(f"a_inf bounds {a_inf_bounds} are not ordered")
     t0 = float(t[0]) if t_peak_s is None else float(t_peak_s)
     span = float(t[-1] - t0)
     lo = math.log(max(0.2 * float(np.min(np.diff(t))), 1e-3))
     hi = math.log(max(MAX_TAU_SPANS * span, math.exp(lo) * 10))
 
+    def solve(basis: np.ndarray) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+        fit = _profile_sse(basis, y)
+        return fit if a_inf_bounds is None else _clamp_level(basis, y, fit, *a_inf_bounds)
+
     def sse_of(log_tau: np.ndarray) -> np.ndarray:
-        basis = np.exp(-(t[None, :] - t0) / np.exp(log_tau)[:, None])
-        return _profile_sse(basis, y)[0]
+        return solve(np.exp(-(t[None, :] - t0) / np.exp(log_tau)[:, None]))[0]
 
     grid = np.linspace(lo, hi, GRID_POINTS)
     sse = sse_of(grid)
@@ -213,7 +247,7 @@ def fit_exponential(t_s: npt.ArrayLike, a: npt.ArrayLike, t_peak_s: float | None
     best = _golden(lambda x: float(sse_of(np.array([x]))[0]), a_, b_)
     tau = math.exp(best)
     basis = np.exp(-(t - t0) / tau)[None, :]
-    s, c0, c1 = _profile_sse(basis, y)
+    s, c0, c1 = solve(basis)
     at_bound = k in (0, grid.size - 1)
     return ExponentialFit(
         t_peak_s=t0,

@@ -106,7 +106,12 @@ def test_no_nudge_during_activity_or_paced_breathing() -> None:
     assert not [u for u in updates if isinstance(u, Nudge)]
 
 
-SEEDS = range(4)
+SEEDS = range(8)
+SINGLE_RUN_TAU_SCATTER = 0.40
+"""Largest tau error of one run: with the resting VLF fluctuation (30 ms, ~30 s) a single run's
+60 s-window index has noise of about 0.5 with a minute's correlation, and over 32 seeds one
+run's fitted tau scatters by 28 % (1 SD) around the scripted value (max 73 %; seeds 0-7:
+-16 .. +34 %). The 20 % bound applies to the median over the seeds (the fit's bias)."""
 
 
 @pytest.fixture(scope="module")
@@ -123,15 +128,20 @@ def stress_results(windows_of):
 
 
 def test_stress_spike_through_the_engine_gives_one_episode_with_the_scripted_peak_and_tau(stress_results) -> None:
-    """Peak time is compared at the window centre (lag 30 s, see episodes.py); tau within 20 %."""
+    """Peak time is compared at the window centre (lag 30 s, see episodes.py); tau within 20 %
+    in the median over 8 seeds, each run within its single-run scatter, the level inside the window."""
     scenario, results = stress_results
     ev = scenario.stress[0]
+    taus = []
     for r in results:
         (ep,) = r.episodes
         assert ep.peak_s == pytest.approx(ev.peak_s, rel=0.20)
-        assert ep.fit is not None and ep.fit.tau_s == pytest.approx(ev.tau_s, rel=0.20)
+        assert ep.fit is not None and ep.fit.tau_s == pytest.approx(ev.tau_s, rel=SINGLE_RUN_TAU_SCATTER)
+        assert -1.0 <= ep.fit.a_inf <= 1.0 and not ep.fit.at_bound
+        taus.append(ep.fit.tau_s)
         assert ep.return_s is not None and ep.lag_s == 30.0
         tw = r.time_in_window
         assert tw.total_s == pytest.approx(r.zones[-1].end_s - r.zones[0].start_s, abs=1.0)
         assert tw.unknown_s < 70  # the first window filling
         assert r.as_dict()["episodes"][0]["tau_s"] == ep.fit.tau_s
+    assert float(np.median(taus)) == pytest.approx(ev.tau_s, rel=0.20)

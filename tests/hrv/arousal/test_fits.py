@@ -60,3 +60,18 @@ def test_flat_curve_puts_tau_at_the_bound() -> None:
     t = np.arange(0.0, 100.0)
     fit = fit_exponential(t, np.linspace(5.0, 4.99, t.size), 0.0)
     assert fit.at_bound
+
+
+def test_exponential_level_bounds_are_the_constrained_least_squares_solution() -> None:
+    rng = np.random.default_rng(4)
+    t = np.arange(0.0, 150.0, 1.0)
+    y = -2.0 + 8.0 * np.exp(-t / 60.0) + rng.normal(0, 0.1, t.size)
+    free = fit_exponential(t, y, 0.0)
+    wide = fit_exponential(t, y, 0.0, a_inf_bounds=(-5.0, 5.0))
+    assert (wide.tau_s, wide.a_inf) == pytest.approx((free.tau_s, free.a_inf))
+    tight = fit_exponential(t, y, 0.0, a_inf_bounds=(-1.0, 1.0))
+    assert tight.a_inf == pytest.approx(-1.0)
+    (d, tau), _ = curve_fit(lambda x, d, tau: -1.0 + d * np.exp(-x / tau), t, y, p0=(8.0, 50.0))
+    assert (tight.a_peak + 1.0, tight.tau_s) == pytest.approx((d, tau), rel=1e-4)
+    with pytest.raises(HrvInputError):
+        fit_exponential(t, y, 0.0, a_inf_bounds=(1.0, -1.0))
