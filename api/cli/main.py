@@ -155,6 +155,14 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
+    analyze.add_argument(
+        "--baseline",
+        metavar="START:END",
+        type=_span,
+        default=None,
+        help="calibrate the window of tolerance from the beats between these seconds of the file "
+        "(at least 180 s of seated rest); default: population values, flagged in the output",
+    )
 
     export = sub.add_parser("export", help="export a stored session")
     export.add_argument("session", metavar="SESSION", help="session id (see GET /api/sessions)")

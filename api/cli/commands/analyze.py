@@ -137,12 +137,29 @@ def run(args: argparse.Namespace) -> int:
         )
 
     excluded = [{"index": e.index, "line": e.line, "rr_ms": e.rr_ms, "reason": e.reason} for e in series.excluded]
+    tolerance_doc = None
+    if args.format == "json":
+        from tolerance.api.session.offline import file_tolerance
+        from tolerance.hrv.arousal import CalibrationRefused
+
+        # A drop-out (an implausibly long value) is a gap no window spans, live and offline alike.
+        kept = {int(i): n for n, i in enumerate(series.input_index)}
+        gaps = sorted(
+            {kept[e.index - 1] for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS and e.index - 1 in kept}
+        )
+        try:
+            tolerance_doc = file_tolerance(series.rr_ms.tolist(), gaps_after=gaps, calibrate_span_s=args.baseline)
+        except CalibrationRefused as exc:
+            return _fail(
+                f"{args.file}: the calibration span {args.baseline[0]:g}:{args.baseline[1]:g} s was refused: {exc}"
+            )
     try:
         with open_output(args.out) as out:
             if args.format == "csv":
                 out.write(_csv_text(analysis.csv_rows()))
             else:
                 doc = analysis.to_json_dict()
+                doc["tolerance"] = tolerance_doc
                 doc["parameters"].update(FILE_RULES)
                 doc["parameters"]["input_unit"] = series.unit
                 doc["parameters"]["input_layout"] = series.layout
