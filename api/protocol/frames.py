@@ -117,11 +117,12 @@ class StatusFrame(Frame):
 
 class EventFrame(Frame):
     type: Literal["event"] = "event"
-    event: str
+    event: str = Field(description="marker, note (on an episode), stress (a scripted one, simulated straps only)")
     t: float
     t_utc: float
     text: str | None = None
     source: str | None = None
+    episode: int | None = None
 
 
 class ErrorFrame(Frame):
