@@ -25,6 +25,7 @@ from .commands import (
     parse_client_frame,
 )
 from .frames import (
+    AdherenceFrame,
     BaselineFrame,
     BeatFrame,
     DeviceView,
@@ -48,6 +49,7 @@ from .frames import (
 __all__ = [
     "MAX_CLIENT_FRAME_BYTES",
     "PROTOCOL_VERSION",
+    "AdherenceFrame",
     "AnyCommand",
     "BaselineFrame",
     "BeatFrame",

@@ -31,6 +31,7 @@ class ServerFrame(StrEnum):
     EPISODE = "episode"
     NUDGE = "nudge"
     BASELINE = "baseline"
+    ADHERENCE = "adherence"
 
 
 class ClientCommand(StrEnum):

@@ -14,6 +14,7 @@ from tolerance.hrv.arousal import Episode, EpisodeClosed, EpisodeOpened, Episode
 from tolerance.sensors import ConnectionEvent, DeviceInfo, HeartRateSample, MalformedNotification
 
 from ..protocol import (
+    AdherenceFrame,
     BaselineFrame,
     BeatFrame,
     DeviceView,
@@ -28,6 +29,7 @@ from ..protocol import (
     WindowFrame,
     ZoneFrame,
 )
+from .adherence import AdherenceUpdate
 from .clock import SessionClock, SessionState
 from .pacer import PacerState
 from .tolerance import BaselineSet, CalibrationUpdate
@@ -248,3 +250,13 @@ def _(value: StressTriggered, clock: SessionClock, state: SessionState) -> list[
     state.counts["events"] += 1
     text = f"scripted stress: intensity {value.intensity:g}, rise {value.rise_s:g} s, tau {value.tau_s:g} s"
     return [EventFrame(event="stress", t=clock.rel(value.t_mono), t_utc=value.t_utc, text=text, source="trainer")]
+
+
+@frames_of.register
+def _(value: AdherenceUpdate, clock: SessionClock, state: SessionState) -> list[Frame]:
+    a = value.adherence
+    frame = AdherenceFrame(
+        t=clock.rel(value.t_s), rate_per_min=a.rate_per_min, coherence=a.coherence, phase_deg=a.phase_deg,
+        power_share=a.power_share, label=str(a.label),
+    )  # fmt: skip
+    return [frame]

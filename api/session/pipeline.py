@@ -14,6 +14,7 @@ from tolerance.hrv import Engine
 
 from ..hub import Hub
 from ..storage import Store
+from .adherence import AdherenceStage
 from .clock import SessionClock, SessionState
 from .recording import Recorder
 from .sinks import HubSink, Sink, StoreSink
@@ -22,7 +23,7 @@ from .tolerance import ToleranceStage
 
 
 def default_stages(engine: Engine, tolerance: ToleranceStage) -> list[Stage]:
-    return [HrvStage(engine), tolerance]
+    return [HrvStage(engine), tolerance, AdherenceStage()]
 
 
 def default_sinks(store: Store, hub: Hub, session_id: str, clock: SessionClock, state: SessionState) -> list[Sink]:

@@ -15,6 +15,7 @@ from tolerance.sensors import ActivityEvent, ConnectionEvent, DeviceInfo, HeartR
 
 from ..storage import BeatRow, EpisodeRow, EventRow, MetricRow, NotificationRow
 from ..storage.rows import Row
+from .adherence import AdherenceUpdate
 from .clock import SessionClock
 from .tolerance import BaselineSet, CalibrationUpdate
 from .values import CalibrationRequest, EpisodeNote, Marker, PacerChanged, StressTriggered
@@ -215,3 +216,8 @@ def _(value: EpisodeNote, rec: Recorder) -> list[Row]:
 def _(value: StressTriggered, rec: Recorder) -> list[Row]:
     data = {"intensity": value.intensity, "rise_s": value.rise_s, "tau_s": value.tau_s}
     return [rec.event("stress", value.t_mono, value.t_utc, data)]
+
+
+@rows_of.register
+def _(value: AdherenceUpdate, rec: Recorder) -> list[Row]:
+    return [rec.event("adherence", value.t_s, rec.clock.utc(value.t_s), value.adherence.as_dict())]

@@ -27,8 +27,11 @@ def _day(tmp_path: Path) -> tuple[Path, dt.date]:
             later = t0 + 168 * 5 + 120
             events += [EventRow(s.id, 168 + i, 0.0, later + i * 5, "zone", {"zone": "within"}) for i in range(49)]
             events.append(EventRow(s.id, 300, 600.0, t0 + 600, "note", {"episode": 0, "text": "the call"}))
-            ep = EpisodeRow(s.id, 0, t0 + 600, t0 + 900, 600.0, 650.0, 3.2, 800.0, 150.0, 61.0, 0.97, 120.0,
-                            False, False, None, True, {"curve_t_s": [600.0, 650.0], "curve_arousal": [1.2, 3.2]})  # fmt: skip
+            curve = {"curve_t_s": [600.0, 650.0], "curve_arousal": [1.2, 3.2]}
+            ep = EpisodeRow(
+                s.id, 0, t0 + 600, t0 + 900, 600.0, 650.0, 3.2, 800.0, 150.0, 61.0, 0.97, 120.0,
+                False, False, None, True, curve,
+            )  # fmt: skip
             await store.insert([*events, ep])
 
     asyncio.run(go())
