@@ -120,3 +120,28 @@ def test_only_the_pages_own_files_are_served(app_client: TestClient) -> None:
     js = app_client.get("/protocol.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     assert '"UNKNOWN_SESSION": 4404' in js.text and "export const PROTOCOL = Object.freeze(1);" in js.text
+
+
+def test_a_strap_without_rr_intervals_gets_hr_only_zones_flagged_as_such(tmp_path: Any) -> None:
+    from tolerance.api import Settings, create_app
+    from tolerance.api.session import SourceSpec
+
+    from ..conftest import PayloadStrap
+
+    app = create_app(
+        Settings(db=tmp_path / "hr.sqlite3", port=0),
+        lambda: [SourceSpec(PayloadStrap(n=150, with_rr=False), "ble", {"device": "watch"})],
+    )
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        sid = _live_id(client)
+        with client.websocket_connect(f"ws://127.0.0.1:8000/ws/sessions/{sid}") as ws:
+            zones: list[dict[str, Any]] = []
+            deadline = time.monotonic() + 20
+            while len(zones) < 3 and time.monotonic() < deadline:
+                f = json.loads(ws.receive_text())
+                if f["type"] == "zone":
+                    zones.append(f)
+        assert zones and all(z["hr_only"] for z in zones)
+        assert all(z["arousal"] is not None and z["baseline"] == "population" for z in zones)
+        stored = client.get(f"/api/sessions/{sid}").json()["stored"]
+        assert stored["beats"] == 0, "no RR: no beats, and no HRV figure is made up"
