@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(at least 180 s of seated rest; for demos and replays); default: population values until a calibration",
     )
     serve.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=None,
+        help="the worker's profile: its stored baseline and window are used, a calibration updates it",
+    )
+    serve.add_argument(
         "--replay-dir",
         metavar="DIR",
         default=None,

@@ -8,6 +8,7 @@ they are refused alike: 404 for an unknown session, 409 for one that has ended o
 
 from __future__ import annotations
 
+import dataclasses
 import time
 from typing import Annotated, Any
 
@@ -53,6 +54,10 @@ class NewSession(BaseModel):
     label: str | None = Field(None, max_length=100, description="a name to show, e.g. the participant's")
     seed: int | None = Field(None, ge=0, lt=2**63, description="seed of a simulated strap (default: random)")
     speed: float | None = Field(None, gt=0, le=1000, description="simulated/replayed time per real second")
+    profile: str | None = Field(None, min_length=1, max_length=64, description="the worker's profile")
+    baseline: tuple[float, float] | None = Field(
+        None, description="[START, END]: calibrate from this session's beats between these seconds (>= 180 s apart)"
+    )
 
 
 class BeatOut(BaseModel):
@@ -106,10 +111,13 @@ async def list_sessions(state: State) -> list[SessionView]:
 @router.post("", status_code=201, response_model=SessionView, responses={422: {"description": "Unusable source"}})
 async def add_session(body: NewSession, state: State) -> SessionView:
     """Start a session on the running server (a participant joins); answers with its id."""
+    if body.baseline is not None and not (0 <= body.baseline[0] and body.baseline[1] - body.baseline[0] >= 180):
+        raise HTTPException(422, "baseline: START >= 0 and at least 180 s of seated rest to END")
     try:
         spec = parse_source(body.source, state.settings, seed=body.seed, speed=body.speed, label=body.label)
     except SourceError as exc:
         raise HTTPException(422, str(exc)) from None
+    spec = dataclasses.replace(spec, profile=body.profile, calibrate_span_s=body.baseline)
     live = await state.manager.start(spec)
     return _view(live.row, live)
 

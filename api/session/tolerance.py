@@ -17,6 +17,7 @@ from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import singledispatchmethod
+from typing import Any
 
 from tolerance.hrv import BeatUpdate
 from tolerance.hrv.arousal import (
@@ -27,6 +28,8 @@ from tolerance.hrv.arousal import (
     CalibrationRefused,
     ToleranceConfig,
     ToleranceTracker,
+    WindowBand,
+    ZoneConfig,
 )
 from tolerance.sensors import ActivityEvent, HeartRateSample
 
@@ -56,6 +59,28 @@ class CalibrationUpdate:
     progress: CalibrationProgress
     refused: str | None = None
     done: bool = False
+
+
+def baseline_from_dict(d: dict[str, Any]) -> Baseline:
+    """A stored baseline (``Baseline.as_dict()``) back as a value."""
+    return Baseline(
+        hr_center_bpm=float(d["hr_center_bpm"]),
+        hr_spread_bpm=float(d["hr_spread_bpm"]),
+        ln_rmssd_center=None if d.get("ln_rmssd_center") is None else float(d["ln_rmssd_center"]),
+        ln_rmssd_spread=None if d.get("ln_rmssd_spread") is None else float(d["ln_rmssd_spread"]),
+        source=d.get("source", "calibration"),
+        n_windows=int(d.get("n_windows", 0)),
+        hr_only=bool(d.get("hr_only", False)),
+    )
+
+
+def config_from_profile(profile: dict[str, Any]) -> ToleranceConfig:
+    """The window of a profile (``band``: ``{"lower", "upper"}`` on the index), else the default."""
+    band = profile.get("band")
+    if not band:
+        return ToleranceConfig()
+    zones = ZoneConfig(band=WindowBand(float(band["lower"]), float(band["upper"])))
+    return ToleranceConfig(zones=zones)
 
 
 class ToleranceStage:

@@ -8,6 +8,7 @@ in memory whole.
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 import time
@@ -162,4 +163,25 @@ async def add_event_after(store: Store, session_id: str, type_: str, t_utc: floa
         "? - COALESCE((SELECT t_utc - t_mono FROM notifications WHERE session_id=? ORDER BY seq LIMIT 1), 0), ?, ?, ? "
         "FROM events WHERE session_id=?",
         (session_id, t_utc, session_id, t_utc, type_, dumps(data), session_id),
+    )
+
+
+def get_profile(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
+    """A worker's profile (``baseline``, ``band``, ``resonance``), or None."""
+    r = conn.execute("SELECT data FROM profiles WHERE id=?", (name,)).fetchone()
+    return None if r is None else dict(json.loads(r["data"]))
+
+
+def list_profiles(conn: sqlite3.Connection) -> list[tuple[str, float, float, dict[str, Any]]]:
+    rows = conn.execute("SELECT id, created_utc, updated_utc, data FROM profiles ORDER BY id")
+    return [(r["id"], r["created_utc"], r["updated_utc"], json.loads(r["data"])) for r in rows]
+
+
+async def update_profile(store: Store, name: str, changes: dict[str, Any]) -> None:
+    """Merge ``changes`` into the profile's data (created if new), as one write."""
+    now = time.time()
+    await store.write(
+        "INSERT INTO profiles (id, created_utc, updated_utc, data) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET updated_utc=excluded.updated_utc, data=json_patch(profiles.data, excluded.data)",
+        (name, now, now, dumps(changes)),
     )
