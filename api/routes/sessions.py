@@ -20,6 +20,7 @@ from .. import formats
 from .. import review as review_module
 from ..deps import AppState, State
 from ..protocol import (
+    AssessResonanceCommand,
     BreathingCommand,
     CalibrateCommand,
     EventFrame,
@@ -282,3 +283,13 @@ async def add_note(session_id: str, index: int, body: NoteIn, state: State) -> E
     now = time.time()
     await queries.add_event_after(state.store, session_id, "note", now, {"episode": index, "text": body.text})
     return EventFrame(event="note", t=0.0, t_utc=now, text=body.text, episode=index)
+
+
+@router.post("/{session_id}/resonance", status_code=202, response_model=Accepted, responses=_ERRORS)
+async def assess_resonance(session_id: str, body: AssessResonanceCommand, state: State) -> Accepted:
+    """Run the resonance-frequency assessment: the guide steps through the rates (``resonance``
+    frames report each step, then the per-rate table and the chosen rate)."""
+    live = await _live_or_refuse(state, session_id)
+    await live.assess_resonance(tuple(body.rates_per_min), body.step_s)
+    minutes = len(body.rates_per_min) * body.step_s / 60
+    return Accepted(status="assessing", detail=f"follow the guide for about {minutes:.0f} minutes")
