@@ -169,6 +169,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="calibrate the window of tolerance from the beats between these seconds of the file "
         "(at least 180 s of seated rest); default: population values, flagged in the output",
     )
+    analyze.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=None,
+        help="use this stored profile's baseline and window instead (see --db)",
+    )
+    analyze.add_argument(
+        "--db", metavar="PATH", default=None, help="SQLite file holding --profile (default: as for serve)"
+    )
 
     review = sub.add_parser("review", help="a day's time in window, episodes and trend")
     review.add_argument("date", metavar="DATE", nargs="?", default=None, help="YYYY-MM-DD (default: today)")

@@ -147,8 +147,23 @@ def run(args: argparse.Namespace) -> int:
         gaps = sorted(
             {kept[e.index - 1] for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS and e.index - 1 in kept}
         )
+        baseline, config = None, None
+        if args.profile is not None:
+            if args.baseline is not None:
+                return _fail("give --baseline or --profile, not both")
+            from tolerance.api.session.tolerance import baseline_from_dict, config_from_profile
+            from tolerance.api.settings import default_db_path
+            from tolerance.api.storage import queries, read_only
+
+            with read_only(args.db or default_db_path()) as conn:
+                profile = queries.get_profile(conn, args.profile)
+            if not profile or not profile.get("baseline"):
+                return _fail(f"no profile {args.profile!r} with a baseline in the database (calibrate it first)")
+            baseline, config = baseline_from_dict(profile["baseline"]), config_from_profile(profile)
         try:
-            tolerance_doc = file_tolerance(series.rr_ms.tolist(), gaps_after=gaps, calibrate_span_s=args.baseline)
+            tolerance_doc = file_tolerance(
+                series.rr_ms.tolist(), gaps_after=gaps, calibrate_span_s=args.baseline, baseline=baseline, config=config
+            )
         except CalibrationRefused as exc:
             return _fail(
                 f"{args.file}: the calibration span {args.baseline[0]:g}:{args.baseline[1]:g} s was refused: {exc}"
