@@ -64,6 +64,8 @@ class NewSession(BaseModel):
 class BeatOut(BaseModel):
     """A stored beat (the CSV export's data dictionary gives the columns)."""
 
+    model_config = ConfigDict(extra="ignore")  # the row's session_id is the route's own
+
     idx: int
     t_mono: float
     t_utc: float
@@ -148,17 +150,7 @@ async def get_beats(session_id: str, state: State, since: Annotated[int, Query(g
 
     def q(conn: Any) -> list[BeatOut]:
         return [
-            BeatOut(
-                idx=b.idx,
-                t_mono=b.t_mono,
-                t_utc=b.t_utc,
-                rr_ms=b.rr_ms,
-                rr_raw=b.rr_raw,
-                segment=b.segment,
-                contact=b.contact,
-                artifact=b.artifact,
-                nn_ms=list(b.nn_ms),
-            )  # fmt: skip
+            BeatOut(**{**dataclasses.asdict(b), "nn_ms": list(b.nn_ms)})
             for b in queries.iter_beats(conn, session_id, since)
         ]
 
