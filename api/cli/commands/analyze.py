@@ -127,14 +127,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    if not analysis.windows:
-        _log.warning(
-            "%s: %.0f s of beats cover less than %.0f %% of one %.0f s window",
-            args.file,
-            float(series.rr_ms.sum()) / 1000.0,
-            100 * analysis.parameters["min_coverage"],
-            args.window,
-        )
+    computed = [w for w in analysis.windows if w.values.get("HRV_MeanNN") is not None]
+    if not computed:
+        return _fail(f"{args.file}: no window was computed: {_no_window_reason(analysis, series, args.window)}")
 
     excluded = [{"index": e.index, "line": e.line, "rr_ms": e.rr_ms, "reason": e.reason} for e in series.excluded]
     tolerance_doc = None
@@ -163,6 +158,7 @@ def run(args: argparse.Namespace) -> int:
                 doc["parameters"].update(FILE_RULES)
                 doc["parameters"]["input_unit"] = series.unit
                 doc["parameters"]["input_layout"] = series.layout
+                doc["parameters"]["input"] = dict(series.interpretation)
                 doc["excluded"] = excluded
                 out.write(json.dumps(_json_safe(doc), allow_nan=False))
                 out.write("\n")
@@ -171,6 +167,19 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"cannot write {exc.filename or args.out}: {exc}")
     return ExitCode.OK
+
+
+def _no_window_reason(analysis: Any, series: Any, window_s: float) -> str:
+    """Why an analysis gave no numbers: the windows' reasons, counted, or the series' length."""
+    from collections import Counter
+
+    if not analysis.windows:
+        return (
+            f"{float(series.rr_ms.sum()) / 1000.0:.0f} s of beats cover less than "
+            f"{100 * analysis.parameters['min_coverage']:.0f} % of one {window_s:g} s window"
+        )
+    counts = Counter(w.reason for w in analysis.windows)
+    return "; ".join(f"{n} window(s): {reason}" for reason, n in counts.most_common())
 
 
 def _csv_text(rows: Iterable[list[object]]) -> str:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tolerance.api.cli import main
 
@@ -221,3 +222,25 @@ def test_spurious_short_values_are_dropped_without_cutting_the_series(
     assert {w["segment"] for w in quirky["windows"]} == {0}
     for a, b in zip(clean["windows"], quirky["windows"], strict=True):
         assert (a["start_s"], a["HRV_RMSSD"]) == (b["start_s"], b["HRV_RMSSD"])
+
+
+def test_a_file_giving_no_window_exits_non_zero_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 60 s of beats cannot fill 80 % of a 300 s window: no number, so no exit 0.
+    path = tmp_path / "short.txt"
+    path.write_text("\n".join(["800", "810", "790"] * 25) + "\n")
+    assert main(["analyze", str(path), "--no-progress"]) == 2
+    assert "no window was computed" in capsys.readouterr().err
+
+
+def test_the_reading_is_stated_in_the_parameters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rr = np.loadtxt(Path(__file__).parents[3] / "data" / "rr" / "pyhrv-nni-short-5min.txt")
+    path = tmp_path / "rr.csv"
+    path.write_text("RR Interval (ms),Elapsed (s)\n" + "".join(f"{v:.0f},{k}\n" for k, v in enumerate(rr)))
+    assert main(["analyze", str(path), "--no-progress"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert "RR Interval (ms)" in doc["parameters"]["input"]["rr_column"]
+    assert main(["analyze", str(RR_DIR / "pyhrv-nni-short-5min.txt"), "--no-progress"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert doc["windows"] == plain["windows"]
