@@ -154,6 +154,16 @@ def build_parser() -> argparse.ArgumentParser:
             "neurokit: neurokit2's own functions, window by window (the slow reference)"
         ),
     )
+    analyze.add_argument(
+        "--spectrum",
+        choices=("welch", "neurokit2"),
+        default="welch",
+        help=(
+            "welch: Welch PSD whose 3 segments cover the whole window (default); neurokit2: exactly "
+            "nk.hrv_frequency(normalize=False, interpolation_rate=4), whose segment rule leaves the last "
+            "quarter of about one window in four out"
+        ),
+    )
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     analyze.add_argument(
         "--baseline",

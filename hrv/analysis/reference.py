@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -94,6 +95,8 @@ def reference_analyze_rr(
     """
     import neurokit2 as nk  # the slow path only: keeps `import tolerance.hrv` light
 
+    # nk.hrv_frequency has one segment layout, its own (tail defect included): say so.
+    spectral = replace(spectral, welch_segments="neurokit2")
     rr = as_nn(rr_ms)
     index = input_positions(input_index, rr.size)
     ranges, gaps = split_segments(rr.size, index, excluded)

@@ -23,6 +23,7 @@ __all__ = [
     "DEFAULT_MAX_CORRECTED_SHARE",
     "FREQUENCY_KEYS",
     "MIN_SPECTRAL_WINDOW_S",
+    "MIN_VLF_WINDOW_S",
     "TIME_KEYS",
     "Analysis",
     "AnalysisWindow",
@@ -35,6 +36,11 @@ __all__ = [
 
 MIN_SPECTRAL_WINDOW_S: Final = 120.0
 """Shortest window (s) given LF, HF and LF/HF: about 2 minutes for LF (Task Force, 1996)."""
+MIN_VLF_WINDOW_S: Final = 600.0
+"""Shortest window (s) given VLF. The band reaches down to 0.0033 Hz, a 300 s period, and a Welch
+segment is half the window: below 600 s no segment holds one cycle of the band's lower edge,
+and the Task Force (1996) calls VLF from short-term (<= 5 min) recordings "a dubious measure"
+to avoid. Shorter windows give VLF null (TP, neurokit2's sum of bands, still includes it)."""
 DEFAULT_MAX_CORRECTED_SHARE: Final = 0.20
 """Windows with more corrected NN intervals than this share give null values. Kubios advises
 caution above 5 % corrected beats; 20 % is a common exclusion limit in the literature."""
@@ -131,6 +137,12 @@ def analysis_parameters(
         "window_s": window_s,
         "step_s": step_s,
         "min_spectral_window_s": MIN_SPECTRAL_WINDOW_S,
+        "min_vlf_window_s": MIN_VLF_WINDOW_S,
+        "vlf_rule": (
+            f"HRV_VLF is null in windows shorter than {MIN_VLF_WINDOW_S:.0f} s: no Welch segment (half the window) "
+            "holds one 300 s cycle of the band's lower edge (Task Force 1996: VLF from <= 5 min is dubious); "
+            "HRV_TP still sums every band, VLF included"
+        ),
         "max_corrected_share": max_share,
         "min_coverage": min_coverage,
         "min_nn_per_window": MIN_NN_PER_WINDOW,
@@ -207,6 +219,8 @@ def build_windows(
             values.update(next(time_values))
             if spectral:
                 values.update(next(freq_values))
+                if window_s < MIN_VLF_WINDOW_S:
+                    values["HRV_VLF"] = None
             else:
                 reason = f"LF/HF need windows >= {MIN_SPECTRAL_WINDOW_S:.0f} s"
         start = float(lay.starts[k])
