@@ -25,6 +25,7 @@ import numpy.typing as npt
 
 from ..frequency import SpectralParameters, frequency_domain
 from ..inputs import as_nn
+from ..quality import abnormal_series
 from ..segments import DEFAULT_MIN_COVERAGE, assemble_segments, input_positions, split_segments
 from .windows import (
     DEFAULT_MAX_CORRECTED_SHARE,
@@ -138,6 +139,7 @@ def reference_analyze_rr(
         progress,
         time_fn,
         freq_fn,
+        abnormal_series(rr, ranges, gaps),
     )
     params = analysis_parameters(window_s, step_s, spectral, max_corrected_share, min_coverage, "neurokit")
     return Analysis(windows, artifacts, params)

@@ -16,6 +16,7 @@ from typing import Any, Final
 import numpy as np
 
 from ..frequency import SpectralParameters
+from ..quality import MALIK_THRESHOLD, MAX_ABNORMAL_SHARE, window_abnormal_share
 from ..segments import MIN_NN_PER_WINDOW, Series, layout_windows, window_reason
 
 __all__ = [
@@ -54,6 +55,7 @@ CSV_COLUMNS: Final = (
     "covered_s",
     "segment",
     "corrected_share",
+    "abnormal_share",
     *TIME_KEYS,
     *FREQUENCY_KEYS,
     "reason",
@@ -80,6 +82,7 @@ class AnalysisWindow:
     reason: str | None
     covered_s: float = 0.0
     segment: int | None = None
+    abnormal_share: float | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -89,6 +92,7 @@ class AnalysisWindow:
             "covered_s": self.covered_s,
             "segment": self.segment,
             "corrected_share": self.corrected_share,
+            "abnormal_share": self.abnormal_share,
         }
         for key in (*TIME_KEYS, *FREQUENCY_KEYS):
             out[key] = self.values.get(key)
@@ -146,6 +150,13 @@ def analysis_parameters(
         "max_corrected_share": max_share,
         "min_coverage": min_coverage,
         "min_nn_per_window": MIN_NN_PER_WINDOW,
+        "max_abnormal_share": MAX_ABNORMAL_SHARE,
+        "quality_gate": (
+            f"abnormal_share: share of the raw (uncorrected) input intervals ending in the window that differ "
+            f"from the previous one by more than {MALIK_THRESHOLD:.0%} (Malik et al. 1989, a fixed threshold, "
+            f"independent of the adaptive artifact detector); above {MAX_ABNORMAL_SHARE:.0%} the window gives "
+            "null values with the reason, whatever corrected_share says"
+        ),
         "time_base": (
             "running sum of the NN intervals and of the excluded values (each advances time "
             "by its value, long or short), from the start of the first input value at 0 s"
@@ -194,7 +205,10 @@ def build_windows(
     progress: Progress | None,
     time_fn: WindowsFn,
     freq_fn: WindowsFn,
+    raw: Series | None = None,
 ) -> tuple[AnalysisWindow, ...]:
+    """The windows, their reasons and figures; ``raw``: the input intervals flagged by the fixed
+    quality criterion (:func:`tolerance.hrv.quality.abnormal_series`), None for no gate."""
     nn, t_end = series.nn, series.t_end
     lay = layout_windows(t_end, nn, series.segment, window_s, step_s, min_coverage)
     a, b = lay.a, lay.b
@@ -207,6 +221,15 @@ def build_windows(
         window_reason(int(n[k]), share_of[k], max_share, float(lay.covered[k]), window_s, min_coverage)
         for k in range(count)
     ]
+    abnormal = window_abnormal_share(raw, lay.starts, window_s) if raw is not None else np.full(count, np.nan)
+    abnormal_of = [None if np.isnan(abnormal[k]) else float(abnormal[k]) for k in range(count)]
+    for k in range(count):
+        share_k = abnormal_of[k]
+        if reasons[k] is None and share_k is not None and share_k > MAX_ABNORMAL_SHARE:
+            reasons[k] = (
+                f"{share_k:.0%} of the raw successive differences exceed {MALIK_THRESHOLD:.0%} "
+                f"(fixed-criterion quality gate, limit {MAX_ABNORMAL_SHARE:.0%})"
+            )
     ok = np.asarray([r is None for r in reasons], dtype=bool)
     spectral = window_s >= MIN_SPECTRAL_WINDOW_S
     time_values = iter(time_fn(nn, t_end, a[ok], b[ok]) if ok.any() else ())
@@ -235,6 +258,7 @@ def build_windows(
                 reason,
                 round(float(lay.covered[k]), 6),
                 seg if seg >= 0 else None,
+                abnormal_of[k],
             )
         )
         if progress is not None:
