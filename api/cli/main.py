@@ -137,7 +137,15 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "file",
         metavar="FILE",
-        help="RR intervals in ms: one per line, a CSV with an rr_ms column, or a Kubios RR text file",
+        nargs="+",
+        help="RR files (one per line, a CSV with a named RR column, Kubios, Polar Sensor Logger, HRV Logger, "
+        "FIT) or folders of them; several files: analysed in parallel into one table",
+    )
+    analyze.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        default=None,
+        help="run a batch of files on this Dask scheduler (tcp://host:8786) instead of local processes",
     )
     analyze.add_argument("--window", type=_positive_float, default=300.0, help="window length in seconds (default 300)")
     analyze.add_argument(

@@ -74,7 +74,18 @@ def _json_safe(value: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read ``args.file``, analyse it, write ``args.format`` to ``args.out``; exit code."""
+    """Read ``args.file``, analyse it, write ``args.format`` to ``args.out``; exit code.
+
+    Several files or a folder: :func:`~tolerance.api.cli.commands.analyze_batch.run_batch`."""
+    if isinstance(args.file, list):
+        from .analyze_batch import expand_files, run_batch
+
+        files = expand_files(args.file)
+        if len(files) != 1 or Path(args.file[0]).is_dir() or getattr(args, "dask", None):
+            if not files:
+                return _fail(f"no RR files in {', '.join(args.file)}")
+            return run_batch(args, files)
+        args.file = str(files[0])
     from tolerance.api.formats import RRFileError, read_rr_file
     from tolerance.hrv import HrvInputError, analyze_rr, reference_analyze_rr
     from tolerance.hrv.timeline import MAX_PLAUSIBLE_RR_MS

@@ -244,3 +244,40 @@ def test_the_reading_is_stated_in_the_parameters(tmp_path: Path, capsys: pytest.
     assert main(["analyze", str(RR_DIR / "pyhrv-nni-short-5min.txt"), "--no-progress"]) == 0
     plain = json.loads(capsys.readouterr().out)
     assert doc["windows"] == plain["windows"]
+
+
+def _study(tmp_path: Path) -> Path:
+    folder = tmp_path / "study"
+    folder.mkdir()
+    for name in ("pyhrv-nni-short-5min.txt", "pyhrv-nni-long-60min.txt"):
+        (folder / name).write_bytes((RR_DIR / name).read_bytes())
+    (folder / "no_rr.csv").write_text("time,hr,steps\n0,70,1\n1,71,2\n")
+    return folder
+
+
+def test_a_folder_is_one_table_with_failures_listed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(_study(tmp_path)), "--no-progress"]) == 1  # one file failed
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    files = {r["file"].rsplit("/", 1)[-1] for r in doc["rows"]}
+    assert files == {"pyhrv-nni-short-5min.txt", "pyhrv-nni-long-60min.txt"}
+    assert [f["file"].rsplit("/", 1)[-1] for f in doc["failures"]] == ["no_rr.csv"]
+    assert "no column that can be RR" in captured.err
+
+
+def test_batch_rows_equal_single_file_windows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    name = str(RR_DIR / "pyhrv-nni-short-5min.txt")
+    assert main(["analyze", name, name, "--no-progress"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert main(["analyze", name, "--no-progress"]) == 0
+    single = json.loads(capsys.readouterr().out)["windows"]
+    assert [{k: v for k, v in r.items() if k != "file"} for r in rows[: len(single)]] == single
+
+
+def test_batch_runs_on_a_dask_cluster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        code = main(["analyze", str(_study(tmp_path)), "--dask", cluster.scheduler_address, "--no-progress"])
+    assert code == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert len({r["file"] for r in doc["rows"]}) == 2 and len(doc["failures"]) == 1
