@@ -155,8 +155,14 @@ def _cpu_naive(warm: list[Note], timed: list[Note]) -> float:
 
 
 def compare_outputs(warm: list[Note], timed: list[Note]) -> dict[str, Any]:
-    """Engine's cadence figures against the naive engine's at the same beats (same NN window)."""
-    engine = Engine()
+    """Engine's cadence figures against the naive engine's at the same beats (same NN window).
+
+    The Engine runs with neurokit2's Welch segment layout here, the one nk.hrv_frequency has
+    (the default layout uses the whole window and differs from it by design)."""
+    from tolerance.hrv import EngineConfig
+    from tolerance.hrv.frequency import SpectralParameters
+
+    engine = Engine(EngineConfig(spectral=SpectralParameters(welch_segments="neurokit2")))
     _feed(engine, warm)
     updates = [u for u in _feed(engine, timed) if isinstance(u, MetricsUpdate)]
     naive = NaiveEngine()
