@@ -135,3 +135,14 @@ def test_trailing_delimiters_are_ignored(tmp_path: Path) -> None:
     path = tmp_path / "rr.csv"
     path.write_text("800,\n810,\n790,\n")
     assert list(read_rr_file(path).rr_ms) == [800.0, 810.0, 790.0]
+
+
+def test_tolerances_own_beats_export_is_read_on_its_rr_column(tmp_path: Path) -> None:
+    from tolerance.api.formats.writers.beats_csv import COLUMNS
+
+    path = tmp_path / "beats.csv"
+    lines = [",".join(COLUMNS)]
+    lines += [f"{i},{i * 0.9:.6f},2026-12-01T09:00:00Z,{900 + i},{921 + i},0,true,normal,{880 + i}" for i in range(50)]
+    path.write_text("\n".join(lines) + "\n")
+    series = read_rr_file(path)
+    assert series.rr_ms.tolist() == [900.0 + i for i in range(50)], "rr_ms as sent, not the corrected nn_ms"
