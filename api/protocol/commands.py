@@ -21,6 +21,10 @@ RATE_MAX_PER_MIN = 12.0
 CALIBRATION_MIN_S = 180.0
 """A calibration spans at least 3 minutes of seated rest (DESIGN.md); its first minute fills the 60 s window."""
 CALIBRATION_MAX_S = 1800.0
+MAX_WS_MESSAGE_BYTES = 4 * MAX_CLIENT_FRAME_BYTES
+"""The server's websocket message limit (uvicorn's ``ws_max_size``), in bytes: a larger message
+is refused from its frame header, before it is read, and closes the socket (1009, "message too
+big"); a message between MAX_CLIENT_FRAME_BYTES and this gets a ``too_large`` error frame."""
 
 
 class FrameError(ValueError):
@@ -135,7 +139,7 @@ def parse_client_frame(text: str | bytes | None) -> ClientCommandModel:
     """Validate a websocket frame; raises :class:`FrameError` with a code and a clear message."""
     if text is None or isinstance(text, bytes):
         raise FrameError(ErrorCode.BINARY, "frames must be JSON text, not binary")
-    if len(text) > MAX_CLIENT_FRAME_BYTES:
+    if len(text) > MAX_CLIENT_FRAME_BYTES or len(text.encode("utf-8", "surrogatepass")) > MAX_CLIENT_FRAME_BYTES:
         raise FrameError(ErrorCode.TOO_LARGE, f"frames are limited to {MAX_CLIENT_FRAME_BYTES} bytes")
     try:
         frame = json.loads(text)
