@@ -48,9 +48,7 @@ def test_serving_beyond_loopback_without_a_token_is_refused(tmp_path: Path) -> N
 
 @pytest.fixture
 def room(tmp_path: Path) -> Iterator[TestClient]:
-    settings = Settings(
-        host="0.0.0.0", db=tmp_path / "t.sqlite3", access_token=TOKEN, public_names=["tolerance.lan"]
-    )
+    settings = Settings(host="0.0.0.0", db=tmp_path / "t.sqlite3", access_token=TOKEN, public_names=["tolerance.lan"])
     app = create_app(settings, lambda: [SourceSpec(PacedStrap(), "ble", {"device": "fake"})])
     with TestClient(app, base_url="http://tolerance.lan:8000", follow_redirects=False) as client:
         yield client
@@ -119,7 +117,9 @@ def test_a_body_over_the_limit_is_refused_with_413(app_client: TestClient) -> No
         for _ in range(MAX_HTTP_BODY_BYTES // 1024 + 2):
             yield b" " * 1024
 
-    r = app_client.post(f"/api/sessions/{sid}/markers", content=streamed(), headers={"content-type": "application/json"})
+    r = app_client.post(
+        f"/api/sessions/{sid}/markers", content=streamed(), headers={"content-type": "application/json"}
+    )
     assert r.status_code == 413
     r = app_client.post(f"/api/sessions/{sid}/markers", json={"text": "small"})
     assert r.status_code == 201

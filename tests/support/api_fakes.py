@@ -40,7 +40,9 @@ class PacedStrap:
             t += rr / 1024
             payload = encode_hrm(HeartRateMeasurement(round(60000 * 1024 / 1000 / rr), (rr,), True, None))
             m = decode_hrm(payload)
-            yield HeartRateSample.from_measurement(m, source=self._source_id, t_mono=t, t_utc=1.7e9 + t, payload=payload)
+            yield HeartRateSample.from_measurement(
+                m, source=self._source_id, t_mono=t, t_utc=1.7e9 + t, payload=payload
+            )
             self.sent += 1
             await asyncio.sleep(self.period_s)
         await asyncio.sleep(math.inf)
