@@ -17,7 +17,7 @@ from .routes import health, pages, sessions, ws
 from .security import BodyLimit, OriginGuard, TokenGuard
 from .session import SessionManager, SourceSpec
 from .settings import LOOPBACK_HOSTS, Settings
-from .storage import Store
+from .storage import StorageFull, Store
 
 _log = logging.getLogger(__name__)
 
@@ -84,6 +84,10 @@ def create_app(
             {"loc": list(e.get("loc", ())), "msg": e.get("msg", ""), "type": e.get("type", "")} for e in exc.errors()
         ]
         return JSONResponse({"detail": detail}, status_code=422)
+
+    @app.exception_handler(StorageFull)
+    async def storage_full(_request: Request, exc: StorageFull) -> JSONResponse:
+        return JSONResponse({"detail": f"{exc}. {exc.advice}"}, status_code=503)
 
     app.include_router(health.router)
     app.include_router(sessions.router)

@@ -102,6 +102,9 @@ async def session_socket(websocket: WebSocket, session_id: str, state: WsState) 
         )
         await websocket.send_text(hello.encode())
         await websocket.send_text(live.pacer_frame().encode())
+        storage = live.storage_frame()
+        if storage is not None:
+            await websocket.send_text(storage.encode())
         tasks = [
             asyncio.create_task(_sender(websocket, sub)),
             asyncio.create_task(_receiver(websocket, sub, state.manager, live)),

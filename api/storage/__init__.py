@@ -6,7 +6,7 @@ typed rows (:mod:`.rows`); :mod:`.schema` holds the migrations.
 """
 
 from . import queries
-from .errors import DatabaseInUse, NoDatabase, SessionNotFound, StoreError
+from .errors import DatabaseInUse, NoDatabase, SessionNotFound, StorageFull, StoreError
 from .rows import FIGURE_COLUMNS, BeatRow, EpisodeRow, EventRow, MetricRow, NotificationRow, SessionRow
 from .schema import SCHEMA_VERSION, migrate, schema_version
 from .store import Store, read_only
@@ -23,6 +23,7 @@ __all__ = [
     "NotificationRow",
     "SessionNotFound",
     "SessionRow",
+    "StorageFull",
     "Store",
     "StoreError",
     "migrate",

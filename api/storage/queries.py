@@ -52,11 +52,11 @@ async def create_session(
     return row
 
 
-async def end_session(store: Store, session_id: str, status: str, detail: str | None = None) -> None:
-    await store.write(
-        "UPDATE sessions SET status=?, status_detail=?, ended_utc=? WHERE id=?",
-        (status, detail, time.time(), session_id),
-    )
+async def end_session(store: Store, session_id: str, status: str, detail: str | None = None) -> bool:
+    """Record how a session ended and why. Never lost to a full disk: then it is kept and
+    written when space returns (returns False meanwhile)."""
+    sql = "UPDATE sessions SET status=?, status_detail=?, ended_utc=? WHERE id=?"
+    return await store.execute_eventually([(sql, (status, detail, time.time(), session_id), False)])
 
 
 async def update_params(store: Store, session_id: str, params: dict[str, Any]) -> None:
