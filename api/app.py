@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .deps import AppState
 from .hub import Hub
-from .routes import health, pages, sessions, ws
+from .routes import health, pages, privacy, sessions, ws
 from .security import BodyLimit, OriginGuard, TokenGuard
 from .session import SessionManager, SourceSpec
 from .settings import LOOPBACK_HOSTS, Settings
@@ -91,6 +91,7 @@ def create_app(
 
     app.include_router(health.router)
     app.include_router(sessions.router)
+    app.include_router(privacy.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.static_dir()), name="static")

@@ -183,6 +183,13 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--out", metavar="PATH", required=True, help="output file ('-' for stdout)")
     export.add_argument("--force", action="store_true", help="overwrite --out if it exists (default: refuse)")
     export.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
+
+    forget = sub.add_parser("forget", help="delete stored sessions for good, leaving no trace in the database file")
+    forget.add_argument("sessions", metavar="SESSION", nargs="*", help="session ids (see GET /api/sessions)")
+    forget.add_argument("--all", action="store_true", help="every stored session")
+    forget.add_argument("--before", metavar="DATE", default=None, help="sessions started before DATE (local time)")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    forget.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
     return parser
 
 

@@ -7,6 +7,7 @@ typed rows (:mod:`.rows`); :mod:`.schema` holds the migrations.
 
 from . import queries
 from .errors import DatabaseInUse, NoDatabase, SessionNotFound, StorageFull, StoreError
+from .forget import Forgotten, forget_sessions, session_tables
 from .rows import FIGURE_COLUMNS, BeatRow, EpisodeRow, EventRow, MetricRow, NotificationRow, SessionRow
 from .schema import SCHEMA_VERSION, migrate, schema_version
 from .store import Store, read_only
@@ -18,6 +19,7 @@ __all__ = [
     "DatabaseInUse",
     "EpisodeRow",
     "EventRow",
+    "Forgotten",
     "MetricRow",
     "NoDatabase",
     "NotificationRow",
@@ -26,8 +28,10 @@ __all__ = [
     "StorageFull",
     "Store",
     "StoreError",
+    "forget_sessions",
     "migrate",
     "queries",
     "read_only",
     "schema_version",
+    "session_tables",
 ]

@@ -90,6 +90,17 @@ def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
+def connect_writer(path: str | Path) -> sqlite3.Connection:
+    """A writer connection to an existing database, brought up to date (the caller holds its
+    :class:`~.lock.DatabaseLock`; for commands such as ``forget``)."""
+    try:
+        conn = _connect(Path(path))
+        migrate(conn)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from exc
+    return conn
+
+
 @contextlib.contextmanager
 def read_only(path: str | Path) -> Iterator[sqlite3.Connection]:
     """A read-only connection to an existing database (for exports while a server runs).
@@ -134,7 +145,11 @@ def _migrate_then_read(path: Path, found: int) -> sqlite3.Connection:
     return _connect(path, readonly=True)
 
 
-_Op = tuple[list[Statement], "asyncio.Future[None] | None", asyncio.AbstractEventLoop | None]
+_Op = tuple[
+    "list[Statement] | Callable[[sqlite3.Connection], None]",
+    "asyncio.Future[None] | None",
+    asyncio.AbstractEventLoop | None,
+]
 
 
 class Store:
@@ -227,8 +242,14 @@ class Store:
                     stop = True
                     break
                 batch.append(op)
-            if batch:
-                self._run_batch(conn, batch)
+            while batch:
+                # A job that needs the connection to itself (VACUUM) runs alone, in order.
+                k = next((i for i, op in enumerate(batch) if callable(op[0])), len(batch))
+                if k:
+                    self._run_batch(conn, batch[:k])
+                if k < len(batch):
+                    self._run_job(conn, batch[k])
+                batch = batch[k + 1 :]
             now = time.monotonic()
             if self._deferred and (now - last_retry >= RETRY_S or stop):
                 last_retry = now
@@ -252,6 +273,22 @@ class Store:
         for statements in lost:
             _log.error("closing with the disk still full: a write was lost (%s)", _what(statements))
         conn.close()
+
+    def _run_job(self, conn: sqlite3.Connection, op: _Op) -> None:
+        job, fut, loop = op
+        err: BaseException | None = None
+        try:
+            assert callable(job)
+            job(conn)
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            err = _error_of(exc, "")
+        except Exception as exc:  # noqa: BLE001 - handed to the caller, never kills the writer
+            err = exc
+        if fut is not None and loop is not None:
+            loop.call_soon_threadsafe(_settle, fut, err)
 
     def _probe(self) -> None:
         """Nothing is writing: clear the fault once the disk has room again (the next write
@@ -310,6 +347,7 @@ class Store:
         try:
             conn.execute("BEGIN IMMEDIATE")
             for statements, _fut, _loop in batch:
+                assert not callable(statements)
                 # A savepoint per write: one bad write fails alone, the rest of the batch commits.
                 conn.execute("SAVEPOINT w")
                 sql = ""
@@ -351,6 +389,16 @@ class Store:
         loop = asyncio.get_running_loop()
         fut: asyncio.Future[None] = loop.create_future()
         self._queue.put((statements, fut, loop))
+        await fut
+
+    async def run_exclusive(self, job: Callable[[sqlite3.Connection], None]) -> None:
+        """Run ``job`` on the writer's connection, between batches, outside any transaction (for
+        statements that cannot run in one, such as VACUUM); returns once it is done."""
+        if self._thread is None:
+            raise StoreError("the store is not open")
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
+        self._queue.put((job, fut, loop))
         await fut
 
     async def execute_eventually(self, statements: list[Statement]) -> bool:
