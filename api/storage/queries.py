@@ -95,7 +95,11 @@ def session_t0(conn: sqlite3.Connection, session_id: str) -> float:
     return row[0] if row and row[0] is not None else 0.0
 
 
+_MAX_INT64 = 2**63 - 1
+
+
 def iter_beats(conn: sqlite3.Connection, session_id: str, since: int = 0) -> Iterator[BeatRow]:
+    since = min(since, _MAX_INT64)  # no beat has a larger index; SQLite would overflow (found by fuzzing)
     for r in conn.execute("SELECT * FROM beats WHERE session_id=? AND idx>=? ORDER BY idx", (session_id, since)):
         yield BeatRow.from_sql(r)
 
