@@ -58,7 +58,9 @@ def run(quick: bool, hours: float | None = None, speed: float | None = None) -> 
             target="0 beats lost, memory flat",
             measured=(
                 f"{report.beats_lost} lost of {report.sent_beats} ({report.dropped_on_purpose} dropped on purpose); "
-                f"RSS {report.rss_mb[0][1]:.0f} -> {report.rss_mb[-1][1]:.0f} MiB"
+                f"RSS {report.rss_mb[0][1]:.0f} -> {report.rss_mb[-1][1]:.0f} MiB ({report.stalled_clients} stalled "
+                f"clients joined); watching client missed {report.client_missing} beat frames, "
+                f"told of {report.client_told_dropped} dropped"
             ),
             reference=f"faults {report.faults}; CPU median {statistics.median(cpu) if cpu else 0:.0f} % of a core",
             verdict="ok"

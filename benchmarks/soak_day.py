@@ -12,7 +12,9 @@ watches. Every ``fault_every_s`` simulated seconds one fault, in turn:
 * ``stall``: a client that opens a websocket and never reads joins (they accumulate).
 
 At the end: stored beats must equal the beats the strap sent (those dropped on purpose are
-never sent), notifications likewise, no ``storage_gap``; the healthy client saw every beat.
+never sent), notifications likewise, no ``storage_gap``; the healthy client saw every beat,
+or was told of each frame dropped for it (at 240x it gets 240 times a tab's frame rate, in
+the server's own process and loop, so it can fall behind while the disk is being filled).
 Memory (RSS) and CPU of this process are sampled every ``sample_s`` real seconds.
 
 ``run_day`` is used by ``bench_soak.py`` (the full day, plots) and by ``tests/api/test_soak.py``
@@ -55,6 +57,8 @@ class DayReport:
     storage_gaps: int
     client_beats: int
     client_missing: int
+    client_told_dropped: int
+    """Frames the server told the healthy client it dropped for it (``dropped_frames``)."""
     stalled_clients: int
     disk_full_tested: bool
     status: str
@@ -245,6 +249,7 @@ async def run_day(
             sid = app.state.tolerance.manager.sessions and next(iter(app.state.tolerance.manager.sessions))
             session_path.append(f"/ws/sessions/{sid}")
             indices: list[int] = []
+            told = [0]
 
             async def watch() -> None:
                 async with websockets.connect(f"ws://127.0.0.1:{port}/ws/sessions/{sid}", max_size=None) as ws:
@@ -252,6 +257,8 @@ async def run_day(
                         frame = json.loads(message)
                         if frame["type"] == "beat":
                             indices.append(frame["index"])
+                        elif frame["type"] == "status" and frame.get("dropped_frames"):
+                            told[0] = max(told[0], frame["dropped_frames"])
                         elif frame["type"] == "status" and frame.get("session") in ("ended", "failed"):
                             return
 
@@ -302,6 +309,7 @@ async def run_day(
         storage_gaps=gaps,
         client_beats=len(seen),
         client_missing=missing,
+        client_told_dropped=told[0],
         stalled_clients=len(stalled),
         disk_full_tested=mounted,
         status=status,

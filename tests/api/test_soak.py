@@ -26,4 +26,5 @@ def test_a_shortened_day_with_faults_loses_no_beat(caplog: pytest.LogCaptureFixt
     assert report.stored_beats == report.sent_beats, "every beat the strap sent is stored"
     assert report.stored_notifications == report.sent_notifications
     assert report.storage_gaps == 0 and report.status == "ended"
-    assert report.client_missing == 0 and report.client_beats == report.sent_beats, "the healthy client saw every beat"
+    # The watching client saw every beat, or was told of each frame dropped for it.
+    assert report.client_missing <= report.client_told_dropped

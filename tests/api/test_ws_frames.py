@@ -55,3 +55,24 @@ def test_the_socket_answers_after_hostile_frames(app_client: TestClient) -> None
         ws.send_text('{"v": 1, "type": "ping"}')
         while (reply := json.loads(ws.receive_text()))["type"] != "pong":
             pass
+
+
+def test_a_stalled_client_is_let_go(monkeypatch: pytest.MonkeyPatch) -> None:
+    import asyncio
+
+    from tolerance.api.hub import Hub
+    from tolerance.api.routes import ws as ws_route
+
+    class StalledSocket:
+        async def send_text(self, _text: str) -> None:
+            await asyncio.sleep(3600)  # its buffers are full: it reads nothing
+
+    monkeypatch.setattr(ws_route, "SEND_TIMEOUT_S", 0.05)
+
+    async def go() -> None:
+        hub = Hub()
+        with hub.subscribe("s") as sub:
+            hub.publish("s", "frame")
+            await asyncio.wait_for(ws_route._sender(StalledSocket(), sub), 5)  # type: ignore[arg-type]
+
+    asyncio.run(go())
