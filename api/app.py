@@ -13,25 +13,42 @@ from fastapi.staticfiles import StaticFiles
 
 from .deps import AppState
 from .hub import Hub
-from .routes import health, pages, profiles, review, sessions, ws
-from .security import OriginGuard
+from .routes import health, pages, privacy, profiles, review, sessions, ws
+from .security import BodyLimit, OriginGuard, TokenGuard
 from .session import SessionManager, SourceSpec
 from .settings import LOOPBACK_HOSTS, Settings
-from .storage import Store
+from .storage import StorageFull, Store
 
 _log = logging.getLogger(__name__)
 
 
-def allowed_hosts(settings: Settings) -> list[str] | None:
+def allowed_hosts(settings: Settings) -> list[str]:
+    """The names a request's ``Host`` may give: loopback's, the bound address, ``--public-name``s;
+    bound to every interface (0.0.0.0, ::), also this machine's name and its addresses."""
+    names = {*LOOPBACK_HOSTS, *settings.public_names}
     if settings.host in ("0.0.0.0", "::"):
-        return None
-    return sorted({*LOOPBACK_HOSTS, settings.host})
+        names |= _this_machine()
+    else:
+        names.add(settings.host)
+    return sorted(n.lower() for n in names)
+
+
+def _this_machine() -> set[str]:
+    import socket
+
+    names = {socket.gethostname()}
+    try:
+        names |= {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)}
+    except OSError:
+        pass
+    return names
 
 
 def create_app(
     settings: Settings, sources: Callable[[], Sequence[SourceSpec]] | None = None, *, store: Store | None = None
 ) -> FastAPI:
-    """Build the app. ``sources`` is called at start-up and returns the sources to record;
+    """Build the app (ValueError if it would serve beyond loopback without an access token).
+    ``sources`` is called at start-up and returns the sources to record;
     more can be added while serving (``POST /api/sessions``). ``store``: an opened store to
     use (``tolerance serve`` opens it first, to refuse a database another server holds);
     otherwise the app opens ``settings.db`` at start-up. Either way it is closed at shutdown."""
@@ -68,12 +85,23 @@ def create_app(
         ]
         return JSONResponse({"detail": detail}, status_code=422)
 
+    @app.exception_handler(StorageFull)
+    async def storage_full(_request: Request, exc: StorageFull) -> JSONResponse:
+        return JSONResponse({"detail": f"{exc}. {exc.advice}"}, status_code=503)
+
     app.include_router(health.router)
     app.include_router(sessions.router)
     app.include_router(review.router)
     app.include_router(profiles.router)
+    app.include_router(privacy.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.static_dir()), name="static")
+    # Outermost last: Host and Origin first, then the access token, then the body's size.
+    app.add_middleware(BodyLimit)
+    if not settings.loopback_only:
+        if settings.access_token is None:
+            raise ValueError("serving beyond loopback needs an access token (Settings.access_token)")
+        app.add_middleware(TokenGuard, token=settings.access_token)
     app.add_middleware(OriginGuard, allowed_hosts=allowed_hosts(settings), extra_origins=settings.extra_origins)
     return app

@@ -43,6 +43,10 @@ class Settings(BaseSettings):
     """Folder whose notification logs ``POST /api/sessions`` may replay (``replay:NAME``); None: no replays."""
     extra_origins: list[str] = Field(default_factory=list)
     """Origins besides the app's own allowed to call the API (e.g. a reverse proxy's)."""
+    public_names: list[str] = Field(default_factory=list)
+    """Host names and addresses besides the bound one that clients may use (``--public-name``)."""
+    access_token: str | None = Field(None, min_length=16)
+    """Required of every request when serving beyond loopback (``serve`` makes one); None on loopback."""
 
     @field_validator("host")
     @classmethod
@@ -51,4 +55,7 @@ class Settings(BaseSettings):
 
     @property
     def loopback_only(self) -> bool:
-        return self.host in LOOPBACK_HOSTS
+        """Bound to loopback only (``localhost``, 127.0.0.0/8, ::1): no token is needed."""
+        from .security import is_loopback
+
+        return is_loopback(self.host)

@@ -110,6 +110,14 @@ def build_parser() -> argparse.ArgumentParser:
         help="let POST /api/sessions replay notification logs from this folder (default: no replays over the API)",
     )
     serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1: this machine only)")
+    serve.add_argument(
+        "--public-name",
+        metavar="NAME",
+        action="append",
+        default=None,
+        help="a host name or address clients use to reach this server besides --host (repeatable); "
+        "requests naming any other Host are refused",
+    )
     serve.add_argument("--port", type=_port, default=None, help="TCP port (default 8000; 0 picks a free one)")
     serve.add_argument(
         "--db",
@@ -211,7 +219,15 @@ def build_parser() -> argparse.ArgumentParser:
         help="; ".join(f"{f.name}: {f.description}" for f in EXPORTS.values()) + " (default csv)",
     )
     export.add_argument("--out", metavar="PATH", required=True, help="output file ('-' for stdout)")
+    export.add_argument("--force", action="store_true", help="overwrite --out if it exists (default: refuse)")
     export.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
+
+    forget = sub.add_parser("forget", help="delete stored sessions for good, leaving no trace in the database file")
+    forget.add_argument("sessions", metavar="SESSION", nargs="*", help="session ids (see GET /api/sessions)")
+    forget.add_argument("--all", action="store_true", help="every stored session")
+    forget.add_argument("--before", metavar="DATE", default=None, help="sessions started before DATE (local time)")
+    forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
+    forget.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
     return parser
 
 

@@ -109,6 +109,9 @@ class StatusFrame(Frame):
     malformed: int | None = Field(None, description="malformed notifications so far")
     session: str | None = Field(None, description="live, ended, failed")
     dropped_frames: int | None = Field(None, description="frames dropped for this slow client so far")
+    storage: Literal["ok", "full"] | None = Field(
+        None, description="full: the disk is full, recording into memory; ok: writing to disk again"
+    )
     detail: str | None = None
 
     def encode(self) -> str:

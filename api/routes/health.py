@@ -3,7 +3,7 @@ from __future__ import annotations
 from importlib.metadata import PackageNotFoundError, version
 from typing import Literal
 
-from fastapi import APIRouter
+from fastapi import APIRouter, Response
 from pydantic import BaseModel
 
 from ..deps import State
@@ -13,10 +13,12 @@ router = APIRouter(prefix="/api", tags=["health"])
 
 
 class Health(BaseModel):
-    status: Literal["ok"]
+    status: Literal["ok", "degraded"]
     version: str
     schema_version: int
     sessions_live: int
+    problems: list[str] = []
+    """Why the status is not ok (e.g. the disk is full and sessions record into memory)."""
 
 
 def tolerance_version() -> str:
@@ -26,12 +28,21 @@ def tolerance_version() -> str:
         return "0+unknown"
 
 
-@router.get("/health", response_model=Health)
-async def health(state: State) -> Health:
-    """Liveness: the server answers, the store is open, how many sessions are live."""
+@router.get("/health", response_model=Health, responses={503: {"model": Health, "description": "Degraded"}})
+async def health(state: State, response: Response) -> Health:
+    """The server answers, how many sessions are live, and whether it can store what they
+    record: 503 with ``status: degraded`` and the reasons while the disk is full."""
+    problems = []
+    if state.store.fault is not None:
+        problems.append(f"storage: {state.store.fault}; sessions record into memory until space returns")
+    if state.store.deferred:
+        problems.append(f"storage: {state.store.deferred} writes wait for space")
+    if problems:
+        response.status_code = 503
     return Health(
-        status="ok",
+        status="degraded" if problems else "ok",
         version=tolerance_version(),
         schema_version=SCHEMA_VERSION,
         sessions_live=state.manager.live_count(),
+        problems=problems,
     )

@@ -21,6 +21,10 @@ router = APIRouter()
 
 RATE_PER_S: Final = 20.0
 BURST: Final = 40.0
+SEND_TIMEOUT_S: Final = 30.0
+"""A client whose socket takes no frame for this long (its buffers are full: it reads nothing)
+is stalled, not slow: it is let go, and what it held (its queue, its buffers) freed. A slow
+one is told of the frames dropped for it instead (the hub's bounded queue)."""
 
 
 class _TokenBucket:
@@ -50,8 +54,12 @@ async def _sender(ws: WebSocket, sub: Subscription) -> None:
         if sub.dropped > told:
             told = sub.dropped
             notice = StatusFrame(dropped_frames=told, detail="this client was too slow; older frames were dropped")
-            await ws.send_text(notice.encode())
-        await ws.send_text(message)
+            await asyncio.wait_for(ws.send_text(notice.encode()), SEND_TIMEOUT_S)
+        try:
+            await asyncio.wait_for(ws.send_text(message), SEND_TIMEOUT_S)
+        except TimeoutError:
+            _log.warning("websocket for %s: no frame taken for %.0f s; closing it", sub.topic, SEND_TIMEOUT_S)
+            return
 
 
 async def _receiver(ws: WebSocket, sub: Subscription, manager: SessionManager, live: LiveSession) -> None:
@@ -106,6 +114,9 @@ async def session_socket(websocket: WebSocket, session_id: str, state: WsState) 
         )
         await websocket.send_text(hello.encode())
         await websocket.send_text(live.pacer_frame().encode())
+        storage = live.storage_frame()
+        if storage is not None:
+            await websocket.send_text(storage.encode())
         tasks = [
             asyncio.create_task(_sender(websocket, sub)),
             asyncio.create_task(_receiver(websocket, sub, state.manager, live)),

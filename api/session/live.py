@@ -3,6 +3,11 @@
 Order for every notification: the stages derive beats and metrics from it, the store commits
 the raw notification and what was derived in one transaction, then its frames are published.
 So anything a client has seen is already on disk, and a crash loses nothing already shown.
+
+Except while the disk is full: then the store sink keeps the session's rows in memory (bounded,
+:mod:`.sinks`) and the session goes on; clients get a ``status`` frame with ``storage: "full"``
+at once and ``storage: "ok"`` when the rows are written. The session's final status and its
+cause are written even if the disk is full when it ends (as soon as space returns).
 """
 
 from __future__ import annotations
@@ -24,6 +29,7 @@ from .framing import pacer_frame
 from .pacer import Pacer, PacerState
 from .pipeline import Pipeline
 from .resonance import PacerRequest
+from .sinks import StoreSink
 from .values import CalibrationRequest, EpisodeNote, Marker, PacerChanged, ResonanceRequest, StressTriggered
 
 _log = logging.getLogger(__name__)
@@ -75,6 +81,11 @@ class LiveSession:
         self._wall_clock = wall_clock
         self.task: asyncio.Task[None] | None = None
         self._stop_detail = "stopped by the server"
+        self.storage_fault: str | None = None
+        """Why this session's rows are held in memory now (the disk is full), or None."""
+        self._store_sinks = [sink for sink in pipeline.sinks if isinstance(sink, StoreSink)]
+        for sink in self._store_sinks:
+            sink.on_storage = self._storage_changed
 
     @property
     def status(self) -> str:
@@ -109,6 +120,27 @@ class LiveSession:
             pacer=self.pacer_frame(),
             engine=self.engine_params,
         )
+
+    def storage_frame(self) -> StatusFrame | None:
+        """The storage state for a client that connects during an outage (None: all is well)."""
+        if self.storage_fault is None:
+            return None
+        return StatusFrame(storage="full", detail=f"recording into memory: {self.storage_fault}")
+
+    def _storage_changed(self, fault: str | None, gap: dict[str, float | int]) -> None:
+        self.storage_fault = fault
+        if fault is not None:
+            _log.error("session %s: storage failing, recording into memory: %s", self.id, fault)
+            frame = self.storage_frame()
+        else:
+            lost = int(gap.get("notifications", 0))
+            detail = "recording to disk again; nothing was lost"
+            if lost:
+                detail = f"recording to disk again; {lost} notifications were lost while the disk was full"
+            _log.warning("session %s: %s", self.id, detail)
+            frame = StatusFrame(storage="ok", detail=detail)
+        if frame is not None:
+            self.hub.publish(self.id, frame.encode())
 
     def pacer_frame(self) -> Any:
         return pacer_frame(self.pacer.state, self._wall_clock())
@@ -216,11 +248,15 @@ class LiveSession:
             await self._finish("failed", f"internal error: {exc!r}")
 
     async def _finish(self, status: str, detail: str) -> None:
-        """Mark the session ended; clients hear first, then the store (which may be failing)."""
+        """Mark the session ended; clients hear first, then the store (which may be failing:
+        then what it still holds and the status are written when space returns)."""
         self.state.status = status
         self.state.status_detail = detail
         self.hub.publish(self.id, StatusFrame(session=status, detail=detail).encode())
         try:
-            await queries.end_session(self.store, self.id, status, detail)
+            for sink in self._store_sinks:
+                await sink.hand_over()
+            if not await queries.end_session(self.store, self.id, status, detail):
+                _log.error("session %s: the disk is full; its end (%s) is recorded when space returns", self.id, status)
         except Exception as exc:  # noqa: BLE001 - the store is what failed; say so, end cleanly
             _log.error("session %s: could not record its end (%s): %s", self.id, status, exc)

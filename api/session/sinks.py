@@ -3,21 +3,38 @@
 Order matters and is fixed in :func:`~.pipeline.default_sinks`: the store first (a value is
 committed before anything derived from it is shown), then the hub (clients). A later sink
 (e.g. a lab-streaming outlet) is a new class with ``async write(values)``.
+
+A full disk does not end a session: :class:`StoreSink` keeps what it could not write in memory,
+up to :data:`BUFFER_ITEMS` source items (a notification with all derived from it, or a command),
+retries every :data:`~tolerance.api.storage.store.RETRY_S` seconds, and writes the lot in one
+transaction when space returns. Only if the buffer overflowed (the oldest items are dropped) is
+a ``storage_gap`` event stored, saying how many notifications were lost and when. Meanwhile the
+hub still shows live values, which are then not yet on disk.
 """
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from typing import Protocol, runtime_checkable
+import logging
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from typing import Final, Protocol, runtime_checkable
 
 from ..hub import Hub
-from ..storage import Store, queries
-from ..storage.rows import Row
+from ..storage import StorageFull, Store, queries
+from ..storage.rows import EventRow, NotificationRow, Row
+from ..storage.store import RETRY_S, insert_statements
 from .clock import SessionClock, SessionState
 from .framing import frames_of
 from .recording import Recorder, rows_of
 from .resonance import ResonanceDone
 from .tolerance import BaselineSet
+
+_log = logging.getLogger(__name__)
+
+BUFFER_ITEMS: Final = 3600
+"""Source items held in memory per session while the disk is full: about an hour of a strap's
+notifications (~1 per second), each a few hundred bytes to a few kB with its beats and metrics."""
 
 
 @runtime_checkable
@@ -28,17 +45,110 @@ class Sink(Protocol):
 
 
 class StoreSink:
-    """Every value's rows, as one transaction per source item (raw notification included)."""
+    """Every value's rows, as one transaction per source item (raw notification included);
+    while the disk is full, a bounded buffer (see the module's docstring)."""
 
-    def __init__(self, store: Store, recorder: Recorder) -> None:
+    def __init__(
+        self,
+        store: Store,
+        recorder: Recorder,
+        *,
+        buffer_items: int = BUFFER_ITEMS,
+        retry_s: float = RETRY_S,
+        monotonic: Callable[[], float] = time.monotonic,
+    ) -> None:
         self.store = store
         self.recorder = recorder
+        self.buffer_items = buffer_items
+        self.retry_s = retry_s
+        self._monotonic = monotonic
+        self._buffer: deque[list[Row]] = deque()
+        self._next_try = 0.0
+        self._gap: dict[str, float | int] = {}
+        self._gap_seq: int | None = None
+        self.on_storage: Callable[[str | None, dict[str, float | int]], None] | None = None
+        """Called with the reason when writes start failing, and (None, the gap) when they work again."""
+        self.dropped_items = 0
+        """Items dropped for good since the store was opened (buffer overflows)."""
+
+    @property
+    def buffered(self) -> int:
+        return len(self._buffer)
 
     async def write(self, values: Sequence[object]) -> None:
         rows: list[Row] = []
         for value in values:
             rows.extend(rows_of(value, self.recorder))
-        await self.store.insert(rows)
+        if not rows:
+            return
+        if not self._buffer:
+            try:
+                await self.store.insert(rows)
+                return
+            except StorageFull as exc:
+                self._hold(rows)
+                self._next_try = self._monotonic() + self.retry_s
+                if self.on_storage is not None:
+                    self.on_storage(f"{exc}. {exc.advice}", {})
+                return
+        self._hold(rows)
+        if self._monotonic() >= self._next_try:
+            await self.retry()
+
+    def _hold(self, rows: list[Row]) -> None:
+        if len(self._buffer) >= self.buffer_items:
+            self._note_lost(self._buffer.popleft())
+        self._buffer.append(rows)
+
+    def _note_lost(self, rows: list[Row]) -> None:
+        self.dropped_items += 1
+        gap = self._gap
+        gap["items"] = int(gap.get("items", 0)) + 1
+        for row in rows:
+            if isinstance(row, NotificationRow):
+                gap["notifications"] = int(gap.get("notifications", 0)) + 1
+                gap.setdefault("from_t", row.t_mono)
+                gap.setdefault("from_t_utc", row.t_utc)
+                gap["to_t"], gap["to_t_utc"] = row.t_mono, row.t_utc
+
+    def _rows(self) -> list[Row]:
+        rows = [r for item in self._buffer for r in item]
+        if self._gap:
+            if self._gap_seq is None:
+                self._gap_seq = self.recorder.event_seq
+                self.recorder.event_seq += 1
+            t = float(self._gap.get("from_t", 0.0))
+            t_utc = float(self._gap.get("from_t_utc", 0.0))
+            data = {**self._gap, "reason": "the disk was full and the memory buffer overflowed"}
+            rows.append(EventRow(self.recorder.session_id, self._gap_seq, t, t_utc, "storage_gap", data))
+        return rows
+
+    async def retry(self) -> bool:
+        """Write what is buffered; True once nothing is left waiting."""
+        if not self._buffer and not self._gap:
+            return True
+        try:
+            await self.store.insert(self._rows())
+        except StorageFull:
+            self._next_try = self._monotonic() + self.retry_s
+            return False
+        gap, n = self._gap, len(self._buffer)
+        self._buffer.clear()
+        self._gap, self._gap_seq = {}, None
+        _log.info("session %s: %d buffered items written", self.recorder.session_id, n)
+        if self.on_storage is not None:
+            self.on_storage(None, gap)
+        return True
+
+    async def hand_over(self) -> None:
+        """The session ends with the disk still full: give the buffered rows to the store, which
+        writes them when space returns (or, at the latest, tries once more when it closes)."""
+        if await self.retry():
+            return
+        rows = self._rows()
+        self._buffer.clear()
+        self._gap, self._gap_seq = {}, None
+        await self.store.execute_eventually(insert_statements(rows))
 
 
 class HubSink:

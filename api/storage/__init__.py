@@ -6,7 +6,8 @@ typed rows (:mod:`.rows`); :mod:`.schema` holds the migrations.
 """
 
 from . import queries
-from .errors import DatabaseInUse, NoDatabase, SessionNotFound, StoreError
+from .errors import DatabaseInUse, NoDatabase, SessionNotFound, StorageFull, StoreError
+from .forget import Forgotten, forget_sessions, session_tables
 from .rows import FIGURE_COLUMNS, BeatRow, EpisodeRow, EventRow, MetricRow, NotificationRow, SessionRow
 from .schema import SCHEMA_VERSION, migrate, schema_version
 from .store import Store, read_only
@@ -18,15 +19,19 @@ __all__ = [
     "DatabaseInUse",
     "EpisodeRow",
     "EventRow",
+    "Forgotten",
     "MetricRow",
     "NoDatabase",
     "NotificationRow",
     "SessionNotFound",
     "SessionRow",
+    "StorageFull",
     "Store",
     "StoreError",
+    "forget_sessions",
     "migrate",
     "queries",
     "read_only",
     "schema_version",
+    "session_tables",
 ]

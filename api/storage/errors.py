@@ -11,6 +11,13 @@ class StoreError(Exception):
     advice = "Check that the database file's folder exists, is writable and has free space."
 
 
+class StorageFull(StoreError):
+    """The disk (or the file system the database is on) has no room, or refused a write: the
+    write did not happen, nothing committed before it is harmed, and it can be retried."""
+
+    advice = "Free some space on the disk that holds the database; recording resumes by itself."
+
+
 class NoDatabase(StoreError):
     """No database file where one was named (a command's ``--db``)."""
 

@@ -53,11 +53,11 @@ async def create_session(
     return row
 
 
-async def end_session(store: Store, session_id: str, status: str, detail: str | None = None) -> None:
-    await store.write(
-        "UPDATE sessions SET status=?, status_detail=?, ended_utc=? WHERE id=?",
-        (status, detail, time.time(), session_id),
-    )
+async def end_session(store: Store, session_id: str, status: str, detail: str | None = None) -> bool:
+    """Record how a session ended and why. Never lost to a full disk: then it is kept and
+    written when space returns (returns False meanwhile)."""
+    sql = "UPDATE sessions SET status=?, status_detail=?, ended_utc=? WHERE id=?"
+    return await store.execute_eventually([(sql, (status, detail, time.time(), session_id), False)])
 
 
 async def update_params(store: Store, session_id: str, params: dict[str, Any]) -> None:
@@ -96,7 +96,11 @@ def session_t0(conn: sqlite3.Connection, session_id: str) -> float:
     return row[0] if row and row[0] is not None else 0.0
 
 
+_MAX_INT64 = 2**63 - 1
+
+
 def iter_beats(conn: sqlite3.Connection, session_id: str, since: int = 0) -> Iterator[BeatRow]:
+    since = min(since, _MAX_INT64)  # no beat has a larger index; SQLite would overflow (found by fuzzing)
     for r in conn.execute("SELECT * FROM beats WHERE session_id=? AND idx>=? ORDER BY idx", (session_id, since)):
         yield BeatRow.from_sql(r)
 

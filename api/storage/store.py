@@ -4,11 +4,30 @@ Raw first. Each notification is stored as received (payload bytes, receive times
 parser made of it, or why it could not) and is never rewritten; beats, metrics and everything
 else derived can be recomputed from the ``notifications`` and ``events`` tables.
 
-Durability. ``journal_mode=WAL`` with ``synchronous=NORMAL``: a write is durable against a crash
-of this process (even ``kill -9``) as soon as its ``await`` returns, because the WAL frame is in
-the OS before the commit returns; an OS crash or power loss can lose the last transactions
-(not corrupt the file). The live pipeline awaits the commit of a raw notification before it
-publishes anything derived from it.
+Settings, and what they guarantee:
+
+* ``journal_mode=WAL``, ``synchronous=NORMAL``: a write is durable against a crash of this
+  process (even ``kill -9``) as soon as its ``await`` returns, because the WAL frame is in the
+  OS before the commit returns; an OS crash or power loss can lose the last transactions (not
+  corrupt the file). The live pipeline awaits the commit of a raw notification before it
+  publishes anything derived from it (except while the disk is full, below).
+* Checkpointing: ``wal_autocheckpoint`` = :data:`AUTOCHECKPOINT_PAGES` (SQLite copies the WAL
+  into the database once it holds that many pages), ``journal_size_limit`` =
+  :data:`JOURNAL_SIZE_LIMIT_BYTES` (a reset WAL is cut back to that size), and the writer runs
+  ``wal_checkpoint(TRUNCATE)`` every :data:`CHECKPOINT_EVERY_S` seconds, so the WAL stays
+  small (each commit appends whole pages, ~20 kB per notification: without these the WAL grew
+  to megabytes for kilobytes of data) and the data lives in the database file itself.
+* ``secure_delete=ON``: deleted rows are overwritten with zeros, so ``tolerance forget`` leaves
+  no trace of them in the file's free pages (:func:`forget_sessions` also VACUUMs).
+* ``foreign_keys=ON``.
+
+A full disk. A write that fails for want of space (``SQLITE_FULL``, or an I/O error) raises
+:class:`~.errors.StorageFull`: SQLite rolls that transaction back, so nothing committed before
+is harmed, and :attr:`Store.fault` says why until a later write succeeds. Callers keep what
+they could not write: the session's store sink buffers a bounded number of notifications in
+memory and retries (:mod:`tolerance.api.session.sinks`), and writes that must happen (a
+session's final status and its cause) go through :meth:`Store.execute_eventually`, which the
+writer retries every :data:`RETRY_S` seconds until space returns (and once more at close).
 
 Concurrency. All writes go through :meth:`Store.write`, executed by one thread in batches:
 whatever is queued when the writer wakes shares one transaction (group commit), so many live
@@ -25,13 +44,15 @@ import asyncio
 import contextlib
 import logging
 import queue
+import shutil
 import sqlite3
 import threading
+import time
 from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from .errors import NoDatabase, StoreError
+from .errors import NoDatabase, StorageFull, StoreError
 from .lock import DatabaseLock
 from .rows import Row, insert_sql
 from .schema import migrate
@@ -39,6 +60,14 @@ from .schema import migrate
 _log = logging.getLogger(__name__)
 
 _BATCH_MAX: Final = 500
+AUTOCHECKPOINT_PAGES: Final = 256
+"""WAL pages (4 KiB each by default: 1 MiB) after which a commit checkpoints."""
+JOURNAL_SIZE_LIMIT_BYTES: Final = 1024 * 1024
+CHECKPOINT_EVERY_S: Final = 30.0
+"""Seconds between the writer's ``wal_checkpoint(TRUNCATE)`` runs."""
+RETRY_S: Final = 2.0
+"""Seconds between retries of deferred writes while the disk is full."""
+_PROBE_FREE_BYTES: Final = 256 * 1024
 T = TypeVar("T")
 
 Statement = tuple[str, Sequence[Any] | Sequence[Sequence[Any]], bool]
@@ -54,7 +83,21 @@ def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")
         conn.execute("PRAGMA foreign_keys=ON")
+        conn.execute("PRAGMA secure_delete=ON")
+        conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
+        conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT_BYTES}")
     conn.row_factory = sqlite3.Row
+    return conn
+
+
+def connect_writer(path: str | Path) -> sqlite3.Connection:
+    """A writer connection to an existing database, brought up to date (the caller holds its
+    :class:`~.lock.DatabaseLock`; for commands such as ``forget``)."""
+    try:
+        conn = _connect(Path(path))
+        migrate(conn)
+    except sqlite3.Error as exc:
+        raise StoreError(f"cannot open database {path}: {exc}") from exc
     return conn
 
 
@@ -102,7 +145,11 @@ def _migrate_then_read(path: Path, found: int) -> sqlite3.Connection:
     return _connect(path, readonly=True)
 
 
-_Op = tuple[list[Statement], "asyncio.Future[None] | None", asyncio.AbstractEventLoop | None]
+_Op = tuple[
+    "list[Statement] | Callable[[sqlite3.Connection], None]",
+    "asyncio.Future[None] | None",
+    asyncio.AbstractEventLoop | None,
+]
 
 
 class Store:
@@ -119,6 +166,12 @@ class Store:
         self.batches = 0
         self.writes = 0
         self.interrupted_on_open = 0
+        self.checkpoints = 0
+        self.fault: str | None = None
+        """Why writes are failing now (the disk is full, ...), or None when the last one succeeded."""
+        self.fault_since: float | None = None
+        self._deferred: list[list[Statement]] = []
+        self._deferred_lock = threading.Lock()
 
     # lifecycle -----------------------------------------------------------------------------
     async def open(self) -> None:
@@ -167,14 +220,20 @@ class Store:
     # the writer ---------------------------------------------------------------------------
     def _writer_loop(self, conn: sqlite3.Connection) -> None:
         stop = False
+        last_checkpoint = last_retry = time.monotonic()
         while not stop:
-            first = self._queue.get()
+            timeout = RETRY_S if self._deferred else CHECKPOINT_EVERY_S
             batch: list[_Op] = []
-            if first is None:
-                stop = True
+            try:
+                first = self._queue.get(timeout=timeout)
+            except queue.Empty:
+                pass
             else:
-                batch.append(first)
-            while len(batch) < _BATCH_MAX:
+                if first is None:
+                    stop = True
+                else:
+                    batch.append(first)
+            while batch and len(batch) < _BATCH_MAX:
                 try:
                     op = self._queue.get_nowait()
                 except queue.Empty:
@@ -183,8 +242,24 @@ class Store:
                     stop = True
                     break
                 batch.append(op)
-            if batch:
-                self._run_batch(conn, batch)
+            while batch:
+                # A job that needs the connection to itself (VACUUM) runs alone, in order.
+                k = next((i for i, op in enumerate(batch) if callable(op[0])), len(batch))
+                if k:
+                    self._run_batch(conn, batch[:k])
+                if k < len(batch):
+                    self._run_job(conn, batch[k])
+                batch = batch[k + 1 :]
+            now = time.monotonic()
+            if self._deferred and (now - last_retry >= RETRY_S or stop):
+                last_retry = now
+                self._run_deferred(conn)
+            if self.fault is not None and not self._deferred and now - last_retry >= RETRY_S:
+                last_retry = now
+                self._probe()
+            if now - last_checkpoint >= CHECKPOINT_EVERY_S or stop:
+                last_checkpoint = now
+                self._checkpoint(conn)
         # Writes queued behind the stop are refused, not left waiting for ever.
         while True:
             try:
@@ -193,13 +268,86 @@ class Store:
                 break
             if op is not None and op[1] is not None and op[2] is not None:
                 op[2].call_soon_threadsafe(_settle, op[1], StoreError("the store is closed"))
+        with self._deferred_lock:
+            lost, self._deferred = self._deferred, []
+        for statements in lost:
+            _log.error("closing with the disk still full: a write was lost (%s)", _what(statements))
         conn.close()
+
+    def _run_job(self, conn: sqlite3.Connection, op: _Op) -> None:
+        job, fut, loop = op
+        err: BaseException | None = None
+        try:
+            assert callable(job)
+            job(conn)
+        except sqlite3.Error as exc:
+            with contextlib.suppress(sqlite3.Error):
+                if conn.in_transaction:
+                    conn.execute("ROLLBACK")
+            err = _error_of(exc, "")
+        except Exception as exc:  # noqa: BLE001 - handed to the caller, never kills the writer
+            err = exc
+        if fut is not None and loop is not None:
+            loop.call_soon_threadsafe(_settle, fut, err)
+
+    def _probe(self) -> None:
+        """Nothing is writing: clear the fault once the disk has room again (the next write
+        says for sure)."""
+        try:
+            free = shutil.disk_usage(self.path.parent).free
+        except OSError:
+            return
+        if free >= _PROBE_FREE_BYTES:
+            self._set_fault(None)
+
+    def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        try:
+            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            self.checkpoints += 1
+        except sqlite3.Error as exc:  # a full disk: the WAL stays until the next try
+            _log.debug("checkpoint failed: %s", exc)
+
+    def _run_deferred(self, conn: sqlite3.Connection) -> None:
+        with self._deferred_lock:
+            pending = list(self._deferred)
+        done = 0
+        for statements in pending:
+            try:
+                conn.execute("BEGIN IMMEDIATE")
+                for sql, params, many in statements:
+                    if many:
+                        conn.executemany(sql, params)
+                    else:
+                        conn.execute(sql, params)
+                conn.execute("COMMIT")
+            except sqlite3.Error as exc:
+                with contextlib.suppress(sqlite3.Error):
+                    conn.execute("ROLLBACK")
+                self._set_fault(_error_of(exc, ""))
+                break
+            done += 1
+            self._set_fault(None)
+            _log.info("a deferred write was committed (%s)", _what(statements))
+        with self._deferred_lock:
+            del self._deferred[:done]
+
+    def _set_fault(self, err: BaseException | None) -> None:
+        if err is None:
+            if self.fault is not None:
+                _log.warning("storage works again after %.0f s", time.monotonic() - (self.fault_since or 0))
+            self.fault = self.fault_since = None
+        elif isinstance(err, StorageFull):
+            if self.fault is None:
+                _log.error("storage failing: %s. %s", err, err.advice)
+                self.fault_since = time.monotonic()
+            self.fault = str(err)
 
     def _run_batch(self, conn: sqlite3.Connection, batch: list[_Op]) -> None:
         results: list[BaseException | None] = []
         try:
             conn.execute("BEGIN IMMEDIATE")
             for statements, _fut, _loop in batch:
+                assert not callable(statements)
                 # A savepoint per write: one bad write fails alone, the rest of the batch commits.
                 conn.execute("SAVEPOINT w")
                 sql = ""
@@ -212,22 +360,27 @@ class Store:
                     conn.execute("RELEASE w")
                     results.append(None)
                 except sqlite3.Error as exc:
+                    err = _error_of(exc, sql)
+                    if isinstance(err, StorageFull):
+                        raise  # SQLite may have rolled the whole transaction back: fail it all
                     conn.execute("ROLLBACK TO w")
                     conn.execute("RELEASE w")
-                    results.append(StoreError(f"{exc} (in: {sql.split('(')[0].strip()})"))
+                    results.append(err)
             conn.execute("COMMIT")
+            self._set_fault(None)
         except sqlite3.Error as exc:
-            _log.error("a batch of %d writes failed: %s", len(batch), exc)
-            try:
+            err = _error_of(exc, "")
+            if not isinstance(err, StorageFull):
+                _log.error("a batch of %d writes failed: %s", len(batch), exc)
+            with contextlib.suppress(sqlite3.Error):
                 conn.execute("ROLLBACK")
-            except sqlite3.Error:
-                pass
-            results = [StoreError(str(exc))] * len(batch)
+            self._set_fault(err)
+            results = [err] * len(batch)
         self.batches += 1
         self.writes += len(batch)
-        for (_statements, fut, loop), err in zip(batch, results, strict=True):
+        for (_statements, fut, loop), result in zip(batch, results, strict=True):
             if fut is not None and loop is not None:
-                loop.call_soon_threadsafe(_settle, fut, err)
+                loop.call_soon_threadsafe(_settle, fut, result)
 
     async def execute(self, statements: list[Statement]) -> None:
         """Run ``statements`` as one write (all or nothing); returns once committed."""
@@ -238,18 +391,41 @@ class Store:
         self._queue.put((statements, fut, loop))
         await fut
 
+    async def run_exclusive(self, job: Callable[[sqlite3.Connection], None]) -> None:
+        """Run ``job`` on the writer's connection, between batches, outside any transaction (for
+        statements that cannot run in one, such as VACUUM); returns once it is done."""
+        if self._thread is None:
+            raise StoreError("the store is not open")
+        loop = asyncio.get_running_loop()
+        fut: asyncio.Future[None] = loop.create_future()
+        self._queue.put((job, fut, loop))
+        await fut
+
+    async def execute_eventually(self, statements: list[Statement]) -> bool:
+        """Run ``statements`` now if possible (True); if the disk is full, keep them and retry
+        every :data:`RETRY_S` until they commit (False). For writes that must not be lost (a
+        session's final status and its cause). Other errors raise."""
+        try:
+            await self.execute(statements)
+            return True
+        except StorageFull:
+            with self._deferred_lock:
+                self._deferred.append(statements)
+            return False
+
+    @property
+    def deferred(self) -> int:
+        """Writes waiting for space (:meth:`execute_eventually`)."""
+        return len(self._deferred)
+
     async def write(self, sql: str, params: Sequence[Any] = (), *, many: bool = False) -> None:
         """Run one statement; returns once it is committed (raises StoreError if it failed)."""
         await self.execute([(sql, params, many)])
 
     async def insert(self, rows: Sequence[Row]) -> None:
         """Insert typed rows (any mix of tables) as one write; returns once committed."""
-        if not rows:
-            return
-        by_type: dict[type[Row], list[tuple[Any, ...]]] = {}
-        for row in rows:
-            by_type.setdefault(type(row), []).append(row.to_params())
-        await self.execute([(insert_sql(t), params, True) for t, params in by_type.items()])
+        if rows:
+            await self.execute(insert_statements(rows))
 
     # reads --------------------------------------------------------------------------------
     async def read(self, fn: Callable[[sqlite3.Connection], T]) -> T:
@@ -263,6 +439,30 @@ class Store:
                 conn.close()
 
         return await asyncio.to_thread(run)
+
+
+def insert_statements(rows: Sequence[Row]) -> list[Statement]:
+    """The statements that insert typed rows (any mix of tables), one executemany per table."""
+    by_type: dict[type[Row], list[tuple[Any, ...]]] = {}
+    for row in rows:
+        by_type.setdefault(type(row), []).append(row.to_params())
+    return [(insert_sql(t), params, True) for t, params in by_type.items()]
+
+
+_NO_ROOM: Final = (sqlite3.SQLITE_FULL, sqlite3.SQLITE_IOERR)
+
+
+def _error_of(exc: sqlite3.Error, sql: str) -> StoreError:
+    """The StoreError for a failed statement: StorageFull for want of space or an I/O error."""
+    where = f" (in: {sql.split('(')[0].strip()})" if sql else ""
+    code = getattr(exc, "sqlite_errorcode", None)
+    if (code is not None and code & 0xFF in _NO_ROOM) or "disk is full" in str(exc):
+        return StorageFull(f"{exc}{where}")
+    return StoreError(f"{exc}{where}")
+
+
+def _what(statements: list[Statement]) -> str:
+    return "; ".join(sql.split("(")[0].strip()[:60] for sql, _p, _m in statements)
 
 
 def _settle(fut: asyncio.Future[None], err: BaseException | None) -> None:

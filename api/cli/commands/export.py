@@ -2,7 +2,8 @@
 
 Formats: every writer of :mod:`tolerance.api.formats`. The file is streamed (a day-long
 session is never held in memory whole) to ``PATH.partial`` and renamed when complete, so a
-failed export never leaves a truncated file that looks finished.
+failed export never leaves a truncated file that looks finished. An existing file is never
+replaced unless ``--force`` is given (exit 2, before anything is read).
 """
 
 from __future__ import annotations
@@ -12,17 +13,20 @@ import os
 import sys
 from pathlib import Path
 
-from ..exits import ExitCode
+from ..exits import ExitCode, UsageError
 
 
 def run(args: argparse.Namespace) -> int:
     from tolerance.api.formats import export_format
     from tolerance.api.settings import default_db_path
-    from tolerance.api.storage import read_only
+    from tolerance.api.storage import queries, read_only
 
     db = Path(args.db) if args.db else default_db_path()
     fmt = export_format(args.format)
     with read_only(db) as conn:
+        queries.require_session(conn, args.session)  # an unknown session is the first thing to hear
+        if args.out != "-" and Path(args.out).exists() and not getattr(args, "force", False):
+            raise UsageError(f"{args.out} exists; give --force to overwrite it")
         chunks = fmt.write(conn, args.session)
         if args.out == "-":
             out = sys.stdout.buffer

@@ -5,6 +5,7 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
+import secrets
 import socket
 import sys
 
@@ -14,8 +15,15 @@ _log = logging.getLogger(__name__)
 
 
 def _bind(host: str, port: int) -> socket.socket:
+    """A listening socket for uvicorn, opened here so that a busy port is refused before start.
+
+    The protocol is named (``IPPROTO_TCP``, not the default 0): asyncio sets ``TCP_NODELAY`` on
+    accepted connections only when their ``proto`` says TCP, and accepted sockets inherit it.
+    Without it Nagle's algorithm held back the body behind the headers on a reused keep-alive
+    connection until the client's delayed ACK (about 40 ms per request; fresh connections, still
+    in quick-ACK mode, took 2 ms)."""
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
-    sock = socket.socket(family, socket.SOCK_STREAM)
+    sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
@@ -27,14 +35,16 @@ def _bind(host: str, port: int) -> socket.socket:
     return sock
 
 
-def url_for(host: str, port: int) -> str:
+def url_for(host: str, port: int, token: str | None = None) -> str:
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
-    return f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
+    base = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
+    return f"{base}?token={token}" if token else base
 
 
 def run(args: argparse.Namespace) -> int:
     import uvicorn
     from tolerance.api.app import create_app
+    from tolerance.api.protocol.commands import MAX_WS_MESSAGE_BYTES
     from tolerance.api.session import SourceError, build_sources
     from tolerance.api.settings import Settings
     from tolerance.api.storage import Store, StoreError
@@ -53,11 +63,14 @@ def run(args: argparse.Namespace) -> int:
             "replay_dir": args.replay_dir,
             "baseline_span_s": args.baseline,
             "profile": args.profile,
+            "public_names": args.public_name,
         }.items()
         if v is not None
     }
     try:
         settings = Settings(**given)
+        if not settings.loopback_only and settings.access_token is None:
+            settings = settings.model_copy(update={"access_token": secrets.token_urlsafe(24)})
         specs = build_sources(settings)
     except (SourceError, ValueError) as exc:
         print(f"tolerance serve: {exc}", file=sys.stderr)  # noqa: T201
@@ -81,7 +94,8 @@ def run(args: argparse.Namespace) -> int:
         )  # noqa: T201
         return ExitCode.FAILURE
     port = sock.getsockname()[1]
-    url = url_for(settings.host, port)
+    url = url_for(settings.host, port, settings.access_token)
+    others = [url_for(name, port, settings.access_token) for name in settings.public_names]
 
     async def serve() -> bool:
         # The store opens (and takes the database's lock) before the URL is printed: a second
@@ -89,15 +103,29 @@ def run(args: argparse.Namespace) -> int:
         store = Store(settings.db)
         await store.open()
         app = create_app(settings, lambda: specs, store=store)
-        config = uvicorn.Config(app, log_level="warning", lifespan="on", ws="websockets-sansio", access_log=False)
+        config = uvicorn.Config(
+            app,
+            log_level="warning",
+            lifespan="on",
+            ws="websockets-sansio",
+            access_log=False,
+            # A websocket message over this is refused from its frame header (close 1009), never
+            # read whole; frames up to it get a `too_large` error frame and the socket stays up.
+            ws_max_size=MAX_WS_MESSAGE_BYTES,
+            ws_max_queue=8,
+        )
         server = uvicorn.Server(config)
         if not settings.loopback_only:
             print(
-                "warning: serving beyond this machine; anyone who can reach it can see the live heart data",
+                "Serving beyond this machine: every request needs the access token in the address below "
+                "(a browser keeps it as a cookie after the first visit; scripts send 'Authorization: Bearer TOKEN'). "
+                "Plain HTTP: use it on a network you trust.",
                 file=sys.stderr,
             )  # noqa: T201
         sources = ", ".join(spec.sensor.source_id for spec in specs)
         print(f"Tolerance is live at {url}  (source: {sources}; data: {settings.db})", flush=True)  # noqa: T201
+        for other in others:
+            print(f"  also at {other}", flush=True)  # noqa: T201
         print("Open that address in a browser. Ctrl+C stops.", flush=True)  # noqa: T201
         try:
             await server.serve(sockets=[sock])
