@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from typing import Any
+from typing import Annotated, Any
 
-from fastapi import APIRouter, HTTPException
+from fastapi import APIRouter, HTTPException, Path
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
 from ..deps import State
@@ -56,9 +56,9 @@ async def get_profile(name: str, state: State) -> ProfileOut:
 
 
 @router.put("/{name}", response_model=ProfileOut)
-async def set_profile(name: str, body: ProfileIn, state: State) -> ProfileOut:
+async def set_profile(
+    name: Annotated[str, Path(min_length=1, max_length=64)], body: ProfileIn, state: State
+) -> ProfileOut:
     """Adjust a profile's window (sessions started from now on use it)."""
-    if not 1 <= len(name) <= 64:
-        raise HTTPException(422, "a profile name has 1-64 characters")
     await queries.update_profile(state.store, name, {"band": body.band.model_dump()})
     return await get_profile(name, state)

@@ -33,6 +33,7 @@ from ..protocol import (
 from ..session import LiveSession, NotSimulated, PacerError, SessionNotLive, SourceError, UnknownEpisode, parse_source
 from ..session.commands import carry_out
 from ..storage import SessionNotFound, SessionRow, queries, read_only
+from .errors import unprocessable
 
 router = APIRouter(prefix="/api/sessions", tags=["sessions"])
 
@@ -115,11 +116,11 @@ async def list_sessions(state: State) -> list[SessionView]:
 async def add_session(body: NewSession, state: State) -> SessionView:
     """Start a session on the running server (a participant joins); answers with its id."""
     if body.baseline is not None and not (0 <= body.baseline[0] and body.baseline[1] - body.baseline[0] >= 180):
-        raise HTTPException(422, "baseline: START >= 0 and at least 180 s of seated rest to END")
+        raise unprocessable(("body", "baseline"), "START >= 0 and at least 180 s of seated rest to END")
     try:
         spec = parse_source(body.source, state.settings, seed=body.seed, speed=body.speed, label=body.label)
     except SourceError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise unprocessable(("body", "source"), str(exc)) from None
     spec = dataclasses.replace(spec, profile=body.profile, calibrate_span_s=body.baseline)
     live = await state.manager.start(spec)
     return _view(live.row, live)
@@ -207,7 +208,7 @@ async def set_pacer(session_id: str, body: BreathingCommand, state: State) -> Pa
     try:
         await carry_out(state.manager, live, body, via="api")
     except PacerError as exc:
-        raise HTTPException(422, str(exc)) from None
+        raise unprocessable(("body",), str(exc)) from None
     except SessionNotLive as exc:
         raise HTTPException(409, str(exc)) from None
     return live.pacer_frame()  # type: ignore[no-any-return]
