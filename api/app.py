@@ -73,5 +73,9 @@ def create_app(
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.static_dir()), name="static")
+    if pages.vendor_dir().is_dir():
+        app.mount("/vendor", StaticFiles(directory=pages.vendor_dir()), name="vendor")
+    else:  # the page still works, without its charts, and says why
+        _log.warning("no %s: the page's chart library is missing; run scripts/setup.sh", pages.vendor_dir())
     app.add_middleware(OriginGuard, allowed_hosts=allowed_hosts(settings), extra_origins=settings.extra_origins)
     return app
