@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .deps import AppState
 from .hub import Hub
-from .routes import health, pages, sessions, ws
+from .routes import health, pages, profiles, review, sessions, ws
 from .security import OriginGuard
 from .session import SessionManager, SourceSpec
 from .settings import LOOPBACK_HOSTS, Settings
@@ -43,7 +43,7 @@ def create_app(
             store = Store(settings.db)
             await store.open()
         hub = Hub()
-        manager = SessionManager(store, hub, calibrate_span_s=settings.baseline_span_s)
+        manager = SessionManager(store, hub, calibrate_span_s=settings.baseline_span_s, profile=settings.profile)
         app.state.tolerance = AppState(settings, store, hub, manager)
         try:
             for spec in sources() if sources is not None else ():
@@ -70,6 +70,8 @@ def create_app(
 
     app.include_router(health.router)
     app.include_router(sessions.router)
+    app.include_router(review.router)
+    app.include_router(profiles.router)
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.static_dir()), name="static")

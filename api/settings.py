@@ -37,6 +37,8 @@ class Settings(BaseSettings):
     seed: int | None = None
     baseline_span_s: tuple[float, float] | None = None
     """Seconds after each session's first beat between which it calibrates (``--baseline``)."""
+    profile: str | None = Field(None, min_length=1, max_length=64)
+    """``--profile NAME``: the worker's stored baseline and window (a calibration updates it)."""
     replay_dir: Path | None = None
     """Folder whose notification logs ``POST /api/sessions`` may replay (``replay:NAME``); None: no replays."""
     extra_origins: list[str] = Field(default_factory=list)

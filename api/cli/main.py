@@ -98,6 +98,12 @@ def build_parser() -> argparse.ArgumentParser:
         "(at least 180 s of seated rest; for demos and replays); default: population values until a calibration",
     )
     serve.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=None,
+        help="the worker's profile: its stored baseline and window are used, a calibration updates it",
+    )
+    serve.add_argument(
         "--replay-dir",
         metavar="DIR",
         default=None,
@@ -163,6 +169,11 @@ def build_parser() -> argparse.ArgumentParser:
         help="calibrate the window of tolerance from the beats between these seconds of the file "
         "(at least 180 s of seated rest); default: population values, flagged in the output",
     )
+
+    review = sub.add_parser("review", help="a day's time in window, episodes and trend")
+    review.add_argument("date", metavar="DATE", nargs="?", default=None, help="YYYY-MM-DD (default: today)")
+    review.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    review.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
 
     export = sub.add_parser("export", help="export a stored session")
     export.add_argument("session", metavar="SESSION", help="session id (see GET /api/sessions)")

@@ -31,6 +31,7 @@ class ServerFrame(StrEnum):
     EPISODE = "episode"
     NUDGE = "nudge"
     BASELINE = "baseline"
+    ADHERENCE = "adherence"
 
 
 class ClientCommand(StrEnum):
@@ -39,6 +40,8 @@ class ClientCommand(StrEnum):
     PING = "ping"
     STOP = "stop"
     CALIBRATE = "calibrate"
+    STRESS = "stress"
+    NOTE = "note"
 
 
 class ErrorCode(StrEnum):
@@ -54,6 +57,8 @@ class ErrorCode(StrEnum):
     UNKNOWN_TYPE = "unknown_type"
     BAD_FIELD = "bad_field"  # a field's value is refused (422)
     SESSION_ENDED = "session_ended"  # the session takes no commands (409)
+    NOT_SIMULATED = "not_simulated"  # a command only a simulated strap can carry out (409)
+    UNKNOWN_EPISODE = "unknown_episode"  # (404)
     UNKNOWN_SESSION = "unknown_session"  # (404)
     RATE_LIMITED = "rate_limited"
     INTERNAL = "internal"

@@ -16,6 +16,7 @@ from pydantic import BaseModel, ConfigDict, Field, TypeAdapter, ValidationError,
 from .codes import MAX_CLIENT_FRAME_BYTES, MAX_JSON_DEPTH, PROTOCOL_VERSION, ClientCommand, ErrorCode
 
 MAX_MARKER_CHARS = 500
+MAX_NOTE_CHARS = 2000
 RATE_MIN_PER_MIN = 3.0
 RATE_MAX_PER_MIN = 12.0
 CALIBRATION_MIN_S = 180.0
@@ -101,11 +102,34 @@ class CalibrateCommand(Command):
     duration_s: Annotated[float, Field(ge=CALIBRATION_MIN_S, le=CALIBRATION_MAX_S)] = 240.0
 
 
+class StressCommand(Command):
+    """A scripted stress event on a *simulated* participant, now (demos: arousal rising and falling)."""
+
+    type: Literal["stress"] = "stress"
+    intensity: Annotated[
+        float, Field(gt=0, le=2.0, description="arousal at the peak (1: the scenario's full event)")
+    ] = 1.0
+    rise_s: Annotated[float, Field(ge=5, le=300)] = 20.0
+    tau_s: Annotated[float, Field(ge=10, le=900, description="recovery time constant, s")] = 60.0
+
+
+class NoteCommand(Command):
+    """A short note on an episode: what happened; what I told myself before, during and after."""
+
+    type: Literal["note"] = "note"
+    episode: Annotated[int, Field(ge=0)]
+    text: Annotated[str, Field(min_length=1, max_length=MAX_NOTE_CHARS)]
+
+    _unicode = field_validator("text")(classmethod(lambda cls, v: _valid_unicode(v)))
+
+
 class PingCommand(Command):
     type: Literal["ping"] = "ping"
 
 
-ClientCommandModel = MarkerCommand | BreathingCommand | StopCommand | PingCommand | CalibrateCommand
+ClientCommandModel = (
+    MarkerCommand | BreathingCommand | StopCommand | PingCommand | CalibrateCommand | StressCommand | NoteCommand
+)
 AnyCommand = Annotated[ClientCommandModel, Field(discriminator="type")]
 _ADAPTER: TypeAdapter[ClientCommandModel] = TypeAdapter(AnyCommand)
 

@@ -117,11 +117,12 @@ class StatusFrame(Frame):
 
 class EventFrame(Frame):
     type: Literal["event"] = "event"
-    event: str
+    event: str = Field(description="marker, note (on an episode), stress (a scripted one, simulated straps only)")
     t: float
     t_utc: float
     text: str | None = None
     source: str | None = None
+    episode: int | None = None
 
 
 class ErrorFrame(Frame):
@@ -187,6 +188,21 @@ class NudgeFrame(Frame):
     arousal: float | None
     above_s: float
     message: str = "You have been above your window for a while. A few slow breaths may help it fall again."
+
+
+class AdherenceFrame(Frame):
+    """Is the heart following the breathing guide? Over the last 60 s, at the pacer's frequency:
+    magnitude-squared coherence of HR with the pacer's signal (0-1), HR's phase against it
+    (deg), and the share of HR power at that frequency (0-1); ``label`` following / partly /
+    not following (thresholds: the data dictionary)."""
+
+    type: Literal["adherence"] = "adherence"
+    t: float
+    rate_per_min: float
+    coherence: float
+    phase_deg: float
+    power_share: float
+    label: str
 
 
 class BaselineFrame(Frame):

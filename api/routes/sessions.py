@@ -8,6 +8,8 @@ they are refused alike: 404 for an unknown session, 409 for one that has ended o
 
 from __future__ import annotations
 
+import dataclasses
+import time
 from typing import Annotated, Any
 
 from fastapi import APIRouter, HTTPException, Query, Response
@@ -15,9 +17,19 @@ from fastapi.responses import StreamingResponse
 from pydantic import BaseModel, ConfigDict, Field
 
 from .. import formats
+from .. import review as review_module
 from ..deps import AppState, State
-from ..protocol import BreathingCommand, EventFrame, LiveView, MarkerCommand, PacerFrame, SessionView
-from ..session import LiveSession, PacerError, SessionNotLive, SourceError, parse_source
+from ..protocol import (
+    BreathingCommand,
+    CalibrateCommand,
+    EventFrame,
+    LiveView,
+    MarkerCommand,
+    PacerFrame,
+    SessionView,
+    StressCommand,
+)
+from ..session import LiveSession, NotSimulated, PacerError, SessionNotLive, SourceError, UnknownEpisode, parse_source
 from ..session.commands import carry_out
 from ..storage import SessionNotFound, SessionRow, queries, read_only
 
@@ -42,6 +54,10 @@ class NewSession(BaseModel):
     label: str | None = Field(None, max_length=100, description="a name to show, e.g. the participant's")
     seed: int | None = Field(None, ge=0, lt=2**63, description="seed of a simulated strap (default: random)")
     speed: float | None = Field(None, gt=0, le=1000, description="simulated/replayed time per real second")
+    profile: str | None = Field(None, min_length=1, max_length=64, description="the worker's profile")
+    baseline: tuple[float, float] | None = Field(
+        None, description="[START, END]: calibrate from this session's beats between these seconds (>= 180 s apart)"
+    )
 
 
 class BeatOut(BaseModel):
@@ -95,10 +111,13 @@ async def list_sessions(state: State) -> list[SessionView]:
 @router.post("", status_code=201, response_model=SessionView, responses={422: {"description": "Unusable source"}})
 async def add_session(body: NewSession, state: State) -> SessionView:
     """Start a session on the running server (a participant joins); answers with its id."""
+    if body.baseline is not None and not (0 <= body.baseline[0] and body.baseline[1] - body.baseline[0] >= 180):
+        raise HTTPException(422, "baseline: START >= 0 and at least 180 s of seated rest to END")
     try:
         spec = parse_source(body.source, state.settings, seed=body.seed, speed=body.speed, label=body.label)
     except SourceError as exc:
         raise HTTPException(422, str(exc)) from None
+    spec = dataclasses.replace(spec, profile=body.profile, calibrate_span_s=body.baseline)
     live = await state.manager.start(spec)
     return _view(live.row, live)
 
@@ -199,3 +218,67 @@ async def set_pacer(session_id: str, body: BreathingCommand, state: State) -> Pa
     except SessionNotLive as exc:
         raise HTTPException(409, str(exc)) from None
     return live.pacer_frame()  # type: ignore[no-any-return]
+
+
+class NoteIn(BaseModel):
+    """A short note on an episode (what happened; what I told myself before, during, after)."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    text: str = Field(min_length=1, max_length=2000)
+
+
+class Accepted(BaseModel):
+    status: str
+    detail: str
+
+
+@router.post("/{session_id}/stress", status_code=201, response_model=EventFrame, responses=_ERRORS)
+async def trigger_stress(session_id: str, body: StressCommand, state: State) -> EventFrame:
+    """A scripted stress event now, on a simulated participant (409 for a real strap)."""
+    live = await _live_or_refuse(state, session_id)
+    try:
+        value = await live.stress(body.intensity, body.rise_s, body.tau_s)
+    except (NotSimulated, SessionNotLive) as exc:
+        raise HTTPException(409, str(exc)) from None
+    return EventFrame(event="stress", t=live.clock.rel(value.t_mono), t_utc=value.t_utc, source="api")
+
+
+@router.post("/{session_id}/calibration", status_code=202, response_model=Accepted, responses=_ERRORS)
+async def start_calibration(session_id: str, body: CalibrateCommand, state: State) -> Accepted:
+    """Start a calibration now: sit still, breathe normally; ``baseline`` frames report progress."""
+    live = await _live_or_refuse(state, session_id)
+    await live.calibrate(body.duration_s)
+    return Accepted(status="calibrating", detail=f"sit still and breathe normally for {body.duration_s:g} s")
+
+
+@router.get("/{session_id}/episodes", response_model=list[dict[str, Any]], responses=_ERRORS)
+async def list_episodes(session_id: str, state: State) -> list[dict[str, Any]]:
+    """The session's recovery episodes (the review's shape), with their curves and notes."""
+    await _stored_or_404(state, session_id)
+
+    def q(conn: Any) -> list[dict[str, Any]]:
+        notes: dict[int, list[dict[str, Any]]] = {}
+        for e in queries.iter_events(conn, session_id, "note"):
+            notes.setdefault(int(e.data["episode"]), []).append({"t_utc": e.t_utc, "text": e.data["text"]})
+        return [review_module.episode_view(e, notes.get(e.id, [])) for e in queries.iter_episodes(conn, session_id)]
+
+    return await state.store.read(q)
+
+
+@router.post("/{session_id}/episodes/{index}/notes", status_code=201, response_model=EventFrame, responses=_ERRORS)
+async def add_note(session_id: str, index: int, body: NoteIn, state: State) -> EventFrame:
+    """A note on an episode, while the session runs or later."""
+    live = state.manager.get(session_id)
+    if live is not None and live.status == "live":
+        try:
+            note = await live.note(index, body.text)
+        except UnknownEpisode:
+            raise HTTPException(404, f"session {session_id} has no episode {index}") from None
+        return EventFrame(event="note", t=live.clock.rel(note.t_mono), t_utc=note.t_utc, text=note.text, episode=index)
+    await _stored_or_404(state, session_id)
+    if not await state.store.read(lambda conn: queries.episode_exists(conn, session_id, index)):
+        raise HTTPException(404, f"session {session_id} has no episode {index}")
+    now = time.time()
+    await queries.add_event_after(state.store, session_id, "note", now, {"episode": index, "text": body.text})
+    return EventFrame(event="note", t=0.0, t_utc=now, text=body.text, episode=index)

@@ -13,7 +13,7 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from ..deps import WsState
 from ..hub import Subscription
 from ..protocol import CloseCode, ErrorCode, ErrorFrame, FrameError, HelloFrame, StatusFrame, parse_client_frame
-from ..session import LiveSession, PacerError, SessionManager, SessionNotLive
+from ..session import LiveSession, NotSimulated, PacerError, SessionManager, SessionNotLive, UnknownEpisode
 from ..session.commands import carry_out
 
 _log = logging.getLogger(__name__)
@@ -74,6 +74,10 @@ async def _receiver(ws: WebSocket, sub: Subscription, manager: SessionManager, l
             reply = _error(exc.code, exc.message)
         except SessionNotLive as exc:
             reply = _error(ErrorCode.SESSION_ENDED, str(exc))
+        except NotSimulated as exc:
+            reply = _error(ErrorCode.NOT_SIMULATED, str(exc))
+        except UnknownEpisode as exc:
+            reply = _error(ErrorCode.UNKNOWN_EPISODE, f"no episode {exc.args[0]} in this session")
         except PacerError as exc:
             reply = _error(ErrorCode.BAD_FIELD, str(exc))
         except Exception:  # a bug must cost this one command, not the client's socket

@@ -1,7 +1,7 @@
 """Live sessions: a source, ordered stages and ordered sinks (see :mod:`.pipeline`)."""
 
 from .clock import SessionClock, SessionState
-from .live import LiveSession, SessionNotLive
+from .live import LiveSession, NotSimulated, SessionNotLive, UnknownEpisode
 from .manager import SessionManager
 from .pacer import Pacer, PacerError, PacerState
 from .pipeline import Pipeline, default_sinks, default_stages
@@ -15,6 +15,7 @@ __all__ = [
     "HubSink",
     "LiveSession",
     "Marker",
+    "NotSimulated",
     "Pacer",
     "PacerChanged",
     "PacerError",
@@ -29,6 +30,7 @@ __all__ = [
     "SourceSpec",
     "Stage",
     "StoreSink",
+    "UnknownEpisode",
     "build_sources",
     "default_sinks",
     "default_stages",

@@ -65,6 +65,7 @@ class SessionState:
     baseline_source: str = "population"
     baseline: BaselineFrame | None = None
     episodes: deque[EpisodeFrame] = field(default_factory=lambda: deque(maxlen=HISTORY_EPISODES))
+    open_episodes: set[int] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, Any]:
         return {"status": self.status, "status_detail": self.status_detail, "connection": self.connection}

@@ -14,6 +14,7 @@ from tolerance.hrv.arousal import Episode, EpisodeClosed, EpisodeOpened, Episode
 from tolerance.sensors import ConnectionEvent, DeviceInfo, HeartRateSample, MalformedNotification
 
 from ..protocol import (
+    AdherenceFrame,
     BaselineFrame,
     BeatFrame,
     DeviceView,
@@ -28,10 +29,11 @@ from ..protocol import (
     WindowFrame,
     ZoneFrame,
 )
+from .adherence import AdherenceUpdate
 from .clock import SessionClock, SessionState
 from .pacer import PacerState
 from .tolerance import BaselineSet, CalibrationUpdate
-from .values import Marker, PacerChanged
+from .values import EpisodeNote, Marker, PacerChanged, StressTriggered
 
 
 def window_frame(w: WindowMetrics) -> WindowFrame:
@@ -196,6 +198,7 @@ def _(value: CalibrationUpdate, clock: SessionClock, state: SessionState) -> lis
 
 @frames_of.register
 def _(value: EpisodeOpened, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.open_episodes.add(value.index)
     rel = clock.rel
     return [
         EpisodeFrame(
@@ -229,5 +232,31 @@ def episode_frame(e: Episode, t_s: float, clock: SessionClock) -> EpisodeFrame:
 @frames_of.register
 def _(value: EpisodeClosed, clock: SessionClock, state: SessionState) -> list[Frame]:
     frame = episode_frame(value.episode, value.t_s, clock)
+    state.open_episodes.discard(value.episode.index)
     state.episodes.append(frame)
+    return [frame]
+
+
+@frames_of.register
+def _(value: EpisodeNote, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.counts["events"] += 1
+    return [
+        EventFrame(event="note", t=clock.rel(value.t_mono), t_utc=value.t_utc, text=value.text, episode=value.episode)
+    ]
+
+
+@frames_of.register
+def _(value: StressTriggered, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.counts["events"] += 1
+    text = f"scripted stress: intensity {value.intensity:g}, rise {value.rise_s:g} s, tau {value.tau_s:g} s"
+    return [EventFrame(event="stress", t=clock.rel(value.t_mono), t_utc=value.t_utc, text=text, source="trainer")]
+
+
+@frames_of.register
+def _(value: AdherenceUpdate, clock: SessionClock, state: SessionState) -> list[Frame]:
+    a = value.adherence
+    frame = AdherenceFrame(
+        t=clock.rel(value.t_s), rate_per_min=a.rate_per_min, coherence=a.coherence, phase_deg=a.phase_deg,
+        power_share=a.power_share, label=str(a.label),
+    )  # fmt: skip
     return [frame]

@@ -23,7 +23,7 @@ from .clock import SessionClock, SessionState
 from .framing import pacer_frame
 from .pacer import Pacer, PacerState
 from .pipeline import Pipeline
-from .values import CalibrationRequest, Marker, PacerChanged
+from .values import CalibrationRequest, EpisodeNote, Marker, PacerChanged, StressTriggered
 
 _log = logging.getLogger(__name__)
 
@@ -35,6 +35,14 @@ class SessionNotLive(RuntimeError):
         self.session_id = session_id
         self.status = status
         super().__init__(f"session {session_id} is {status}; it takes no commands")
+
+
+class NotSimulated(RuntimeError):
+    """A command only a simulated strap can carry out (HTTP 409, ``not_simulated``)."""
+
+
+class UnknownEpisode(KeyError):
+    """No episode with this index in the session (HTTP 404, ``unknown_episode``)."""
 
 
 class LiveSession:
@@ -134,6 +142,32 @@ class LiveSession:
         self.require_live()
         t_mono, t_utc = self.clock.now()
         await self.pipeline.push(CalibrationRequest(t_mono, t_utc, duration_s))
+
+    async def stress(self, intensity: float, rise_s: float, tau_s: float) -> StressTriggered:
+        """A scripted stress event now, on a simulated strap (demos)."""
+        self.require_live()
+        add_stress = getattr(self.sensor, "add_stress", None)
+        if not callable(add_stress):
+            raise NotSimulated(f"session {self.id} records a real strap; only simulated ones take a scripted stress")
+        from tolerance.simulations import StressEvent
+
+        add_stress(
+            StressEvent(at_s=float(getattr(self.sensor, "t_s", 0.0)), rise_s=rise_s, tau_s=tau_s, intensity=intensity)
+        )
+        t_mono, t_utc = self.clock.now()
+        value = StressTriggered(t_mono, t_utc, intensity, rise_s, tau_s)
+        await self.pipeline.push(value)
+        return value
+
+    async def note(self, episode: int, text: str) -> EpisodeNote:
+        """A note on one of this session's episodes (it may still be open)."""
+        known = {e.index for e in self.state.episodes} | self.state.open_episodes
+        if episode not in known:
+            raise UnknownEpisode(episode)
+        t_mono, t_utc = self.clock.now()
+        value = EpisodeNote(t_mono, t_utc, episode, text)
+        await self.pipeline.push(value)
+        return value
 
     # the loop -------------------------------------------------------------------------------
     async def run(self) -> None:

@@ -14,7 +14,7 @@ from .clock import SessionClock, SessionState
 from .live import LiveSession, SessionNotLive
 from .pipeline import Pipeline, default_sinks, default_stages
 from .sources import SourceSpec
-from .tolerance import ToleranceStage
+from .tolerance import ToleranceStage, baseline_from_dict, config_from_profile
 
 _log = logging.getLogger(__name__)
 
@@ -29,28 +29,39 @@ class SessionManager:
         engine_config: EngineConfig | None = None,
         *,
         calibrate_span_s: tuple[float, float] | None = None,
+        profile: str | None = None,
     ) -> None:
         self.store = store
         self.hub = hub
         self.engine_config = engine_config or EngineConfig()
         self.calibrate_span_s = calibrate_span_s
         """``serve --baseline START:END``: every session started with the server calibrates then."""
+        self.profile = profile
+        """``serve --profile NAME``: sessions use and keep that worker's baseline and window."""
         self.sessions: dict[str, LiveSession] = {}
 
     async def start(self, spec: SourceSpec) -> LiveSession:
         cfg = self.engine_config
         engine_params: dict[str, Any] = cfg.as_dict()
+        profile_name = spec.profile or self.profile
+        profile = (await self.store.read(lambda c: queries.get_profile(c, profile_name))) if profile_name else None
         row = await queries.create_session(
             self.store,
             source_kind=spec.kind,
             source_id=spec.sensor.source_id,
             params={**spec.params, "engine": engine_params},
             label=spec.label,
+            profile_id=profile_name,
         )
         clock, state = SessionClock(), SessionState()
-        tolerance = ToleranceStage(calibrate_span_s=spec.calibrate_span_s or self.calibrate_span_s)
+        baseline = baseline_from_dict(profile["baseline"]) if profile and profile.get("baseline") else None
+        tolerance = ToleranceStage(
+            baseline=baseline,
+            config=config_from_profile(profile or {}),
+            calibrate_span_s=spec.calibrate_span_s or self.calibrate_span_s,
+        )
         stages = default_stages(Engine(cfg), tolerance)
-        pipeline = Pipeline(stages, default_sinks(self.store, self.hub, row.id, clock, state))
+        pipeline = Pipeline(stages, default_sinks(self.store, self.hub, row.id, clock, state, profile_name))
         session = LiveSession(
             row, spec.sensor, self.store, self.hub, pipeline, clock, state, engine_params=engine_params
         )

@@ -78,7 +78,8 @@ def file_tolerance(
     doc = result.as_dict(curves=True)
     doc["parameters"]["calibrate_span_s"] = list(calibrate_span_s) if calibrate_span_s else None
     doc["parameters"]["time_origin"] = "seconds of beat time from the start of the file's first value"
-    return _finite(doc)
+    clean: dict[str, Any] = _finite(doc)
+    return clean
 
 
 def _finite(value: Any) -> Any:

@@ -14,19 +14,25 @@ from tolerance.hrv import Engine
 
 from ..hub import Hub
 from ..storage import Store
+from .adherence import AdherenceStage
 from .clock import SessionClock, SessionState
 from .recording import Recorder
-from .sinks import HubSink, Sink, StoreSink
+from .sinks import HubSink, ProfileSink, Sink, StoreSink
 from .stages import HrvStage, Stage
 from .tolerance import ToleranceStage
 
 
 def default_stages(engine: Engine, tolerance: ToleranceStage) -> list[Stage]:
-    return [HrvStage(engine), tolerance]
+    return [HrvStage(engine), tolerance, AdherenceStage()]
 
 
-def default_sinks(store: Store, hub: Hub, session_id: str, clock: SessionClock, state: SessionState) -> list[Sink]:
-    return [StoreSink(store, Recorder(session_id, clock)), HubSink(hub, session_id, clock, state)]
+def default_sinks(
+    store: Store, hub: Hub, session_id: str, clock: SessionClock, state: SessionState, profile: str | None = None
+) -> list[Sink]:
+    sinks: list[Sink] = [StoreSink(store, Recorder(session_id, clock)), HubSink(hub, session_id, clock, state)]
+    if profile is not None:
+        sinks.append(ProfileSink(store, profile))
+    return sinks
 
 
 class Pipeline:

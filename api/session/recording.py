@@ -15,9 +15,10 @@ from tolerance.sensors import ActivityEvent, ConnectionEvent, DeviceInfo, HeartR
 
 from ..storage import BeatRow, EpisodeRow, EventRow, MetricRow, NotificationRow
 from ..storage.rows import Row
+from .adherence import AdherenceUpdate
 from .clock import SessionClock
 from .tolerance import BaselineSet, CalibrationUpdate
-from .values import CalibrationRequest, Marker, PacerChanged
+from .values import CalibrationRequest, EpisodeNote, Marker, PacerChanged, StressTriggered
 
 
 class Recorder:
@@ -204,3 +205,19 @@ def _(value: EpisodeClosed, rec: Recorder) -> list[Row]:
         d.get("r2"), e.area, e.breathing, e.activity, e.reactivation_of, True, data,
     )  # fmt: skip
     return [row]
+
+
+@rows_of.register
+def _(value: EpisodeNote, rec: Recorder) -> list[Row]:
+    return [rec.event("note", value.t_mono, value.t_utc, {"episode": value.episode, "text": value.text})]
+
+
+@rows_of.register
+def _(value: StressTriggered, rec: Recorder) -> list[Row]:
+    data = {"intensity": value.intensity, "rise_s": value.rise_s, "tau_s": value.tau_s}
+    return [rec.event("stress", value.t_mono, value.t_utc, data)]
+
+
+@rows_of.register
+def _(value: AdherenceUpdate, rec: Recorder) -> list[Row]:
+    return [rec.event("adherence", value.t_s, rec.clock.utc(value.t_s), value.adherence.as_dict())]

@@ -11,11 +11,12 @@ from collections.abc import Sequence
 from typing import Protocol, runtime_checkable
 
 from ..hub import Hub
-from ..storage import Store
+from ..storage import Store, queries
 from ..storage.rows import Row
 from .clock import SessionClock, SessionState
 from .framing import frames_of
 from .recording import Recorder, rows_of
+from .tolerance import BaselineSet
 
 
 @runtime_checkable
@@ -52,3 +53,17 @@ class HubSink:
         for value in values:
             for frame in frames_of(value, self.clock, self.state):
                 self.hub.publish(self.topic, frame.encode())
+
+
+class ProfileSink:
+    """A session of a named profile keeps the worker's baseline: a calibration that finished
+    becomes the profile's baseline, used by the profile's next sessions."""
+
+    def __init__(self, store: Store, profile: str) -> None:
+        self.store = store
+        self.profile = profile
+
+    async def write(self, values: Sequence[object]) -> None:
+        for value in values:
+            if isinstance(value, BaselineSet) and value.baseline.source in ("calibration", "range", "rolling"):
+                await queries.update_profile(self.store, self.profile, {"baseline": value.baseline.as_dict()})

@@ -35,6 +35,8 @@ class SourceSpec:
     label: str | None = None
     calibrate_span_s: tuple[float, float] | None = None
     """seconds after the first beat between which this session calibrates its baseline"""
+    profile: str | None = None
+    """the worker's profile: its baseline and window are used, a new calibration is kept in it"""
 
 
 def sim_source(name: str, *, seed: int | None, speed: float, label: str | None = None) -> SourceSpec:

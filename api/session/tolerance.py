@@ -13,9 +13,11 @@ says why and keeps the baseline in use.
 
 from __future__ import annotations
 
+from collections import deque
 from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import singledispatchmethod
+from typing import Any
 
 from tolerance.hrv import BeatUpdate
 from tolerance.hrv.arousal import (
@@ -26,14 +28,18 @@ from tolerance.hrv.arousal import (
     CalibrationRefused,
     ToleranceConfig,
     ToleranceTracker,
+    WindowBand,
+    ZoneConfig,
 )
-from tolerance.sensors import ActivityEvent
+from tolerance.sensors import ActivityEvent, HeartRateSample
 
 from .values import CalibrationRequest, Marker, PacerChanged
 
 SHORT_WINDOW_S = 60.0
 """The window the arousal index reads (HR and RMSSD of the last 60 s)."""
 ACTIVITY_MARKERS = {"moving": True, "still": False}
+HR_ONLY_AFTER_S = 10.0
+"""A source that sent no RR interval for this long is read in HR-only mode (a watch, some straps)."""
 """Marker texts that set the activity signal by hand (a worker walking to a meeting)."""
 
 
@@ -55,6 +61,28 @@ class CalibrationUpdate:
     done: bool = False
 
 
+def baseline_from_dict(d: dict[str, Any]) -> Baseline:
+    """A stored baseline (``Baseline.as_dict()``) back as a value."""
+    return Baseline(
+        hr_center_bpm=float(d["hr_center_bpm"]),
+        hr_spread_bpm=float(d["hr_spread_bpm"]),
+        ln_rmssd_center=None if d.get("ln_rmssd_center") is None else float(d["ln_rmssd_center"]),
+        ln_rmssd_spread=None if d.get("ln_rmssd_spread") is None else float(d["ln_rmssd_spread"]),
+        source=d.get("source", "calibration"),
+        n_windows=int(d.get("n_windows", 0)),
+        hr_only=bool(d.get("hr_only", False)),
+    )
+
+
+def config_from_profile(profile: dict[str, Any]) -> ToleranceConfig:
+    """The window of a profile (``band``: ``{"lower", "upper"}`` on the index), else the default."""
+    band = profile.get("band")
+    if not band:
+        return ToleranceConfig()
+    zones = ZoneConfig(band=WindowBand(float(band["lower"]), float(band["upper"])))
+    return ToleranceConfig(zones=zones)
+
+
 class ToleranceStage:
     def __init__(
         self,
@@ -71,6 +99,10 @@ class ToleranceStage:
         self._span = calibrate_span_s
         self._calibration: Calibration | None = None
         self._announced = False
+        self._last_rr_t: float | None = None
+        self._hr: deque[tuple[float, int]] = deque()
+        self._first_sample_t: float | None = None
+        self.hr_only = False
 
     @singledispatchmethod
     def process(self, value: object) -> Sequence[object]:
@@ -101,6 +133,37 @@ class ToleranceStage:
         return ()
 
     @process.register
+    def _(self, value: HeartRateSample) -> Sequence[object]:
+        """HR-only mode: without RR intervals, the index reads HR alone (the strap's 60 s mean),
+        flagged ``hr_only`` on every zone frame; RMSSD and everything after it are absent."""
+        t = value.t_mono
+        if self._first_sample_t is None:
+            self._first_sample_t = t
+        if value.rr_ms:
+            self._last_rr_t = t
+            self.hr_only = False
+            return ()
+        since_rr = t - (self._last_rr_t if self._last_rr_t is not None else self._first_sample_t)
+        if since_rr < HR_ONLY_AFTER_S or value.hr_bpm <= 0 or value.contact is False:
+            return ()
+        self.hr_only = True
+        self._hr.append((t, value.hr_bpm))
+        while self._hr and self._hr[0][0] <= t - SHORT_WINDOW_S:
+            self._hr.popleft()
+        if self._hr[-1][0] - self._hr[0][0] < 0.8 * SHORT_WINDOW_S - 1.0:
+            return ()  # the 60 s mean needs most of a minute of HR, as the windows do
+        hr = sum(h for _t, h in self._hr) / len(self._hr)
+        out: list[object] = []
+        if self._t_first is None:
+            self._t_first = t
+        if not self._announced:
+            self._announced = True
+            out.append(BaselineSet(t, self.baseline))
+        out.extend(self._calibrate(t, hr, None, None))
+        out.extend(self.tracker.add(t, hr, None, None, breathing=self.breathing, activity=self.activity))
+        return out
+
+    @process.register
     def _(self, value: BeatUpdate) -> Sequence[object]:
         t = value.beat.t_s
         out: list[object] = []
@@ -126,7 +189,9 @@ class ToleranceStage:
             return []
         if self._calibration is None:
             # The first 60 s window of the span fills before it gives a number.
-            self._calibration = Calibration(required_s=max(end - start - SHORT_WINDOW_S, SHORT_WINDOW_S))
+            self._calibration = Calibration(
+                required_s=max(end - start - SHORT_WINDOW_S, SHORT_WINDOW_S), hr_only=self.hr_only
+            )
         cal = self._calibration
         if rel < end:
             cal.add(t, hr, rmssd, share)

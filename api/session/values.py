@@ -41,3 +41,24 @@ class CalibrationRequest:
     t_mono: float
     t_utc: float
     duration_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class EpisodeNote:
+    """A worker's note on episode ``episode`` of this session."""
+
+    t_mono: float
+    t_utc: float
+    episode: int
+    text: str
+
+
+@dataclass(frozen=True, slots=True)
+class StressTriggered:
+    """A scripted stress event started on a simulated strap (a demo's own doing, recorded as such)."""
+
+    t_mono: float
+    t_utc: float
+    intensity: float
+    rise_s: float
+    tau_s: float

@@ -8,6 +8,7 @@ in memory whole.
 
 from __future__ import annotations
 
+import json
 import secrets
 import sqlite3
 import time
@@ -128,3 +129,59 @@ def iter_notifications(conn: sqlite3.Connection, session_id: str) -> Iterator[No
 def iter_episodes(conn: sqlite3.Connection, session_id: str) -> Iterator[EpisodeRow]:
     for r in conn.execute("SELECT * FROM episodes WHERE session_id=? ORDER BY id", (session_id,)):
         yield EpisodeRow.from_sql(r)
+
+
+def events_between(conn: sqlite3.Connection, types: tuple[str, ...], t0_utc: float, t1_utc: float) -> list[EventRow]:
+    """Events of these types of every session with ``t0_utc <= t_utc < t1_utc``, in time order."""
+    marks = ", ".join("?" * len(types))
+    sql = f"SELECT * FROM events WHERE type IN ({marks}) AND t_utc >= ? AND t_utc < ? ORDER BY t_utc, session_id, seq"
+    return [EventRow.from_sql(r) for r in conn.execute(sql, (*types, t0_utc, t1_utc))]
+
+
+def episodes_between(conn: sqlite3.Connection, t0_utc: float, t1_utc: float) -> list[EpisodeRow]:
+    """Episodes of every session that started in ``[t0_utc, t1_utc)``, in time order."""
+    sql = "SELECT * FROM episodes WHERE start_utc >= ? AND start_utc < ? ORDER BY start_utc"
+    return [EpisodeRow.from_sql(r) for r in conn.execute(sql, (t0_utc, t1_utc))]
+
+
+def sessions_between(conn: sqlite3.Connection, t0_utc: float, t1_utc: float) -> list[SessionRow]:
+    """Sessions that overlap ``[t0_utc, t1_utc)`` (still running ones included)."""
+    sql = "SELECT * FROM sessions WHERE created_utc < ? AND (ended_utc IS NULL OR ended_utc >= ?) ORDER BY created_utc"
+    return [SessionRow.from_sql(r) for r in conn.execute(sql, (t1_utc, t0_utc))]
+
+
+def episode_exists(conn: sqlite3.Connection, session_id: str, index: int) -> bool:
+    sql = "SELECT 1 FROM episodes WHERE session_id=? AND id=?"
+    return conn.execute(sql, (session_id, index)).fetchone() is not None
+
+
+async def add_event_after(store: Store, session_id: str, type_: str, t_utc: float, data: dict[str, Any]) -> None:
+    """An event on a session that is not live (a note written later): the next ``seq``, its
+    ``t_mono`` on the session's clock where it can be derived (else the UTC time)."""
+    await store.write(
+        "INSERT INTO events (session_id, seq, t_mono, t_utc, type, data) SELECT ?, COALESCE(MAX(seq), -1) + 1, "
+        "? - COALESCE((SELECT t_utc - t_mono FROM notifications WHERE session_id=? ORDER BY seq LIMIT 1), 0), ?, ?, ? "
+        "FROM events WHERE session_id=?",
+        (session_id, t_utc, session_id, t_utc, type_, dumps(data), session_id),
+    )
+
+
+def get_profile(conn: sqlite3.Connection, name: str) -> dict[str, Any] | None:
+    """A worker's profile (``baseline``, ``band``, ``resonance``), or None."""
+    r = conn.execute("SELECT data FROM profiles WHERE id=?", (name,)).fetchone()
+    return None if r is None else dict(json.loads(r["data"]))
+
+
+def list_profiles(conn: sqlite3.Connection) -> list[tuple[str, float, float, dict[str, Any]]]:
+    rows = conn.execute("SELECT id, created_utc, updated_utc, data FROM profiles ORDER BY id")
+    return [(r["id"], r["created_utc"], r["updated_utc"], json.loads(r["data"])) for r in rows]
+
+
+async def update_profile(store: Store, name: str, changes: dict[str, Any]) -> None:
+    """Merge ``changes`` into the profile's data (created if new), as one write."""
+    now = time.time()
+    await store.write(
+        "INSERT INTO profiles (id, created_utc, updated_utc, data) VALUES (?, ?, ?, ?) "
+        "ON CONFLICT(id) DO UPDATE SET updated_utc=excluded.updated_utc, data=json_patch(profiles.data, excluded.data)",
+        (name, now, now, dumps(changes)),
+    )

@@ -27,8 +27,9 @@ class PayloadStrap:
     """A strap that sends ``n`` notifications of one RR interval each (as 0x2A37 bytes, decoded
     by the live parser), then stays connected until the session is stopped."""
 
-    def __init__(self, n: int = 40, rr_ms: float = 900.0, source_id: str = "fake:strap") -> None:
+    def __init__(self, n: int = 40, rr_ms: float = 900.0, source_id: str = "fake:strap", with_rr: bool = True) -> None:
         self.n = n
+        self.with_rr = with_rr
         self.rr_raw = round(rr_ms * 1024 / 1000)
         self._source_id = source_id
 
@@ -42,7 +43,8 @@ class PayloadStrap:
         for i in range(self.n):
             rr = self.rr_raw + (7 if i % 2 else -7)
             t += rr / 1024
-            payload = encode_hrm(HeartRateMeasurement(round(60000 * 1024 / 1000 / rr), (rr,), True, None))
+            hr = round(60000 * 1024 / 1000 / rr)
+            payload = encode_hrm(HeartRateMeasurement(hr, (rr,) if self.with_rr else (), True, None))
             m = decode_hrm(payload)
             yield HeartRateSample.from_measurement(
                 m, source=self._source_id, t_mono=t, t_utc=1.7e9 + t, payload=payload

@@ -52,6 +52,7 @@ def run(args: argparse.Namespace) -> int:
             "seed": args.seed,
             "replay_dir": args.replay_dir,
             "baseline_span_s": args.baseline,
+            "profile": args.profile,
         }.items()
         if v is not None
     }

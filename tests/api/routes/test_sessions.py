@@ -7,6 +7,7 @@ import json
 import time
 from typing import Any
 
+import pytest
 from starlette.testclient import TestClient
 
 
@@ -120,3 +121,65 @@ def test_only_the_pages_own_files_are_served(app_client: TestClient) -> None:
     js = app_client.get("/protocol.js")
     assert js.status_code == 200 and js.headers["content-type"].startswith("text/javascript")
     assert '"UNKNOWN_SESSION": 4404' in js.text and "export const PROTOCOL = Object.freeze(1);" in js.text
+
+
+def test_a_strap_without_rr_intervals_gets_hr_only_zones_flagged_as_such(tmp_path: Any) -> None:
+    from tolerance.api import Settings, create_app
+    from tolerance.api.session import SourceSpec
+
+    from ..conftest import PayloadStrap
+
+    app = create_app(
+        Settings(db=tmp_path / "hr.sqlite3", port=0),
+        lambda: [SourceSpec(PayloadStrap(n=150, with_rr=False), "ble", {"device": "watch"})],
+    )
+    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+        sid = _live_id(client)
+        with client.websocket_connect(f"ws://127.0.0.1:8000/ws/sessions/{sid}") as ws:
+            zones: list[dict[str, Any]] = []
+            deadline = time.monotonic() + 20
+            while len(zones) < 3 and time.monotonic() < deadline:
+                f = json.loads(ws.receive_text())
+                if f["type"] == "zone":
+                    zones.append(f)
+        assert zones and all(z["hr_only"] for z in zones)
+        assert all(z["arousal"] is not None and z["baseline"] == "population" for z in zones)
+        stored = client.get(f"/api/sessions/{sid}").json()["stored"]
+        assert stored["beats"] == 0, "no RR: no beats, and no HRV figure is made up"
+
+
+def _baselines_until_calibrated(client: TestClient, sid: str) -> list[dict[str, Any]]:
+    got: list[dict[str, Any]] = []
+    with client.websocket_connect(f"ws://127.0.0.1:8000/ws/sessions/{sid}") as ws:
+        deadline = time.monotonic() + 30
+        while time.monotonic() < deadline:
+            f = json.loads(ws.receive_text())
+            if f["type"] == "baseline":
+                got.append(f)
+                if f.get("refused") or (f.get("source") == "calibration" and f.get("hr_center_bpm")):
+                    return got
+    raise AssertionError(f"no calibration in 30 s: {got}")
+
+
+def test_a_profile_keeps_a_calibration_for_its_next_session_and_its_window(app_client: TestClient) -> None:
+    first = app_client.post(
+        "/api/sessions",
+        json={"source": "sim:calm", "seed": 2, "speed": 100, "profile": "ana", "baseline": [0, 200]},
+    ).json()
+    got = _baselines_until_calibrated(app_client, first["id"])
+    assert got[0]["source"] == "population", "before the calibration: population values, and it says so"
+    calibrated = got[-1]
+    assert 60 < calibrated["hr_center_bpm"] < 72 and 30 < calibrated["rmssd_center_ms"] < 60  # calm: 66 bpm, 42 ms
+    profile = app_client.get("/api/profiles/ana").json()
+    assert profile["data"]["baseline"]["hr_center_bpm"] == pytest.approx(calibrated["hr_center_bpm"])
+
+    assert app_client.put("/api/profiles/ana", json={"band": {"lower": -1.5, "upper": 0.8}}).status_code == 200
+    assert app_client.put("/api/profiles/ana", json={"band": {"lower": 1, "upper": 0}}).status_code == 422
+    second = app_client.post("/api/sessions", json={"source": "sim:calm", "seed": 3, "speed": 50, "profile": "ana"})
+    sid = second.json()["id"]
+    assert second.json()["profile_id"] == "ana"
+    with app_client.websocket_connect(f"ws://127.0.0.1:8000/ws/sessions/{sid}") as ws:
+        while (f := json.loads(ws.receive_text()))["type"] != "baseline":
+            pass
+    assert f["source"] == "calibration" and f["hr_center_bpm"] == pytest.approx(calibrated["hr_center_bpm"])
+    assert app_client.get("/api/profiles/nobody").status_code == 404
