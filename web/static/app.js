@@ -42,6 +42,8 @@ function redraw() {
     drawPending = false;
     charts.arousal.setData(arousal.data);
     charts.heart.setData(heart.data);
+    $.arousalChart.dataset.points = String(arousal.length);
+    $.heartChart.dataset.points = String(heart.length);
   });
 }
 
@@ -173,6 +175,8 @@ const handlers = {
       }, { d: Infinity, v: $.ratio.value });
       $.ratio.value = best.v;
       $.nudge.hidden = true;
+    } else {
+      set($.adherence, "–");
     }
   },
   status(frame) {
@@ -182,12 +186,14 @@ const handlers = {
     if (frame.dropped_frames) set($.notice, "this tab fell behind; some updates were skipped");
   },
   event(frame) {
+    if (frame.event === "note") { set($.noteStatus, "saved"); return; }
     if (frame.event !== "marker") return;
     const what = frame.text ? `“${frame.text}”` : "marker";
     set($.markerNote, `${what} noted at ${clock(frame.t_utc)}.`);
   },
   zone: showZone,
   episode: showEpisode,
+  adherence(frame) { set($.adherence, frame.label); },
   nudge: showNudge,
   baseline(frame) { showBaseline(frame); wizard.baseline(frame); },
   error(frame) { set($.notice, frame.message); },

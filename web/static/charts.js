@@ -31,7 +31,7 @@ function axes(dark, { large = false, yLabel = "", timeAxis = true, y2 = null } =
   const font = `${large ? 22 : 12}px system-ui, sans-serif`;
   const common = { stroke: t.axis, grid: { stroke: t.grid, width: 1 }, ticks: { stroke: t.grid }, font, labelFont: font };
   const list = [
-    { ...common, space: large ? 140 : 70, values: timeAxis ? clockTicks : (u, ticks) => ticks.map((v) => `${Math.round(v)} s`) },
+    { ...common, space: large ? 160 : 100, values: timeAxis ? clockTicks : (u, ticks) => ticks.map((v) => `${Math.round(v)} s`) },
     { ...common, label: yLabel, size: large ? 70 : 50, labelSize: large ? 30 : 18 },
   ];
   if (y2) list.push({ ...common, ...y2, side: 1, grid: { show: false }, size: large ? 70 : 50, labelSize: large ? 30 : 18 });

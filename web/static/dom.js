@@ -8,7 +8,7 @@ export const SELECTORS = Object.freeze({
     arousalChart: "#arousal-chart", heartChart: "#heart-chart", chartNote: "#chart-note",
     arousalNow: "#arousal-now", hr: "#hr", rmssd: "#rmssd", rmssd30: "#rmssd30",
     guide: "#guide", guideText: "#guide-text", breathe: "#breathe", rate: "#rate", ratio: "#ratio",
-    sound: "#sound", focus: "#focus",
+    sound: "#sound", focus: "#focus", adherence: "#adherence",
     marker: "#marker", activity: "#activity", markerNote: "#marker-note",
     nudge: "#nudge", nudgeText: "#nudge-text", nudgeBreathe: "#nudge-breathe", nudgeDismiss: "#nudge-dismiss",
     notify: "#notify",
