@@ -83,6 +83,7 @@ function showZone(frame) {
   set($.zone, zoneWords(frame.zone));
   if (frame.change || $.zoneSince.textContent.trim() === "") set($.zoneSince, `since ${clock(frame.t_utc)}`);
   if (frame.within_share !== null && frame.within_share !== undefined) set($.tiw, percent(frame.within_share));
+  if (sessionId && Date.now() - todayAt > 15000) showToday(); // today's share moves with this session's
   set($.arousalNow, num(frame.arousal, 1));
   if (frame.arousal !== null && arousal.push(frame.t_utc, frame.arousal)) redraw();
   if (frame.zone === "activity" && !moving) setMoving(true);
@@ -271,7 +272,9 @@ $.noteForm.addEventListener("submit", async (e) => {
   }
 });
 
+let todayAt = 0;
 async function showToday() {
+  todayAt = Date.now();
   try {
     const day = await api.review(isoDate(new Date()));
     set($.tiwToday, percent(day.time_in_window?.within_share));

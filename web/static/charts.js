@@ -7,7 +7,7 @@ const uPlot = globalThis.uPlot;
 export const chartsAvailable = () => typeof uPlot === "function";
 
 export const COLOURS = Object.freeze({
-  band: "rgba(0, 158, 115, 0.16)", bandEdge: "#009E73", arousal: "#0072B2", arousalOnDark: "#9ad8ff", hr: "#C2770A", rmssd: "#0072B2",
+  band: "rgba(0, 158, 115, 0.16)", bandEdge: "#009E73", bandOnDark: "rgba(47, 211, 160, 0.22)", bandEdgeOnDark: "#2fd3a0", arousal: "#0072B2", arousalOnDark: "#9ad8ff", hr: "#C2770A", rmssd: "#0072B2",
   fit: "#CC79A7", breathing: "rgba(86, 180, 233, 0.22)", tiw: "#009E73", tau: "#0072B2",
 });
 
@@ -32,14 +32,14 @@ function axes(dark, { large = false, yLabel = "", timeAxis = true, y2 = null } =
   const common = { stroke: t.axis, grid: { stroke: t.grid, width: 1 }, ticks: { stroke: t.grid }, font, labelFont: font };
   const list = [
     { ...common, space: large ? 160 : 100, values: timeAxis ? clockTicks : (u, ticks) => ticks.map((v) => `${Math.round(v)} s`) },
-    { ...common, label: yLabel, size: large ? 70 : 50, labelSize: large ? 30 : 18 },
+    { ...common, label: yLabel, size: large ? 70 : 50, labelSize: large ? 30 : 18, space: large ? 70 : 30 },
   ];
   if (y2) list.push({ ...common, ...y2, side: 1, grid: { show: false }, size: large ? 70 : 50, labelSize: large ? 30 : 18 });
   return list;
 }
 
 /** Shade [lower, upper] of scale "y" across the plot, and optional x spans (breathing). */
-function bandPlugin(getBand, getSpans = () => []) {
+function bandPlugin(getBand, getSpans = () => [], dark = false) {
   return {
     hooks: {
       drawClear: [(u) => {
@@ -59,11 +59,11 @@ function bandPlugin(getBand, getSpans = () => []) {
         if (band) {
           const y0 = u.valToPos(band.upper, "y", true);
           const y1 = u.valToPos(band.lower, "y", true);
-          ctx.fillStyle = COLOURS.band;
+          ctx.fillStyle = dark ? COLOURS.bandOnDark : COLOURS.band;
           ctx.fillRect(left, y0, width, y1 - y0);
-          ctx.strokeStyle = COLOURS.bandEdge;
+          ctx.strokeStyle = dark ? COLOURS.bandEdgeOnDark : COLOURS.bandEdge;
           ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
-          ctx.lineWidth = devicePixelRatio;
+          ctx.lineWidth = (dark ? 2 : 1) * devicePixelRatio;
           for (const y of [y0, y1]) { ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + width, y); ctx.stroke(); }
         }
         ctx.restore();
@@ -76,13 +76,31 @@ function bandPlugin(getBand, getSpans = () => []) {
 function follow(u, container, height) {
   const fit = () => {
     const w = Math.floor(container.clientWidth);
-    if (w > 0 && (w !== u.width || height !== u.height)) u.setSize({ width: w, height });
+    const h = height === "fill" ? Math.floor(container.clientHeight) : height;
+    if (w > 0 && h > 0 && (w !== u.width || h !== u.height)) u.setSize({ width: w, height: h });
   };
   new ResizeObserver(fit).observe(container);
   fit();
 }
 
 const isDark = () => matchMedia("(prefers-color-scheme: dark)").matches || document.body.dataset.theme === "dark";
+
+/** Minutes before the newest point ("−4 min" … "now"), every minute: for the projector. */
+const relativeAxis = {
+  splits: (u) => {
+    const { min, max } = u.scales.x;
+    // Whole minutes, as many as fit with room for their labels (about 110 CSS px each).
+    const perMinutePx = u.bbox.width / devicePixelRatio / Math.max((max - min) / 60, 1);
+    const step = 60 * Math.max(1, Math.ceil(110 / perMinutePx));
+    const out = [];
+    for (let v = max; v >= min; v -= step) out.unshift(v);
+    return out;
+  },
+  values: (u, ticks) => ticks.map((v) => {
+    const m = Math.round((v - u.scales.x.max) / 60);
+    return m === 0 ? "now" : `${m} min`.replace("-", "−");
+  }),
+};
 
 /**
  * Arousal against the window. ``opts``: height, large (projector), span_s (the x range
@@ -94,19 +112,21 @@ export function arousalChart(container, opts = {}) {
   const dark = opts.dark ?? isDark();
   const series = [
     {},
-    { label: "arousal", stroke: dark ? COLOURS.arousalOnDark : COLOURS.arousal, width: large ? 5 : 2, points: { show: false }, spanGaps: false },
+    { label: "arousal", stroke: dark ? COLOURS.arousalOnDark : COLOURS.arousal, width: large ? 6 : 2, points: { show: false }, spanGaps: false },
     ...extra,
   ];
   const u = new uPlot({
     width: Math.max(container.clientWidth, 100), height,
     legend: { show: false }, cursor: { show: !large, drag: { x: false, y: false } },
     scales: {
-      x: { time: timeAxis, ...(opts.xRange ? { range: () => opts.xRange() } : {}) },
+      x: { time: timeAxis && !opts.relative, ...(opts.xRange ? { range: () => opts.xRange() } : {}) },
       y: { range: (u, min, max) => [Math.min(-2.5, Math.floor(min ?? -2.5)), Math.max(3, Math.ceil(max ?? 3))] },
     },
-    axes: axes(dark, { large, timeAxis, yLabel: opts.yLabel ?? "arousal" }),
+    axes: ((list) => [opts.relative ? { ...list[0], ...relativeAxis } : list[0], { ...list[1], incrs: [0.5, 1, 2, 5, 10] }])(
+      axes(dark, { large, timeAxis, yLabel: opts.yLabel ?? "arousal" }),
+    ),
     series,
-    plugins: [bandPlugin(band, spans)],
+    plugins: [bandPlugin(band, spans, dark)],
   }, [[], [], ...extra.map(() => [])], container);
   follow(u, container, height);
   return u;

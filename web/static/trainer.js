@@ -34,12 +34,13 @@ function addCard(session, n) {
   $.grid.append(el);
   const trace = new Trace(2, KEEP_S);
   const xRange = () => { const end = trace.last(0) ?? Date.now() / 1000; return [end - KEEP_S, end]; };
-  const chart = chartsAvailable() ? arousalChart(q(".p-chart"), { height: 340, large: true, dark: true, xRange }) : null;
+  const chart = chartsAvailable() ? arousalChart(q(".p-chart"), { height: "fill", large: true, dark: true, relative: true, xRange }) : null;
   let pending = false;
   const card = { el, trace, chart, link: null };
   const show = (frame) => {
     el.dataset.zone = frame.zone;
     q(".p-zone").textContent = zoneWords(frame.zone);
+    q(".p-zone").dataset.zone = frame.zone;
     if (frame.arousal === null || !trace.push(frame.t_utc, frame.arousal)) return;
     el.dataset.arousal = frame.arousal.toFixed(3);
     el.dataset.points = String(trace.length);
@@ -68,7 +69,20 @@ function addCard(session, n) {
   });
   cards.set(session.id, card);
   document.body.dataset.participants = String(cards.size);
+  layout();
 }
+
+function layout() {
+  // The charts share the height left on the screen: one row of participants gets tall traces,
+  // two rows half as tall (never below 220 px); the cards' other parts keep their sizes.
+  const columns = getComputedStyle($.grid).gridTemplateColumns.split(" ").filter(Boolean).length || 1;
+  const rows = Math.max(1, Math.ceil(cards.size / columns));
+  const free = innerHeight - $.grid.getBoundingClientRect().top - 24;
+  const chrome = 230; // name, zone, footer and gaps of one card
+  const h = Math.max(220, Math.floor((free - rows * chrome - (rows - 1) * 30) / rows));
+  $.grid.style.setProperty("--chart-h", `${h}px`);
+}
+addEventListener("resize", layout);
 
 function removeCard(id) {
   const card = cards.get(id);
@@ -78,6 +92,7 @@ function removeCard(id) {
   cards.delete(id);
   if (guideSession === id) guideSession = null;
   document.body.dataset.participants = String(cards.size);
+  layout();
 }
 
 async function refresh() {
