@@ -60,7 +60,7 @@ def test_sessions_page_exports_every_format_and_the_csv_matches_the_api(
     sid = web.session_id(spike)
     w = web.open_page(browser, spike.url + "sessions")
     page = w.page
-    page.click(f"tr[data-session='{sid}'] button")
+    page.click(f"tr[data-session='{sid}'] button.link")
     page.wait_for_selector("#exports a[data-format]")
     offered = page.eval_on_selector_all("#exports a[data-format]", "els => els.map(e => e.dataset.format)")
     schema = httpx.get(spike.api("openapi.json")).json()["components"]["schemas"]["ExportName"]["enum"]

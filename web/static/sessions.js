@@ -22,14 +22,16 @@ async function showList(selected) {
   $.list.replaceChildren(...sessions.map((s) => {
     const tr = document.createElement("tr");
     tr.dataset.session = s.id;
+    // The start time is the button that opens the session: no column to scroll to in a narrow window.
     const open = document.createElement("button");
     open.type = "button";
-    open.textContent = "Details";
+    open.className = "link";
+    open.textContent = when(s.created_utc);
     open.setAttribute("aria-label", `Details of the session started ${when(s.created_utc)}`);
     open.addEventListener("click", () => select(s.id));
-    const act = document.createElement("td");
-    act.append(open);
-    tr.append(cell(when(s.created_utc)), cell(span(s)), cell(s.label ?? s.source_id), cell(s.status), act);
+    const start = document.createElement("td");
+    start.append(open);
+    tr.append(start, cell(span(s)), cell(s.label ?? s.source_id), cell(s.status));
     if (s.id === selected) tr.setAttribute("aria-current", "true");
     return tr;
   }));
