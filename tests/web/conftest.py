@@ -3,6 +3,7 @@ and a page helper that records page errors, CSP reports and every request's orig
 
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import shutil
@@ -61,23 +62,25 @@ def serve(tmp: Path, *args: str, timeout_s: float = 30.0) -> Server:
     raise AssertionError("server did not print its URL:\n" + log.read_text())
 
 
-@pytest.fixture(scope="session")
-def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Server]]:
-    started: list[Server] = []
-
-    def start(*args: str) -> Server:
-        s = serve(tmp_path_factory.mktemp("serve"), *args)
-        started.append(s)
-        return s
-
-    yield start
-    for s in started:
-        s.proc.terminate()
+@contextlib.contextmanager
+def running(tmp: Path, *args: str) -> Iterator[Server]:
+    server = serve(tmp, *args)
+    try:
+        yield server
+    finally:
+        server.proc.terminate()
         try:
-            s.proc.wait(10)
+            server.proc.wait(10)
         except subprocess.TimeoutExpired:
-            s.proc.kill()
-            s.proc.wait(5)
+            server.proc.kill()
+            server.proc.wait(5)
+
+
+@pytest.fixture(scope="module")
+def server_factory(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Callable[..., Server]]:
+    """Start servers for one test module; they stop when the module's tests are done."""
+    with contextlib.ExitStack() as stack:
+        yield lambda *args: stack.enter_context(running(tmp_path_factory.mktemp("serve"), *args))
 
 
 def _chromium() -> str:
@@ -144,9 +147,11 @@ SPIKE = ("--sim", "stress-spike", "--seed", "3", "--speed", "20", "--baseline", 
 
 
 @pytest.fixture(scope="session")
-def spike(server_factory: Callable[..., Server]) -> Server:
-    """One worker on a simulated strap, shared by the live, review and sessions tests."""
-    return server_factory(*SPIKE)
+def spike(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
+    """One worker on a simulated strap, shared by the review, sessions and accessibility tests
+    (the live view's tests start their own, to see the stress event arrive)."""
+    with running(tmp_path_factory.mktemp("spike"), *SPIKE) as server:
+        yield server
 
 
 def _session_id(server: Server) -> str:
@@ -167,6 +172,7 @@ def _wait_until(check: Callable[[], object], timeout_s: float, what: str) -> obj
 class Web:
     """What a browser test needs, as one fixture (test files cannot import this conftest)."""
 
+    SPIKE = SPIKE
     open_page = staticmethod(_open_page)
     session_id = staticmethod(_session_id)
     wait_until = staticmethod(_wait_until)

@@ -12,6 +12,12 @@ from playwright.sync_api import Browser
 pytestmark = pytest.mark.browser
 
 
+@pytest.fixture(scope="module")
+def spike(server_factory: Any, web: Any) -> Any:
+    """A worker of its own, started with this module, so the page sees the stress event arrive."""
+    return server_factory(*web.SPIKE)
+
+
 def _server_phase(pacer: dict[str, Any], t_utc: float) -> float:
     return ((t_utc - pacer["epoch_utc"]) * pacer["rate_per_min"] / 60.0) % 1.0
 
