@@ -52,6 +52,13 @@ def test_frames_fill_the_charts_and_numbers_and_the_zone_follows_the_stress_even
     # Calibrated on its first 180 s: no population note.
     assert page.get_attribute("body", "data-baseline") == "calibration"
     assert page.is_hidden("#baseline-note")
+    # The excursion ends (back within, then a minute's dwell): the page names its recovery.
+    page.wait_for_selector("#note-form:not([hidden])", timeout=60000)
+    page.wait_for_function("() => document.querySelector('#zone').textContent === 'within your window'")
+    assert "recovery time constant" in (page.text_content("#episode-text") or "")
+    assert int(page.get_attribute("body", "data-nudges") or "0") >= 1  # offered while above, gone since
+    assert page.is_hidden("#nudge")
+    page.wait_for_timeout(1000)  # the zone card's colour eases over 0.6 s
     w.shot("live-view")
     w.check()
     page.context.close()
@@ -134,3 +141,26 @@ def test_a_400_px_side_window_never_scrolls_sideways(browser: Browser, spike: An
         w.shot(f"narrow-{path or 'live'}")
         w.check()
         w.page.context.close()
+
+
+def test_without_calibration_the_page_says_so_and_offers_it(browser: Browser, server_factory: Any, web: Any) -> None:
+    calm = server_factory("--sim", "calm", "--seed", "2", "--speed", "20")
+    w = web.open_page(browser, calm.url)
+    page = w.page
+    page.wait_for_selector("#baseline-note:not([hidden])", timeout=20000)
+    assert "population defaults" in (page.text_content("#baseline-text") or "")
+    page.click("#calibrate")
+    assert page.is_visible("#calibration")
+    page.click("#cal-start")
+    page.wait_for_function(
+        "() => /% of the rest recorded/.test(document.querySelector('#cal-text').textContent)", timeout=30000
+    )
+    w.shot("calibrating", full_page=False)
+    # 240 s of beat time later (12 s at --speed 20) the window is the worker's own.
+    page.wait_for_function("() => document.body.dataset.baseline === 'calibration'", timeout=40000)
+    assert page.text_content("#cal-step") == "Your own window is in use"
+    page.click("#cal-close")
+    assert page.is_hidden("#baseline-note")
+    assert page.is_hidden("#calibration")
+    w.check()
+    page.context.close()

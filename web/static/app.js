@@ -61,6 +61,7 @@ function showStrap() {
 let linkState = "connecting";
 
 function showBeat(frame) {
+  wizard.tick(frame.t);
   beats = Math.max(beats, frame.index + 1);
   set($.beats, beats);
   set($.contact, frame.contact === null ? "n/a" : frame.contact ? "good" : "none");
@@ -86,7 +87,6 @@ function showZone(frame) {
   if (sessionId && Date.now() - todayAt > 15000) showToday(); // today's share moves with this session's
   set($.arousalNow, num(frame.arousal, 1));
   if (frame.arousal !== null && arousal.push(frame.t_utc, frame.arousal)) redraw();
-  if (frame.zone === "activity" && !moving) setMoving(true);
   if (frame.zone !== "hyper") $.nudge.hidden = true; // back within (or moving): the offer is over
   showBaseline({ source: frame.baseline });
 }
@@ -97,9 +97,9 @@ function showBaseline(frame) {
   document.body.dataset.baseline = frame.source;
   if (frame.refused) {
     set($.baselineText, `The calibration was not used: ${frame.refused}. Population defaults stay in use.`);
-  } else if (population && frame.required_s && frame.progress_s !== null && frame.progress_s !== undefined) {
-    set($.baselineText, `Calibrating: ${Math.round(Math.min(frame.progress_s / frame.required_s, 1) * 100)} % of the rest recorded. Sit still, breathe normally.`);
-  } else if (population && !wizard.running) {
+  } else if (population && wizard.running) {
+    set($.baselineText, "Calibrating: sit still and breathe normally; the window is personal once it ends.");
+  } else if (population) {
     set($.baselineText, "Using population defaults: your own window needs a 4-minute calibration at rest.");
   }
 }
@@ -118,11 +118,12 @@ function showEpisode(frame) {
     $.noteForm.hidden = false;
     $.noteForm.dataset.index = String(e.index);
   } else {
-    set($.episodeText, `Above your window since ${clock(utc(e.start_s ?? e.peak_s ?? e.t))}${e.peak ? `, peak so far ${num(e.peak, 1)}` : ""}. Excursions are normal; letting it fall again is the skill.`);
+    set($.episodeText, `Rose above your window at ${clock(utc(e.start_s ?? e.peak_s ?? e.t))}${e.peak ? `, peak so far ${num(e.peak, 1)}` : ""}. Excursions are normal; letting it fall again is the skill.`);
   }
 }
 
 function showNudge(frame) {
+  document.body.dataset.nudges = String(Number(document.body.dataset.nudges ?? 0) + 1);
   set($.nudgeText, frame.message);
   $.nudge.hidden = false;
   if ("Notification" in window && Notification.permission === "granted" && document.visibilityState !== "visible") {

@@ -12,6 +12,8 @@ export class CalibrationWizard {
     this.$ = bind(SELECTORS.calibration);
     this.send = send;
     this.running = false;
+    this.startT = null; // session time of the newest beat when the calibration began
+    this.lastT = null;
     this.$.start.addEventListener("click", () => this.start());
     this.$.close.addEventListener("click", () => this.$.dialog.close());
     this.intro();
@@ -40,11 +42,26 @@ export class CalibrationWizard {
       return;
     }
     this.running = true;
+    this.startT = this.lastT;
     this.$.step.textContent = "Calibrating: sit still, breathe normally";
     this.$.text.textContent = "Starting…";
     this.$.progress.hidden = false;
-    this.$.progress.max = CALIBRATION_S - 60;
+    this.$.progress.max = 1;
+    this.$.progress.value = 0;
     this.$.start.hidden = true;
+  }
+
+  /** The session time of a beat: the server reports a calibration only when it ends, so the
+   * wizard shows the share of its span that has passed in beat time (right at any --speed). */
+  tick(t) {
+    this.lastT = t;
+    if (!this.running) return;
+    if (this.startT === null) this.startT = t;
+    const share = Math.min((t - this.startT) / CALIBRATION_S, 1);
+    this.$.progress.hidden = false;
+    this.$.progress.max = 1;
+    this.$.progress.value = share;
+    this.$.text.textContent = `${Math.round(share * 100)} % of the rest recorded. Sit still, breathe normally.`;
   }
 
   /** A baseline frame: progress, refusal, or the new baseline. */
@@ -56,12 +73,6 @@ export class CalibrationWizard {
       this.$.progress.hidden = true;
       this.$.start.hidden = false;
       return;
-    }
-    if (frame.required_s && frame.progress_s !== null && frame.source === "population" && !this.done(frame)) {
-      this.$.progress.hidden = false;
-      this.$.progress.max = frame.required_s;
-      this.$.progress.value = Math.min(frame.progress_s, frame.required_s);
-      this.$.text.textContent = `${Math.round(Math.min(frame.progress_s / frame.required_s, 1) * 100)} % of the rest recorded.`;
     }
     if (this.done(frame)) {
       this.running = false;

@@ -32,7 +32,7 @@ function axes(dark, { large = false, yLabel = "", timeAxis = true, y2 = null } =
   const common = { stroke: t.axis, grid: { stroke: t.grid, width: 1 }, ticks: { stroke: t.grid }, font, labelFont: font };
   const list = [
     { ...common, space: large ? 160 : 100, values: timeAxis ? clockTicks : (u, ticks) => ticks.map((v) => `${Math.round(v)} s`) },
-    { ...common, label: yLabel, size: large ? 70 : 50, labelSize: large ? 30 : 18, space: large ? 70 : 30 },
+    { ...common, label: yLabel, size: large ? 70 : 50, labelSize: large ? 30 : 18, space: large ? 70 : 24 },
   ];
   if (y2) list.push({ ...common, ...y2, side: 1, grid: { show: false }, size: large ? 70 : 50, labelSize: large ? 30 : 18 });
   return list;

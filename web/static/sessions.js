@@ -65,7 +65,7 @@ async function select(id) {
   link?.close();
   link = null;
   $.calibrate.hidden = s.status !== "live";
-  if (s.status === "live") link = connectSession(id, { baseline: (frame) => wizard.baseline(frame) });
+  if (s.status === "live") link = connectSession(id, { baseline: (frame) => wizard.baseline(frame), beat: (frame) => wizard.tick(frame.t) });
   for (const tr of $.list.children) tr.toggleAttribute("aria-current", tr.dataset.session === id);
   $.detail.dataset.session = id;
 }
