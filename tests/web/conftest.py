@@ -127,9 +127,20 @@ def _console(w: Watched, msg: ConsoleMessage) -> None:
         w.errors.append(f"console: {msg.text}")
 
 
-def _open_page(browser: Browser, url: str, *, width: int = 1100, height: int = 800, ready: bool = True) -> Watched:
+def _open_page(
+    browser: Browser,
+    url: str,
+    *,
+    width: int = 1100,
+    height: int = 800,
+    ready: bool = True,
+    before: Callable[[Page], None] | None = None,
+) -> Watched:
+    """Open ``url`` in a fresh context; ``before(page)`` runs first (e.g. to route the websocket)."""
     context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
     page = context.new_page()
+    if before is not None:
+        before(page)
     origin = re.match(r"http://[^/]+", url)
     assert origin
     w = Watched(page, origin.group(0))

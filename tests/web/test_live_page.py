@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
+import re
 import time
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser
+from playwright.sync_api import Browser, WebSocketRoute
 
 pytestmark = pytest.mark.browser
 
@@ -98,6 +99,45 @@ def test_breathing_guide_follows_the_server_pacer_in_two_tabs(browser: Browser, 
         w.page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'false'", timeout=10000)
         w.check()
         w.page.context.close()
+
+
+def test_the_page_reconnects_and_resyncs_the_guide_after_the_link_drops_and_the_tab_sleeps(
+    browser: Browser, spike: Any, web: Any
+) -> None:
+    # The test stands between page and server: it can drop the link and refuse reconnections.
+    refuse = {"on": False}
+    routes: list[WebSocketRoute] = []
+
+    def route(ws: WebSocketRoute) -> None:
+        if refuse["on"]:
+            ws.close(code=1012, reason="test: server restarting")
+            return
+        ws.connect_to_server()
+        routes.append(ws)
+
+    w = web.open_page(browser, spike.url, before=lambda p: p.route_web_socket(re.compile(r"/ws/"), route))
+    page = w.page
+    sid = web.session_id(spike)
+    httpx.post(spike.api(f"api/sessions/{sid}/pacer"), json={"action": "start", "rate_per_min": 6})
+    page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'true'", timeout=10000)
+    refuse["on"] = True
+    routes[-1].close(code=1012, reason="test: link dropped")
+    page.wait_for_function("() => /^reconnecting \\([2-9]\\)$/.test(document.querySelector('#connection').textContent)")
+    assert page.get_attribute("#connection", "data-state") == "reconnecting"
+    refuse["on"] = False
+    page.wait_for_function("() => document.body.dataset.hellos === '2'", timeout=15000)
+    page.wait_for_function("() => document.querySelector('#connection').textContent === 'connected'")
+    # A sleeping tab: the main thread stops for 6.5 s; on waking the page starts over.
+    page.evaluate("() => { const t = Date.now(); while (Date.now() - t < 6500) {} }")
+    page.wait_for_function("() => document.body.dataset.hellos === '3'", timeout=10000)
+    page.wait_for_timeout(2500)  # the first pings measure the clock again (the test's proxy relays them)
+    pacer = httpx.get(spike.api(f"api/sessions/{sid}/pacer")).json()
+    t0 = time.time()
+    phase = float(page.evaluate("() => document.querySelector('#guide').dataset.phase"))
+    assert _circular_diff(phase, _server_phase(pacer, (t0 + time.time()) / 2)) < 0.1
+    httpx.post(spike.api(f"api/sessions/{sid}/pacer"), json={"action": "stop"})
+    w.check()
+    page.context.close()
 
 
 def test_noticed_moving_and_an_episode_note_reach_the_api(browser: Browser, spike: Any, web: Any) -> None:

@@ -143,6 +143,7 @@ const handlers = {
   onClock(offsetMs) { guide.setOffset(offsetMs); },
   hello(frame) {
     const s = frame.session;
+    document.body.dataset.hellos = String(Number(document.body.dataset.hellos ?? 0) + 1);
     set($.source, s.label ?? s.source_id);
     strapState = s.connection ?? s.status;
     strapAttempt = null;

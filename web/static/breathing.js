@@ -40,6 +40,7 @@ export class BreathingGuide {
     this.cue = cue;
     this.state = null;
     this.offsetMs = 0; // server clock minus this browser's clock
+    this.measured = false;
     this.lastInhale = null;
     this.frame = this.frame.bind(this);
     requestAnimationFrame(this.frame);
@@ -47,12 +48,13 @@ export class BreathingGuide {
 
   update(pacer) {
     this.state = pacer;
-    // A pacer frame is fresh when it arrives; a pong refines the offset later (setOffset).
-    this.offsetMs = pacer.server_utc * 1000 - Date.now();
+    // Until a ping's round trip measures the clock offset (setOffset), take the pacer frame as
+    // fresh on arrival (its transit time then counts as offset).
+    if (!this.measured) this.offsetMs = pacer.server_utc * 1000 - Date.now();
     this.el.dataset.running = String(pacer.running);
   }
 
-  setOffset(offsetMs) { this.offsetMs = offsetMs; }
+  setOffset(offsetMs) { this.offsetMs = offsetMs; this.measured = true; }
 
   // Same definitions as the server's PacerState.phase / size (api/session/pacer.py).
   phaseAt(nowMs) {

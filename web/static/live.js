@@ -20,7 +20,8 @@ export function connectSession(sessionId, handlers) {
   let lastFrameMs = Date.now();
   let lastTickMs = Date.now();
   let retryTimer = null;
-  const pings = new Map(); // ping sent-at by nothing: one outstanding is enough
+  let pings = []; // send times of pings awaiting their pong (one socket: pongs come back in order)
+  let samples = []; // recent [round trip, offset] pairs: the quickest round trip gives the best offset
   const link = (state) => handlers.onLink?.({ state, attempt });
 
   function open() {
@@ -36,7 +37,11 @@ export function connectSession(sessionId, handlers) {
       attempt = 0;
       lastFrameMs = Date.now();
       link("open");
+      samples = [];
+      pings = [];
       ping();
+      // A few quick pings at the start, so the clock offset comes from a short round trip.
+      for (const ms of [700, 1400, 2100]) setTimeout(() => { if (ws === socket) ping(); }, ms);
     });
     ws.addEventListener("message", (event) => {
       if (ws !== socket) return;
@@ -69,17 +74,22 @@ export function connectSession(sessionId, handlers) {
     return false;
   }
 
+  let lastPingMs = 0;
   function ping() {
-    pings.set("last", Date.now());
-    send({ type: COMMAND.PING });
+    if (send({ type: COMMAND.PING })) {
+      lastPingMs = Date.now();
+      pings.push(lastPingMs);
+    }
   }
 
   function clockFrom(pong) {
-    const sent = pings.get("last");
+    const sent = pings.shift();
     const now = Date.now();
     if (sent === undefined || now - sent > 5000) return;
-    // The server's clock at the middle of the round trip.
-    handlers.onClock?.(pong.server_utc * 1000 - (sent + now) / 2);
+    // The server's clock at the middle of the round trip; of the last few, the quickest trip's.
+    samples = [...samples.slice(-7), [now - sent, pong.server_utc * 1000 - (sent + now) / 2]];
+    const best = samples.reduce((a, b) => (b[0] < a[0] ? b : a));
+    handlers.onClock?.(best[1]);
   }
 
   function reopen() {
@@ -98,7 +108,7 @@ export function connectSession(sessionId, handlers) {
     lastTickMs = now;
     if (closed) return;
     if (slept || (socket && now - lastFrameMs > STALE_AFTER_MS)) { reopen(); return; }
-    if (socket && socket.readyState === WebSocket.OPEN && now - (pings.get("last") ?? 0) > PING_EVERY_MS) ping();
+    if (socket && socket.readyState === WebSocket.OPEN && now - lastPingMs > PING_EVERY_MS) ping();
   }, 1000);
 
   document.addEventListener("visibilitychange", () => {
