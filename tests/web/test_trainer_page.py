@@ -48,3 +48,18 @@ def test_two_participants_a_third_joins_and_a_stress_event_shows_in_its_trace(
     assert not any(httpx.get(group.api(f"api/sessions/{s}/pacer")).json()["running"] for s in live)
     w.check()
     page.context.close()
+
+
+def test_a_profiles_window_is_the_band_drawn(browser: Browser, group: Any, web: Any) -> None:
+    assert httpx.put(group.api("api/profiles/wide"), json={"band": {"lower": -2, "upper": 2}}).status_code == 200
+    made = httpx.post(group.api("api/sessions"), json={"source": "sim:calm", "profile": "wide", "label": "Wide"})
+    assert made.status_code == 201, made.text
+    sid = made.json()["id"]
+    w = web.open_page(browser, group.url + f"?session={sid}")
+    w.page.wait_for_function("() => document.querySelector('#arousal-chart').dataset.band === '-2,2'")
+    w.check()
+    w.page.context.close()
+    stage = web.open_page(browser, group.url + "trainer", width=1920, height=1080)
+    stage.page.wait_for_function(f"() => document.querySelector(\"[data-session='{sid}']\")?.dataset.band === '-2,2'")
+    stage.check()
+    stage.page.context.close()

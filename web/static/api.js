@@ -30,6 +30,7 @@ export const api = {
   pacer: (sid, command) => request("POST", `/api/sessions/${id(sid)}/pacer`, command),
   stress: (sid, event) => request("POST", `/api/sessions/${id(sid)}/stress`, event),
   note: (sid, index, text) => request("POST", `/api/sessions/${id(sid)}/episodes/${index}/notes`, { text }),
+  profile: (name) => request("GET", `/api/profiles/${id(name)}`),
   review: (date) => request("GET", `/api/review?date=${id(date)}`),
   openapi: () => request("GET", "/openapi.json"),
   exportUrl: (sid, format) => `/api/sessions/${id(sid)}/export?format=${id(format)}`,
@@ -39,4 +40,15 @@ export const api = {
 export async function exportFormats() {
   const doc = await api.openapi();
   return doc?.components?.schemas?.ExportName?.enum ?? ["csv", "json", "replay"];
+}
+
+/** The window a session is judged against: its profile's band, else the default (-1 .. +1). */
+export async function sessionBand(session, fallback) {
+  if (!session.profile_id) return fallback;
+  try {
+    const band = (await api.profile(session.profile_id)).data?.band;
+    return band && band.lower < band.upper ? { lower: band.lower, upper: band.upper } : fallback;
+  } catch {
+    return fallback;
+  }
 }

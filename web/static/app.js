@@ -1,9 +1,9 @@
 // The live view (/): wires the session's websocket frames to the page.
 
-import { api } from "./api.js";
+import { api, sessionBand } from "./api.js";
 import { AudioCue, BreathingGuide } from "./breathing.js";
 import { CalibrationWizard } from "./calibration.js";
-import { arousalChart, chartsAvailable, heartChart, Trace } from "./charts.js";
+import { arousalChart, chartsAvailable, DEFAULT_BAND, heartChart, Trace } from "./charts.js";
 import { bind, SELECTORS } from "./dom.js";
 import { clock, duration, isoDate, num, percent, zoneWords } from "./format.js";
 import { connectSession } from "./live.js";
@@ -19,8 +19,9 @@ const xRange = () => {
   const end = Math.max(heart.last(0) ?? 0, arousal.last(0) ?? 0) || Date.now() / 1000;
   return [end - KEEP_S, end];
 };
+let band = DEFAULT_BAND; // the session's window: its profile's, else the default
 const charts = chartsAvailable()
-  ? { arousal: arousalChart($.arousalChart, { height: 220, xRange }), heart: heartChart($.heartChart, { height: 150, xRange }) }
+  ? { arousal: arousalChart($.arousalChart, { height: 220, xRange, band: () => band }), heart: heartChart($.heartChart, { height: 150, xRange }) }
   : null;
 if (!charts) $.chartNote.hidden = false;
 
@@ -144,6 +145,11 @@ const handlers = {
   hello(frame) {
     const s = frame.session;
     document.body.dataset.hellos = String(Number(document.body.dataset.hellos ?? 0) + 1);
+    sessionBand(s, DEFAULT_BAND).then((b) => {
+      band = b;
+      $.arousalChart.dataset.band = `${b.lower},${b.upper}`;
+      charts?.arousal.redraw(false);
+    });
     set($.source, s.label ?? s.source_id);
     strapState = s.connection ?? s.status;
     strapAttempt = null;

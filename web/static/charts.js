@@ -120,7 +120,10 @@ export function arousalChart(container, opts = {}) {
     legend: { show: false }, cursor: { show: !large, drag: { x: false, y: false } },
     scales: {
       x: { time: timeAxis && !opts.relative, ...(opts.xRange ? { range: () => opts.xRange() } : {}) },
-      y: { range: (u, min, max) => [Math.min(-2.5, Math.floor(min ?? -2.5)), Math.max(3, Math.ceil(max ?? 3))] },
+      y: { range: (u, min, max) => {
+        const b = band() ?? DEFAULT_BAND; // the window always in view, with room above it
+        return [Math.min(b.lower - 1.5, Math.floor(min ?? 0)), Math.max(b.upper + 2, Math.ceil(max ?? 0))];
+      } },
     },
     axes: ((list) => [opts.relative ? { ...list[0], ...relativeAxis } : list[0], { ...list[1], incrs: [0.5, 1, 2, 5, 10] }])(
       axes(dark, { large, timeAxis, yLabel: opts.yLabel ?? "arousal" }),

@@ -1,8 +1,8 @@
 // The trainer stage (/trainer): every live participant side by side, one shared breathing guide.
 
-import { api } from "./api.js";
+import { api, sessionBand } from "./api.js";
 import { BreathingGuide } from "./breathing.js";
-import { arousalChart, chartsAvailable, Trace } from "./charts.js";
+import { arousalChart, chartsAvailable, DEFAULT_BAND, Trace } from "./charts.js";
 import { bind, SELECTORS } from "./dom.js";
 import { num, zoneWords } from "./format.js";
 import { connectSession } from "./live.js";
@@ -34,7 +34,11 @@ function addCard(session, n) {
   $.grid.append(el);
   const trace = new Trace(2, KEEP_S);
   const xRange = () => { const end = trace.last(0) ?? Date.now() / 1000; return [end - KEEP_S, end]; };
-  const chart = chartsAvailable() ? arousalChart(q(".p-chart"), { height: "fill", large: true, dark: true, relative: true, xRange }) : null;
+  let band = DEFAULT_BAND;
+  const chart = chartsAvailable()
+    ? arousalChart(q(".p-chart"), { height: "fill", large: true, dark: true, relative: true, xRange, band: () => band })
+    : null;
+  sessionBand(session, DEFAULT_BAND).then((b) => { band = b; el.dataset.band = `${b.lower},${b.upper}`; chart?.redraw(false); });
   let pending = false;
   const card = { el, trace, chart, link: null };
   const show = (frame) => {
