@@ -163,7 +163,8 @@ export function trendChart(container, { height = 160, label, colour, percent = f
   const u = new uPlot({
     width: Math.max(container.clientWidth, 100), height,
     legend: { show: false },
-    scales: { x: { time: true }, y: percent ? { range: [0, 100] } : { auto: true } },
+    // Half a day of room at each end, so the first and last days' points are not cut.
+    scales: { x: { time: true, range: (u, min, max) => [min - 43200, max + 43200] }, y: percent ? { range: [0, 100] } : { auto: true } },
     axes: axes(dark, { yLabel: label }),
     series: [{}, { label, stroke: colour, width: 2, points: { show: true, size: 6, fill: colour }, spanGaps: true }],
   }, [[], []], container);
