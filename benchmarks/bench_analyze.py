@@ -259,6 +259,8 @@ def run(quick: bool, tmp: Path | None = None) -> list[Row]:
             f"{window_s:g}",
             "--step",
             f"{step_s:g}",
+            "--spectrum",
+            "neurokit2",  # the reference is nk.hrv_frequency: compare with its segment layout
             "--no-progress",
             "--out",
             str(out_fast),

@@ -26,6 +26,19 @@ source: ``hrv/hrv_frequency.py``, ``hrv/intervals_process.py``,
    (zero padding to twice the segment), no per-segment detrending, density scaling
    (ms²/Hz), one-sided, mean of segments. Frequency resolution ``R / nfft`` ~= 1 / duration:
    0.0033 Hz for 5 minutes, 0.017 Hz for 60 s, 0.033 Hz for 30 s.
+
+   **Segment layout** (``SpectralParameters.welch_segments``). neurokit2 steps its segments
+   every ``nperseg - nperseg // 2`` samples while a whole one fits: when N is 2 mod 4 only two
+   segments fit and the last quarter of the window (75 s of a 5-minute window) is in no segment,
+   about one window in four of a sliding analysis (``--spectrum neurokit2``: kept, exactly
+   neurokit2's numbers, tail defect included). The default, ``"cover"``, keeps everything else
+   (segment length, Hann window, nfft, scaling, mean of segments) and places three segments at
+   ``round(k (N - nperseg) / 2)``, k = 0, 1, 2: the first starts at the window's first point and
+   the last ends at its last, with 50 % overlap give or take one sample. When N is 0 mod 4 this
+   is neurokit2's layout exactly, so the two agree there; when N is 2 mod 4 the default also
+   uses the last quarter. Why this and not another method (a periodogram of the whole window,
+   Lomb-Scargle, an AR model): it changes only the one defective choice, so every other
+   figure stays comparable with neurokit2 and with Welch-based tools (Kubios uses Welch).
 6. Band power: keep bins with ``4 R / N <= f <= 0.5 Hz``; a band ``[lo, hi)`` is the
    trapezoidal integral over the bins inside it (no interpolation to the band edges); an
    empty band (power exactly 0) is NaN. ``LFHF = LF / HF``; ``TP`` is the sum of the ULF
@@ -79,12 +92,25 @@ __all__ = [
     "LF_BAND_HZ",
     "MIN_INTERVALS_SPECTRUM",
     "VLF_BAND_HZ",
+    "WELCH_SEGMENT_LAYOUTS",
     "FrequencyDomain",
     "SpectralParameters",
     "frequency_domain",
     "interpolate_nn",
+    "segment_starts",
 ]
 
+WELCH_SEGMENT_LAYOUTS: Final = {
+    "cover": (
+        "Welch, Hann, nperseg = int(N/2), nfft = 2 nperseg, 3 segments starting at round(k (N - nperseg) / 2), "
+        "k = 0, 1, 2: every resampled point of the window is used (Tolerance's default)"
+    ),
+    "neurokit2": (
+        "Welch as neurokit2 0.2.13 hrv_frequency: nperseg = int(N/2), noverlap = nperseg // 2, nfft = 2 nperseg; "
+        "when N = 2 mod 4 only 2 segments fit and the last quarter of the window is left out"
+    ),
+}
+"""Welch segment layouts (``SpectralParameters.welch_segments``) and their descriptions."""
 ULF_BAND_HZ: Final = (0.0, 0.0033)
 VLF_BAND_HZ: Final = (0.0033, 0.04)
 LF_BAND_HZ: Final = (0.04, 0.15)
@@ -133,8 +159,11 @@ class SpectralParameters:
     lf_hz: tuple[float, float] = LF_BAND_HZ
     hf_hz: tuple[float, float] = HF_BAND_HZ
     normalize: bool = False
+    welch_segments: str = "cover"
 
     def __post_init__(self) -> None:
+        if self.welch_segments not in WELCH_SEGMENT_LAYOUTS:
+            raise HrvInputError(f"welch_segments must be one of {', '.join(WELCH_SEGMENT_LAYOUTS)}")
         if not (self.interpolation_rate >= 1.0 and math.isfinite(self.interpolation_rate)):
             raise HrvInputError("interpolation_rate must be a finite number >= 1 Hz")
         if self.interpolation_method != "quadratic" or self.psd_method != "welch":
@@ -143,14 +172,18 @@ class SpectralParameters:
             raise HrvInputError("only the Hann window and normalize=False are implemented")
 
     def as_dict(self) -> dict[str, object]:
-        """Plain dict for provenance JSON (bands as ``[low, high]`` lists)."""
+        """Plain dict for provenance JSON (bands as ``[low, high]`` lists), with ``spectral_method``."""
         out = asdict(self)
         for key in ("vlf_hz", "lf_hz", "hf_hz"):
             out[key] = list(out[key])
+        out["spectral_method"] = WELCH_SEGMENT_LAYOUTS[self.welch_segments]
+        if self.welch_segments == "cover":
+            out["overlap"] = "about 50 % (3 segments; starts rounded to whole samples)"
         return out
 
     def neurokit_kwargs(self) -> dict[str, object]:
-        """Keyword arguments giving the same computation in ``nk.hrv_frequency``."""
+        """Keyword arguments giving the same computation in ``nk.hrv_frequency`` (exactly only
+        with ``welch_segments="neurokit2"``; the default layout differs from it by design)."""
         return {
             "interpolation_rate": self.interpolation_rate,
             "psd_method": self.psd_method,
@@ -219,18 +252,34 @@ def _band_power(f: np.ndarray, p: np.ndarray, band: tuple[float, float]) -> floa
     return math.nan if power == 0.0 else power
 
 
-def _welch(signal: np.ndarray, rate_hz: float, nperseg: int) -> tuple[np.ndarray, np.ndarray]:
+def segment_starts(n: int, nperseg: int, layout: str) -> np.ndarray:
+    """First sample of each Welch segment of ``nperseg`` points in a signal of ``n`` points.
+
+    ``"neurokit2"``: every ``nperseg - nperseg // 2`` samples while a whole segment fits
+    (scipy's ``welch`` with ``noverlap = nperseg // 2``): with ``nperseg = int(n / 2)`` and
+    ``n = 2 mod 4`` only two segments fit and the last ``~n / 4`` points are never used.
+    ``"cover"``: three segments at ``round(k (n - nperseg) / 2)``: the first starts at 0, the
+    last ends at ``n``, the overlap is 50 % give or take one sample, so no point is left out.
+    """
+    if layout == "neurokit2":
+        step = nperseg - nperseg // 2
+        n_seg = (n - nperseg) // step + 1
+        return np.arange(n_seg, dtype=np.intp) * step
+    return np.unique(np.rint(np.arange(3) * ((n - nperseg) / 2)).astype(np.intp))
+
+
+def _welch(signal: np.ndarray, rate_hz: float, nperseg: int, layout: str) -> tuple[np.ndarray, np.ndarray]:
     """``scipy.signal.welch`` with neurokit2's arguments, without its generic overhead.
 
-    Same as ``welch(signal, fs=rate_hz, window="hann", nperseg=nperseg, noverlap=nperseg // 2,
-    nfft=2 * nperseg, detrend=False, scaling="density", average="mean")`` (one-sided, real
-    input): segments every ``nperseg - nperseg // 2`` samples, no padding of the tail.
+    With ``layout="neurokit2"`` the same as ``welch(signal, fs=rate_hz, window="hann",
+    nperseg=nperseg, noverlap=nperseg // 2, nfft=2 * nperseg, detrend=False,
+    scaling="density", average="mean")`` (one-sided, real input); with ``"cover"`` the same
+    estimator on the segments of :func:`segment_starts` (the whole signal).
     """
     nfft = 2 * nperseg
-    step = nperseg - nperseg // 2
-    n_seg = (signal.size - nperseg) // step + 1
     w, w2 = hann_with_power(nperseg)
-    segments = np.lib.stride_tricks.sliding_window_view(signal, nperseg)[::step][:n_seg]
+    starts = segment_starts(signal.size, nperseg, layout)
+    segments = np.lib.stride_tricks.sliding_window_view(signal, nperseg)[starts]
     spectrum = np.fft.rfft(segments * w, n=nfft, axis=-1)
     power = spectrum.real**2 + spectrum.imag**2
     p = power.mean(axis=0) / (rate_hz * w2)
@@ -239,7 +288,7 @@ def _welch(signal: np.ndarray, rate_hz: float, nperseg: int) -> tuple[np.ndarray
     return f, p
 
 
-def welch_psd(signal: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarray]:
+def welch_psd(signal: np.ndarray, rate_hz: float, layout: str = "cover") -> tuple[np.ndarray, np.ndarray]:
     """neurokit2's Welch PSD (step 5 of the module docstring), filtered to its bins.
 
     Returns frequencies (Hz) and density (signal units² / Hz) for
@@ -251,7 +300,7 @@ def welch_psd(signal: np.ndarray, rate_hz: float) -> tuple[np.ndarray, np.ndarra
     nperseg = int((2 / min_frequency) * rate_hz)  # same float expression as neurokit2
     if nperseg > n / 2:
         nperseg = int(n / 2)
-    f, p = _welch(signal, rate_hz, nperseg)
+    f, p = _welch(signal, rate_hz, nperseg, layout)
     keep = (f >= min_frequency) & (f <= VHF_BAND_HZ[1])
     return f[keep], p[keep]
 
@@ -294,7 +343,7 @@ def frequency_domain(
         return FrequencyDomain.empty(f"{x.size} NN interval(s): a spectrum needs >= {MIN_INTERVALS_SPECTRUM}")
     rate = params.interpolation_rate
     _, y = interpolate_nn(x, t, rate)
-    f, p = welch_psd(y, rate)
+    f, p = welch_psd(y, rate, params.welch_segments)
     ulf = _band_power(f, p, ULF_BAND_HZ)
     vlf = _band_power(f, p, params.vlf_hz)
     lf = _band_power(f, p, params.lf_hz)

@@ -35,6 +35,7 @@ from .frequency import (
     FrequencyDomain,
     SpectralParameters,
     frequency_domain,
+    segment_starts,
 )
 from .hann import hann_with_power
 from .inputs import as_nn, as_time
@@ -255,8 +256,8 @@ def _spectra_batch(y: np.ndarray, rate: float, params: SpectralParameters) -> di
     if nperseg > n / 2:
         nperseg = int(n / 2)
     nfft = 2 * nperseg
-    hop = nperseg - nperseg // 2
-    n_seg = (n - nperseg) // hop + 1
+    starts = segment_starts(n, nperseg, params.welch_segments)
+    n_seg = starts.size
     hann, w2 = hann_with_power(nperseg)
     f_all = np.arange(nfft // 2 + 1) * (rate / nfft)
     kept = np.flatnonzero((f_all >= min_frequency) & (f_all <= VHF_BAND_HZ[1]))
@@ -264,8 +265,8 @@ def _spectra_batch(y: np.ndarray, rate: float, params: SpectralParameters) -> di
     f = f_all[k0:k1]
     # Zero-padded segments written in place: numpy's rfft(n=nfft) pads the same zeros, slower.
     padded = np.zeros((w, n_seg, nfft))
-    for s in range(n_seg):
-        np.multiply(signal[:, s * hop : s * hop + nperseg], hann, out=padded[:, s, :nperseg])
+    for s, start in enumerate(starts):
+        np.multiply(signal[:, start : start + nperseg], hann, out=padded[:, s, :nperseg])
     spectrum = np.fft.rfft(padded, axis=-1)[:, :, k0:k1]
     power = spectrum.real**2 + spectrum.imag**2
     p = power.mean(axis=1) / (rate * w2)

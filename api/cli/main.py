@@ -143,7 +143,15 @@ def build_parser() -> argparse.ArgumentParser:
     analyze.add_argument(
         "file",
         metavar="FILE",
-        help="RR intervals in ms: one per line, a CSV with an rr_ms column, or a Kubios RR text file",
+        nargs="+",
+        help="RR files (one per line, a CSV with a named RR column, Kubios, Polar Sensor Logger, HRV Logger, "
+        "FIT) or folders of them; several files: analysed in parallel into one table",
+    )
+    analyze.add_argument(
+        "--dask",
+        metavar="ADDRESS",
+        default=None,
+        help="run a batch of files on this Dask scheduler (tcp://host:8786) instead of local processes",
     )
     analyze.add_argument("--window", type=_positive_float, default=300.0, help="window length in seconds (default 300)")
     analyze.add_argument(
@@ -160,6 +168,16 @@ def build_parser() -> argparse.ArgumentParser:
             "neurokit: neurokit2's own functions, window by window (the slow reference)"
         ),
     )
+    analyze.add_argument(
+        "--spectrum",
+        choices=("welch", "neurokit2"),
+        default="welch",
+        help=(
+            "welch: Welch PSD whose 3 segments cover the whole window (default); neurokit2: exactly "
+            "nk.hrv_frequency(normalize=False, interpolation_rate=4), whose segment rule leaves the last "
+            "quarter of about one window in four out"
+        ),
+    )
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     analyze.add_argument(
         "--baseline",
@@ -168,6 +186,15 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="calibrate the window of tolerance from the beats between these seconds of the file "
         "(at least 180 s of seated rest); default: population values, flagged in the output",
+    )
+    analyze.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=None,
+        help="use this stored profile's baseline and window instead (see --db)",
+    )
+    analyze.add_argument(
+        "--db", metavar="PATH", default=None, help="SQLite file holding --profile (default: as for serve)"
     )
 
     review = sub.add_parser("review", help="a day's time in window, episodes and trend")

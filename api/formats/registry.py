@@ -21,7 +21,8 @@ from .rr_series import RRFileError, RRSeries
 __all__ = ["EXPORTS", "export_format", "read_rr_file", "readers"]
 
 _WRITER_MODULES: Final = ("beats_csv", "session_json", "replay_log")
-_READER_MODULES: Final = ("rr_text",)
+_READER_MODULES: Final = ("tolerance_beats", "fit", "polar_sensor_logger", "hrv_logger", "rr_text")
+"""Asked in this order: binary and named formats by their signature first, the generic text reader last."""
 
 
 def _load(package: str, names: tuple[str, ...], attr: str) -> dict[str, object]:

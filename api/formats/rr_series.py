@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -59,7 +59,13 @@ class RRSeries:
     unit : str
         ``"ms"`` or ``"s"``: the unit the file was read in.
     layout : str
-        ``"single-column"``, ``"two-column"`` (last column is RR) or ``"named-column"`` (a header named the RR column).
+        ``"single-column"``, ``"two-column"`` (headerless ``time, RR`` whose time steps match the RR
+        values), ``"named-column"`` (a header named the RR column), ``"beat-times"`` (a column named as
+        R-peak times, differenced), or a binary format's name (``"fit-hrv"``).
+    interpretation : dict of str to str
+        How the reader read the file, one sentence per decision (reader, encoding, delimiter, RR
+        column, unit, number format, time columns...): ``tolerance analyze`` puts it in its
+        ``parameters`` (``input``), so that no reading is a silent guess.
     """
 
     rr_ms: np.ndarray
@@ -68,3 +74,4 @@ class RRSeries:
     excluded: tuple[ExcludedValue, ...]
     unit: str
     layout: str
+    interpretation: dict[str, str] = field(default_factory=dict)

@@ -11,6 +11,7 @@ from .codes import (
 )
 from .commands import (
     AnyCommand,
+    AssessResonanceCommand,
     BreathingCommand,
     CalibrateCommand,
     ClientCommandModel,
@@ -39,6 +40,7 @@ from .frames import (
     NudgeFrame,
     PacerFrame,
     PongFrame,
+    ResonanceFrame,
     SampleFrame,
     SessionView,
     StatusFrame,
@@ -51,6 +53,7 @@ __all__ = [
     "PROTOCOL_VERSION",
     "AdherenceFrame",
     "AnyCommand",
+    "AssessResonanceCommand",
     "BaselineFrame",
     "BeatFrame",
     "EpisodeFrame",
@@ -76,6 +79,7 @@ __all__ = [
     "NoteCommand",
     "PingCommand",
     "PongFrame",
+    "ResonanceFrame",
     "SampleFrame",
     "ServerFrame",
     "SessionView",

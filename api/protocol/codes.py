@@ -32,6 +32,7 @@ class ServerFrame(StrEnum):
     NUDGE = "nudge"
     BASELINE = "baseline"
     ADHERENCE = "adherence"
+    RESONANCE = "resonance"
 
 
 class ClientCommand(StrEnum):
@@ -42,6 +43,7 @@ class ClientCommand(StrEnum):
     CALIBRATE = "calibrate"
     STRESS = "stress"
     NOTE = "note"
+    ASSESS_RESONANCE = "assess_resonance"
 
 
 class ErrorCode(StrEnum):

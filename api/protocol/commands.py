@@ -123,12 +123,29 @@ class NoteCommand(Command):
     _unicode = field_validator("text")(classmethod(lambda cls, v: _valid_unicode(v)))
 
 
+class AssessResonanceCommand(Command):
+    """Run the resonance-frequency assessment (Lehrer): the guide steps through the rates."""
+
+    type: Literal["assess_resonance"] = "assess_resonance"
+    rates_per_min: tuple[Annotated[float, Field(ge=RATE_MIN_PER_MIN, le=RATE_MAX_PER_MIN)], ...] = Field(
+        (6.5, 6.0, 5.5, 5.0, 4.5), min_length=2, max_length=8
+    )
+    step_s: Annotated[float, Field(ge=60, le=600)] = 120.0
+
+
 class PingCommand(Command):
     type: Literal["ping"] = "ping"
 
 
 ClientCommandModel = (
-    MarkerCommand | BreathingCommand | StopCommand | PingCommand | CalibrateCommand | StressCommand | NoteCommand
+    MarkerCommand
+    | BreathingCommand
+    | StopCommand
+    | PingCommand
+    | CalibrateCommand
+    | StressCommand
+    | NoteCommand
+    | AssessResonanceCommand
 )
 AnyCommand = Annotated[ClientCommandModel, Field(discriminator="type")]
 _ADAPTER: TypeAdapter[ClientCommandModel] = TypeAdapter(AnyCommand)

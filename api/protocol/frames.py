@@ -205,6 +205,22 @@ class AdherenceFrame(Frame):
     label: str
 
 
+class ResonanceFrame(Frame):
+    """The resonance-frequency assessment: each step as it starts, then the per-rate table and
+    the chosen rate (``state`` step / done / refused)."""
+
+    type: Literal["resonance"] = "resonance"
+    t: float
+    state: Literal["step", "done", "refused"]
+    step: int | None = None
+    steps: int | None = None
+    rate_per_min: float | None = None
+    chosen_rate_per_min: float | None = None
+    rows: list[dict[str, Any]] | None = None
+    criteria_used: list[str] | None = None
+    detail: str | None = None
+
+
 class BaselineFrame(Frame):
     """The baseline in use, or a calibration's progress or refusal (``detail`` says why)."""
 

@@ -20,6 +20,7 @@ from .. import formats
 from .. import review as review_module
 from ..deps import AppState, State
 from ..protocol import (
+    AssessResonanceCommand,
     BreathingCommand,
     CalibrateCommand,
     EventFrame,
@@ -62,6 +63,8 @@ class NewSession(BaseModel):
 
 class BeatOut(BaseModel):
     """A stored beat (the CSV export's data dictionary gives the columns)."""
+
+    model_config = ConfigDict(extra="ignore")  # the row's session_id is the route's own
 
     idx: int
     t_mono: float
@@ -147,17 +150,7 @@ async def get_beats(session_id: str, state: State, since: Annotated[int, Query(g
 
     def q(conn: Any) -> list[BeatOut]:
         return [
-            BeatOut(
-                idx=b.idx,
-                t_mono=b.t_mono,
-                t_utc=b.t_utc,
-                rr_ms=b.rr_ms,
-                rr_raw=b.rr_raw,
-                segment=b.segment,
-                contact=b.contact,
-                artifact=b.artifact,
-                nn_ms=list(b.nn_ms),
-            )  # fmt: skip
+            BeatOut(**{**dataclasses.asdict(b), "nn_ms": list(b.nn_ms)})
             for b in queries.iter_beats(conn, session_id, since)
         ]
 
@@ -282,3 +275,13 @@ async def add_note(session_id: str, index: int, body: NoteIn, state: State) -> E
     now = time.time()
     await queries.add_event_after(state.store, session_id, "note", now, {"episode": index, "text": body.text})
     return EventFrame(event="note", t=0.0, t_utc=now, text=body.text, episode=index)
+
+
+@router.post("/{session_id}/resonance", status_code=202, response_model=Accepted, responses=_ERRORS)
+async def assess_resonance(session_id: str, body: AssessResonanceCommand, state: State) -> Accepted:
+    """Run the resonance-frequency assessment: the guide steps through the rates (``resonance``
+    frames report each step, then the per-rate table and the chosen rate)."""
+    live = await _live_or_refuse(state, session_id)
+    await live.assess_resonance(tuple(body.rates_per_min), body.step_s)
+    minutes = len(body.rates_per_min) * body.step_s / 60
+    return Accepted(status="assessing", detail=f"follow the guide for about {minutes:.0f} minutes")

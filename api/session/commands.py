@@ -5,6 +5,7 @@ from __future__ import annotations
 import time
 
 from ..protocol import (
+    AssessResonanceCommand,
     BreathingCommand,
     CalibrateCommand,
     ClientCommandModel,
@@ -36,6 +37,8 @@ async def carry_out(
         await session.stress(command.intensity, command.rise_s, command.tau_s)
     elif isinstance(command, NoteCommand):
         await session.note(command.episode, command.text)
+    elif isinstance(command, AssessResonanceCommand):
+        await session.assess_resonance(tuple(command.rates_per_min), command.step_s)
     elif isinstance(command, CalibrateCommand):
         await session.calibrate(command.duration_s)
     elif isinstance(command, StopCommand):

@@ -24,6 +24,7 @@ from ..protocol import (
     MetricsFrame,
     NudgeFrame,
     PacerFrame,
+    ResonanceFrame,
     SampleFrame,
     StatusFrame,
     WindowFrame,
@@ -32,6 +33,7 @@ from ..protocol import (
 from .adherence import AdherenceUpdate
 from .clock import SessionClock, SessionState
 from .pacer import PacerState
+from .resonance import ResonanceDone, ResonanceProgress
 from .tolerance import BaselineSet, CalibrationUpdate
 from .values import EpisodeNote, Marker, PacerChanged, StressTriggered
 
@@ -260,3 +262,25 @@ def _(value: AdherenceUpdate, clock: SessionClock, state: SessionState) -> list[
         power_share=a.power_share, label=str(a.label),
     )  # fmt: skip
     return [frame]
+
+
+@frames_of.register
+def _(value: ResonanceProgress, clock: SessionClock, state: SessionState) -> list[Frame]:
+    return [
+        ResonanceFrame(
+            t=clock.rel(value.t_s), state="step", step=value.step, steps=value.steps, rate_per_min=value.rate_per_min
+        )
+    ]
+
+
+@frames_of.register
+def _(value: ResonanceDone, clock: SessionClock, state: SessionState) -> list[Frame]:
+    if value.result is None:
+        return [ResonanceFrame(t=clock.rel(value.t_s), state="refused", detail=value.refused)]
+    d = value.result.as_dict()
+    return [
+        ResonanceFrame(
+            t=clock.rel(value.t_s), state="done", chosen_rate_per_min=d["chosen_rate_per_min"], rows=d["rows"],
+            criteria_used=d["criteria_used"],
+        )
+    ]  # fmt: skip

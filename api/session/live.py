@@ -23,7 +23,8 @@ from .clock import SessionClock, SessionState
 from .framing import pacer_frame
 from .pacer import Pacer, PacerState
 from .pipeline import Pipeline
-from .values import CalibrationRequest, EpisodeNote, Marker, PacerChanged, StressTriggered
+from .resonance import PacerRequest
+from .values import CalibrationRequest, EpisodeNote, Marker, PacerChanged, ResonanceRequest, StressTriggered
 
 _log = logging.getLogger(__name__)
 
@@ -159,6 +160,21 @@ class LiveSession:
         await self.pipeline.push(value)
         return value
 
+    async def assess_resonance(self, rates_per_min: tuple[float, ...], step_s: float) -> None:
+        """Start the resonance-frequency assessment: the guide steps through ``rates_per_min``."""
+        self.require_live()
+        t_mono, t_utc = self.clock.now()
+        await self._act(await self.pipeline.push(ResonanceRequest(t_mono, t_utc, rates_per_min, step_s)))
+
+    async def _act(self, values: list[object]) -> None:
+        """Carry out what the stages asked of the session (only the session owns the pacer)."""
+        for value in values:
+            if isinstance(value, PacerRequest):
+                if value.rate_per_min is None:
+                    await self.breathing("stop")
+                else:
+                    await self.breathing("start", value.rate_per_min)
+
     async def note(self, episode: int, text: str) -> EpisodeNote:
         """A note on one of this session's episodes (it may still be open)."""
         known = {e.index for e in self.state.episodes} | self.state.open_episodes
@@ -178,7 +194,7 @@ class LiveSession:
                     self.clock.observe(getattr(item, "t_mono", None), getattr(item, "t_utc", None))
                     if isinstance(item, HeartRateSample):
                         self.clock.utc_offset = item.t_utc - item.t_mono
-                    await self.pipeline.push(item)
+                    await self._act(await self.pipeline.push(item))
             await self.pipeline.flush()
             await self._finish("ended", "the source ended")
         except asyncio.CancelledError:

@@ -65,6 +65,8 @@ class SessionManager:
         session = LiveSession(
             row, spec.sensor, self.store, self.hub, pipeline, clock, state, engine_params=engine_params
         )
+        if profile and profile.get("resonance", {}).get("rate_per_min"):
+            session.pacer.set_default_rate(float(profile["resonance"]["rate_per_min"]))
         self.sessions[row.id] = session
         session.start()
         _log.info("session %s started (%s %s)", row.id, spec.kind, spec.sensor.source_id)

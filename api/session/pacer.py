@@ -94,6 +94,11 @@ class Pacer:
             epoch = now
         return self._set(PacerState(True, rate, fraction, epoch))
 
+    def set_default_rate(self, rate_per_min: float) -> PacerState:
+        """The rate the guide starts at when none is given (a profile's resonance rate)."""
+        _validate(rate_per_min, (self.state.inhale_fraction, 1 - self.state.inhale_fraction))
+        return self._set(replace(self.state, rate_per_min=float(rate_per_min)))
+
     def stop(self) -> PacerState:
         return self._set(replace(self.state, running=False))
 

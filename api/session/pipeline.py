@@ -17,13 +17,14 @@ from ..storage import Store
 from .adherence import AdherenceStage
 from .clock import SessionClock, SessionState
 from .recording import Recorder
+from .resonance import ResonanceStage
 from .sinks import HubSink, ProfileSink, Sink, StoreSink
 from .stages import HrvStage, Stage
 from .tolerance import ToleranceStage
 
 
 def default_stages(engine: Engine, tolerance: ToleranceStage) -> list[Stage]:
-    return [HrvStage(engine), tolerance, AdherenceStage()]
+    return [HrvStage(engine), tolerance, AdherenceStage(), ResonanceStage()]
 
 
 def default_sinks(
@@ -54,11 +55,14 @@ class Pipeline:
             values.extend(derived)
         return values
 
-    async def push(self, value: object) -> None:
+    async def push(self, value: object) -> list[object]:
+        """Run ``value`` through; returns everything derived from it (the session acts on
+        requests among them, e.g. a stage asking for the guide's next rate)."""
         async with self._lock:
             values = self._derive([value])
             for sink in self.sinks:
                 await sink.write(values)
+            return values
 
     async def flush(self) -> None:
         """Hand on what the stages still hold (the source ended)."""

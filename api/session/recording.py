@@ -17,6 +17,7 @@ from ..storage import BeatRow, EpisodeRow, EventRow, MetricRow, NotificationRow
 from ..storage.rows import Row
 from .adherence import AdherenceUpdate
 from .clock import SessionClock
+from .resonance import ResonanceDone, ResonanceProgress
 from .tolerance import BaselineSet, CalibrationUpdate
 from .values import CalibrationRequest, EpisodeNote, Marker, PacerChanged, StressTriggered
 
@@ -221,3 +222,15 @@ def _(value: StressTriggered, rec: Recorder) -> list[Row]:
 @rows_of.register
 def _(value: AdherenceUpdate, rec: Recorder) -> list[Row]:
     return [rec.event("adherence", value.t_s, rec.clock.utc(value.t_s), value.adherence.as_dict())]
+
+
+@rows_of.register
+def _(value: ResonanceProgress, rec: Recorder) -> list[Row]:
+    data = {"state": "step", "step": value.step, "steps": value.steps, "rate_per_min": value.rate_per_min}
+    return [rec.event("resonance", value.t_s, rec.clock.utc(value.t_s), data)]
+
+
+@rows_of.register
+def _(value: ResonanceDone, rec: Recorder) -> list[Row]:
+    data = {"state": "refused", "detail": value.refused} if value.result is None else value.result.as_dict()
+    return [rec.event("resonance", value.t_s, rec.clock.utc(value.t_s), data)]

@@ -16,6 +16,7 @@ from ..storage.rows import Row
 from .clock import SessionClock, SessionState
 from .framing import frames_of
 from .recording import Recorder, rows_of
+from .resonance import ResonanceDone
 from .tolerance import BaselineSet
 
 
@@ -56,8 +57,8 @@ class HubSink:
 
 
 class ProfileSink:
-    """A session of a named profile keeps the worker's baseline: a calibration that finished
-    becomes the profile's baseline, used by the profile's next sessions."""
+    """A session of a named profile keeps the worker's baseline and resonance rate: a finished
+    calibration becomes the profile's baseline, an assessment's chosen rate its default rate."""
 
     def __init__(self, store: Store, profile: str) -> None:
         self.store = store
@@ -67,3 +68,7 @@ class ProfileSink:
         for value in values:
             if isinstance(value, BaselineSet) and value.baseline.source in ("calibration", "range", "rolling"):
                 await queries.update_profile(self.store, self.profile, {"baseline": value.baseline.as_dict()})
+            elif isinstance(value, ResonanceDone) and value.result is not None:
+                result = value.result.as_dict()
+                resonance = {"rate_per_min": result["chosen_rate_per_min"], "table": result["rows"]}
+                await queries.update_profile(self.store, self.profile, {"resonance": resonance})

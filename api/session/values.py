@@ -62,3 +62,13 @@ class StressTriggered:
     intensity: float
     rise_s: float
     tau_s: float
+
+
+@dataclass(frozen=True, slots=True)
+class ResonanceRequest:
+    """Run the resonance-frequency assessment from now: ``rates_per_min`` for ``step_s`` each."""
+
+    t_mono: float
+    t_utc: float
+    rates_per_min: tuple[float, ...]
+    step_s: float

@@ -9,6 +9,7 @@ from .windows import (
     CSV_COLUMNS,
     DEFAULT_MAX_CORRECTED_SHARE,
     MIN_SPECTRAL_WINDOW_S,
+    MIN_VLF_WINDOW_S,
     Analysis,
     AnalysisWindow,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "DEFAULT_MAX_CORRECTED_SHARE",
     "DEFAULT_MIN_COVERAGE",
     "MIN_SPECTRAL_WINDOW_S",
+    "MIN_VLF_WINDOW_S",
     "Analysis",
     "AnalysisWindow",
     "analyze_rr",

@@ -58,6 +58,7 @@ from ..artifacts import ArtifactType, correct_artifacts, detect_artifacts
 from ..frequency import SpectralParameters
 from ..frequency_batch import frequency_domain_windows
 from ..inputs import as_nn
+from ..quality import abnormal_series
 from ..segments import DEFAULT_MIN_COVERAGE, assemble_segments, input_positions, split_segments
 from ..time_domain import time_domain_windows
 from .windows import (
@@ -168,6 +169,7 @@ def analyze_rr(
         progress,
         _fast_time,
         _fast_freq(spectral),
+        abnormal_series(rr, ranges, gaps),
     )
     params = analysis_parameters(window_s, step_s, spectral, max_corrected_share, min_coverage, "fast")
     return Analysis(windows, tuple(artifacts), params)

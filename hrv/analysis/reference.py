@@ -17,6 +17,7 @@ from __future__ import annotations
 import math
 import warnings
 from collections.abc import Iterable, Iterator, Sequence
+from dataclasses import replace
 from typing import Any
 
 import numpy as np
@@ -24,6 +25,7 @@ import numpy.typing as npt
 
 from ..frequency import SpectralParameters, frequency_domain
 from ..inputs import as_nn
+from ..quality import abnormal_series
 from ..segments import DEFAULT_MIN_COVERAGE, assemble_segments, input_positions, split_segments
 from .windows import (
     DEFAULT_MAX_CORRECTED_SHARE,
@@ -94,6 +96,8 @@ def reference_analyze_rr(
     """
     import neurokit2 as nk  # the slow path only: keeps `import tolerance.hrv` light
 
+    # nk.hrv_frequency has one segment layout, its own (tail defect included): say so.
+    spectral = replace(spectral, welch_segments="neurokit2")
     rr = as_nn(rr_ms)
     index = input_positions(input_index, rr.size)
     ranges, gaps = split_segments(rr.size, index, excluded)
@@ -135,6 +139,7 @@ def reference_analyze_rr(
         progress,
         time_fn,
         freq_fn,
+        abnormal_series(rr, ranges, gaps),
     )
     params = analysis_parameters(window_s, step_s, spectral, max_corrected_share, min_coverage, "neurokit")
     return Analysis(windows, artifacts, params)

@@ -16,6 +16,7 @@ from typing import Any, Final
 import numpy as np
 
 from ..frequency import SpectralParameters
+from ..quality import MALIK_THRESHOLD, MAX_ABNORMAL_SHARE, window_abnormal_share
 from ..segments import MIN_NN_PER_WINDOW, Series, layout_windows, window_reason
 
 __all__ = [
@@ -23,6 +24,7 @@ __all__ = [
     "DEFAULT_MAX_CORRECTED_SHARE",
     "FREQUENCY_KEYS",
     "MIN_SPECTRAL_WINDOW_S",
+    "MIN_VLF_WINDOW_S",
     "TIME_KEYS",
     "Analysis",
     "AnalysisWindow",
@@ -35,6 +37,11 @@ __all__ = [
 
 MIN_SPECTRAL_WINDOW_S: Final = 120.0
 """Shortest window (s) given LF, HF and LF/HF: about 2 minutes for LF (Task Force, 1996)."""
+MIN_VLF_WINDOW_S: Final = 600.0
+"""Shortest window (s) given VLF. The band reaches down to 0.0033 Hz, a 300 s period, and a Welch
+segment is half the window: below 600 s no segment holds one cycle of the band's lower edge,
+and the Task Force (1996) calls VLF from short-term (<= 5 min) recordings "a dubious measure"
+to avoid. Shorter windows give VLF null (TP, neurokit2's sum of bands, still includes it)."""
 DEFAULT_MAX_CORRECTED_SHARE: Final = 0.20
 """Windows with more corrected NN intervals than this share give null values. Kubios advises
 caution above 5 % corrected beats; 20 % is a common exclusion limit in the literature."""
@@ -48,6 +55,7 @@ CSV_COLUMNS: Final = (
     "covered_s",
     "segment",
     "corrected_share",
+    "abnormal_share",
     *TIME_KEYS,
     *FREQUENCY_KEYS,
     "reason",
@@ -74,6 +82,7 @@ class AnalysisWindow:
     reason: str | None
     covered_s: float = 0.0
     segment: int | None = None
+    abnormal_share: float | None = None
 
     def to_json_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -83,6 +92,7 @@ class AnalysisWindow:
             "covered_s": self.covered_s,
             "segment": self.segment,
             "corrected_share": self.corrected_share,
+            "abnormal_share": self.abnormal_share,
         }
         for key in (*TIME_KEYS, *FREQUENCY_KEYS):
             out[key] = self.values.get(key)
@@ -131,9 +141,22 @@ def analysis_parameters(
         "window_s": window_s,
         "step_s": step_s,
         "min_spectral_window_s": MIN_SPECTRAL_WINDOW_S,
+        "min_vlf_window_s": MIN_VLF_WINDOW_S,
+        "vlf_rule": (
+            f"HRV_VLF is null in windows shorter than {MIN_VLF_WINDOW_S:.0f} s: no Welch segment (half the window) "
+            "holds one 300 s cycle of the band's lower edge (Task Force 1996: VLF from <= 5 min is dubious); "
+            "HRV_TP still sums every band, VLF included"
+        ),
         "max_corrected_share": max_share,
         "min_coverage": min_coverage,
         "min_nn_per_window": MIN_NN_PER_WINDOW,
+        "max_abnormal_share": MAX_ABNORMAL_SHARE,
+        "quality_gate": (
+            f"abnormal_share: share of the raw (uncorrected) input intervals ending in the window that differ "
+            f"from the previous one by more than {MALIK_THRESHOLD:.0%} (Malik et al. 1989, a fixed threshold, "
+            f"independent of the adaptive artifact detector); above {MAX_ABNORMAL_SHARE:.0%} the window gives "
+            "null values with the reason, whatever corrected_share says"
+        ),
         "time_base": (
             "running sum of the NN intervals and of the excluded values (each advances time "
             "by its value, long or short), from the start of the first input value at 0 s"
@@ -182,7 +205,10 @@ def build_windows(
     progress: Progress | None,
     time_fn: WindowsFn,
     freq_fn: WindowsFn,
+    raw: Series | None = None,
 ) -> tuple[AnalysisWindow, ...]:
+    """The windows, their reasons and figures; ``raw``: the input intervals flagged by the fixed
+    quality criterion (:func:`tolerance.hrv.quality.abnormal_series`), None for no gate."""
     nn, t_end = series.nn, series.t_end
     lay = layout_windows(t_end, nn, series.segment, window_s, step_s, min_coverage)
     a, b = lay.a, lay.b
@@ -195,6 +221,15 @@ def build_windows(
         window_reason(int(n[k]), share_of[k], max_share, float(lay.covered[k]), window_s, min_coverage)
         for k in range(count)
     ]
+    abnormal = window_abnormal_share(raw, lay.starts, window_s) if raw is not None else np.full(count, np.nan)
+    abnormal_of = [None if np.isnan(abnormal[k]) else float(abnormal[k]) for k in range(count)]
+    for k in range(count):
+        share_k = abnormal_of[k]
+        if reasons[k] is None and share_k is not None and share_k > MAX_ABNORMAL_SHARE:
+            reasons[k] = (
+                f"{share_k:.0%} of the raw successive differences exceed {MALIK_THRESHOLD:.0%} "
+                f"(fixed-criterion quality gate, limit {MAX_ABNORMAL_SHARE:.0%})"
+            )
     ok = np.asarray([r is None for r in reasons], dtype=bool)
     spectral = window_s >= MIN_SPECTRAL_WINDOW_S
     time_values = iter(time_fn(nn, t_end, a[ok], b[ok]) if ok.any() else ())
@@ -207,6 +242,8 @@ def build_windows(
             values.update(next(time_values))
             if spectral:
                 values.update(next(freq_values))
+                if window_s < MIN_VLF_WINDOW_S:
+                    values["HRV_VLF"] = None
             else:
                 reason = f"LF/HF need windows >= {MIN_SPECTRAL_WINDOW_S:.0f} s"
         start = float(lay.starts[k])
@@ -221,6 +258,7 @@ def build_windows(
                 reason,
                 round(float(lay.covered[k]), 6),
                 seg if seg >= 0 else None,
+                abnormal_of[k],
             )
         )
         if progress is not None:

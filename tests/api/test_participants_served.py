@@ -46,17 +46,15 @@ def test_a_participant_added_to_a_running_server_streams_beats_then_ends_and_ref
 
 
 def test_a_second_server_on_the_same_database_exits_1_at_once_and_the_first_runs_on(served_calm: Any) -> None:
-    t = time.monotonic()
+    # It must exit by itself (a server that started would run until the timeout kills it).
     r = subprocess.run(
         [sys.executable, "-m", "tolerance.api.cli", "serve", "--port", "0", "--db", str(served_calm.db)],
         capture_output=True,
         text=True,
         timeout=60,
     )
-    took = time.monotonic() - t
     assert r.returncode == 1, r.stdout + r.stderr
     assert "in use by another Tolerance server" in r.stderr and "--db" in r.stderr
     assert "Traceback" not in r.stderr and "live at" not in r.stdout
-    assert took < 30
     sessions = httpx.get(served_calm.url + "api/sessions").json()
     assert [s["status"] for s in sessions] == ["live"], "the first server's session was not marked interrupted"

@@ -8,8 +8,12 @@ from pathlib import Path
 import numpy as np
 import pytest
 from tolerance.hrv import BeatUpdate, Engine, EngineConfig, MetricsUpdate, SegmentStart
+from tolerance.hrv.frequency import SpectralParameters
 
 DATA = Path(__file__).parents[1] / "data" / "rr"
+
+NK = SpectralParameters(welch_segments="neurokit2")
+"""neurokit2's Welch segment layout, for the comparisons with nk.hrv_frequency."""
 
 
 def _feed(engine: Engine, rr_ms: np.ndarray, t_start: float = 100.0) -> list[object]:
@@ -68,7 +72,7 @@ def _feed_simulation(scenario: str, seed: int, duration_s: float) -> list[object
     from tolerance.sensors import ConnectionEvent, ConnectionState, HeartRateSample
     from tolerance.simulations import simulate
 
-    engine = Engine()
+    engine = Engine(EngineConfig(spectral=NK))
     out: list[object] = []
     for item in simulate(scenario, seed=seed, duration_s=duration_s).items:
         if isinstance(item, HeartRateSample):
@@ -82,7 +86,7 @@ def _feed_simulation(scenario: str, seed: int, duration_s: float) -> list[object
 def long_run(request: pytest.FixtureRequest) -> tuple[list[object], np.ndarray, np.ndarray, np.ndarray]:
     if request.param.startswith("real"):
         rr = np.loadtxt(DATA / "pyhrv-nni-long-60min.txt")[:1400]  # ~18 minutes of a real recording
-        updates = _feed(Engine(), rr)
+        updates = _feed(Engine(EngineConfig(spectral=NK)), rr)
     elif request.param == "simulated stress-spike":
         updates = _feed_simulation("stress-spike", seed=3, duration_s=900)
     else:  # ectopic/missed/extra beats, a contact loss and a drop-out: corrected beats and segments

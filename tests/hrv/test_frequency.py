@@ -11,6 +11,9 @@ import numpy as np
 import pytest
 from tolerance.hrv.frequency import SpectralParameters, frequency_domain
 
+NK = SpectralParameters(welch_segments="neurokit2")
+"""neurokit2's Welch segment layout: the one to compare with nk.hrv_frequency."""
+
 RR_DIR = Path(__file__).parents[1] / "data" / "rr"
 KEYS = ("HRV_VLF", "HRV_LF", "HRV_HF", "HRV_LFHF", "HRV_TP")
 
@@ -40,14 +43,14 @@ def test_equals_neurokit_on_real_windows_of_30_60_300_s(window_s: int) -> None:
     t_end = np.cumsum(nn) / 1000
     for start in np.arange(0, t_end[-1] - window_s, 611.0):
         sel = (t_end - nn / 1000 >= start) & (t_end <= start + window_s)
-        _assert_equal(frequency_domain(nn[sel], t_end[sel]).as_dict(), _nk(nn[sel], t_end[sel]))
+        _assert_equal(frequency_domain(nn[sel], t_end[sel], NK).as_dict(), _nk(nn[sel], t_end[sel]))
 
 
 def test_default_time_base_is_neurokits_own() -> None:
     # Without RRI_Time neurokit2 uses cumsum(nn / 1000); so do we.
     nn = np.loadtxt(RR_DIR / "pyhrv-nni-short-5min.txt")
-    _assert_equal(frequency_domain(nn).as_dict(), _nk(nn, None))
-    _assert_equal(frequency_domain(nn).as_dict(), _nk(nn, np.cumsum(nn / 1000)))
+    _assert_equal(frequency_domain(nn, params=NK).as_dict(), _nk(nn, None))
+    _assert_equal(frequency_domain(nn, params=NK).as_dict(), _nk(nn, np.cumsum(nn / 1000)))
 
 
 def test_time_origin_does_not_change_the_figures() -> None:
@@ -62,7 +65,7 @@ def test_fractional_strap_values_and_100_hz_rate_match_too() -> None:
     rng = np.random.default_rng(11)
     nn = np.round(rng.normal(800, 40, 400) * 1.024) / 1.024
     t = np.cumsum(nn) / 1000
-    params = SpectralParameters(interpolation_rate=100)
+    params = SpectralParameters(interpolation_rate=100, welch_segments="neurokit2")
     _assert_equal(frequency_domain(nn, t, params).as_dict(), _nk(nn, t, rate=100))
 
 
@@ -70,9 +73,10 @@ def test_lf_of_a_40_ms_0_1_hz_sine_is_about_800_ms2() -> None:
     # A sine of amplitude A has power A^2 / 2 = 800 ms^2 (DESIGN.md: neurokit2 gives 799.5).
     beats = np.arange(0, 300, 0.8)
     nn = 800 + 40 * np.sin(2 * np.pi * 0.1 * beats)
-    fd = frequency_domain(nn)
-    assert fd.lf == pytest.approx(800, rel=0.01)
-    assert fd.hf < 0.01 * fd.lf
+    for params in (SpectralParameters(), NK):
+        fd = frequency_domain(nn, params=params)
+        assert fd.lf == pytest.approx(800, rel=0.01)
+        assert fd.hf < 0.01 * fd.lf
     _assert_equal(fd.as_dict(), _nk(nn, None))
 
 

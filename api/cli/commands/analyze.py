@@ -74,7 +74,18 @@ def _json_safe(value: Any) -> Any:
 
 
 def run(args: argparse.Namespace) -> int:
-    """Read ``args.file``, analyse it, write ``args.format`` to ``args.out``; exit code."""
+    """Read ``args.file``, analyse it, write ``args.format`` to ``args.out``; exit code.
+
+    Several files or a folder: :func:`~tolerance.api.cli.commands.analyze_batch.run_batch`."""
+    if isinstance(args.file, list):
+        from .analyze_batch import expand_files, run_batch
+
+        files = expand_files(args.file)
+        if len(files) != 1 or Path(args.file[0]).is_dir() or getattr(args, "dask", None):
+            if not files:
+                return _fail(f"no RR files in {', '.join(args.file)}")
+            return run_batch(args, files)
+        args.file = str(files[0])
     from tolerance.api.formats import RRFileError, read_rr_file
     from tolerance.hrv import HrvInputError, analyze_rr, reference_analyze_rr
     from tolerance.hrv.timeline import MAX_PLAUSIBLE_RR_MS
@@ -96,7 +107,10 @@ def run(args: argparse.Namespace) -> int:
         why = f" ({len(series.excluded)} value(s) left out: {'; '.join(reasons)})" if reasons else ""
         return _fail(f"{args.file} holds no usable RR intervals{why}")
 
+    from tolerance.hrv.frequency import SpectralParameters
+
     engine = reference_analyze_rr if args.engine == "neurokit" else analyze_rr
+    layout = "neurokit2" if getattr(args, "spectrum", "welch") == "neurokit2" else "cover"
     show_bar = not args.no_progress and sys.stderr.isatty()
     bar = None
 
@@ -114,6 +128,7 @@ def run(args: argparse.Namespace) -> int:
             series.rr_ms,
             window_s=args.window,
             step_s=args.step,
+            spectral=SpectralParameters(welch_segments=layout),
             progress=progress if show_bar else None,
             input_index=series.input_index,
             # Only implausibly long values are gaps (beats went undetected: real time passed).
@@ -127,14 +142,9 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    if not analysis.windows:
-        _log.warning(
-            "%s: %.0f s of beats cover less than %.0f %% of one %.0f s window",
-            args.file,
-            float(series.rr_ms.sum()) / 1000.0,
-            100 * analysis.parameters["min_coverage"],
-            args.window,
-        )
+    computed = [w for w in analysis.windows if w.values.get("HRV_MeanNN") is not None]
+    if not computed:
+        return _fail(f"{args.file}: no window was computed: {_no_window_reason(analysis, series, args.window)}")
 
     excluded = [{"index": e.index, "line": e.line, "rr_ms": e.rr_ms, "reason": e.reason} for e in series.excluded]
     tolerance_doc = None
@@ -147,8 +157,23 @@ def run(args: argparse.Namespace) -> int:
         gaps = sorted(
             {kept[e.index - 1] for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS and e.index - 1 in kept}
         )
+        baseline, config = None, None
+        if args.profile is not None:
+            if args.baseline is not None:
+                return _fail("give --baseline or --profile, not both")
+            from tolerance.api.session.tolerance import baseline_from_dict, config_from_profile
+            from tolerance.api.settings import default_db_path
+            from tolerance.api.storage import queries, read_only
+
+            with read_only(args.db or default_db_path()) as conn:
+                profile = queries.get_profile(conn, args.profile)
+            if not profile or not profile.get("baseline"):
+                return _fail(f"no profile {args.profile!r} with a baseline in the database (calibrate it first)")
+            baseline, config = baseline_from_dict(profile["baseline"]), config_from_profile(profile)
         try:
-            tolerance_doc = file_tolerance(series.rr_ms.tolist(), gaps_after=gaps, calibrate_span_s=args.baseline)
+            tolerance_doc = file_tolerance(
+                series.rr_ms.tolist(), gaps_after=gaps, calibrate_span_s=args.baseline, baseline=baseline, config=config
+            )
         except CalibrationRefused as exc:
             return _fail(
                 f"{args.file}: the calibration span {args.baseline[0]:g}:{args.baseline[1]:g} s was refused: {exc}"
@@ -163,6 +188,7 @@ def run(args: argparse.Namespace) -> int:
                 doc["parameters"].update(FILE_RULES)
                 doc["parameters"]["input_unit"] = series.unit
                 doc["parameters"]["input_layout"] = series.layout
+                doc["parameters"]["input"] = dict(series.interpretation)
                 doc["excluded"] = excluded
                 out.write(json.dumps(_json_safe(doc), allow_nan=False))
                 out.write("\n")
@@ -171,6 +197,19 @@ def run(args: argparse.Namespace) -> int:
     except OSError as exc:
         return _fail(f"cannot write {exc.filename or args.out}: {exc}")
     return ExitCode.OK
+
+
+def _no_window_reason(analysis: Any, series: Any, window_s: float) -> str:
+    """Why an analysis gave no numbers: the windows' reasons, counted, or the series' length."""
+    from collections import Counter
+
+    if not analysis.windows:
+        return (
+            f"{float(series.rr_ms.sum()) / 1000.0:.0f} s of beats cover less than "
+            f"{100 * analysis.parameters['min_coverage']:.0f} % of one {window_s:g} s window"
+        )
+    counts = Counter(w.reason for w in analysis.windows)
+    return "; ".join(f"{n} window(s): {reason}" for reason, n in counts.most_common())
 
 
 def _csv_text(rows: Iterable[list[object]]) -> str:

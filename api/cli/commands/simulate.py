@@ -52,6 +52,7 @@ COLUMNS: Final = (
     "breathing_per_min",
     "artifact",
     "contact",
+    "activity",
 )
 
 _log = logging.getLogger(__name__)
@@ -76,13 +77,14 @@ def run(args: argparse.Namespace) -> int:
         result.beat_breathing_per_min[keep],
         result.beat_artifact[keep],
         result.beat_contact[keep],
+        result.beat_activity[keep],
         strict=True,
     )
     try:
         with open_output(args.out) as fh:
             writer = csv.writer(fh, lineterminator="\n")
             writer.writerow(COLUMNS)
-            for t, rr, true_rr, hr, arousal, vagal, breathing, artifact, contact in rows:
+            for t, rr, true_rr, hr, arousal, vagal, breathing, artifact, contact, activity in rows:
                 # rr_ms is k * 0.9765625 ms, exact in a float: repr keeps every digit.
                 writer.writerow(
                     (
@@ -95,6 +97,7 @@ def run(args: argparse.Namespace) -> int:
                         f"{breathing:g}",
                         str(artifact),
                         int(contact),
+                        f"{activity:.4f}",
                     )
                 )
     except BrokenPipeError:

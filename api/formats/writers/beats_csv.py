@@ -24,7 +24,6 @@ from collections.abc import Iterator
 from datetime import UTC, datetime
 from typing import Final
 
-from ...storage import queries
 from ..kinds import ExportFormat
 
 COLUMNS: Final = ("index", "t_s", "t_utc", "rr_ms", "rr_raw", "segment", "contact", "artifact", "nn_ms")
@@ -36,6 +35,8 @@ def iso_utc(t: float) -> str:
 
 
 def write(conn: sqlite3.Connection, session_id: str) -> Iterator[bytes]:
+    from ...storage import queries  # here, not at import: the CLI lists the formats without loading the store
+
     queries.require_session(conn, session_id)
     t0 = queries.session_t0(conn, session_id)
     buf = io.StringIO()

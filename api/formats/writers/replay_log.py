@@ -14,11 +14,12 @@ from typing import Final
 
 from tolerance.sensors import ConnectionState, LogRecord, log_header, log_line
 
-from ...storage import queries
 from ..kinds import ExportFormat
 
 
 def write(conn: sqlite3.Connection, session_id: str) -> Iterator[bytes]:
+    from ...storage import queries  # here, not at import: the CLI lists the formats without loading the store
+
     session = queries.require_session(conn, session_id)
     source = session.source_id
     yield log_header(source, session=session_id).encode()

@@ -13,7 +13,6 @@ import sqlite3
 from collections.abc import Iterable, Iterator
 from typing import Any, Final
 
-from ...storage import queries
 from ..kinds import ExportFormat
 
 _PER_CHUNK: Final = 500
@@ -37,6 +36,8 @@ def _array(items: Iterable[dict[str, Any]]) -> Iterator[str]:
 
 
 def write(conn: sqlite3.Connection, session_id: str) -> Iterator[bytes]:
+    from ...storage import queries  # here, not at import: the CLI lists the formats without loading the store
+
     session = queries.require_session(conn, session_id)
     t0 = queries.session_t0(conn, session_id)
     head = {"format": "tolerance-session", "format_version": 2, "session": session.to_json(), "t0_mono": t0}

@@ -183,3 +183,34 @@ def test_a_profile_keeps_a_calibration_for_its_next_session_and_its_window(app_c
             pass
     assert f["source"] == "calibration" and f["hr_center_bpm"] == pytest.approx(calibrated["hr_center_bpm"])
     assert app_client.get("/api/profiles/nobody").status_code == 404
+
+
+@pytest.mark.parametrize("seed", [1, 2, 3])
+def test_the_resonance_assessment_picks_the_simulators_rate_and_keeps_it_in_the_profile(
+    app_client: TestClient, seed: int
+) -> None:
+    # The simulated heart resonates at 6/min (scenario calm: resonance_per_min = 6) and breathes
+    # with the guide, which the assessment steps through 6.5 ... 4.5 /min, 2 minutes each.
+    sid = app_client.post(
+        "/api/sessions", json={"source": "sim:calm", "seed": seed, "speed": 200, "profile": f"r{seed}"}
+    ).json()["id"]
+    steps: list[dict[str, Any]] = []
+    with app_client.websocket_connect(f"ws://127.0.0.1:8000/ws/sessions/{sid}") as ws:
+        json.loads(ws.receive_text())  # hello: subscribed before the assessment starts
+        assert app_client.post(f"/api/sessions/{sid}/resonance", json={}).status_code == 202
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            f = json.loads(ws.receive_text())
+            if f["type"] == "resonance":
+                steps.append(f)
+                if f["state"] != "step":
+                    break
+    assert [s["rate_per_min"] for s in steps[:-1]] == [6.5, 6.0, 5.5, 5.0, 4.5]
+    done = steps[-1]
+    assert done["state"] == "done", done
+    assert done["chosen_rate_per_min"] == pytest.approx(6.0, abs=0.5)
+    assert len(done["rows"]) == 5 and done["criteria_used"][0] == "phase_deg", "phase synchrony first"
+    profile = app_client.get(f"/api/profiles/r{seed}").json()["data"]
+    assert profile["resonance"]["rate_per_min"] == done["chosen_rate_per_min"]
+    pacer = app_client.get(f"/api/sessions/{sid}/pacer").json()
+    assert pacer["running"] is False, "the guide stops when the assessment is done"

@@ -14,11 +14,14 @@ import numpy as np
 import pytest
 from tolerance.hrv import correct_artifacts, detect_artifacts
 from tolerance.hrv.analysis import CSV_COLUMNS, analyze_rr, window_bounds
-from tolerance.hrv.frequency import frequency_domain
+from tolerance.hrv.frequency import SpectralParameters, frequency_domain
 
 RR_DIR = Path(__file__).parents[2] / "data" / "rr"
 TIME = ("HRV_MeanNN", "HRV_SDNN", "HRV_RMSSD", "HRV_pNN50")
 FREQ = ("HRV_LF", "HRV_HF", "HRV_LFHF")
+
+NK = SpectralParameters(welch_segments="neurokit2")
+"""neurokit2's Welch segment layout, for the comparisons with nk.hrv_frequency."""
 
 
 @pytest.fixture(scope="module")
@@ -28,7 +31,7 @@ def long_rr() -> np.ndarray:
 
 @pytest.mark.parametrize("window_s", [30, 60, 300])
 def test_windows_equal_neurokit_on_the_corrected_real_series(long_rr: np.ndarray, window_s: int) -> None:
-    analysis = analyze_rr(long_rr, window_s=window_s, step_s=90)
+    analysis = analyze_rr(long_rr, window_s=window_s, step_s=90, spectral=NK)
     nn = correct_artifacts(long_rr, detect_artifacts(long_rr)).nn_ms
     t_end = np.cumsum(nn) / 1000
     starts, a, b = window_bounds(t_end, nn, window_s, 90)
@@ -120,7 +123,8 @@ def test_spectra_computed_at_once_equal_frequency_domain_per_window(long_rr: np.
             assert w.values["HRV_LF"] is None
             continue
         ref = frequency_domain(nn[a[k] : b[k]], t_end[a[k] : b[k]]).as_dict()
-        for key in ("HRV_VLF", "HRV_LF", "HRV_HF", "HRV_LFHF", "HRV_TP", "HF_peak_Hz"):
+        assert w.values["HRV_VLF"] is None  # windows under 600 s give no VLF (MIN_VLF_WINDOW_S)
+        for key in ("HRV_LF", "HRV_HF", "HRV_LFHF", "HRV_TP", "HF_peak_Hz"):
             assert w.values[key] == pytest.approx(ref[key], rel=1e-12, abs=0), (k, key)
         checked += 1
     assert checked > 50
@@ -207,7 +211,7 @@ def test_artifacts_are_detected_within_each_segment_only() -> None:
 def test_a_5_minute_recording_slightly_short_of_300_s_gives_one_window() -> None:
     # pyhrv's 5-minute series holds 299.6 s of beats: one [0, 300] window, >= 80 % covered.
     rr = np.loadtxt(RR_DIR / "pyhrv-nni-short-5min.txt")
-    analysis = analyze_rr(rr, window_s=300, step_s=30)
+    analysis = analyze_rr(rr, window_s=300, step_s=30, spectral=NK)
     assert len(analysis.windows) == 1
     w = analysis.windows[0]
     nn = correct_artifacts(rr, detect_artifacts(rr)).nn_ms

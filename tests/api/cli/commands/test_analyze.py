@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
+import numpy as np
 import pytest
 from tolerance.api.cli import main
 
@@ -221,3 +222,62 @@ def test_spurious_short_values_are_dropped_without_cutting_the_series(
     assert {w["segment"] for w in quirky["windows"]} == {0}
     for a, b in zip(clean["windows"], quirky["windows"], strict=True):
         assert (a["start_s"], a["HRV_RMSSD"]) == (b["start_s"], b["HRV_RMSSD"])
+
+
+def test_a_file_giving_no_window_exits_non_zero_with_the_reason(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    # 60 s of beats cannot fill 80 % of a 300 s window: no number, so no exit 0.
+    path = tmp_path / "short.txt"
+    path.write_text("\n".join(["800", "810", "790"] * 25) + "\n")
+    assert main(["analyze", str(path), "--no-progress"]) == 2
+    assert "no window was computed" in capsys.readouterr().err
+
+
+def test_the_reading_is_stated_in_the_parameters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    rr = np.loadtxt(Path(__file__).parents[3] / "data" / "rr" / "pyhrv-nni-short-5min.txt")
+    path = tmp_path / "rr.csv"
+    path.write_text("RR Interval (ms),Elapsed (s)\n" + "".join(f"{v:.0f},{k}\n" for k, v in enumerate(rr)))
+    assert main(["analyze", str(path), "--no-progress"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert "RR Interval (ms)" in doc["parameters"]["input"]["rr_column"]
+    assert main(["analyze", str(RR_DIR / "pyhrv-nni-short-5min.txt"), "--no-progress"]) == 0
+    plain = json.loads(capsys.readouterr().out)
+    assert doc["windows"] == plain["windows"]
+
+
+def _study(tmp_path: Path) -> Path:
+    folder = tmp_path / "study"
+    folder.mkdir()
+    for name in ("pyhrv-nni-short-5min.txt", "pyhrv-nni-long-60min.txt"):
+        (folder / name).write_bytes((RR_DIR / name).read_bytes())
+    (folder / "no_rr.csv").write_text("time,hr,steps\n0,70,1\n1,71,2\n")
+    return folder
+
+
+def test_a_folder_is_one_table_with_failures_listed(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["analyze", str(_study(tmp_path)), "--no-progress"]) == 1  # one file failed
+    captured = capsys.readouterr()
+    doc = json.loads(captured.out)
+    files = {r["file"].rsplit("/", 1)[-1] for r in doc["rows"]}
+    assert files == {"pyhrv-nni-short-5min.txt", "pyhrv-nni-long-60min.txt"}
+    assert [f["file"].rsplit("/", 1)[-1] for f in doc["failures"]] == ["no_rr.csv"]
+    assert "no column that can be RR" in captured.err
+
+
+def test_batch_rows_equal_single_file_windows(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    name = str(RR_DIR / "pyhrv-nni-short-5min.txt")
+    assert main(["analyze", name, name, "--no-progress"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert main(["analyze", name, "--no-progress"]) == 0
+    single = json.loads(capsys.readouterr().out)["windows"]
+    assert [{k: v for k, v in r.items() if k != "file"} for r in rows[: len(single)]] == single
+
+
+def test_batch_runs_on_a_dask_cluster(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    distributed = pytest.importorskip("dask.distributed")
+    with distributed.LocalCluster(n_workers=1, processes=False, dashboard_address=None) as cluster:
+        code = main(["analyze", str(_study(tmp_path)), "--dask", cluster.scheduler_address, "--no-progress"])
+    assert code == 1
+    doc = json.loads(capsys.readouterr().out)
+    assert len({r["file"] for r in doc["rows"]}) == 2 and len(doc["failures"]) == 1

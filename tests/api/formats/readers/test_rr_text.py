@@ -79,10 +79,17 @@ def test_implausible_values_are_excluded_and_reported(tmp_path: Path) -> None:
     assert "below 200 ms" in series.excluded[0].reason
 
 
-def test_two_unnamed_columns_take_the_last_as_rr(tmp_path: Path) -> None:
-    series = read_rr_file(_write(tmp_path, "0.80 800\n1.61 810\n"))
-    np.testing.assert_array_equal(series.rr_ms, [800.0, 810.0])
+def test_two_unnamed_columns_are_time_and_rr_when_the_time_steps_match(tmp_path: Path) -> None:
+    series = read_rr_file(_write(tmp_path, "0.80 800\n1.61 810\n2.40 790\n3.22 820\n"))
+    np.testing.assert_array_equal(series.rr_ms, [800.0, 810.0, 790.0, 820.0])
     assert series.layout == "two-column"
+    assert "time" in series.interpretation["two_columns"]
+
+
+def test_two_unnamed_columns_that_are_not_time_and_rr_are_refused(tmp_path: Path) -> None:
+    # RR first, elapsed time second: the last column is not RR, and nothing says which is.
+    with pytest.raises(RRFileError, match="cannot be known"):
+        read_rr_file(_write(tmp_path, "800 0.80\n810 1.61\n790 2.40\n820 3.22\n"))
 
 
 def test_named_rr_column_is_read_beside_text_columns(tmp_path: Path) -> None:
@@ -115,7 +122,9 @@ def test_a_header_cannot_point_at_the_wrong_column(header: str, tmp_path: Path) 
     # Blank-separated names with spaces, or a prose line mentioning RR: the data lines have
     # two fields, so the RR values are the last column (and seconds, by unit or by size).
     path = tmp_path / "rr.txt"
-    path.write_text(header + "\n" + "".join(f"{0.8 * k:.3f} 0.8{k % 7}\n" for k in range(1, 50)))
+    rr = [0.8 + (k % 7) / 100 for k in range(1, 50)]
+    t = np.cumsum(rr)
+    path.write_text(header + "\n" + "".join(f"{t[k]:.3f} {rr[k]:.2f}\n" for k in range(49)))
     series = read_rr_file(path)
     assert series.rr_ms.size == 49
     assert np.all((series.rr_ms >= 800) & (series.rr_ms <= 860))
@@ -126,3 +135,14 @@ def test_trailing_delimiters_are_ignored(tmp_path: Path) -> None:
     path = tmp_path / "rr.csv"
     path.write_text("800,\n810,\n790,\n")
     assert list(read_rr_file(path).rr_ms) == [800.0, 810.0, 790.0]
+
+
+def test_tolerances_own_beats_export_is_read_on_its_rr_column(tmp_path: Path) -> None:
+    from tolerance.api.formats.writers.beats_csv import COLUMNS
+
+    path = tmp_path / "beats.csv"
+    lines = [",".join(COLUMNS)]
+    lines += [f"{i},{i * 0.9:.6f},2026-12-01T09:00:00Z,{900 + i},{921 + i},0,true,normal,{880 + i}" for i in range(50)]
+    path.write_text("\n".join(lines) + "\n")
+    series = read_rr_file(path)
+    assert series.rr_ms.tolist() == [900.0 + i for i in range(50)], "rr_ms as sent, not the corrected nn_ms"

@@ -1,0 +1,214 @@
+"""Write docs/validation.md: Tolerance's figures beside neurokit2's and two independent methods.
+
+    .venv/bin/python benchmarks/validation.py [--out docs/validation.md]
+
+On the real series of tests/data/rr/. pyHRV 0.5.0 and hrv-analysis 1.0.6 install from PyPI but
+do not import here (pyHRV: ``peakutils`` is not declared and missing; hrv-analysis: ``nolds``
+0.6 breaks its import, "'nolds.datasets' is not a package"), so their *methods* are computed
+here as their source does them (read in the installed packages, cited per column), with scipy:
+what differs is said beside each figure. Also measured: the Welch tail defect and the quality
+gate under injected premature/compensatory pairs.
+"""
+
+from __future__ import annotations
+
+import argparse
+import warnings
+from pathlib import Path
+
+import numpy as np
+from scipy import interpolate, signal
+
+ROOT = Path(__file__).resolve().parents[1]
+RR_DIR = ROOT / "tests" / "data" / "rr"
+BANDS = {"LF": (0.04, 0.15), "HF": (0.15, 0.40)}
+
+
+def _band(f: np.ndarray, p: np.ndarray, lo: float, hi: float) -> float:
+    sel = (f >= lo) & (f < hi)
+    return float(np.trapezoid(p[sel], f[sel]))
+
+
+def hrvanalysis_method(nn: np.ndarray) -> dict[str, float]:
+    """hrvanalysis.extract_features: linear interpolation at 4 Hz, scipy welch (hann, nperseg 256,
+    nfft 4096), pNN50 over the number of intervals."""
+    t = np.cumsum(nn) / 1000 - nn[0] / 1000
+    grid = np.arange(0, t[-1], 1 / 4)
+    y = interpolate.interp1d(t, nn, kind="linear")(grid)
+    f, p = signal.welch(y - y.mean(), fs=4, window="hann", nfft=4096)
+    d = np.diff(nn)
+    out = {"RMSSD": float(np.sqrt(np.mean(d**2))), "pNN50": 100 * float(np.sum(np.abs(d) > 50)) / nn.size}
+    out.update({k: _band(f, p, *b) for k, b in BANDS.items()})
+    return out
+
+
+def pyhrv_method(nn: np.ndarray) -> dict[str, float]:
+    """pyhrv.frequency_domain.welch_psd: cubic interpolation at 4 Hz, Hamming, nperseg 300 for
+    >= 5 min (else nfft), nfft 4096; pNN50 over the number of differences (N - 1)."""
+    t = np.cumsum(nn)
+    t -= t[0]
+    grid = np.arange(t[0], t[-1], 1000 / 4)
+    y = interpolate.interp1d(t, nn, "cubic")(grid)
+    nperseg = 300 if t.max() >= 300000 else 4096
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", UserWarning)
+        f, p = signal.welch(y - y.mean(), fs=4, window="hamming", nperseg=nperseg, nfft=4096, scaling="density")
+    d = np.diff(nn)
+    out = {"RMSSD": float(np.sqrt(np.mean(d**2))), "pNN50": 100 * float(np.sum(np.abs(d) > 50)) / d.size}
+    out.update({k: _band(f, p, *b) for k, b in BANDS.items()})
+    return out
+
+
+def tolerance_figures(nn: np.ndarray, layout: str) -> dict[str, float]:
+    from tolerance.hrv.frequency import SpectralParameters, frequency_domain
+    from tolerance.hrv.time_domain import time_domain
+
+    td = time_domain(nn).as_dict()
+    fd = frequency_domain(nn, params=SpectralParameters(welch_segments=layout))
+    return {"RMSSD": float(td["HRV_RMSSD"]), "pNN50": float(td["HRV_pNN50"]), "LF": fd.lf, "HF": fd.hf}
+
+
+def neurokit_figures(nn: np.ndarray) -> dict[str, float]:
+    import neurokit2 as nk
+
+    data = {"RRI": nn, "RRI_Time": np.cumsum(nn) / 1000}
+    t = nk.hrv_time(data)
+    f = nk.hrv_frequency(data, normalize=False, interpolation_rate=4)
+    return {
+        "RMSSD": float(t["HRV_RMSSD"].iloc[0]),
+        "pNN50": float(t["HRV_pNN50"].iloc[0]),
+        "LF": float(f["HRV_LF"].iloc[0]),
+        "HF": float(f["HRV_HF"].iloc[0]),
+    }
+
+
+def tail_defect() -> tuple[int, int, int]:
+    """Window lengths 240-300 s of the 60-min series where a last-minute wave moves LF < 1e-4."""
+    from tolerance.hrv.frequency import SpectralParameters, frequency_domain
+
+    rr = np.loadtxt(RR_DIR / "pyhrv-nni-long-60min.txt")
+    t = np.cumsum(rr) / 1000
+    lengths = [240 + 0.25 * k for k in range(0, 241, 7)]
+    missed = {"cover": 0, "neurokit2": 0}
+    for w in lengths:
+        sel = t <= w
+        nn, tt = rr[sel].copy(), t[sel]
+        bump = nn.copy()
+        tail = tt > tt[-1] - 60
+        bump[tail] += 25 * np.sin(2 * np.pi * 0.1 * tt[tail])
+        for layout in missed:
+            p = SpectralParameters(welch_segments=layout)
+            if abs(frequency_domain(bump, tt, p).lf / frequency_domain(nn, tt, p).lf - 1) < 1e-4:
+                missed[layout] += 1
+    return len(lengths), missed["neurokit2"], missed["cover"]
+
+
+def _pairs(rr: np.ndarray, rate: float, seed: int) -> np.ndarray:
+    rng = np.random.default_rng(seed)
+    out = rr.copy()
+    slots = np.arange(5, rr.size - 5, 3)
+    for i in rng.choice(slots, size=min(int(rate * rr.size / 2), slots.size), replace=False):
+        d = out[i] * rng.uniform(0.30, 0.45)
+        out[i] -= d
+        out[i + 1] += d
+    return out
+
+
+def gate_rows() -> list[str]:
+    from tolerance.hrv.analysis import analyze_rr
+
+    rr = np.loadtxt(RR_DIR / "pyhrv-nni-long-60min.txt")
+    ref = {w.start_s: w.values for w in analyze_rr(rr, window_s=300, step_s=300).windows}
+    rows = []
+    for rate in (0.0, 0.01, 0.02, 0.03, 0.05, 0.07, 0.10, 0.15, 0.20, 0.30):
+        a = analyze_rr(_pairs(rr, rate, 1), window_s=300, step_s=300)
+        open_ = [w for w in a.windows if w.values["HRV_RMSSD"] is not None and ref[w.start_s]["HRV_RMSSD"]]
+        err_r = [abs(w.values["HRV_RMSSD"] / ref[w.start_s]["HRV_RMSSD"] - 1) for w in open_]
+        err_l = [abs(w.values["HRV_LF"] / ref[w.start_s]["HRV_LF"] - 1) for w in open_ if ref[w.start_s]["HRV_LF"]]
+        ab = [w.abnormal_share for w in a.windows if w.abnormal_share is not None]
+        cs = [w.corrected_share for w in a.windows if w.corrected_share is not None]
+        fmt = lambda xs: f"{100 * max(xs):.1f} %" if xs else "-"  # noqa: E731
+        rows.append(
+            f"| {100 * rate:.0f} % | {100 * float(np.median(cs)):.1f} % | {100 * float(np.median(ab)):.1f} % | "
+            f"{len(open_)}/{len(a.windows)} | {fmt(err_r)} | {fmt(err_l)} |"
+        )
+    return rows
+
+
+def build() -> str:
+    lines = ["# Validation", "", "Generated by `benchmarks/validation.py` (do not edit by hand).", ""]
+    lines += ["## Figures beside other implementations", ""]
+    lines += [
+        "Whole series as one window. Tolerance (default: Welch segments covering the window; "
+        "`neurokit2`: its layout), neurokit2 `hrv_time` / `hrv_frequency(normalize=False, "
+        "interpolation_rate=4)`, and the methods of hrv-analysis 1.0.6 and pyHRV 0.5.0 as their "
+        "source computes them (neither imports here: see the script's docstring).",
+        "",
+        "| series | figure | Tolerance | Tolerance (neurokit2 layout) | neurokit2 | hrv-analysis method | "
+        "pyHRV method |",
+        "|---|---|---|---|---|---|---|",
+    ]
+    for name in ("pyhrv-nni-short-5min.txt", "pyhrv-nni-long-60min.txt"):
+        nn = np.loadtxt(RR_DIR / name)
+        cols = [tolerance_figures(nn, "cover"), tolerance_figures(nn, "neurokit2"), neurokit_figures(nn),
+                hrvanalysis_method(nn), pyhrv_method(nn)]  # fmt: skip
+        for key in ("RMSSD", "pNN50", "LF", "HF"):
+            lines.append(f"| {name} | {key} | " + " | ".join(f"{c[key]:.4g}" for c in cols) + " |")
+    lines += [
+        "",
+        "Why they differ (read in each package's code):",
+        "",
+        "* **RMSSD** is the same definition everywhere (root mean square of successive differences): equal.",
+        "* **pNN50**: Tolerance (equal to neurokit2 by contract), neurokit2 and hrv-analysis divide the count "
+        "of differences > 50 ms by the number of intervals N; pyHRV by the number of differences N - 1, "
+        "so its pNN50 is larger by N / (N - 1) (0.3 % on 337 intervals).",
+        "* **LF/HF**: interpolation (Tolerance and neurokit2: quadratic spline at 4 Hz here; hrv-analysis: "
+        "linear at 4 Hz; pyHRV: cubic at 4 Hz), Welch segment rule (Tolerance: nperseg = N/2, 3 segments "
+        "covering the window; neurokit2: nperseg = N/2, 50 % overlap, the tail dropped when N = 2 mod 4; "
+        "hrv-analysis: scipy's default nperseg 256 samples = 64 s, nfft 4096; pyHRV: nperseg 300 samples "
+        "= 75 s for >= 5 min, Hamming window, nfft 4096), band integration (all: trapezoid over bins in "
+        "[low, high)). Shorter segments (hrv-analysis, pyHRV) average more segments: lower variance, "
+        "coarser resolution (1/64 s^-1 = 0.016 Hz, a third of the LF band's low edge), so LF leaks "
+        "into VLF and differs by tens of percent on real data; none is 'right', they are different "
+        "estimators. Tolerance's default and neurokit2 differ only by the segment layout.",
+        "",
+    ]
+    n, nk_missed, cover_missed = tail_defect()
+    lines += [
+        "## The Welch tail defect",
+        "",
+        f"Window lengths 240-300 s of the 60-minute series ({n} lengths, every N mod 4): a 0.1 Hz wave "
+        "added to the window's last minute only moves LF by less than 1e-4 (the spline's trace) in "
+        f"**{nk_missed} of {n}** windows with neurokit2's layout (`--spectrum neurokit2`), in "
+        f"**{cover_missed} of {n}** with Tolerance's default.",
+        "",
+        "## Quality gate under contamination",
+        "",
+        "The 60-minute series in 5-minute windows, with a share of beats made premature by 30-45 % "
+        "followed by the full compensatory pause (seed 1). corrected_share is the adaptive detector's; "
+        "abnormal_share the fixed Malik 20 % criterion (`tolerance.hrv.quality`, gate at 10 %). "
+        "Errors are of the windows left open, against the clean series' same window.",
+        "",
+        "| contamination | corrected_share (median) | abnormal_share (median) | windows open | "
+        "max RMSSD error | max LF error |",
+        "|---|---|---|---|---|---|",
+        *gate_rows(),
+        "",
+        "The detector's corrected_share falls as contamination grows past 10 % (its thresholds widen "
+        "with the artifacts): it cannot gate. The fixed criterion grows with contamination and closes "
+        "every window from 10 %.",
+        "",
+    ]
+    return "\n".join(lines)
+
+
+def main(argv: list[str] | None = None) -> int:
+    p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    p.add_argument("--out", default=str(ROOT / "docs" / "validation.md"))
+    args = p.parse_args(argv)
+    Path(args.out).write_text(build(), encoding="utf-8")
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
