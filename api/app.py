@@ -97,6 +97,10 @@ def create_app(
     app.include_router(ws.router)
     app.include_router(pages.router)
     app.mount("/static", StaticFiles(directory=pages.static_dir()), name="static")
+    if pages.vendor_dir().is_dir():
+        app.mount("/vendor", StaticFiles(directory=pages.vendor_dir()), name="vendor")
+    else:  # the page still works, without its charts, and says why
+        _log.warning("no %s: the page's chart library is missing; run scripts/setup.sh", pages.vendor_dir())
     # Outermost last: Host and Origin first, then the access token, then the body's size.
     app.add_middleware(BodyLimit)
     if not settings.loopback_only:

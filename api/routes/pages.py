@@ -1,7 +1,9 @@
-"""The page: ``/`` and its static files, and ``/protocol.js`` (the protocol's constants)."""
+"""The pages: ``/`` (live view), ``/review``, ``/trainer``, ``/sessions``, their static files,
+and ``/protocol.js`` (the protocol's constants)."""
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from importlib.resources import files
 from pathlib import Path
 
@@ -12,6 +14,9 @@ from ..protocol import javascript
 
 router = APIRouter(include_in_schema=False)
 
+PAGES = {"/": "index.html", "/review": "review.html", "/trainer": "trainer.html", "/sessions": "sessions.html"}
+"""Each page's path and its HTML file in ``static/``."""
+
 
 def static_dir() -> Path:
     """The folder served at ``/static``: the page's own files, nothing else (no sources of the
@@ -19,9 +24,25 @@ def static_dir() -> Path:
     return Path(str(files("tolerance.web"))) / "static"
 
 
-@router.get("/")
-async def index() -> FileResponse:
-    return FileResponse(static_dir() / "index.html", headers={"cache-control": "no-cache"})
+def vendor_dir() -> Path:
+    """The folder served at ``/vendor``: third-party files copied from ``web/node_modules`` by
+    ``scripts/setup.sh`` (git-ignored, shipped in the wheel). Missing before setup has run."""
+    return Path(str(files("tolerance.web"))) / "vendor"
+
+
+def _page(name: str) -> FileResponse:
+    return FileResponse(static_dir() / name, headers={"cache-control": "no-cache"})
+
+
+def _route(name: str) -> Callable[[], Awaitable[FileResponse]]:
+    async def page() -> FileResponse:
+        return _page(name)
+
+    return page
+
+
+for _path, _name in PAGES.items():
+    router.add_api_route(_path, _route(_name), methods=["GET"], response_class=FileResponse)
 
 
 @router.get("/protocol.js")

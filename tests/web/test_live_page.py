@@ -1,54 +1,22 @@
-"""The live page in a real headless browser (Debian's chromium driven by Playwright)."""
+"""The live view (/) in a real headless browser, on a simulated strap with a stress event."""
 
 from __future__ import annotations
 
-import shutil
+import re
 import time
-from collections.abc import Iterator
-from pathlib import Path
 from typing import Any
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, Page, sync_playwright
+from playwright.sync_api import Browser, WebSocketRoute
 
 pytestmark = pytest.mark.browser
 
-ARTIFACTS = Path(__file__).resolve().parents[2] / "artifacts"
-CHROMIUM_FLAGS = [
-    "--no-sandbox",
-    "--disable-gpu",
-    "--disable-quic",
-    "--no-first-run",
-    "--disable-background-networking",
-    "--disable-component-update",
-    "--disable-sync",
-]
-
-
-def _chromium() -> str:
-    path = shutil.which("chromium") or shutil.which("chromium-browser")
-    assert path, "Debian's chromium is needed for the browser tests: apt-get install chromium (scripts/test.sh does)"
-    return path
-
 
 @pytest.fixture(scope="module")
-def browser() -> Iterator[Browser]:
-    with sync_playwright() as p:
-        b = p.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_FLAGS)
-        yield b
-        b.close()
-
-
-def _open(browser: Browser, url: str, requests: list[str]) -> Page:
-    page = browser.new_page(viewport={"width": 1100, "height": 800})
-    page.on("request", lambda r: requests.append(r.url))
-    errors: list[str] = []
-    page.on("pageerror", lambda e: errors.append(str(e)))
-    page.goto(url)
-    page.wait_for_function("() => document.body.dataset.ready === 'true'", timeout=15000)
-    assert not errors, errors
-    return page
+def spike(server_factory: Any, web: Any) -> Any:
+    """A worker of its own, started with this module, so the page sees the stress event arrive."""
+    return server_factory(*web.SPIKE)
 
 
 def _server_phase(pacer: dict[str, Any], t_utc: float) -> float:
@@ -60,66 +28,179 @@ def _circular_diff(a: float, b: float) -> float:
     return min(d, 1.0 - d)
 
 
-def test_live_view_fills_with_numbers_and_loads_nothing_from_other_origins(browser: Browser, served_calm: Any) -> None:
-    requests: list[str] = []
-    page = _open(browser, served_calm.url, requests)
-    page.wait_for_function("() => document.querySelector('#beats').textContent !== '0'", timeout=20000)
-    first = int(page.text_content("#beats") or "0")
-    page.wait_for_function(f"() => Number(document.querySelector('#beats').textContent) > {first}", timeout=20000)
-    page.wait_for_function("() => /^\\d+$/.test(document.querySelector('#hr').textContent)", timeout=30000)
-    hr = int(page.text_content("#hr") or "0")
-    assert 40 < hr < 120
-    assert page.get_attribute("#connection", "data-state") in ("connected", "live")
-    ARTIFACTS.mkdir(exist_ok=True)
-    page.screenshot(path=str(ARTIFACTS / "live-view.png"), full_page=True)
-    origin = served_calm.url.rstrip("/")
-    foreign = [u for u in requests if not (u.startswith(origin) or u.startswith(origin.replace("http", "ws")))]
-    assert not foreign, f"the page requested other origins: {foreign}"
-    page.close()
+def _events(server: Any, sid: str) -> list[dict[str, Any]]:
+    exported = httpx.get(server.api(f"api/sessions/{sid}/export"), params={"format": "json"}).json()
+    return list(exported["events"])
 
 
-def test_breathing_guide_follows_the_server_pacer_in_two_tabs(browser: Browser, served_calm: Any) -> None:
-    a = _open(browser, served_calm.url, [])
-    b = _open(browser, served_calm.url, [])
-    a.click("#breathe")
-    for page in (a, b):
-        page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'true'", timeout=10000)
-    session = a.evaluate("() => document.body.dataset.session")
-    pacer = httpx.get(served_calm.url + f"api/sessions/{session}/pacer").json()
-    assert pacer["running"] and pacer["rate_per_min"] == 6.0
+def test_frames_fill_the_charts_and_numbers_and_the_zone_follows_the_stress_event(
+    browser: Browser, spike: Any, web: Any
+) -> None:
+    w = web.open_page(browser, spike.url)
+    page = w.page
+    page.wait_for_function("() => Number(document.querySelector('#heart-chart').dataset.points) > 5", timeout=20000)
+    page.wait_for_function("() => /^\\d+$/.test(document.querySelector('#hr').textContent)", timeout=20000)
+    hr_before = int(page.text_content("#hr") or "0")
+    assert 40 < hr_before < 120
+    points = int(page.get_attribute("#heart-chart", "data-points") or "0")
+    page.wait_for_function("() => document.querySelector('#zone').textContent === 'above your window'", timeout=40000)
+    assert page.get_attribute("#zone-card", "data-zone") == "hyper"
+    assert int(page.get_attribute("#heart-chart", "data-points") or "0") > points
+    assert int(page.get_attribute("#arousal-chart", "data-points") or "0") > 3
+    page.wait_for_function(f"() => Number(document.querySelector('#hr').textContent) > {hr_before + 5}", timeout=20000)
+    assert page.is_visible("#arousal-chart canvas") and page.is_visible("#heart-chart canvas")
+    assert page.get_attribute("#connection", "data-state") == "connected"
+    # Calibrated on its first 180 s: no population note.
+    assert page.get_attribute("body", "data-baseline") == "calibration"
+    assert page.is_hidden("#baseline-note")
+    # The excursion ends (back within, then a minute's dwell): the page names its recovery.
+    page.wait_for_selector("#note-form:not([hidden])", timeout=60000)
+    page.wait_for_function("() => document.querySelector('#zone').textContent === 'within your window'")
+    assert "recovery time constant" in (page.text_content("#episode-text") or "")
+    assert int(page.get_attribute("body", "data-nudges") or "0") >= 1  # offered while above, gone since
+    assert page.is_hidden("#nudge")
+    page.wait_for_timeout(1000)  # the zone card's colour eases over 0.6 s
+    w.shot("live-view")
+    w.check()
+    page.context.close()
+
+
+def test_breathing_guide_follows_the_server_pacer_in_two_tabs(browser: Browser, spike: Any, web: Any) -> None:
+    a = web.open_page(browser, spike.url)
+    b = web.open_page(browser, spike.url)
+    a.page.select_option("#ratio", "1,1")
+    a.page.click("#breathe")
+    for w in (a, b):
+        w.page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'true'", timeout=10000)
+    pacer = httpx.get(spike.api(f"api/sessions/{web.session_id(spike)}/pacer")).json()
+    assert pacer["running"] and pacer["rate_per_min"] == 6.0 and pacer["inhale_fraction"] == 0.5
+    assert b.page.input_value("#ratio") == "1,1"
     for _ in range(2):  # sampled twice, some way apart in the cycle
         t_before = time.time()
-        pa = float(a.evaluate("() => document.querySelector('#guide').dataset.phase"))
-        pb = float(b.evaluate("() => document.querySelector('#guide').dataset.phase"))
+        pa = float(a.page.evaluate("() => document.querySelector('#guide').dataset.phase"))
+        pb = float(b.page.evaluate("() => document.querySelector('#guide').dataset.phase"))
         t_after = time.time()
         expected = _server_phase(pacer, (t_before + t_after) / 2)
         # Within 10 % of a breath cycle of the server's phase, and of each other.
         assert _circular_diff(pa, expected) < 0.1, (pa, expected)
         assert _circular_diff(pb, expected) < 0.1, (pb, expected)
-        assert _circular_diff(pa, pb) < 0.1
+        size = float(a.page.evaluate("() => document.querySelector('#guide').dataset.size"))
+        assert 0.0 <= size <= 1.0
         time.sleep(2.5)
-    size = float(a.evaluate("() => document.querySelector('#guide').dataset.size"))
-    assert 0.0 <= size <= 1.0
-    ARTIFACTS.mkdir(exist_ok=True)
-    a.screenshot(path=str(ARTIFACTS / "breathing-guide.png"), full_page=True)
+    a.shot("breathing-guide")
+    b.page.click("#focus")
+    assert b.page.is_hidden("#zone-card") and b.page.is_visible("#guide")
+    b.shot("focus-mode", full_page=False)
+    b.page.keyboard.press("Escape")
+    assert b.page.is_visible("#zone-card")
     # Stopping from the other tab stops both.
-    b.click("#breathe")
-    for page in (a, b):
-        page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'false'", timeout=10000)
-    a.close()
-    b.close()
+    b.page.click("#breathe")
+    for w in (a, b):
+        w.page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'false'", timeout=10000)
+        w.check()
+        w.page.context.close()
 
 
-def test_marker_button_stores_a_marker(browser: Browser, served_calm: Any) -> None:
-    page = _open(browser, served_calm.url, [])
-    session = page.evaluate("() => document.body.dataset.session")
-    page.wait_for_function("() => document.querySelector('#connection').dataset.state !== 'connecting'", timeout=15000)
+def test_the_page_reconnects_and_resyncs_the_guide_after_the_link_drops_and_the_tab_sleeps(
+    browser: Browser, spike: Any, web: Any
+) -> None:
+    # The test stands between page and server: it can drop the link and refuse reconnections.
+    refuse = {"on": False}
+    routes: list[WebSocketRoute] = []
+
+    def route(ws: WebSocketRoute) -> None:
+        if refuse["on"]:
+            ws.close(code=1012, reason="test: server restarting")
+            return
+        ws.connect_to_server()
+        routes.append(ws)
+
+    w = web.open_page(browser, spike.url, before=lambda p: p.route_web_socket(re.compile(r"/ws/"), route))
+    page = w.page
+    sid = web.session_id(spike)
+    httpx.post(spike.api(f"api/sessions/{sid}/pacer"), json={"action": "start", "rate_per_min": 6})
+    page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'true'", timeout=10000)
+    refuse["on"] = True
+    routes[-1].close(code=1012, reason="test: link dropped")
+    page.wait_for_function("() => /^reconnecting \\([2-9]\\)$/.test(document.querySelector('#connection').textContent)")
+    assert page.get_attribute("#connection", "data-state") == "reconnecting"
+    refuse["on"] = False
+    page.wait_for_function("() => document.body.dataset.hellos === '2'", timeout=15000)
+    page.wait_for_function("() => document.querySelector('#connection').textContent === 'connected'")
+    # A sleeping tab: the main thread stops for 6.5 s; on waking the page starts over.
+    page.evaluate("() => { const t = Date.now(); while (Date.now() - t < 6500) {} }")
+    page.wait_for_function("() => document.body.dataset.hellos === '3'", timeout=10000)
+    page.wait_for_timeout(2500)  # the first pings measure the clock again (the test's proxy relays them)
+    pacer = httpx.get(spike.api(f"api/sessions/{sid}/pacer")).json()
+    t0 = time.time()
+    phase = float(page.evaluate("() => document.querySelector('#guide').dataset.phase"))
+    assert _circular_diff(phase, _server_phase(pacer, (t0 + time.time()) / 2)) < 0.1
+    httpx.post(spike.api(f"api/sessions/{sid}/pacer"), json={"action": "stop"})
+    w.check()
+    page.context.close()
+
+
+def test_noticed_moving_and_an_episode_note_reach_the_api(browser: Browser, spike: Any, web: Any) -> None:
+    w = web.open_page(browser, spike.url)
+    page = w.page
+    sid = web.session_id(spike)
     page.click("#marker")
-    deadline = time.monotonic() + 10
-    found = False
-    while time.monotonic() < deadline and not found:
-        exported = httpx.get(served_calm.url + f"api/sessions/{session}/export", params={"format": "json"}).json()
-        found = any(e["type"] == "marker" for e in exported["events"])
-        time.sleep(0.2)
-    assert found
-    page.close()
+    page.keyboard.press("Tab")  # the toggle is next in the tab order, and works from the keyboard
+    page.focus("#activity")
+    page.keyboard.press("Enter")
+    page.wait_for_function("() => document.querySelector('#activity').getAttribute('aria-pressed') === 'true'")
+    page.click("#activity")
+    page.wait_for_function("() => document.querySelector('#activity').getAttribute('aria-pressed') === 'false'")
+    texts = web.wait_until(
+        lambda: (t := [e["data"].get("text") for e in _events(spike, sid) if e["type"] == "marker"])
+        and {"noticed", "moving", "still"} <= set(t)
+        and t,
+        10,
+        "the markers in the export",
+    )
+    assert texts
+    # The stress event's episode closes (back within the window, then 60 s of dwell).
+    page.wait_for_selector("#note-form:not([hidden])", timeout=60000)
+    index = int(page.get_attribute("#note-form", "data-index") or "-1")
+    page.fill("#note-text", "a hard phone call")
+    page.press("#note-text", "Enter")
+    page.wait_for_function("() => document.querySelector('#note-status').textContent === 'saved'", timeout=10000)
+    episodes = httpx.get(spike.api(f"api/sessions/{sid}/episodes")).json()
+    assert [n["text"] for n in episodes[index]["notes"]] == ["a hard phone call"]
+    w.shot("live-episode-note")
+    w.check()
+    page.context.close()
+
+
+def test_a_400_px_side_window_never_scrolls_sideways(browser: Browser, spike: Any, web: Any) -> None:
+    for path in ("", "review", "sessions", "trainer"):
+        w = web.open_page(browser, spike.url + path, width=400, height=900)
+        w.page.wait_for_timeout(1500)  # frames arrive, charts draw
+        width = w.page.evaluate("() => document.documentElement.scrollWidth")
+        assert width <= 400, (path, width)
+        w.shot(f"narrow-{path or 'live'}")
+        w.check()
+        w.page.context.close()
+
+
+def test_without_calibration_the_page_says_so_and_offers_it(browser: Browser, server_factory: Any, web: Any) -> None:
+    calm = server_factory("--sim", "calm", "--seed", "2", "--speed", "20")
+    w = web.open_page(browser, calm.url)
+    page = w.page
+    page.wait_for_selector("#baseline-note:not([hidden])", timeout=20000)
+    assert "population defaults" in (page.text_content("#baseline-text") or "")
+    page.click("#calibrate")
+    assert page.is_visible("#calibration")
+    page.click("#cal-start")
+    page.wait_for_function(
+        "() => /% of the rest recorded/.test(document.querySelector('#cal-text').textContent)", timeout=30000
+    )
+    w.shot("calibrating", full_page=False)
+    # 240 s of beat time later (12 s at --speed 20) the window is the worker's own.
+    page.wait_for_function("() => document.body.dataset.baseline === 'calibration'", timeout=40000)
+    assert page.text_content("#cal-step") == "Your own window is in use"
+    page.click("#cal-close")
+    assert page.is_hidden("#baseline-note")
+    assert page.is_hidden("#calibration")
+    w.check()
+    page.context.close()

@@ -1,132 +1,322 @@
-// The live view: wires the websocket frames to the page. DOM selectors live in one table.
+// The live view (/): wires the session's websocket frames to the page.
 
-import { BreathingGuide } from "./breathing.js";
+import { api, sessionBand } from "./api.js";
+import { AudioCue, BreathingGuide } from "./breathing.js";
+import { CalibrationWizard } from "./calibration.js";
+import { arousalChart, chartsAvailable, DEFAULT_BAND, heartChart, Trace } from "./charts.js";
+import { bind, SELECTORS } from "./dom.js";
+import { clock, duration, isoDate, num, percent, zoneWords } from "./format.js";
 import { connectSession } from "./live.js";
-import { CLOSE } from "/protocol.js";
 
-const $ = {
-  source: "#source", connection: "#connection", hr: "#hr", rmssd: "#rmssd", rmssd30: "#rmssd30",
-  rmssd300: "#rmssd300", lf: "#lf", hf: "#hf", coherence: "#coherence", beats: "#beats",
-  corrected: "#corrected", contact: "#contact", battery: "#battery", notice: "#notice",
-  sessions: "#sessions", guide: "#guide", guideText: "#guide-text", breathe: "#breathe", rate: "#rate", marker: "#marker",
+const $ = bind(SELECTORS.live);
+const KEEP_S = 600; // the charts show the last 10 minutes (session time, on the x axis as clock time)
+const cue = new AudioCue();
+const guide = new BreathingGuide($.guide, $.guideText, { cue });
+const arousal = new Trace(2, KEEP_S);
+const heart = new Trace(3, KEEP_S);
+// Both charts show the same span: the last 10 minutes up to the newest beat.
+const xRange = () => {
+  const end = Math.max(heart.last(0) ?? 0, arousal.last(0) ?? 0) || Date.now() / 1000;
+  return [end - KEEP_S, end];
 };
-for (const key of Object.keys($)) $[key] = document.querySelector($[key]);
+let band = DEFAULT_BAND; // the session's window: its profile's, else the default
+const charts = chartsAvailable()
+  ? { arousal: arousalChart($.arousalChart, { height: 220, xRange, band: () => band }), heart: heartChart($.heartChart, { height: 150, xRange }) }
+  : null;
+if (!charts) $.chartNote.hidden = false;
 
-const fmt = (v, digits = 0) => (v === null || v === undefined || Number.isNaN(v) ? "–" : Number(v).toFixed(digits));
-const guide = new BreathingGuide($.guide, $.guideText);
-let beats = 0;
-let windowHr = null;
 let link = null;
+let sessionId = null;
+let beats = 0;
+let offsetUtc = null; // t_utc - t of this session (session clock to Unix time)
+let moving = false;
+let lastEpisode = null;
+let drawPending = false;
 
-function setConnection(state, text) {
-  $.connection.dataset.state = state;
-  $.connection.textContent = text ?? state;
+const set = (el, text) => { if (el.textContent !== String(text)) el.textContent = text; };
+
+function redraw() {
+  // At most one redraw a frame, however many frames arrive (a replayed backlog, a fast sim).
+  if (!charts || drawPending) return;
+  drawPending = true;
+  requestAnimationFrame(() => {
+    drawPending = false;
+    charts.arousal.setData(arousal.data);
+    charts.heart.setData(heart.data);
+    $.arousalChart.dataset.points = String(arousal.length);
+    $.heartChart.dataset.points = String(heart.length);
+  });
 }
 
+function setPill(state, text) {
+  $.connection.dataset.state = state;
+  set($.connection, text ?? state);
+}
+
+let strapState = "connecting";
+let strapAttempt = null;
+function showStrap() {
+  set($.strap, strapAttempt ? `${strapState} (${strapAttempt})` : strapState);
+  if (linkState === "open") setPill(strapState, strapAttempt ? `${strapState} (${strapAttempt})` : strapState);
+}
+let linkState = "connecting";
+
 function showBeat(frame) {
+  wizard.tick(frame.t);
   beats = Math.max(beats, frame.index + 1);
-  $.beats.textContent = beats;
-  $.contact.textContent = frame.contact === null ? "n/a" : frame.contact ? "good" : "none";
+  set($.beats, beats);
+  set($.contact, frame.contact === null ? "n/a" : frame.contact ? "good" : "none");
   const w60 = frame.windows?.["60"];
   const w30 = frame.windows?.["30"];
   if (w60) {
-    // Until the 60 s window holds enough beats, the strap's own HR stands in (see sample()).
-    windowHr = w60.values.HR ?? null;
-    if (windowHr !== null) $.hr.textContent = fmt(windowHr);
-    $.rmssd.textContent = fmt(w60.values.HRV_RMSSD);
-    $.corrected.textContent = w60.corrected_share === null ? "–" : `${Math.round(w60.corrected_share * 100)} %`;
+    if (w60.values.HR !== null && w60.values.HR !== undefined) set($.hr, num(w60.values.HR));
+    set($.rmssd, num(w60.values.HRV_RMSSD));
+    set($.corrected, percent(w60.corrected_share));
+    if (heart.push(frame.t_utc, w60.values.HR, w60.values.HRV_RMSSD)) redraw();
   }
-  if (w30) $.rmssd30.textContent = fmt(w30.values.HRV_RMSSD);
+  if (w30) set($.rmssd30, num(w30.values.HRV_RMSSD));
+  offsetUtc = frame.t_utc - frame.t;
+}
+
+function showZone(frame) {
+  offsetUtc = frame.t_utc - frame.t;
+  $.zoneCard.dataset.zone = frame.zone;
+  document.body.dataset.zone = frame.zone;
+  set($.zone, zoneWords(frame.zone));
+  if (frame.change || $.zoneSince.textContent.trim() === "") set($.zoneSince, `since ${clock(frame.t_utc)}`);
+  if (frame.within_share !== null && frame.within_share !== undefined) set($.tiw, percent(frame.within_share));
+  if (sessionId && Date.now() - todayAt > 15000) showToday(); // today's share moves with this session's
+  set($.arousalNow, num(frame.arousal, 1));
+  if (frame.arousal !== null && arousal.push(frame.t_utc, frame.arousal)) redraw();
+  if (frame.zone !== "hyper") $.nudge.hidden = true; // back within (or moving): the offer is over
+  showBaseline({ source: frame.baseline });
+}
+
+function showBaseline(frame) {
+  const population = frame.source === "population";
+  $.baselineNote.hidden = !population && !frame.refused;
+  document.body.dataset.baseline = frame.source;
+  if (frame.refused) {
+    set($.baselineText, `The calibration was not used: ${frame.refused}. Population defaults stay in use.`);
+  } else if (population && wizard.running) {
+    set($.baselineText, "Calibrating: sit still and breathe normally; the window is personal once it ends.");
+  } else if (population) {
+    set($.baselineText, "Using population defaults: your own window needs a 4-minute calibration at rest.");
+  }
+}
+
+const utc = (t) => (offsetUtc === null || t === null || t === undefined ? null : t + offsetUtc);
+
+function showEpisode(frame) {
+  if (frame.state === "open" || !lastEpisode || frame.index !== lastEpisode.index) lastEpisode = { ...frame };
+  else lastEpisode = { ...lastEpisode, ...Object.fromEntries(Object.entries(frame).filter(([, v]) => v !== null)) };
+  const e = lastEpisode;
+  document.body.dataset.episodes = String(e.index + 1);
+  if (e.state === "close") {
+    const back = utc(e.return_s);
+    const tau = e.tau_s !== null && e.tau_s !== undefined ? ` · recovery time constant ${num(e.tau_s)} s` : "";
+    set($.episodeText, `Above your window from ${clock(utc(e.start_s))}, peak ${num(e.peak, 1)}; back within it ${back ? `at ${clock(back)}` : ""} after ${duration(e.recovery_s)}${tau}.`);
+    $.noteForm.hidden = false;
+    $.noteForm.dataset.index = String(e.index);
+  } else {
+    set($.episodeText, `Rose above your window at ${clock(utc(e.start_s ?? e.peak_s ?? e.t))}${e.peak ? `, peak so far ${num(e.peak, 1)}` : ""}. Excursions are normal; letting it fall again is the skill.`);
+  }
+}
+
+function showNudge(frame) {
+  document.body.dataset.nudges = String(Number(document.body.dataset.nudges ?? 0) + 1);
+  set($.nudgeText, frame.message);
+  $.nudge.hidden = false;
+  if ("Notification" in window && Notification.permission === "granted" && document.visibilityState !== "visible") {
+    new Notification("Tolerance", { body: frame.message, tag: "tolerance-nudge", silent: true });
+  }
 }
 
 const handlers = {
-  onOpen() { $.notice.textContent = ""; },
-  onClose(event) {
-    document.body.dataset.ready = "false";
-    setConnection("lost", event.code === CLOSE.UNKNOWN_SESSION ? "no such session" : "server unreachable");
+  onLink({ state, attempt }) {
+    linkState = state;
+    if (state === "open") { showStrap(); return; }
+    document.body.dataset.ready = state === "open" ? "true" : "false";
+    if (state === "reconnecting") setPill("reconnecting", attempt ? `reconnecting (${attempt})` : "reconnecting");
+    else if (state === "gone") setPill("ended", "no such session");
+    else setPill("connecting", "connecting…");
   },
+  onClock(offsetMs) { guide.setOffset(offsetMs); },
   hello(frame) {
     const s = frame.session;
-    document.body.dataset.ready = "true";
-    $.source.textContent = s.source_id;
-    setConnection(s.connection);
-    if (s.device?.battery_percent !== undefined) $.battery.textContent = `${s.device.battery_percent} %`;
+    document.body.dataset.hellos = String(Number(document.body.dataset.hellos ?? 0) + 1);
+    sessionBand(s, DEFAULT_BAND).then((b) => {
+      band = b;
+      $.arousalChart.dataset.band = `${b.lower},${b.upper}`;
+      charts?.arousal.redraw(false);
+    });
+    set($.source, s.label ?? s.source_id);
+    strapState = s.connection ?? s.status;
+    strapAttempt = null;
+    if (s.device?.battery_percent !== undefined && s.device.battery_percent !== null) set($.battery, `${s.device.battery_percent} %`);
     for (const b of frame.history) showBeat(b);
-    if (s.last_sample) $.hr.textContent = fmt(s.last_sample.hr_bpm);
-    if (s.last_metrics) handlers.metrics(s.last_metrics);
+    if (s.last_sample && $.hr.textContent === "–") set($.hr, num(s.last_sample.hr_bpm));
+    if (frame.zone) showZone(frame.zone);
+    if (frame.baseline) showBaseline(frame.baseline);
+    for (const e of frame.episodes ?? []) showEpisode(e);
+    showStrap();
     if (s.status !== "live") {
-      setConnection("ended", `session ${s.status}`);
-      $.notice.textContent = s.status_detail ?? "";
+      setPill("ended", `session ${s.status}`);
+      set($.notice, s.status_detail ?? "");
     }
+    document.body.dataset.ready = "true";
   },
   sample(frame) {
-    if (windowHr === null && frame.hr_bpm > 0) $.hr.textContent = fmt(frame.hr_bpm);
-    if (frame.contact === false) $.contact.textContent = "none";
+    if ($.hr.textContent === "–" && frame.hr_bpm > 0) set($.hr, num(frame.hr_bpm));
+    if (frame.contact === false) set($.contact, "none");
   },
   beat: showBeat,
-  metrics(frame) {
-    const v = frame.long.values;
-    $.rmssd300.textContent = fmt(v.HRV_RMSSD);
-    $.lf.textContent = fmt(v.HRV_LF);
-    $.hf.textContent = fmt(v.HRV_HF);
-    $.coherence.textContent = fmt(frame.coherence.values.coherence_ratio ?? frame.coherence.values.Coherence, 2);
-  },
   pacer(frame) {
     guide.update(frame);
     $.breathe.setAttribute("aria-pressed", String(frame.running));
-    $.breathe.textContent = frame.running ? "Stop breathing guide" : "Start breathing guide";
-    if (frame.running) $.rate.value = String(frame.rate_per_min);
+    set($.breathe, frame.running ? "Stop breathing guide" : "Start breathing guide");
+    if (frame.running) {
+      $.rate.value = String(frame.rate_per_min);
+      const best = [...$.ratio.options].reduce((a, o) => {
+        const [i, e] = o.value.split(",").map(Number);
+        const d = Math.abs(i / (i + e) - frame.inhale_fraction);
+        return d < a.d ? { d, v: o.value } : a;
+      }, { d: Infinity, v: $.ratio.value });
+      $.ratio.value = best.v;
+      $.nudge.hidden = true;
+    } else {
+      set($.adherence, "–");
+    }
   },
   status(frame) {
-    if (frame.connection) setConnection(frame.connection, frame.attempt ? `${frame.connection} (${frame.attempt})` : frame.connection);
-    if (frame.device?.battery_percent !== undefined && frame.device.battery_percent !== null) $.battery.textContent = `${frame.device.battery_percent} %`;
-    if (frame.session && frame.session !== "live") { setConnection("ended", `session ${frame.session}`); $.notice.textContent = frame.detail ?? ""; }
-    if (frame.dropped_frames) $.notice.textContent = "this tab fell behind; some updates were skipped";
+    if (frame.connection) { strapState = frame.connection; strapAttempt = frame.attempt ?? null; showStrap(); }
+    if (frame.device?.battery_percent !== undefined && frame.device.battery_percent !== null) set($.battery, `${frame.device.battery_percent} %`);
+    if (frame.session && frame.session !== "live") { setPill("ended", `session ${frame.session}`); set($.notice, frame.detail ?? ""); }
+    if (frame.dropped_frames) set($.notice, "this tab fell behind; some updates were skipped");
   },
-  event(frame) { if (frame.event === "marker") $.notice.textContent = `marker at ${fmt(frame.t)} s`; },
-  error(frame) { $.notice.textContent = frame.message; },
+  event(frame) {
+    if (frame.event === "note") { set($.noteStatus, "saved"); return; }
+    if (frame.event !== "marker") return;
+    const what = frame.text ? `“${frame.text}”` : "marker";
+    set($.markerNote, `${what} noted at ${clock(frame.t_utc)}.`);
+  },
+  zone: showZone,
+  episode: showEpisode,
+  adherence(frame) { set($.adherence, frame.label); },
+  nudge: showNudge,
+  baseline(frame) { showBaseline(frame); wizard.baseline(frame); },
+  error(frame) { set($.notice, frame.message); },
 };
+
+const wizard = new CalibrationWizard((frame) => link?.send(frame) ?? false);
+
+function breathingCommand() {
+  const [inhale, exhale] = $.ratio.value.split(",").map(Number);
+  return { type: "breathing", action: "start", rate_per_min: Number($.rate.value), ratio: [inhale, exhale] };
+}
+
+function setMoving(on) {
+  moving = on;
+  $.activity.setAttribute("aria-pressed", String(on));
+}
+
+async function mark(text) {
+  try {
+    const event = await api.marker(sessionId, text);
+    set($.markerNote, `${text === "" ? "Marker" : `“${text}”`} noted at ${clock(event.t_utc)}.`);
+    return true;
+  } catch (err) {
+    set($.markerNote, `Not noted: ${err.message}`);
+    return false;
+  }
+}
+
+$.breathe.addEventListener("click", () => {
+  const running = $.breathe.getAttribute("aria-pressed") === "true";
+  link?.send(running ? { type: "breathing", action: "stop" } : breathingCommand());
+});
+for (const el of [$.rate, $.ratio]) {
+  el.addEventListener("change", () => { if ($.breathe.getAttribute("aria-pressed") === "true") link?.send(breathingCommand()); });
+}
+$.sound.addEventListener("click", async () => {
+  const on = $.sound.getAttribute("aria-pressed") !== "true";
+  await cue.enable(on);
+  $.sound.setAttribute("aria-pressed", String(on));
+  set($.sound, on ? "Sound on" : "Sound off");
+});
+function setFocus(on) {
+  document.body.dataset.focus = String(on);
+  $.focus.setAttribute("aria-pressed", String(on));
+  set($.focus, on ? "Leave focus" : "Focus");
+}
+$.focus.addEventListener("click", () => setFocus(document.body.dataset.focus !== "true"));
+document.addEventListener("keydown", (e) => { if (e.key === "Escape" && document.body.dataset.focus === "true") setFocus(false); });
+$.marker.addEventListener("click", () => mark("noticed"));
+$.activity.addEventListener("click", async () => {
+  const on = !moving;
+  if (await mark(on ? "moving" : "still")) setMoving(on);
+});
+$.nudgeBreathe.addEventListener("click", () => { link?.send(breathingCommand()); $.nudge.hidden = true; });
+$.nudgeDismiss.addEventListener("click", () => { $.nudge.hidden = true; });
+if ("Notification" in window && Notification.permission === "default") {
+  $.notify.hidden = false;
+  $.notify.addEventListener("click", async () => {
+    const answer = await Notification.requestPermission();
+    $.notify.hidden = true;
+    set($.markerNote, answer === "granted" ? "Nudges will also show as notifications while this tab is hidden." : "Nudges stay in the page.");
+  });
+}
+$.calibrate.addEventListener("click", () => wizard.open());
+$.noteForm.addEventListener("submit", async (e) => {
+  e.preventDefault();
+  const text = $.noteText.value.trim();
+  if (!text) return;
+  try {
+    await api.note(sessionId, Number($.noteForm.dataset.index), text);
+    set($.noteStatus, "saved");
+    $.noteText.value = "";
+  } catch (err) {
+    set($.noteStatus, `not saved: ${err.message}`);
+  }
+});
+
+let todayAt = 0;
+async function showToday() {
+  todayAt = Date.now();
+  try {
+    const day = await api.review(isoDate(new Date()));
+    set($.tiwToday, percent(day.time_in_window?.within_share));
+  } catch { /* an older server without the review API: this session's share is shown */ }
+}
 
 function listSessions(sessions, current) {
   // Several participants (one per strap): one link each, so a tab can follow any of them.
   const live = sessions.filter((s) => s.status === "live");
   if (live.length < 2) return;
+  $.source.hidden = true; // the links name every participant
   for (const s of live) {
     const a = document.createElement("a");
     a.href = `?session=${encodeURIComponent(s.id)}`;
-    a.textContent = s.source_id;
+    a.textContent = s.label ?? s.source_id;
     if (s.id === current) a.setAttribute("aria-current", "page");
     $.sessions.append(a);
   }
 }
 
 async function pickSession() {
-  const response = await fetch("/api/sessions");
-  const sessions = await response.json();
+  const sessions = await api.sessions();
   const wanted = new URLSearchParams(location.search).get("session");
-  if (wanted) {
-    listSessions(sessions, wanted);
-    return wanted;
-  }
-  // The live session, else the newest one (so a failed start shows its reason).
-  const live = sessions.find((s) => s.status === "live") ?? sessions[0];
-  if (live) listSessions(sessions, live.id);
-  return live ? live.id : null;
+  const chosen = wanted ?? (sessions.find((s) => s.status === "live") ?? sessions[0])?.id ?? null;
+  listSessions(sessions, chosen);
+  return chosen;
 }
 
-$.breathe.addEventListener("click", () => {
-  const running = $.breathe.getAttribute("aria-pressed") === "true";
-  link?.send(running ? { type: "breathing", action: "stop" } : { type: "breathing", action: "start", rate_per_min: Number($.rate.value) });
-});
-$.rate.addEventListener("change", () => {
-  if ($.breathe.getAttribute("aria-pressed") === "true") link?.send({ type: "breathing", action: "start", rate_per_min: Number($.rate.value) });
-});
-$.marker.addEventListener("click", () => link?.send({ type: "marker", text: "" }));
-
-const sessionId = await pickSession();
+sessionId = await pickSession();
 if (sessionId) {
   document.body.dataset.session = sessionId;
   link = connectSession(sessionId, handlers);
+  showToday();
+  setInterval(showToday, 60000);
 } else {
-  setConnection("ended", "no live session");
+  setPill("ended", "no live session");
 }

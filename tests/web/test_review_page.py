@@ -1,0 +1,90 @@
+"""The daily review (/review) and the sessions page (/sessions) over the shared stress-spike server."""
+
+from __future__ import annotations
+
+import csv
+import io
+from typing import Any
+
+import httpx
+import pytest
+from playwright.sync_api import Browser
+
+pytestmark = pytest.mark.browser
+
+
+def _closed_episode(spike: Any, web: Any) -> None:
+    sid = web.session_id(spike)
+    web.wait_until(
+        lambda: any(e["closed"] for e in httpx.get(spike.api(f"api/sessions/{sid}/episodes")).json()),
+        60,
+        "the stress event's episode to close",
+    )
+
+
+def test_review_lists_the_days_episodes_with_their_curves(browser: Browser, spike: Any, web: Any) -> None:
+    _closed_episode(spike, web)
+    day = httpx.get(spike.api("api/review")).json()
+    w = web.open_page(browser, spike.url + "review")
+    page = w.page
+    assert page.input_value("#date") == day["date"]
+    cards = page.locator("#episodes > li")
+    assert cards.count() == len(day["episodes"]) >= 1
+    first = day["episodes"][0]
+    assert page.get_attribute("#episodes > li:first-child", "data-points") == str(len(first["curve"]["t_s"]))
+    assert page.locator("#episodes > li:first-child canvas").count() == 1
+    assert f"τ {round(first['tau_s'])} s" in (page.text_content("#episodes > li:first-child .e-figures") or "")
+    # The live session runs on: the page's figure lies between the API's before and after it loaded.
+    shown = int((page.text_content("#summary .big") or "").removesuffix(" %"))
+    after = httpx.get(spike.api("api/review")).json()["time_in_window"]["within_share"] * 100
+    low, high = sorted((day["time_in_window"]["within_share"] * 100, after))
+    assert round(low) - 1 <= shown <= round(high) + 1
+    # A note from the review reaches the API.
+    page.fill("#episodes > li:first-child input", "walked it off")
+    page.click("#episodes > li:first-child button[type=submit]")
+    status = "#episodes > li:first-child .e-status"
+    page.wait_for_function(f"() => document.querySelector('{status}').textContent === 'saved'")
+    notes = httpx.get(spike.api(f"api/sessions/{first['session_id']}/episodes")).json()[first["index"]]["notes"]
+    assert "walked it off" in [n["text"] for n in notes]
+    w.shot("review")
+    # Date navigation: the day before has nothing; back to today.
+    page.click("#prev")
+    page.wait_for_function("() => document.body.dataset.ready === 'true' && document.body.dataset.episodes === '0'")
+    assert page.is_visible("#empty")
+    page.click("#today")
+    page.wait_for_function("() => document.body.dataset.ready === 'true' && document.body.dataset.episodes !== '0'")
+    w.check()
+    page.context.close()
+
+
+def test_sessions_page_exports_every_format_and_the_csv_matches_the_api(
+    browser: Browser, spike: Any, web: Any
+) -> None:
+    sid = web.session_id(spike)
+    w = web.open_page(browser, spike.url + "sessions")
+    page = w.page
+    page.click(f"tr[data-session='{sid}'] button.link")
+    page.wait_for_selector("#exports a[data-format]")
+    offered = page.eval_on_selector_all("#exports a[data-format]", "els => els.map(e => e.dataset.format)")
+    schema = httpx.get(spike.api("openapi.json")).json()["components"]["schemas"]["ExportName"]["enum"]
+    assert offered == schema
+    with page.expect_download() as info:
+        page.click("#exports a[data-format=csv]")
+    download = info.value
+    assert download.suggested_filename == f"tolerance-{sid}.csv"
+    path = download.path()
+    assert path is not None
+    rows = list(csv.DictReader(io.StringIO(path.read_text())))
+    beats = {b["idx"]: b for b in httpx.get(spike.api(f"api/sessions/{sid}/beats")).json()}
+    assert len(rows) > 100 and len(rows) <= len(beats)  # the session runs on: the API has as many or more
+    for row in rows:
+        beat = beats[int(row["index"])]
+        assert float(row["rr_ms"]) == pytest.approx(beat["rr_ms"])
+        assert int(row["segment"]) == beat["segment"]
+    assert page.is_visible("#calibrate")
+    w.shot("sessions")
+    page.click("#calibrate")
+    assert page.is_visible("#calibration")
+    w.shot("calibration-wizard", full_page=False)
+    w.check()
+    page.context.close()

@@ -1,0 +1,177 @@
+// The daily review (/review): time in window, each excursion's recovery with its fit, the trend.
+
+import { api } from "./api.js";
+import { arousalChart, chartsAvailable, COLOURS, trendChart } from "./charts.js";
+import { bind, SELECTORS } from "./dom.js";
+import { clock, duration, isoDate, num, percent } from "./format.js";
+
+const $ = bind(SELECTORS.review);
+const ZONES = [
+  ["within_s", "within your window", "within"], ["hyper_s", "above", "hyper"], ["hypo_s", "below", "hypo"],
+  ["activity_s", "moving", "activity"], ["unknown_s", "no signal", "unknown"],
+];
+const charts = chartsAvailable();
+let spans = [];
+const dayChart = charts ? arousalChart($.dayChart, { height: 200, spans: () => spans }) : null;
+const trendTiw = charts ? trendChart($.trendTiw, { label: "%", colour: COLOURS.tiw, percent: true }) : null;
+const trendTau = charts ? trendChart($.trendTau, { label: "s", colour: COLOURS.tau }) : null;
+
+function wantedDate() {
+  const d = new URLSearchParams(location.search).get("date");
+  return d && /^\d{4}-\d{2}-\d{2}$/.test(d) ? d : isoDate(new Date());
+}
+
+function shift(date, days) {
+  const d = new Date(`${date}T12:00:00`);
+  d.setDate(d.getDate() + days);
+  return isoDate(d);
+}
+
+function go(date) {
+  history.pushState(null, "", `?date=${date}`);
+  load(date);
+}
+
+function el(tag, cls, text) {
+  const e = document.createElement(tag);
+  if (cls) e.className = cls;
+  if (text !== undefined) e.textContent = text;
+  return e;
+}
+
+function showSummary(day) {
+  const t = day.time_in_window ?? {};
+  const measured = ZONES.reduce((a, [k]) => a + (t[k] ?? 0), 0);
+  $.summary.replaceChildren(
+    el("div", "big", percent(t.within_share)),
+    el("p", "sub", `of measured time (${duration(measured - (t.unknown_s ?? 0))}) · ${day.episodes.length} excursion${day.episodes.length === 1 ? "" : "s"} · ` +
+      `${day.reactivations} re-activation${day.reactivations === 1 ? "" : "s"} · ${day.nudges} nudge${day.nudges === 1 ? "" : "s"} · ` +
+      `${day.breathing.length} breathing period${day.breathing.length === 1 ? "" : "s"} · ${day.sessions.length} session${day.sessions.length === 1 ? "" : "s"}`),
+  );
+  $.dayBar.replaceChildren(...ZONES.filter(([k]) => (t[k] ?? 0) > 0).map(([k, , zone]) => {
+    const part = el("span", `seg seg-${zone}`);
+    part.style.flexGrow = String(t[k]);
+    return part;
+  }));
+  $.dayLegend.replaceChildren(...ZONES.map(([k, words, zone]) => {
+    const li = el("li");
+    li.append(el("span", `key seg-${zone}`), `${words}: ${duration(t[k] ?? 0)}`);
+    return li;
+  }));
+}
+
+function curveUtc(e) {
+  const t0 = e.curve.t_s[0] ?? 0;
+  return e.curve.t_s.map((t) => e.start_utc + (t - t0));
+}
+
+function showDay(day) {
+  spans = day.breathing.map((b) => [b.start_utc, b.end_utc ?? Date.now() / 1000]);
+  if (!dayChart) return;
+  // Every excursion's curve on one clock axis; gaps (null) between them.
+  const xs = [];
+  const ys = [];
+  for (const e of [...day.episodes].sort((a, b) => a.start_utc - b.start_utc)) {
+    const tu = curveUtc(e);
+    if (xs.length) { xs.push((xs[xs.length - 1] + tu[0]) / 2); ys.push(null); }
+    xs.push(...tu);
+    ys.push(...e.curve.arousal);
+  }
+  const sessions = day.sessions;
+  const from = Math.min(...sessions.map((s) => s.created_utc), ...(xs.length ? [xs[0]] : []));
+  const to = Math.max(...sessions.map((s) => s.ended_utc ?? Date.now() / 1000), ...(xs.length ? [xs[xs.length - 1]] : []));
+  dayChart.setData([xs, ys]);
+  if (Number.isFinite(from) && Number.isFinite(to) && to > from) dayChart.setScale("x", { min: from, max: to });
+}
+
+function fitLine(e) {
+  // The exponential fit a(t) = a_inf + (a_peak - a_inf) exp(-(t - t_peak) / tau), drawn from the
+  // curve's peak on (the fit's own t_peak is on the engine's clock, not the curve's).
+  const f = e.fit;
+  const ts = e.curve.t_s;
+  const a = e.curve.arousal;
+  if (!f || !f.tau_s || !ts.length) return ts.map(() => null);
+  let k = 0;
+  a.forEach((v, i) => { if (v !== null && v > a[k]) k = i; });
+  return ts.map((t, i) => (i < k ? null : f.a_inf + (f.a_peak - f.a_inf) * Math.exp(-(t - ts[k]) / f.tau_s)));
+}
+
+function showEpisode(e, day, n) {
+  const li = document.querySelector("#episode-card").content.firstElementChild.cloneNode(true);
+  const q = (s) => li.querySelector(s);
+  li.dataset.session = e.session_id;
+  li.dataset.index = String(e.index);
+  li.dataset.points = String(e.curve.t_s.length);
+  q(".e-title").textContent = `${n}. ${clock(e.start_utc)}${e.return_utc ? `–${clock(e.return_utc)}` : ""}`;
+  const badges = [];
+  if (!e.closed) badges.push("still open");
+  if (e.breathing) badges.push("breathing guide on");
+  if (e.activity) badges.push("while moving");
+  if (e.reactivation_of !== null && e.reactivation_of !== undefined) badges.push(`re-activation of #${e.reactivation_of + 1}`);
+  q(".e-badges").replaceChildren(...badges.map((b) => el("span", "badge", b)));
+  q(".e-figures").textContent = `peak ${num(e.peak, 1)} at ${e.peak_utc ? clock(e.peak_utc) : "–"} · back within after ${duration(e.recovery_s)} · ` +
+    `τ ${e.tau_s === null ? "–" : `${num(e.tau_s)} s`}${e.r2 !== null && e.r2 !== undefined ? ` (fit r² ${num(e.r2, 2)})` : ""}`;
+  q(".e-chart").setAttribute("aria-label", `Arousal during excursion ${n} and its fitted recovery`);
+  const notes = q(".e-notes");
+  const addNote = (note) => notes.append(el("li", "", `${clock(note.t_utc)} · ${note.text}`));
+  e.notes.forEach(addNote);
+  const form = q(".e-note");
+  const input = form.querySelector("input");
+  input.setAttribute("aria-label", `A note on excursion ${n}`);
+  form.addEventListener("submit", async (ev) => {
+    ev.preventDefault();
+    const text = input.value.trim();
+    if (!text) return;
+    try {
+      const saved = await api.note(e.session_id, e.index, text);
+      addNote({ t_utc: saved.t_utc, text });
+      input.value = "";
+      q(".e-status").textContent = "saved";
+    } catch (err) { q(".e-status").textContent = `not saved: ${err.message}`; }
+  });
+  $.episodes.append(li);
+  if (!charts) return;
+  const t0 = e.curve.t_s[0] ?? 0;
+  const rel = e.curve.t_s.map((t) => t - t0);
+  const own = day.breathing.filter((b) => b.session_id === e.session_id)
+    .map((b) => [b.start_utc - e.start_utc, (b.end_utc ?? Date.now() / 1000) - e.start_utc]);
+  const chart = arousalChart(q(".e-chart"), {
+    height: 170, timeAxis: false, spans: () => own,
+    extra: [{ label: "fit", stroke: COLOURS.fit, width: 2, dash: [8, 4], points: { show: false } }],
+  });
+  chart.setData([rel, e.curve.arousal, fitLine(e)]);
+}
+
+function showTrend(trend) {
+  if (!charts) return;
+  const xs = trend.map((d) => new Date(`${d.date}T12:00:00`).getTime() / 1000);
+  trendTiw.setData([xs, trend.map((d) => (d.within_share === null ? null : d.within_share * 100))]);
+  trendTau.setData([xs, trend.map((d) => d.tau_median_s)]);
+}
+
+async function load(date) {
+  $.date.value = date;
+  $.next.disabled = date >= isoDate(new Date());
+  document.body.dataset.ready = "false";
+  try {
+    const day = await api.review(date);
+    showSummary(day);
+    showDay(day);
+    $.episodes.replaceChildren();
+    day.episodes.forEach((e, i) => showEpisode(e, day, i + 1));
+    $.empty.hidden = day.episodes.length > 0;
+    showTrend(day.trend);
+    $.notice.textContent = "";
+    document.body.dataset.episodes = String(day.episodes.length);
+  } catch (err) {
+    $.notice.textContent = `The review could not be loaded: ${err.message}`;
+  }
+  document.body.dataset.ready = "true";
+}
+
+$.prev.addEventListener("click", () => go(shift($.date.value, -1)));
+$.next.addEventListener("click", () => go(shift($.date.value, 1)));
+$.today.addEventListener("click", () => go(isoDate(new Date())));
+$.date.addEventListener("change", () => { if ($.date.value) go($.date.value); });
+addEventListener("popstate", () => load(wantedDate()));
+load(wantedDate());
