@@ -45,6 +45,12 @@ class SessionClock:
     def utc(self, t_mono: float) -> float:
         return t_mono + self.utc_offset
 
+    def fit(self, fit: dict[str, Any] | None) -> dict[str, Any] | None:
+        """A recovery fit's parameters with its times (``t_peak_s``, ``t_mid_s``) on this clock."""
+        if not fit:
+            return fit
+        return {k: self.rel(v) if k in ("t_peak_s", "t_mid_s") and v is not None else v for k, v in fit.items()}
+
 
 @dataclass
 class SessionState:

@@ -196,8 +196,10 @@ def _(value: EpisodeClosed, rec: Recorder) -> list[Row]:
     e = value.episode
     rel = rec.clock.rel
     d = e.as_dict(curve=True)
+    # Fits state their times on the source's clock; stored, everything is on the session's.
+    fit, logistic = rec.clock.fit(d.get("fit")), rec.clock.fit(d.get("logistic"))
     data = {
-        "fit": d.get("fit"), "logistic": d.get("logistic"), "lag_s": e.lag_s,
+        "fit": fit, "logistic": logistic, "lag_s": e.lag_s,
         "curve_t_s": [rel(t) for t in e.curve_t_s], "curve_arousal": list(e.curve_arousal),
     }  # fmt: skip
     row = EpisodeRow(

@@ -38,6 +38,8 @@ from .values import CalibrationRequest, Marker, PacerChanged
 SHORT_WINDOW_S = 60.0
 """The window the arousal index reads (HR and RMSSD of the last 60 s)."""
 ACTIVITY_MARKERS = {"moving": True, "still": False}
+PROGRESS_EVERY_S = 10.0
+"""Beat time between two progress reports of a running calibration."""
 HR_ONLY_AFTER_S = 10.0
 """A source that sent no RR interval for this long is read in HR-only mode (a watch, some straps)."""
 """Marker texts that set the activity signal by hand (a worker walking to a meeting)."""
@@ -98,6 +100,7 @@ class ToleranceStage:
         self._t_first: float | None = None
         self._span = calibrate_span_s
         self._calibration: Calibration | None = None
+        self._next_progress: float | None = None
         self._announced = False
         self._last_rr_t: float | None = None
         self._hr: deque[tuple[float, int]] = deque()
@@ -195,7 +198,11 @@ class ToleranceStage:
         cal = self._calibration
         if rel < end:
             cal.add(t, hr, rmssd, share)
+            if self._next_progress is None or t >= self._next_progress:
+                self._next_progress = t + PROGRESS_EVERY_S
+                return [CalibrationUpdate(t, cal.progress())]
             return []
+        self._next_progress = None
         self._span = None
         try:
             baseline = cal.finish()
