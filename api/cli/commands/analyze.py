@@ -153,10 +153,16 @@ def run(args: argparse.Namespace) -> int:
         from tolerance.hrv.arousal import CalibrationRefused
 
         # A drop-out (an implausibly long value) is a gap no window spans, live and offline alike.
-        kept = {int(i): n for n, i in enumerate(series.input_index)}
-        gaps = sorted(
-            {kept[e.index - 1] for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS and e.index - 1 in kept}
-        )
+        # The kept value just before each drop-out, by its position among the kept values
+        # (input_index increases: a binary search, no per-beat dict).
+        import numpy as np
+
+        kept = np.asarray(series.input_index, dtype=np.int64)
+        before = np.asarray([e.index - 1 for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS], dtype=np.int64)
+        at = np.searchsorted(kept, before)
+        found = at < kept.size
+        found[found] = kept[at[found]] == before[found]
+        gaps = sorted(set(at[found].tolist()))
         baseline, config = None, None
         if args.profile is not None:
             if args.baseline is not None:
@@ -172,7 +178,7 @@ def run(args: argparse.Namespace) -> int:
             baseline, config = baseline_from_dict(profile["baseline"]), config_from_profile(profile)
         try:
             tolerance_doc = file_tolerance(
-                series.rr_ms.tolist(), gaps_after=gaps, calibrate_span_s=args.baseline, baseline=baseline, config=config
+                series.rr_ms, gaps_after=gaps, calibrate_span_s=args.baseline, baseline=baseline, config=config
             )
         except CalibrationRefused as exc:
             return _fail(
