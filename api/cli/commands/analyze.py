@@ -30,7 +30,7 @@ import math
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TextIO
 
 from ..exits import ExitCode
 from ..output import open_output
@@ -187,17 +187,23 @@ def run(args: argparse.Namespace) -> int:
     try:
         with open_output(args.out) as out:
             if args.format == "csv":
-                out.write(_csv_text(analysis.csv_rows()))
+                _write_csv(out, analysis.csv_rows())
             else:
-                doc = analysis.to_json_dict()
-                doc["tolerance"] = tolerance_doc
-                doc["parameters"].update(FILE_RULES)
-                doc["parameters"]["input_unit"] = series.unit
-                doc["parameters"]["input_layout"] = series.layout
-                doc["parameters"]["input"] = dict(series.interpretation)
-                doc["excluded"] = excluded
-                out.write(json.dumps(_json_safe(doc), allow_nan=False))
-                out.write("\n")
+                parameters = dict(analysis.parameters)
+                parameters.update(FILE_RULES)
+                parameters["input_unit"] = series.unit
+                parameters["input_layout"] = series.layout
+                parameters["input"] = dict(series.interpretation)
+                write_json(
+                    out,
+                    (w.to_json_dict() for w in analysis.windows),
+                    [
+                        ("artifacts", [{"index": i, "type": t} for i, t in analysis.artifacts]),
+                        ("parameters", parameters),
+                        ("tolerance", tolerance_doc),
+                        ("excluded", excluded),
+                    ],
+                )
         if args.format == "csv":
             _write_excluded(args.out, excluded)
     except OSError as exc:
@@ -216,6 +222,27 @@ def _no_window_reason(analysis: Any, series: Any, window_s: float) -> str:
         )
     counts = Counter(w.reason for w in analysis.windows)
     return "; ".join(f"{n} window(s): {reason}" for reason, n in counts.most_common())
+
+
+def write_json(out: TextIO, windows: Iterable[dict[str, Any]], rest: Iterable[tuple[str, Any]]) -> None:
+    """``{"windows": [...], key: value, ...}`` written window by window: the same text as
+    ``json.dumps`` of the whole document (its default separators, NaN and inf as null), without
+    the document or its text in memory."""
+    out.write('{"windows": [')
+    for n, window in enumerate(windows):
+        if n:
+            out.write(", ")
+        out.write(json.dumps(_json_safe(window), allow_nan=False))
+    out.write("]")
+    for key, value in rest:
+        out.write(f", {json.dumps(key)}: {json.dumps(_json_safe(value), allow_nan=False)}")
+    out.write("}\n")
+
+
+def _write_csv(out: TextIO, rows: Iterable[list[object]]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
 
 
 def _csv_text(rows: Iterable[list[object]]) -> str:
