@@ -6,7 +6,8 @@
 
 Parts (see benchmarks/README.md): (a) live straps per core, (b) ``tolerance analyze`` on a
 24-hour recording, (c) memory per live session over 8 hours, (d) start-up, (e) CPU and
-frames per second of served sessions at real speed. Every speed-up is a
+frames per second of served sessions at real speed, (f) ``analyze``'s memory and time per beat
+at 1-25 M beats and batch throughput. Every speed-up is a
 ratio of two measurements interleaved in this same run; nothing here asserts on time. A part
 that fails prints its error in its row and the others still run.
 """
@@ -33,6 +34,7 @@ PARTS = {
     "c": ("bench_memory", "(c) memory per live session", "< 1 MiB, flat"),
     "b": ("bench_analyze", "(b) `tolerance analyze` 24 h", "ratio >= 20x"),
     "e": ("bench_serve", "(e) served sessions", "(reported)"),
+    "f": ("bench_scale", "(f) `tolerance analyze` at scale", "25 M beats < 2 GB"),
 }
 
 
@@ -55,7 +57,7 @@ def table(rows: list[Row]) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smaller sizes (< 1 minute)")
-    p.add_argument("--only", default="d,a,c,b,e", help="comma-separated parts to run (default d,a,c,b,e)")
+    p.add_argument("--only", default="d,a,c,b,e,f", help="comma-separated parts to run (default d,a,c,b,e,f)")
     p.add_argument("--json", default=str(BENCH_DIR / "results.json"), help="where to write the results")
     args = p.parse_args(argv)
 
