@@ -91,11 +91,16 @@ def short_windows(
     rr_ms: npt.ArrayLike, *, gaps_after: Sequence[int] = (), engine_config: EngineConfig | None = None
 ) -> tuple[list[float], list[float | None], list[float | None], list[float | None]]:
     """:func:`iter_short_windows` as four lists (for tests and small files)."""
-    out: tuple[list[float], list[float | None], list[float | None], list[float | None]] = ([], [], [], [])
-    for beat in iter_short_windows(rr_ms, gaps_after=gaps_after, engine_config=engine_config):
-        for column, value in zip(out, beat, strict=True):
-            column.append(value)  # type: ignore[arg-type]
-    return out
+    t_s: list[float] = []
+    hr: list[float | None] = []
+    rmssd: list[float | None] = []
+    share: list[float | None] = []
+    for t, h, r, c in iter_short_windows(rr_ms, gaps_after=gaps_after, engine_config=engine_config):
+        t_s.append(t)
+        hr.append(h)
+        rmssd.append(r)
+        share.append(c)
+    return t_s, hr, rmssd, share
 
 
 def file_tolerance(

@@ -149,13 +149,12 @@ def run(args: argparse.Namespace) -> int:
     excluded = [{"index": e.index, "line": e.line, "rr_ms": e.rr_ms, "reason": e.reason} for e in series.excluded]
     tolerance_doc = None
     if args.format == "json":
-        from tolerance.api.session.offline import file_tolerance
-        from tolerance.hrv.arousal import CalibrationRefused
-
         # A drop-out (an implausibly long value) is a gap no window spans, live and offline alike.
         # The kept value just before each drop-out, by its position among the kept values
         # (input_index increases: a binary search, no per-beat dict).
         import numpy as np
+        from tolerance.api.session.offline import file_tolerance
+        from tolerance.hrv.arousal import CalibrationRefused
 
         kept = np.asarray(series.input_index, dtype=np.int64)
         before = np.asarray([e.index - 1 for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS], dtype=np.int64)

@@ -7,8 +7,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 from tolerance.hrv import ArtifactType, correct_artifacts, detect_artifacts
-from tolerance.hrv.artifacts import batch
 from tolerance.hrv.arousal import fits
+from tolerance.hrv.artifacts import batch
 from tolerance.hrv.artifacts.classify import interpolate_between
 
 
