@@ -8,7 +8,8 @@ Parts (see benchmarks/README.md): (a) live straps per core, (b) ``tolerance anal
 24-hour recording, (c) memory per live session over 8 hours, (d) start-up, (e) CPU and
 frames per second of served sessions at real speed, (f) an 8-hour day with faults at
 accelerated time (plot: benchmarks/soak.png), (g) 100 straps x 5 clients: latency, frames
-lost, sessions per core, (h) a websocket flood of huge frames: the server's memory. Every speed-up is a
+lost, sessions per core, (h) a websocket flood of huge frames: the server's memory, (i)
+``analyze``'s memory and time per beat at 1-25 M beats and batch throughput. Every speed-up is a
 ratio of two measurements interleaved in this same run; nothing here asserts on time. A part
 that fails prints its error in its row and the others still run.
 """
@@ -38,6 +39,7 @@ PARTS = {
     "f": ("bench_soak", "(f) soak: 8-hour day with faults", "0 beats lost, memory flat"),
     "g": ("bench_load", "(g) load: 100 straps x 5 clients", "p99 < 100 ms, 0 frames lost"),
     "h": ("bench_ws_flood", "(h) websocket flood", "bounded memory"),
+    "i": ("bench_scale", "(i) `tolerance analyze` at scale", "25 M beats < 2 GB"),
 }
 
 
@@ -60,7 +62,7 @@ def table(rows: list[Row]) -> str:
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     p.add_argument("--quick", action="store_true", help="smaller sizes (< 1 minute)")
-    p.add_argument("--only", default="d,a,c,b,e,f,g,h", help="comma-separated parts to run (default all)")
+    p.add_argument("--only", default="d,a,c,b,e,f,g,h,i", help="comma-separated parts to run (default all)")
     p.add_argument("--json", default=str(BENCH_DIR / "results.json"), help="where to write the results")
     args = p.parse_args(argv)
 

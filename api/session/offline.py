@@ -16,49 +16,95 @@ Without a span or a baseline, population values are used and ``baseline.source``
 from __future__ import annotations
 
 import math
-from collections.abc import Sequence
-from typing import Any
+from collections.abc import Iterator, Sequence
+from dataclasses import replace
+from typing import Any, Final
 
+import numpy as np
+import numpy.typing as npt
 from tolerance.hrv import BeatUpdate, Engine, EngineConfig, GapReason
-from tolerance.hrv.arousal import POPULATION_BASELINE, Baseline, ToleranceConfig, analyze_tolerance, calibrate
+from tolerance.hrv.arousal import (
+    POPULATION_BASELINE,
+    Baseline,
+    Calibration,
+    ToleranceConfig,
+    ToleranceResult,
+    ToleranceTracker,
+)
 
 from .tolerance import SHORT_WINDOW_S
 
+_CHUNK: Final = 65_536
+"""RR values turned into Python floats at a time (the input stays one numpy array)."""
 
-def short_windows(
-    rr_ms: Sequence[float], *, gaps_after: Sequence[int] = (), engine_config: EngineConfig | None = None
-) -> tuple[list[float], list[float | None], list[float | None], list[float | None]]:
-    """Per beat, as a live session has them: time (s), 60 s HR (bpm), RMSSD (ms), corrected share."""
-    engine = Engine(engine_config)
+BeatValues = tuple[float, float | None, float | None, float | None]
+"""One beat: time (s), 60 s HR (bpm), RMSSD (ms), corrected share (None: no number)."""
+
+
+def _short_only(config: EngineConfig | None) -> EngineConfig:
+    """The engine's configuration with only the 60 s window: the 30 s window, the 5-minute
+    figures and the coherence are not read here. The 60 s window's values do not depend on
+    them (the buffer keeps every value of the last 60 s either way), so they are the live ones."""
+    return replace(
+        config or EngineConfig(),
+        short_windows_s=(SHORT_WINDOW_S,),
+        long_window_s=SHORT_WINDOW_S,
+        coherence_window_s=SHORT_WINDOW_S,
+        cadence_s=math.inf,
+    )
+
+
+def iter_short_windows(
+    rr_ms: npt.ArrayLike, *, gaps_after: Sequence[int] = (), engine_config: EngineConfig | None = None
+) -> Iterator[BeatValues]:
+    """Per beat, as a live session has them: time (s), 60 s HR (bpm), RMSSD (ms), corrected share.
+
+    A generator: nothing per beat is kept (the engine holds the last 60 s), so a month of beats
+    costs the memory of its input array only."""
+    engine = Engine(_short_only(engine_config))
     gaps = set(gaps_after)
-    t_s: list[float] = []
-    hr: list[float | None] = []
-    rmssd: list[float | None] = []
-    share: list[float | None] = []
+    rr = np.asarray(rr_ms, dtype=np.float64).reshape(-1)
 
-    def take(updates: Sequence[object]) -> None:
+    def values(updates: Sequence[object]) -> Iterator[BeatValues]:
         for u in updates:
             if not isinstance(u, BeatUpdate):
                 continue
             w = next((w for w in u.windows if w.window_s == SHORT_WINDOW_S), None)
-            usable = w is not None and w.reason is None
-            t_s.append(u.beat.t_s)
-            hr.append(w.values.get("HR") if usable and w is not None else None)
-            rmssd.append(w.values.get("HRV_RMSSD") if usable and w is not None else None)
-            share.append(w.corrected_share if usable and w is not None else None)
+            if w is not None and w.reason is None:
+                yield u.beat.t_s, w.values.get("HR"), w.values.get("HRV_RMSSD"), w.corrected_share
+            else:
+                yield u.beat.t_s, None, None, None
 
     t = 0.0
-    for i, rr in enumerate(rr_ms):
-        t += float(rr) / 1000.0
-        take(engine.add(t, (float(rr),), None, None))
-        if i in gaps:
-            take(engine.mark_gap(GapReason.CONNECTION_LOST))
-    take(engine.flush())
+    i = 0
+    for lo in range(0, rr.size, _CHUNK):
+        for v in rr[lo : lo + _CHUNK].tolist():
+            t += v / 1000.0
+            yield from values(engine.add(t, (v,), None, None))
+            if i in gaps:
+                yield from values(engine.mark_gap(GapReason.CONNECTION_LOST))
+            i += 1
+    yield from values(engine.flush())
+
+
+def short_windows(
+    rr_ms: npt.ArrayLike, *, gaps_after: Sequence[int] = (), engine_config: EngineConfig | None = None
+) -> tuple[list[float], list[float | None], list[float | None], list[float | None]]:
+    """:func:`iter_short_windows` as four lists (for tests and small files)."""
+    t_s: list[float] = []
+    hr: list[float | None] = []
+    rmssd: list[float | None] = []
+    share: list[float | None] = []
+    for t, h, r, c in iter_short_windows(rr_ms, gaps_after=gaps_after, engine_config=engine_config):
+        t_s.append(t)
+        hr.append(h)
+        rmssd.append(r)
+        share.append(c)
     return t_s, hr, rmssd, share
 
 
 def file_tolerance(
-    rr_ms: Sequence[float],
+    rr_ms: npt.ArrayLike,
     *,
     gaps_after: Sequence[int] = (),
     baseline: Baseline | None = None,
@@ -67,14 +113,28 @@ def file_tolerance(
 ) -> dict[str, Any]:
     """The ``tolerance`` object of ``analyze``'s JSON (keys: the README's data dictionary).
 
+    Streaming: the calibration span (when given) is one pass over the beats up to its end, then
+    the tracker runs over all beats in a second pass; the engine is deterministic, so both
+    passes see the same values, and no per-beat value is kept. The same calls as
+    :func:`~tolerance.hrv.arousal.calibrate` and :func:`~tolerance.hrv.arousal.analyze_tolerance`
+    on the per-beat lists, in the same order.
+
     Raises :class:`~tolerance.hrv.arousal.CalibrationRefused` when the span cannot calibrate."""
-    t_s, hr, rmssd, share = short_windows(rr_ms, gaps_after=gaps_after)
     if calibrate_span_s is not None:
         start, end = calibrate_span_s
-        baseline = calibrate(
-            t_s, hr, rmssd, share, start_s=start, end_s=end, required_s=max(end - start - SHORT_WINDOW_S, 60.0)
-        )
-    result = analyze_tolerance(t_s, hr, rmssd, share, baseline or POPULATION_BASELINE, config=config)
+        cal = Calibration(source="range", required_s=max(end - start - SHORT_WINDOW_S, 60.0))
+        for t, hr, rm, cs in iter_short_windows(rr_ms, gaps_after=gaps_after):
+            if t >= end:
+                break  # beat times increase
+            if start <= t:
+                cal.add(t, hr, rm, cs)
+        baseline = cal.finish()
+    used = baseline or POPULATION_BASELINE
+    tracker = ToleranceTracker(used, config)
+    for t, hr, rm, cs in iter_short_windows(rr_ms, gaps_after=gaps_after):
+        tracker.add(t, hr, rm, cs, False, False)
+    tracker.finish()
+    result = ToleranceResult(used, tracker.zones, tracker.episodes, tracker.time_in_window, tracker.config)
     doc = result.as_dict(curves=True)
     doc["parameters"]["calibrate_span_s"] = list(calibrate_span_s) if calibrate_span_s else None
     doc["parameters"]["time_origin"] = "seconds of beat time from the start of the file's first value"

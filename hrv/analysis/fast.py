@@ -159,7 +159,8 @@ def analyze_rr(
                 np.asarray(correction.is_corrected, dtype=bool),
             )
         )
-        artifacts += [(int(index[lo + i]), str(t)) for i, t in enumerate(types) if t != ArtifactType.NORMAL]
+        flagged = np.flatnonzero(np.asarray(types != ArtifactType.NORMAL, dtype=bool))
+        artifacts += [(int(index[lo + i]), str(types[i])) for i in flagged.tolist()]
     windows = build_windows(
         assemble_segments(parts, gaps),
         window_s,

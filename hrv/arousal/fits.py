@@ -138,6 +138,10 @@ class LogisticFit:
         }
 
 
+_GRID_BLOCK_VALUES: Final = 1 << 20
+"""Grid points times samples evaluated at once by :func:`fit_logistic` (8 MB per array)."""
+
+
 def _logistic(t: np.ndarray, t_mid: np.ndarray | float, width: np.ndarray | float) -> np.ndarray:
     x = np.clip((t - t_mid) / width, -60.0, 60.0)
     out: np.ndarray = 1.0 / (1.0 + np.exp(x))
@@ -297,7 +301,12 @@ def fit_logistic(t_s: npt.ArrayLike, a: npt.ArrayLike, t_peak_s: float | None = 
     mids = np.linspace(mid_lo, mid_hi, GRID_POINTS)
     widths = np.linspace(w_lo, w_hi, GRID_POINTS)
     mm, ww = np.meshgrid(mids, widths, indexing="ij")
-    sse = sse_of(mm.ravel(), ww.ravel()).reshape(mm.shape)
+    # The grid in blocks of rows: one 96 x 96 x n array of a long episode would be gigabytes.
+    rows = max(64, (_GRID_BLOCK_VALUES // max(t.size, 1)) // 64 * 64)
+    flat_m, flat_w = mm.ravel(), ww.ravel()
+    sse = np.concatenate(
+        [sse_of(flat_m[r : r + rows], flat_w[r : r + rows]) for r in range(0, flat_m.size, rows)]
+    ).reshape(mm.shape)
     i, j = np.unravel_index(int(np.argmin(sse)), sse.shape)
     at_bound = i in (0, GRID_POINTS - 1) or j in (0, GRID_POINTS - 1)
     mid, lw = float(mids[i]), float(widths[j])

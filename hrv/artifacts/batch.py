@@ -91,6 +91,8 @@ _MS_PER_S: Final = 1000.0
 # neurokit2 works in seconds: peaks (ms, sampling_rate=1000) / 1000. Dividing integer ms by
 # 1000 gives the very same floats, so every comparison below falls on the same side as there.
 _CHUNK_ROWS: Final = 4096
+_CLASSIFY_CHUNK: Final = 65536
+"""Beats converted to Python floats at a time for the flow chart (bounded memory)."""
 # Rows of sorted sliding windows computed at once: bounds memory (4096 x 91 floats = 3 MB) for
 # day-long series.
 
@@ -223,9 +225,12 @@ def _classify_first_pass(rr: np.ndarray, p: ArtifactParameters) -> np.ndarray:
 
     types = np.empty(n, dtype=object)
     types.fill(ArtifactType.NORMAL)  # np.full would store a plain str, not the enum member
-    # Python floats: a few hundred flagged beats per hour, and scalar numpy indexing is slow.
-    d, s12l, s22l, m = drrs.tolist(), s12.tolist(), s22.tolist(), mrrs.tolist()
-    rrl, medl, th2l = rr.tolist(), medrr.tolist(), th2.tolist()
+    # Python floats (scalar numpy indexing is slow), but only of a chunk of beats at a time:
+    # lists of the whole series would cost ~200 bytes per beat (7 lists of float objects).
+    # classify_at reads beats i .. i + 2 only, so a chunk starting at i gives the same result.
+    arrays = (drrs, s12, s22, mrrs, rr, medrr, th2)
+    local: list[list[float]] = []
+    base, top = 0, 0
     # Beats with |dRR| <= 1 only advance the loop; jump straight to the others (NaN included).
     examined = np.flatnonzero(~(np.abs(drrs) <= DRR_LIMIT))
     pos, i = 0, 0
@@ -234,9 +239,13 @@ def _classify_first_pass(rr: np.ndarray, p: ArtifactParameters) -> np.ndarray:
         if pos == examined.size or examined[pos] >= n - 2:
             break
         i = int(examined[pos])
-        flagged, step = classify_at(i, d, s12l, s22l, m, rrl, medl, th2l, p)
+        if i + 3 > top:
+            base, top = i, min(n, i + _CLASSIFY_CHUNK)
+            local = [x[base:top].tolist() for x in arrays]
+        d, s12l, s22l, m, rrl, medl, th2l = local
+        flagged, step = classify_at(i - base, d, s12l, s22l, m, rrl, medl, th2l, p)
         for j, kind in flagged:
-            types[j] = kind
+            types[base + j] = kind
         i += step
     return types
 
@@ -297,37 +306,39 @@ def correct_artifacts(rr_ms: np.ndarray, types: np.ndarray) -> Correction:
         NN intervals (ms) with the input index of each.
     """
     rr = validate_rr(rr_ms)
-    kinds = [ArtifactType(t) for t in np.asarray(types, dtype=object)]
-    if len(kinds) != rr.size:
-        raise ValueError(f"types has {len(kinds)} entries for {rr.size} RR intervals")
+    codes = np.asarray(types, dtype=object)
+    if codes.shape != rr.shape:
+        raise ValueError(f"types has {codes.size} entries for {rr.size} RR intervals")
     n = rr.size
+    # Arrays, not per-beat lists: the few non-NORMAL intervals are handled one by one.
+    is_normal = np.asarray(codes == ArtifactType.NORMAL, dtype=bool).reshape(n)
+    flagged = np.flatnonzero(~is_normal)
+    kinds = [ArtifactType(t) for t in codes[flagged]]
     merged = np.zeros(n, dtype=bool)
-    for i in range(n - 1):
-        if kinds[i] is ArtifactType.EXTRA and not merged[i]:
+    for i, kind in zip(flagged.tolist(), kinds, strict=True):
+        if kind is ArtifactType.EXTRA and i < n - 1 and not merged[i]:
             merged[i + 1] = True
-    normal = np.array([k is ArtifactType.NORMAL for k in kinds], dtype=bool) & ~merged
+    normal = is_normal & ~merged
     ref_idx = np.flatnonzero(normal)
-    nn: list[float] = []
-    src: list[int] = []
-    changed: list[bool] = []
-    for i, kind in enumerate(kinds):
+    values = rr.copy()
+    counts = np.where(merged, 0, 1).astype(np.intp)
+    for i, kind in zip(flagged.tolist(), kinds, strict=True):
         if merged[i]:
             continue
-        if kind is ArtifactType.NORMAL:
-            values, fixed = [float(rr[i])], False
-        elif kind is ArtifactType.EXTRA:
-            values, fixed = ([float(rr[i] + rr[i + 1])] if i + 1 < n else []), True
+        if kind is ArtifactType.EXTRA:
+            if i + 1 < n:
+                values[i] = float(rr[i] + rr[i + 1])
+            else:
+                counts[i] = 0
         elif kind is ArtifactType.MISSED:
-            values, fixed = [float(rr[i] / 2)] * 2, True
+            values[i] = float(rr[i] / 2)
+            counts[i] = 2
         else:
-            values, fixed = [_interpolate(i, ref_idx, rr)], True
-        nn += values
-        src += [i] * len(values)
-        changed += [fixed] * len(values)
+            values[i] = _interpolate(i, ref_idx, rr)
     return Correction(
-        nn_ms=np.asarray(nn, dtype=float),
-        source_index=np.asarray(src, dtype=np.int64),
-        is_corrected=np.asarray(changed, dtype=bool),
+        nn_ms=np.repeat(values, counts),
+        source_index=np.repeat(np.arange(n, dtype=np.int64), counts),
+        is_corrected=np.repeat(~is_normal, counts),
         n_corrected=int(np.count_nonzero(~normal)),
     )
 

@@ -30,7 +30,7 @@ import math
 import sys
 from collections.abc import Iterable
 from pathlib import Path
-from typing import Any, Final
+from typing import Any, Final, TextIO
 
 from ..exits import ExitCode
 from ..output import open_output
@@ -149,14 +149,19 @@ def run(args: argparse.Namespace) -> int:
     excluded = [{"index": e.index, "line": e.line, "rr_ms": e.rr_ms, "reason": e.reason} for e in series.excluded]
     tolerance_doc = None
     if args.format == "json":
+        # A drop-out (an implausibly long value) is a gap no window spans, live and offline alike.
+        # The kept value just before each drop-out, by its position among the kept values
+        # (input_index increases: a binary search, no per-beat dict).
+        import numpy as np
         from tolerance.api.session.offline import file_tolerance
         from tolerance.hrv.arousal import CalibrationRefused
 
-        # A drop-out (an implausibly long value) is a gap no window spans, live and offline alike.
-        kept = {int(i): n for n, i in enumerate(series.input_index)}
-        gaps = sorted(
-            {kept[e.index - 1] for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS and e.index - 1 in kept}
-        )
+        kept = np.asarray(series.input_index, dtype=np.int64)
+        before = np.asarray([e.index - 1 for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS], dtype=np.int64)
+        at = np.searchsorted(kept, before)
+        found = at < kept.size
+        found[found] = kept[at[found]] == before[found]
+        gaps = sorted(set(at[found].tolist()))
         baseline, config = None, None
         if args.profile is not None:
             if args.baseline is not None:
@@ -172,7 +177,7 @@ def run(args: argparse.Namespace) -> int:
             baseline, config = baseline_from_dict(profile["baseline"]), config_from_profile(profile)
         try:
             tolerance_doc = file_tolerance(
-                series.rr_ms.tolist(), gaps_after=gaps, calibrate_span_s=args.baseline, baseline=baseline, config=config
+                series.rr_ms, gaps_after=gaps, calibrate_span_s=args.baseline, baseline=baseline, config=config
             )
         except CalibrationRefused as exc:
             return _fail(
@@ -181,17 +186,23 @@ def run(args: argparse.Namespace) -> int:
     try:
         with open_output(args.out) as out:
             if args.format == "csv":
-                out.write(_csv_text(analysis.csv_rows()))
+                _write_csv(out, analysis.csv_rows())
             else:
-                doc = analysis.to_json_dict()
-                doc["tolerance"] = tolerance_doc
-                doc["parameters"].update(FILE_RULES)
-                doc["parameters"]["input_unit"] = series.unit
-                doc["parameters"]["input_layout"] = series.layout
-                doc["parameters"]["input"] = dict(series.interpretation)
-                doc["excluded"] = excluded
-                out.write(json.dumps(_json_safe(doc), allow_nan=False))
-                out.write("\n")
+                parameters = dict(analysis.parameters)
+                parameters.update(FILE_RULES)
+                parameters["input_unit"] = series.unit
+                parameters["input_layout"] = series.layout
+                parameters["input"] = dict(series.interpretation)
+                write_json(
+                    out,
+                    (w.to_json_dict() for w in analysis.windows),
+                    [
+                        ("artifacts", [{"index": i, "type": t} for i, t in analysis.artifacts]),
+                        ("parameters", parameters),
+                        ("tolerance", tolerance_doc),
+                        ("excluded", excluded),
+                    ],
+                )
         if args.format == "csv":
             _write_excluded(args.out, excluded)
     except OSError as exc:
@@ -210,6 +221,27 @@ def _no_window_reason(analysis: Any, series: Any, window_s: float) -> str:
         )
     counts = Counter(w.reason for w in analysis.windows)
     return "; ".join(f"{n} window(s): {reason}" for reason, n in counts.most_common())
+
+
+def write_json(out: TextIO, windows: Iterable[dict[str, Any]], rest: Iterable[tuple[str, Any]]) -> None:
+    """``{"windows": [...], key: value, ...}`` written window by window: the same text as
+    ``json.dumps`` of the whole document (its default separators, NaN and inf as null), without
+    the document or its text in memory."""
+    out.write('{"windows": [')
+    for n, window in enumerate(windows):
+        if n:
+            out.write(", ")
+        out.write(json.dumps(_json_safe(window), allow_nan=False))
+    out.write("]")
+    for key, value in rest:
+        out.write(f", {json.dumps(key)}: {json.dumps(_json_safe(value), allow_nan=False)}")
+    out.write("}\n")
+
+
+def _write_csv(out: TextIO, rows: Iterable[list[object]]) -> None:
+    writer = csv.writer(out, lineterminator="\n")
+    for row in rows:
+        writer.writerow(["" if v is None else v for v in row])
 
 
 def _csv_text(rows: Iterable[list[object]]) -> str:
