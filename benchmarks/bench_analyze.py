@@ -53,7 +53,7 @@ FREQ_TOL = 1e-6
 TIME_KEYS = ("HRV_MeanNN", "HRV_SDNN", "HRV_RMSSD", "HRV_pNN50")
 FREQ_KEYS = ("HRV_LF", "HRV_HF", "HRV_LFHF")
 MIN_RR_MS, MAX_RR_MS = 220.0, 2900.0
-"""Injected values stay inside ``tolerance.api.rr_files``' plausible range (200-3000 ms), so both
+"""Injected values stay inside ``tolerance.hrv.timeline``'s plausible range (200-3000 ms), so both
 engines get the same input: the reader drops implausible values, the reference does not."""
 
 
@@ -137,9 +137,10 @@ def _fast_nn(path: Path, window_s: float, step_s: float) -> tuple[np.ndarray, ..
     """The fast engine's NN series, corrected flags, beat times and window bounds, built as
     ``tolerance analyze`` builds them: drop-outs (values above 3000 ms) are segment breaks,
     artifacts are corrected per segment, the windows are ``tolerance.hrv.segments``'."""
-    from tolerance.api.rr_files import MAX_PLAUSIBLE_RR_MS, read_rr_file
+    from tolerance.api.formats import read_rr_file
     from tolerance.hrv import correct_artifacts, detect_artifacts
     from tolerance.hrv.segments import assemble_segments, split_segments, window_bounds
+    from tolerance.hrv.timeline import MAX_PLAUSIBLE_RR_MS
 
     series = read_rr_file(str(path))
     rr = series.rr_ms

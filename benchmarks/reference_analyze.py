@@ -5,7 +5,7 @@
 What it does, and nothing else (so the timing is neurokit2's cost, not Tolerance's):
 
 1. read the RR file (one value per line, ms) with ``numpy.loadtxt`` and treat implausible
-   values as ``tolerance analyze`` does (``tolerance.api.rr_files`` + ``api/cmd_analyze.py``):
+   values as ``tolerance analyze`` does (``tolerance.api.formats`` + ``api/cli/commands/analyze.py``):
    values above ``MAX_PLAUSIBLE_RR_MS`` (3000 ms: drop-outs) are left out and each is a
    segment break that advances time by its value; values below ``MIN_PLAUSIBLE_RR_MS``
    (200 ms: spurious extra values) are dropped, neither a break nor elapsed time;

@@ -7,18 +7,20 @@ as the live session, and gives the same beats.
 
 from __future__ import annotations
 
+import dataclasses
 import heapq
 import sqlite3
 from collections.abc import Iterator
-from typing import Final
-
-from tolerance.sensors import ConnectionState, LogRecord, log_header, log_line
+from typing import Any, Final
 
 from ..kinds import ExportFormat
 
 
 def write(conn: sqlite3.Connection, session_id: str) -> Iterator[bytes]:
-    from ...storage import queries  # here, not at import: the CLI lists the formats without loading the store
+    # Here, not at import: the CLI lists the formats without loading the store or asyncio.
+    from tolerance.sensors import ConnectionState, LogRecord, log_header, log_line
+
+    from ...storage import queries
 
     session = queries.require_session(conn, session_id)
     source = session.source_id
@@ -42,8 +44,9 @@ def write(conn: sqlite3.Connection, session_id: str) -> Iterator[bytes]:
         yield log_line(_at(record, round(t_mono - t0, 6))).encode()
 
 
-def _at(r: LogRecord, t: float) -> LogRecord:
-    return LogRecord(r.line, t, r.t_utc, r.source, r.payload, r.event, r.detail, r.attempt)
+def _at(r: Any, t: float) -> Any:
+    """``r`` (a :class:`tolerance.sensors.LogRecord`) at time ``t``."""
+    return dataclasses.replace(r, t=t)
 
 
 FORMAT: Final = ExportFormat(
