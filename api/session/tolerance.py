@@ -30,6 +30,7 @@ from tolerance.hrv.arousal import (
     ToleranceTracker,
     WindowBand,
     ZoneConfig,
+    rolling_update,
 )
 from tolerance.sensors import ActivityEvent, HeartRateSample
 
@@ -213,4 +214,14 @@ class ToleranceStage:
         return [CalibrationUpdate(t, cal.progress(), done=True), BaselineSet(t, baseline)]
 
     def flush(self) -> Sequence[object]:
-        return self.tracker.finish()
+        """End of the session: close what is open, and let a personal baseline learn from the
+        session's calm windows (:func:`~tolerance.hrv.arousal.rolling_update`: never from paced
+        breathing, movement, excursions or the 10 minutes after one; at most half a spread per
+        update). Population values never roll: they wait for a calibration."""
+        out: list[object] = list(self.tracker.finish())
+        if self.baseline.source != "population" and self.tracker.calm_windows:
+            rolled = rolling_update(self.baseline, self.tracker.calm_windows)
+            if rolled is not self.baseline:
+                self.baseline = rolled
+                out.append(BaselineSet(self.tracker.calm_windows[-1].t_s, rolled))
+        return out
