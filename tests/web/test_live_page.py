@@ -152,9 +152,11 @@ def test_noticed_moving_and_an_episode_note_reach_the_api(browser: Browser, spik
     page.click("#activity")
     page.wait_for_function("() => document.querySelector('#activity').getAttribute('aria-pressed') === 'false'")
     texts = web.wait_until(
-        lambda: (t := [e["data"].get("text") for e in _events(spike, sid) if e["type"] == "marker"])
-        and {"noticed", "moving", "still"} <= set(t)
-        and t,
+        lambda: (
+            (t := [e["data"].get("text") for e in _events(spike, sid) if e["type"] == "marker"])
+            and {"noticed", "moving", "still"} <= set(t)
+            and t
+        ),
         10,
         "the markers in the export",
     )

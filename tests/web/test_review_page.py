@@ -57,9 +57,7 @@ def test_review_lists_the_days_episodes_with_their_curves(browser: Browser, spik
     page.context.close()
 
 
-def test_sessions_page_exports_every_format_and_the_csv_matches_the_api(
-    browser: Browser, spike: Any, web: Any
-) -> None:
+def test_sessions_page_exports_every_format_and_the_csv_matches_the_api(browser: Browser, spike: Any, web: Any) -> None:
     sid = web.session_id(spike)
     w = web.open_page(browser, spike.url + "sessions")
     page = w.page

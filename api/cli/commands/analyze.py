@@ -84,6 +84,9 @@ def run(args: argparse.Namespace) -> int:
         if len(files) != 1 or Path(args.file[0]).is_dir() or getattr(args, "dask", None):
             if not files:
                 return _fail(f"no RR files in {', '.join(args.file)}")
+            if getattr(args, "baseline", None) is not None or getattr(args, "profile", None) is not None:
+                # A batch's table has no room for the window of tolerance: say so, never drop it silently.
+                return _fail("--baseline and --profile apply to one file at a time; analyze each file on its own")
             return run_batch(args, files)
         args.file = str(files[0])
     from tolerance.api.formats import RRFileError, read_rr_file

@@ -66,3 +66,14 @@ def test_a_stored_profile_gives_its_baseline_and_window(spike_csv: Path, tmp_pat
     assert doc["baseline"]["hr_center_bpm"] == 66.0  # type: ignore[index]
     assert doc["parameters"]["zones"]["band"] == {"lower": -2.0, "upper": 2.0}  # type: ignore[index]
     assert main(["analyze", str(spike_csv), "--profile", "bob", "--db", str(db), "--out", str(tmp_path / "y")]) == 2
+
+
+def test_a_batch_refuses_a_baseline_rather_than_dropping_it(
+    spike_csv: Path, tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    folder = tmp_path / "study"
+    folder.mkdir()
+    for name in ("a.csv", "b.csv"):
+        (folder / name).write_bytes(spike_csv.read_bytes())
+    assert main(["analyze", str(folder), "--baseline", "0:180", "--out", str(tmp_path / "x.json")]) == 2
+    assert "one file at a time" in capsys.readouterr().err
