@@ -56,6 +56,8 @@ def episode_view(e: EpisodeRow, notes: list[dict[str, Any]]) -> dict[str, Any]:
         "peak": e.peak,
         "recovery_s": e.recovery_s,
         "tau_s": e.tau_s,
+        "tau_low_s": (d.get("fit") or {}).get("tau_low_s"),
+        "tau_high_s": (d.get("fit") or {}).get("tau_high_s"),
         "r2": e.r2,
         "area": e.area,
         "breathing": e.breathing,

@@ -22,7 +22,8 @@ Peak error
     ``[peak_s, decay_s]``, else the distance to the nearer end. Relative figure: over the
     event's ``peak_s`` (the stress-spike test's convention).
 Tau error
-    The episode's exponential ``tau_s`` over the scripted ``tau_s``, minus 1.
+    The episode's exponential ``tau_s`` over the scripted ``tau_s``, minus 1; "held" when the
+    scripted tau lies inside the fit's 95 % interval ``tau_low_s .. tau_high_s``.
 Time in window (truth)
     The truth is *within* at time t when the true arousal ``a(t)`` is below ``a_edge``, the
     arousal whose noise-free index equals the window's upper edge under the run's baseline
@@ -67,6 +68,8 @@ class EventScore:
     peak_error_rel: float | None = None
     tau_fit_s: float | None = None
     tau_error_rel: float | None = None
+    tau_low_s: float | None = None
+    tau_high_s: float | None = None
     reactivation_of: int | None = None
     truth_reactivation_of: int | None = None
 
@@ -176,6 +179,7 @@ def score_workday(seed: int) -> DayScore:
             if e.fit is not None:
                 sc.tau_fit_s = e.fit.tau_s
                 sc.tau_error_rel = e.fit.tau_s / ev.tau_s - 1
+                sc.tau_low_s, sc.tau_high_s = e.fit.tau_low_s, e.fit.tau_high_s
             sc.reactivation_of = e.reactivation_of
         matched.update(eps)
         events.append(sc)
@@ -240,15 +244,30 @@ def main(argv: list[str]) -> int:
             f"  {_f(d.within_share, '15.3f')} {d.truth_within_share:13.3f} {d.agree:6.3f} {d.a_edge:7.3f}  "
             + " ".join(f"event {i}: linked to episode {got} (truth: event {want})" for i, got, want in re)
         )
+    unexplained = [(d.seed, round(d.episodes[i].peak, 2)) for d in rows for i in d.unexplained]
+    print(f"episodes without a cause (seed, peak): {unexplained or 'none'}")
     print()
-    print("seed event label    intensity tau_s  n_ep  peak_err_s peak_err  tau_fit_s tau_err")
+    print("seed event label    intensity tau_s  n_ep  peak_err_s peak_err  tau_fit_s tau_err  tau_95%")
     for d in rows:
         for e in d.events:
             print(
                 f"{d.seed:4d} {e.index:5d} {e.label:8s} {e.intensity:9.2f} {e.tau_s:5.0f} {len(e.episodes):5d}"
                 f" {_f(e.peak_error_s, '10.1f')} {_f(e.peak_error_rel, '+8.1%')} {_f(e.tau_fit_s, '10.1f')}"
-                f" {_f(e.tau_error_rel, '+7.1%')}"
+                f" {_f(e.tau_error_rel, '+7.1%')}  {_f(e.tau_low_s, '.0f')}-{_f(e.tau_high_s, '.0f')}"
             )
+    print()
+    print("event label    intensity tau_s  found_once  tau_err_median  within_20%  held_by_95%")
+    for i, ev in enumerate(rows[0].events):
+        col = [d.events[i] for d in rows]
+        errs = [e.tau_error_rel for e in col if e.tau_error_rel is not None]
+        held = [e for e in col if e.tau_low_s is not None and e.tau_low_s <= e.tau_s <= (e.tau_high_s or math.inf)]
+        once = sum(len(e.episodes) == 1 for e in col)
+        median = float(np.median(errs)) if errs else None
+        close = sum(abs(x) <= 0.2 for x in errs)
+        print(
+            f"{i:5d} {ev.label:8s} {ev.intensity:9.2f} {ev.tau_s:5.0f} {once:7d}/{len(col)}"
+            f" {_f(median, '+15.0%')} {close:8d}/{len(errs)} {len(held):9d}/{len(errs)}"
+        )
     return 0
 
 

@@ -162,7 +162,8 @@ class EpisodeFrame(Frame):
     """A recovery episode, when it opens, as it updates, and when it closes (then with its fits).
 
     Times are seconds since the session started; ``peak`` in index units, ``area`` index·s above
-    the window's upper edge, ``tau_s`` the single-exponential recovery time constant."""
+    the window's upper edge, ``tau_s`` the single-exponential recovery time constant (fitted from
+    ``onset_s``) with its 95 % interval ``tau_low_s`` .. ``tau_high_s``."""
 
     type: Literal["episode"] = "episode"
     state: Literal["open", "update", "close"]
@@ -173,7 +174,10 @@ class EpisodeFrame(Frame):
     peak: float | None = None
     return_s: float | None = None
     recovery_s: float | None = None
+    onset_s: float | None = None
     tau_s: float | None = None
+    tau_low_s: float | None = Field(None, description="95 % interval of tau, lower end (s)")
+    tau_high_s: float | None = Field(None, description="95 % interval of tau, upper end (s); null: unbounded")
     r2: float | None = None
     logistic: dict[str, Any] | None = None
     area: float | None = None

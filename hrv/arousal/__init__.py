@@ -50,7 +50,7 @@ from .baseline import (
     rolling_update,
 )
 from .episodes import Episode, EpisodeClosed, EpisodeConfig, EpisodeOpened, EpisodeTracker, EpisodeUpdated
-from .fits import ExponentialFit, LogisticFit, fit_exponential, fit_logistic
+from .fits import ExponentialFit, LogisticFit, fit_exponential, fit_logistic, recovery_onset
 from .index import ArousalValue, arousal_index
 from .resonance import (
     ResonanceCriteria,
@@ -119,6 +119,7 @@ __all__ = [
     "calibrate",
     "fit_exponential",
     "fit_logistic",
+    "recovery_onset",
     "is_calm",
     "pacer_signal",
     "robust_center_spread",

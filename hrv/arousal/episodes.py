@@ -1,8 +1,15 @@
 """Recovery episodes: excursions above the window of tolerance, their peak, return and fits.
 
-An episode opens when the zone tracker confirms *hyper* (never during activity: the activity
-zone holds an elevated index, so exercise and its recovery are kept out; an excursion that
-only becomes *hyper* after ``activity_recovery_s`` is flagged ``activity``). It closes when
+An episode opens when the zone tracker has confirmed *hyper* and the index has reached
+``upper + min_rise`` (default 1.0: two baseline spreads above the centre for the default
+window) since the upward crossing; never during activity (the activity zone holds an elevated
+index, so exercise and its recovery are kept out; an excursion that only becomes *hyper* after
+``activity_recovery_s`` is flagged ``activity``). A *hyper* excursion that stays below that
+height is a brief excursion: its time counts as hyper in time in window, but it is no recovery
+episode. Why: the index's resting noise (about half a spread, correlated over a minute) crosses
+the upper edge for the zone's dwell time about once every two to four hours of rest (the
+simulated workday gave 1-2 such episodes per 4 h day with a peak of 1.7-2.1 against 2.2-8 for
+scripted events), and such an excursion has no recovery kinetics to measure. It closes when
 the zone has been back *within* (or *hypo*) for ``return_dwell_s`` (default 60 s) after the
 return; going *hyper* again before that continues the same episode.
 
@@ -10,6 +17,10 @@ Figures (all times in s; the index in baseline spreads):
 
 * ``start_s``: the last upward crossing of the upper edge before *hyper* was confirmed.
 * ``peak_s``, ``peak``: time and value of the highest index value.
+* ``onset_s``: the recovery onset, where the decline starts: :func:`~.fits.recovery_onset`
+  (a hold-then-exponential change point) on the curve from the peak, searched up to the
+  return. For a sharp peak it lies seconds after the peak; for a plateau (a long meeting) it is
+  the plateau's end.
 * ``return_s``: the first sample at or below the upper edge after the last one above
   ``upper + hysteresis`` (the last unambiguously *hyper* value), so noise around the edge
   does not push it late; ``recovery_s = return_s - peak_s``. None when the data ended first.
@@ -19,9 +30,15 @@ Figures (all times in s; the index in baseline spreads):
 * ``reactivation_of``: the index of the previous episode when this one starts within
   ``reactivation_window_s`` (default 1800 s) of its return (the rumination proxy of DESIGN.md).
 * ``curve``: the index samples from start to return + ``tail_s`` (60 s), for plots and export.
-* ``fit`` / ``logistic``: :func:`~.fits.fit_exponential` and :func:`~.fits.fit_logistic` on
-  the curve from the peak to its end. The exponential's level ``a_inf`` is confined to the
-  window (``band.lower .. band.upper``), see "Recovery level" below.
+* ``fit`` / ``logistic``: :func:`~.fits.fit_exponential` from the recovery onset and
+  :func:`~.fits.fit_logistic` from the peak, to the curve's end. The exponential's level
+  ``a_inf`` is confined to the window (``band.lower .. band.upper``), see "Recovery level"
+  below; its ``tau_low_s .. tau_high_s`` is a 95 % interval (:mod:`.fits`). Anchoring the
+  exponential at the onset rather than the peak: an exponential is memoryless, so a later
+  anchor costs data but no bias, whereas a plateau before the decline (the meeting of the
+  workday scenario) made a fit from the peak report tau 17-65 times the scripted one.
+* ``tau_s`` below ``window_s / 2`` (30 s) is not resolvable: the 60 s window rounds a decay
+  that fast into its own shape (the workday's 30 s event gave +95 .. +330 %).
 
 Recovery level (a rule of this project). An episode closes only after the index has been back
 inside the window for ``return_dwell_s``, so the level it recovers to lies inside the window;
@@ -53,7 +70,7 @@ from typing import Any, Final
 import numpy as np
 
 from .. import HrvInputError
-from .fits import ExponentialFit, LogisticFit, fit_exponential, fit_logistic
+from .fits import ExponentialFit, LogisticFit, fit_exponential, fit_logistic, recovery_onset
 from .zones import WindowBand, Zone, ZoneChange
 
 DEFAULT_RETURN_DWELL_S: Final = 60.0
@@ -66,6 +83,8 @@ DEFAULT_LAG_S: Final = 30.0
 """Half the 60 s window: shift from window-end beat time to the window's centre (s)."""
 DEFAULT_UPDATE_EVERY_S: Final = 5.0
 """Cadence (s) of EpisodeUpdated values while an episode is open."""
+DEFAULT_MIN_RISE: Final = 1.0
+"""Height (index units) above the upper edge an excursion must reach to be an episode."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,9 +94,11 @@ class EpisodeConfig:
     tail_s: float = DEFAULT_TAIL_S
     lag_s: float = DEFAULT_LAG_S
     update_every_s: float = DEFAULT_UPDATE_EVERY_S
+    min_rise: float = DEFAULT_MIN_RISE
 
     def as_dict(self) -> dict[str, Any]:
         return {
+            "min_rise": self.min_rise,
             "return_dwell_s": self.return_dwell_s,
             "reactivation_window_s": self.reactivation_window_s,
             "tail_s": self.tail_s,
@@ -94,6 +115,7 @@ class Episode:
     start_s: float
     peak_s: float
     peak: float
+    onset_s: float
     return_s: float | None
     recovery_s: float | None
     area: float
@@ -112,6 +134,7 @@ class Episode:
             "start_s": self.start_s,
             "peak_s": self.peak_s,
             "peak": self.peak,
+            "onset_s": self.onset_s,
             "return_s": self.return_s,
             "recovery_s": self.recovery_s,
             "area": self.area,
@@ -120,6 +143,8 @@ class Episode:
             "reactivation_of": self.reactivation_of,
             "tau_s": self.fit.tau_s if self.fit else None,
             "r2": self.fit.r2 if self.fit else None,
+            "tau_low_s": self.fit.tau_low_s if self.fit else None,
+            "tau_high_s": self.fit.tau_high_s if self.fit else None,
             "fit": self.fit.as_dict() if self.fit else None,
             "logistic": self.logistic.as_dict() if self.logistic else None,
             "lag_s": self.lag_s,
@@ -184,8 +209,10 @@ class EpisodeTracker:
         self.config = config or EpisodeConfig()
         self.episodes: list[Episode] = []
         self._open: _Open | None = None
-        self._recent: list[tuple[float, float]] = []
+        self._recent: list[tuple[float, float, bool]] = []
         self._last_t: float | None = None
+        self._hyper: ZoneChange | None = None  # the confirmation of a hyper excursion not yet an episode
+        self._hyper_max = float("-inf")
 
     @property
     def running(self) -> bool:
@@ -213,13 +240,22 @@ class EpisodeTracker:
         self._last_t = t_s
         ep = self._open
         if ep is None:
-            if arousal is not None:
-                self._recent.append((t_s, arousal))
-                horizon = t_s - 4 * max(self.config.return_dwell_s, 60.0)
-                while self._recent and self._recent[0][0] < horizon:
-                    self._recent.pop(0)
             if change is not None and change.zone is Zone.HYPER:
-                out.append(self._start(t_s, arousal, change))
+                self._hyper = change
+                self._hyper_max = max((a for t, a, _ in self._recent if t >= change.since_s), default=float("-inf"))
+            elif zone is not Zone.HYPER:
+                self._hyper = None
+            if arousal is not None:
+                self._recent.append((t_s, arousal, breathing))
+                if self._hyper is None:
+                    horizon = t_s - 4 * max(self.config.return_dwell_s, 60.0)
+                    while self._recent and self._recent[0][0] < horizon:
+                        self._recent.pop(0)
+                else:
+                    self._hyper_max = max(self._hyper_max, arousal)
+            if self._hyper is not None and self._hyper_max >= self.band.upper + self.config.min_rise:
+                out.append(self._start(t_s, arousal, self._hyper))
+                self._hyper = None
             return out
         if arousal is not None:
             self._append(ep, t_s, arousal, breathing)
@@ -254,15 +290,19 @@ class EpisodeTracker:
         upper = self.band.upper
         start = change.since_s
         recent = self._recent
+        # Back from the zone's candidate start (values after it may dip under the edge while
+        # the zone holds hyper) to the last sample at or below the edge.
         k = len(recent) - 1
+        while k >= 0 and recent[k][0] > change.since_s:
+            k -= 1
         while k >= 0 and recent[k][1] > upper:
             k -= 1
         if 0 <= k < len(recent) - 1:
             start = recent[k + 1][0]
         ep = _Open(len(self.episodes), start, activity=change.previous is Zone.ACTIVITY)
-        for t, a in recent:
+        for t, a, b in recent:
             if t >= start:
-                self._append(ep, t, a, False)
+                self._append(ep, t, a, b)
         self._recent = []
         self._open = ep
         ep.next_update = t_s + self.config.update_every_s
@@ -303,12 +343,19 @@ class EpisodeTracker:
         keep = t <= end
         ts = t[keep] - lag
         after = slice(k, int(keep.sum()))
+        bounds = (self.band.lower, self.band.upper)
+        n_keep = int(keep.sum())
+        stop = int(np.searchsorted(t, ret, side="right")) if ret is not None else n_keep
+        try:
+            onset = k + recovery_onset(t[k:n_keep], a[k:n_keep], last=stop - k, a_inf_bounds=bounds)
+        except HrvInputError:
+            onset = k
+        from_onset = slice(onset, n_keep)
         breathing = bool(np.any(np.asarray(ep.b)[k : (np.searchsorted(t, ret) if ret is not None else None)]))
         fit: ExponentialFit | None = None
         logistic: LogisticFit | None = None
         try:
-            bounds = (self.band.lower, self.band.upper)
-            fit = fit_exponential(ts[after], a[after], peak_t - lag, a_inf_bounds=bounds)
+            fit = fit_exponential(ts[from_onset], a[from_onset], float(t[onset]) - lag, a_inf_bounds=bounds)
             logistic = fit_logistic(ts[after], a[after], peak_t - lag)
         except HrvInputError:
             pass
@@ -323,6 +370,7 @@ class EpisodeTracker:
             start_s=ep.start - lag,
             peak_s=peak_t - lag,
             peak=peak,
+            onset_s=float(t[onset]) - lag,
             return_s=None if ret is None else ret - lag,
             recovery_s=None if ret is None else ret - peak_t,
             area=ep.area,

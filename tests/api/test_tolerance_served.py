@@ -44,6 +44,8 @@ def _check_live(frames: list[dict[str, Any]]) -> dict[str, Any]:
     # The scripted event: rise 180-200 s, tau 60 s; the 60 s window puts the peak 10-20 % late.
     assert 190 < close["peak_s"] < 250 and close["tau_s"] is not None and 30 < close["tau_s"] < 120
     assert close["r2"] > 0.8 and close["breathing"] is False and close["reactivation_of"] is None
+    assert close["tau_low_s"] <= close["tau_s"] <= (close["tau_high_s"] or float("inf"))
+    assert close["peak_s"] <= close["onset_s"] < close["return_s"]
     return close
 
 

@@ -85,15 +85,18 @@ function showDay(day) {
 }
 
 function fitLine(e) {
-  // The exponential fit a(t) = a_inf + (a_peak - a_inf) exp(-(t - t_peak) / tau), drawn from the
-  // curve's peak on (the fit's own t_peak is on the engine's clock, not the curve's).
+  // The exponential fit a(t) = a_inf + (a_peak - a_inf) exp(-(t - t_onset) / tau), drawn from the
+  // recovery onset on (stored fits state t_peak_s, their anchor, on the session's clock like the
+  // curve; without it, from the curve's peak).
   const f = e.fit;
   const ts = e.curve.t_s;
   const a = e.curve.arousal;
   if (!f || !f.tau_s || !ts.length) return ts.map(() => null);
   let k = 0;
   a.forEach((v, i) => { if (v !== null && v > a[k]) k = i; });
-  return ts.map((t, i) => (i < k ? null : f.a_inf + (f.a_peak - f.a_inf) * Math.exp(-(t - ts[k]) / f.tau_s)));
+  let t0 = ts[k];
+  if (typeof f.t_peak_s === "number" && f.t_peak_s >= ts[0] && f.t_peak_s <= ts[ts.length - 1]) t0 = f.t_peak_s;
+  return ts.map((t) => (t < t0 ? null : f.a_inf + (f.a_peak - f.a_inf) * Math.exp(-(t - t0) / f.tau_s)));
 }
 
 function showEpisode(e, day, n) {
@@ -110,7 +113,7 @@ function showEpisode(e, day, n) {
   if (e.reactivation_of !== null && e.reactivation_of !== undefined) badges.push(`re-activation of #${e.reactivation_of + 1}`);
   q(".e-badges").replaceChildren(...badges.map((b) => el("span", "badge", b)));
   q(".e-figures").textContent = `peak ${num(e.peak, 1)} at ${e.peak_utc ? clock(e.peak_utc) : "–"} · back within after ${duration(e.recovery_s)} · ` +
-    `τ ${e.tau_s === null ? "–" : `${num(e.tau_s)} s`}${e.r2 !== null && e.r2 !== undefined ? ` (fit r² ${num(e.r2, 2)})` : ""}`;
+    `τ ${e.tau_s === null ? "–" : `${num(e.tau_s)} s`}${e.tau_low_s != null ? ` (95 % ${num(e.tau_low_s)}–${e.tau_high_s != null ? num(e.tau_high_s) : "?"} s)` : ""}${e.r2 !== null && e.r2 !== undefined ? ` (fit r² ${num(e.r2, 2)})` : ""}`;
   q(".e-chart").setAttribute("aria-label", `Arousal during excursion ${n} and its fitted recovery`);
   const notes = q(".e-notes");
   const addNote = (note) => notes.append(el("li", "", `${clock(note.t_utc)} · ${note.text}`));

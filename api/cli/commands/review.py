@@ -40,6 +40,9 @@ def render(doc: dict[str, Any]) -> str:
         lines.append("No excursions above your window.")
     for e in doc["episodes"]:
         tau = "–" if e["tau_s"] is None else f"{e['tau_s']:.0f} s"
+        if e["tau_s"] is not None and e.get("tau_low_s") is not None:
+            high = "?" if e.get("tau_high_s") is None else f"{e['tau_high_s']:.0f}"
+            tau += f" (95 % {e['tau_low_s']:.0f}-{high})"
         back = "not back yet" if e["return_utc"] is None else f"back at {_clock(e['return_utc'])}"
         extra = []
         if e["breathing"]:

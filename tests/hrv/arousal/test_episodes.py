@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 import pytest
 from tolerance.hrv.arousal import (
@@ -107,11 +109,12 @@ def test_no_nudge_during_activity_or_paced_breathing() -> None:
 
 
 SEEDS = range(8)
-SINGLE_RUN_TAU_SCATTER = 0.40
-"""Largest tau error of one run: with the resting VLF fluctuation (30 ms, ~30 s) a single run's
-60 s-window index has noise of about 0.5 with a minute's correlation, and over 32 seeds one
-run's fitted tau scatters by 28 % (1 SD) around the scripted value (max 73 %; seeds 0-7:
--16 .. +34 %). The 20 % bound applies to the median over the seeds (the fit's bias)."""
+"""One run's tau is only as exact as its 95 % interval says: with the resting VLF fluctuation
+(30 ms, ~30 s) a single run's 60 s-window index has noise of about 0.5 with a minute's
+correlation, and one run's fitted tau scatters by about 30 % (1 SD) around the scripted value.
+At least 7 of the 8 runs must hold the scripted tau inside their interval (a 95 % interval
+misses one run in 20; seeds 0-11 give one miss, seed 3: 60.4-69.9 s); the 20 % bound applies
+to the median over the seeds (the fit's bias)."""
 
 
 @pytest.fixture(scope="module")
@@ -129,14 +132,17 @@ def stress_results(windows_of):
 
 def test_stress_spike_through_the_engine_gives_one_episode_with_the_scripted_peak_and_tau(stress_results) -> None:
     """Peak time is compared at the window centre (lag 30 s, see episodes.py); tau within 20 %
-    in the median over 8 seeds, each run within its single-run scatter, the level inside the window."""
+    in the median over 8 seeds, each run's interval holding it, the level inside the window."""
     scenario, results = stress_results
     ev = scenario.stress[0]
     taus = []
+    held = 0
     for r in results:
         (ep,) = r.episodes
         assert ep.peak_s == pytest.approx(ev.peak_s, rel=0.20)
-        assert ep.fit is not None and ep.fit.tau_s == pytest.approx(ev.tau_s, rel=SINGLE_RUN_TAU_SCATTER)
+        assert ep.fit is not None and ep.fit.tau_low_s is not None
+        held += ep.fit.tau_low_s <= ev.tau_s <= (ep.fit.tau_high_s or math.inf)
+        assert ep.onset_s >= ep.peak_s
         assert -1.0 <= ep.fit.a_inf <= 1.0 and not ep.fit.at_bound
         taus.append(ep.fit.tau_s)
         assert ep.return_s is not None and ep.lag_s == 30.0
@@ -145,3 +151,39 @@ def test_stress_spike_through_the_engine_gives_one_episode_with_the_scripted_pea
         assert tw.unknown_s < 70  # the first window filling
         assert r.as_dict()["episodes"][0]["tau_s"] == ep.fit.tau_s
     assert float(np.median(taus)) == pytest.approx(ev.tau_s, rel=0.20)
+    assert held >= len(results) - 1, held
+
+
+def test_a_brief_excursion_below_the_minimum_rise_is_hyper_time_but_no_episode() -> None:
+    t = np.arange(0.0, 900.0, 1.0)
+    # 90 s at 1.8: above upper + hysteresis (hyper is confirmed) but below upper + min_rise (2.0)
+    a = np.where((t > 300) & (t < 390), 1.8, 0.0)
+    tr, updates = _feed(t, a)
+    assert tr.episodes == ()
+    assert not [u for u in updates if isinstance(u, EpisodeOpened)]
+    assert tr.time_in_window.hyper_s == pytest.approx(89, abs=3)  # the whole excursion: zones count from since_s
+
+
+def test_an_excursion_that_reaches_the_minimum_rise_late_starts_at_its_crossing() -> None:
+    t = np.arange(0.0, 1200.0, 1.0)
+    # up to 1.6 at 300 s, dips to 1.0 (hyper holds: above upper - hysteresis), then a peak of 4 at 500 s
+    a = np.interp(t, [0, 299, 300, 380, 400, 420, 480, 500, 1200], [0, 0, 1.6, 1.6, 1.0, 1.6, 1.6, 4.0, 0.0])
+    tr, updates = _feed(t, a)
+    (ep,) = tr.episodes
+    (opened,) = [u for u in updates if isinstance(u, EpisodeOpened)]
+    assert opened.t_s == pytest.approx(483.3, abs=1.5)  # when 2.0 was reached (1.6 + 2.4 (t - 480) / 20)
+    assert ep.start_s == pytest.approx(300, abs=1)  # the crossing, not the qualification
+    assert ep.peak_s == pytest.approx(500, abs=1)
+
+
+def test_a_plateau_is_fitted_from_its_end_not_from_its_highest_sample() -> None:
+    rng = np.random.default_rng(3)
+    t = np.arange(0.0, 3000.0, 1.0)
+    # 20 min held at 4 (with noise, so the highest sample lies anywhere on it), then tau 120 s
+    a = np.where(t < 300, 0.0, np.where(t < 1500, 4.0, 4.0 * np.exp(-(t - 1500) / 120.0)))
+    a = a + rng.normal(0, 0.3, t.size)
+    tr, _ = _feed(t, a)
+    (ep,) = tr.episodes
+    assert ep.onset_s == pytest.approx(1500, abs=60)
+    assert ep.fit is not None and ep.fit.tau_s == pytest.approx(120, rel=0.2)
+    assert ep.fit.tau_low_s is not None and ep.fit.tau_low_s <= 120 <= (ep.fit.tau_high_s or math.inf)

@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 from scipy.optimize import curve_fit
 from tolerance.hrv import HrvInputError
-from tolerance.hrv.arousal import fit_exponential, fit_logistic
+from tolerance.hrv.arousal import fit_exponential, fit_logistic, recovery_onset
 
 T_PEAK = 100.0
 
@@ -75,3 +75,48 @@ def test_exponential_level_bounds_are_the_constrained_least_squares_solution() -
     assert (tight.a_peak + 1.0, tight.tau_s) == pytest.approx((d, tau), rel=1e-4)
     with pytest.raises(HrvInputError):
         fit_exponential(t, y, 0.0, a_inf_bounds=(1.0, -1.0))
+
+
+def _ar1(rng: np.random.Generator, n: int, sd: float, corr_s: float) -> np.ndarray:
+    phi = np.exp(-1.0 / corr_s)
+    e = np.empty(n)
+    e[0] = rng.normal(0, sd)
+    w = rng.normal(0, sd * np.sqrt(1 - phi**2), n)
+    for i in range(1, n):
+        e[i] = phi * e[i - 1] + w[i]
+    return e
+
+
+@pytest.mark.parametrize(("amount", "tau"), [(5.0, 60.0), (5.0, 120.0), (8.0, 120.0)])
+def test_the_tau_interval_holds_the_true_tau_about_95_percent_of_the_time(amount: float, tau: float) -> None:
+    """The arousal index's resting noise: AR(1), SD 0.5, 45 s correlation; curves to return + 60 s."""
+    rng = np.random.default_rng(11)
+    held, n = 0, 80
+    t = np.arange(0.0, tau * np.log(amount) + 60.0, 1.0)
+    for _ in range(n):
+        y = amount * np.exp(-t / tau) + _ar1(rng, t.size, 0.5, 45.0)
+        fit = fit_exponential(t, y, 0.0, a_inf_bounds=(-1.0, 1.0))
+        assert fit.tau_low_s is not None and fit.tau_low_s <= fit.tau_s <= (fit.tau_high_s or np.inf)
+        held += fit.tau_low_s <= tau <= (fit.tau_high_s or np.inf)
+    assert 0.85 <= held / n <= 1.0, held
+
+
+def test_the_interval_is_narrow_on_clean_data_and_open_above_on_a_flat_curve() -> None:
+    t = np.arange(0.0, 400.0, 1.0)
+    rng = np.random.default_rng(0)
+    fit = fit_exponential(t, 5.0 * np.exp(-t / 80.0) + rng.normal(0, 0.02, t.size), 0.0)
+    assert fit.tau_low_s is not None and fit.tau_high_s is not None
+    assert 0.97 * 80 < fit.tau_low_s < 80 < fit.tau_high_s < 1.03 * 80
+    flat = fit_exponential(t, rng.normal(0, 0.3, t.size), 0.0)
+    assert flat.tau_high_s is None
+
+
+def test_recovery_onset_is_the_plateau_end_or_the_peak() -> None:
+    t = np.arange(0.0, 1200.0, 1.0)
+    rng = np.random.default_rng(5)
+    plateau = np.where(t < 600, 4.0, 4.0 * np.exp(-(t - 600) / 100.0)) + rng.normal(0, 0.3, t.size)
+    i = recovery_onset(t, plateau)
+    assert abs(t[i] - 600) <= 40  # 48 candidates over 1195 s: 25 s apart
+    sharp = 4.0 * np.exp(-t / 100.0) + rng.normal(0, 0.3, t.size)
+    assert t[recovery_onset(t, sharp)] <= 30
+    assert fit_exponential(t, sharp, interval=False).tau_low_s is None

@@ -1,26 +1,35 @@
 """Episode detection on the simulated workday against its ground truth (benchmarks/score_workday.py).
 
-What holds on seeds 0-4 (``benchmarks/score_workday.py`` prints the table): every event of
-intensity >= 0.6 and the meeting found, the re-activation linked to the episode of the event it
-follows, no episode in a walk, the peak within 30 s of the scripted one, time in window within
-0.05 of the truth's. What does not, and is therefore not asserted per event: the 0.4 event
-(tau 30 s) is missed on seed 0 and its tau is off by +95 .. +330 % (a 30 s decay under a 60 s
-window is not measurable); one to two episodes per day match no event and no walk (index
-noise from the resting VLF fluctuation crossing the edge); the full-size event splits into two
-episodes on seed 3; the meeting's plateau gives no tau; taus of the 0.6-0.7 events scatter by
--64 .. +375 %. Only the full-size event's tau is asserted, within the single-run scatter (40 %)
-that the stress-spike test documents.
+Specification, on seeds 0-7 (``benchmarks/score_workday.py 0 .. 15`` prints the table for 16):
+every scripted event found, and found once but for at most one (event, day) pair (16 days: the
+meeting split in two on seed 6, the full-size event on seed 15: the index fell back into the
+window for a minute and rose over the minimum rise again); no episode in a walk; at most one
+episode without a cause (16 days have one: seed 2, a resting excursion that reached 2.14, just
+over the minimum rise); the re-activation linked to the episode of the event it follows; peak
+within 30 s of the scripted one (the 0.5 event within 90 s: its top, 3 spreads high, is flat
+within the index's noise, 16-86 s off); time in window within 0.05 of the truth's.
+
+Tau. One episode's tau is as exact as its 95 % interval says, and on these days that is rough
+(the index's resting noise, about half a spread with a minute's correlation, is of the order of
+the decay's last third): over 16 days one run in two to five lands within 20 % of the scripted
+tau. What is asserted is what a single run can show: the scripted tau inside the episode's
+interval for at least 80 % of the (event, day) pairs, and, for the sharp events, the median
+error over the days within 20 % (the fit's bias). The meeting (a 40 min plateau of a mild
+arousal, 2-3 spreads, decaying with tau 180 s) is fitted from its end (``onset_s``) and only its
+interval is asserted.
 """
 
 from __future__ import annotations
 
 import importlib.util
+import math
 import sys
 from pathlib import Path
 
+import numpy as np
 import pytest
 
-SEEDS = (0, 1, 2)
+SEEDS = tuple(range(8))
 _PATH = Path(__file__).resolve().parents[3] / "benchmarks" / "score_workday.py"
 
 
@@ -39,19 +48,22 @@ def days():
     return [mod.score_workday(seed) for seed in SEEDS]
 
 
-def test_large_events_and_the_meeting_are_found_with_their_peak(days) -> None:
+def test_every_scripted_event_is_found_once_with_its_peak(days) -> None:
+    split = 0
     for d in days:
+        assert d.recall == 1.0, d.seed
         for e in d.events:
-            if e.intensity >= 0.6 or e.label == "meeting":
-                assert e.episodes, (d.seed, e)
-                assert e.peak_error_s is not None and abs(e.peak_error_s) <= 30.0, (d.seed, e)
-        assert d.recall >= 0.8
+            split += len(e.episodes) > 1
+            limit = 30.0 if e.intensity >= 0.6 or e.label == "meeting" else 90.0
+            assert e.peak_error_s is not None and abs(e.peak_error_s) <= limit, (d.seed, e)
+    assert split <= 1
 
 
-def test_full_size_event_tau_within_single_run_scatter(days) -> None:
+def test_walks_are_activity_and_episodes_without_a_cause_are_rare(days) -> None:
     for d in days:
-        (big,) = [e for e in d.events if e.intensity >= 1.0]
-        assert big.tau_error_rel is not None and abs(big.tau_error_rel) <= 0.40, (d.seed, big)
+        assert d.walk_episodes == [], d.seed
+    assert sum(len(d.unexplained) for d in days) <= 1
+    assert sum(len(d.episodes) - len(d.unexplained) for d in days) / sum(len(d.episodes) for d in days) >= 0.95
 
 
 def test_reactivation_is_linked_to_the_episode_of_the_event_it_follows(days) -> None:
@@ -59,17 +71,24 @@ def test_reactivation_is_linked_to_the_episode_of_the_event_it_follows(days) -> 
         (re,) = [e for e in d.events if e.truth_reactivation_of is not None]
         first = d.events[re.truth_reactivation_of]
         assert re.reactivation_of is not None and re.reactivation_of in first.episodes, (d.seed, re, first)
-        others = [e for e in d.events if e.truth_reactivation_of is None and e.episodes]
-        # not linked to another event's episode (a link to an unexplained episode can occur: seed 1)
         event_eps = {i for e in d.events for i in e.episodes}
+        others = [e for e in d.events if e.truth_reactivation_of is None and e.episodes]
         assert all(d.episodes[e.episodes[0]].reactivation_of not in event_eps for e in others), d.seed
 
 
-def test_walks_are_activity_not_episodes_and_few_episodes_lack_a_cause(days) -> None:
+def test_the_tau_interval_holds_the_scripted_tau_and_the_median_is_within_20_percent(days) -> None:
+    held = total = 0
     for d in days:
-        assert d.walk_episodes == [], d.seed
-        assert len(d.unexplained) <= 2, (d.seed, d.unexplained)
-        assert d.precision >= 0.7
+        for e in d.events:
+            assert e.tau_low_s is not None and e.tau_fit_s is not None, (d.seed, e)
+            total += 1
+            held += e.tau_low_s <= e.tau_s <= (e.tau_high_s or math.inf)
+    assert held / total >= 0.8, (held, total)
+    for i, ev in enumerate(days[0].events):
+        if ev.label == "meeting":
+            continue
+        errors = [d.events[i].tau_error_rel for d in days]
+        assert abs(float(np.median(errors))) <= 0.20, (i, errors)
 
 
 def test_time_in_window_agrees_with_the_truth(days) -> None:
