@@ -53,6 +53,11 @@ Bands (Task Force, 1996): VLF 0.0033-0.04, LF 0.04-0.15, HF 0.15-0.40 Hz. Powers
 ms² (neurokit2 ``normalize=False``, as Kubios and the Task Force report them): neurokit2's
 default ``normalize=True`` divides the spectrum by its maximum and is *not* ms².
 
+**Kubios' settings** (``SpectralParameters.kubios()``, ``--spectrum kubios``): cubic spline,
+smoothness-priors detrending (lambda 500), Welch with 256 s Hamming segments and 50 % overlap,
+VLF from 0 Hz, TP = VLF + LF + HF. Steps, sources and what could not be checked:
+:mod:`tolerance.hrv.kubios`. Only steps 1 (time base) and 6 (band rule) above are shared.
+
 Why 4 Hz rather than neurokit2's 100 Hz default: 4 Hz is Kubios' default and the usual choice
 in the literature (Tarvainen et al., 2014), it is well above twice the highest band edge
 (0.5 Hz), it changes LF by about 0.2 % on a real 5-minute window, and it is 25 times less
@@ -85,6 +90,15 @@ import numpy.typing as npt
 from .errors import HrvInputError
 from .hann import hann_with_power
 from .inputs import as_nn, as_time
+from .kubios import (
+    KUBIOS_LAMBDA,
+    KUBIOS_OVERLAP,
+    KUBIOS_POINTS_PER_HZ,
+    KUBIOS_SEGMENT_S,
+    KUBIOS_VLF_HZ,
+    kubios_psd,
+    smoothness_priors_cutoff_hz,
+)
 from .spline import interpolate_nn
 
 __all__ = [
@@ -94,10 +108,13 @@ __all__ = [
     "VLF_BAND_HZ",
     "WELCH_SEGMENT_LAYOUTS",
     "FrequencyDomain",
+    "SPECTRUM_METHODS",
     "SpectralParameters",
     "frequency_domain",
     "interpolate_nn",
     "segment_starts",
+    "spectral_figures",
+    "spectral_parameters",
 ]
 
 WELCH_SEGMENT_LAYOUTS: Final = {
@@ -108,6 +125,12 @@ WELCH_SEGMENT_LAYOUTS: Final = {
     "neurokit2": (
         "Welch as neurokit2 0.2.13 hrv_frequency: nperseg = int(N/2), noverlap = nperseg // 2, nfft = 2 nperseg; "
         "when N = 2 mod 4 only 2 segments fit and the last quarter of the window is left out"
+    ),
+    "kubios": (
+        "Kubios HRV's FFT spectrum settings (Tarvainen et al. 2014; Kubios HRV user's guide): cubic spline at 4 Hz, "
+        "smoothness-priors detrending lambda = 500 (Tarvainen et al. 2002; -3 dB at 0.0355 Hz at 4 Hz), Welch with "
+        "256 s symmetric Hamming segments, 50 % overlap, segments from the start while whole, 300 points/Hz; "
+        "VLF 0-0.04 Hz, TP = VLF + LF + HF; not checked against Kubios itself (see docs/validation.md)"
     ),
 }
 """Welch segment layouts (``SpectralParameters.welch_segments``) and their descriptions."""
@@ -126,6 +149,10 @@ class SpectralParameters:
 
     Attributes
     ----------
+    Three presets (:data:`SPECTRUM_METHODS`, :func:`spectral_parameters`): the default
+    (``welch_segments="cover"``), neurokit2's layout (``"neurokit2"``) and Kubios' settings
+    (:meth:`kubios`, ``"kubios"``); the descriptive fields say what each computes.
+
     interpolation_rate : float
         Resampling rate of the NN tachogram, Hz. Default 4 Hz: Kubios' default and the
         literature's usual choice (Tarvainen et al., 2014); neurokit2's default is 100 Hz.
@@ -143,6 +170,11 @@ class SpectralParameters:
         Band edges, Hz, ``[low, high)``.
     normalize : bool
         Always False: powers in ms² (neurokit2 ``normalize=False``).
+    welch_segments : str
+        The method: ``"cover"``, ``"neurokit2"`` or ``"kubios"`` (:data:`WELCH_SEGMENT_LAYOUTS`).
+    detrend_lambda, welch_segment_s, welch_overlap, points_per_hz : float or None
+        Kubios' smoothness-priors lambda, Welch segment (s), overlap (share) and frequency
+        grid (points per Hz); None for the other two methods, which have none of these.
     """
 
     interpolation_rate: float = 4.0
@@ -160,16 +192,61 @@ class SpectralParameters:
     hf_hz: tuple[float, float] = HF_BAND_HZ
     normalize: bool = False
     welch_segments: str = "cover"
+    detrend_lambda: float | None = None
+    welch_segment_s: float | None = None
+    welch_overlap: float | None = None
+    points_per_hz: float | None = None
 
     def __post_init__(self) -> None:
         if self.welch_segments not in WELCH_SEGMENT_LAYOUTS:
             raise HrvInputError(f"welch_segments must be one of {', '.join(WELCH_SEGMENT_LAYOUTS)}")
         if not (self.interpolation_rate >= 1.0 and math.isfinite(self.interpolation_rate)):
             raise HrvInputError("interpolation_rate must be a finite number >= 1 Hz")
-        if self.interpolation_method != "quadratic" or self.psd_method != "welch":
-            raise HrvInputError("only quadratic interpolation and Welch's PSD are implemented")
-        if self.window != "hann" or self.normalize:
-            raise HrvInputError("only the Hann window and normalize=False are implemented")
+        if self.psd_method != "welch" or self.normalize:
+            raise HrvInputError("only Welch's PSD and normalize=False are implemented")
+        kubios = (self.detrend_lambda, self.welch_segment_s, self.welch_overlap, self.points_per_hz)
+        if self.welch_segments == "kubios":
+            # Each Kubios setting is one fixed description; only the numbers may vary.
+            if self.interpolation_method != "cubic" or self.window != "hamming" or None in kubios:
+                raise HrvInputError("the kubios method is cubic, Hamming and needs all its settings: use .kubios()")
+            lam, seg, ov, pts = (float(v) for v in kubios if v is not None)
+            if not (lam > 0 and seg > 0 and 0 <= ov < 1 and pts >= seg and math.isfinite(lam + seg + pts)):
+                # pts >= seg: nfft = pts * rate is at least a segment's length (zero-padding only).
+                raise HrvInputError("kubios: need lambda > 0, segment > 0, 0 <= overlap < 1, points/Hz >= segment s")
+        else:
+            if self.interpolation_method != "quadratic" or self.window != "hann":
+                raise HrvInputError("only quadratic interpolation and the Hann window are implemented for this layout")
+            if any(v is not None for v in kubios):
+                raise HrvInputError("detrend_lambda, welch_segment_s, welch_overlap and points_per_hz are kubios-only")
+
+    @classmethod
+    def kubios(
+        cls,
+        interpolation_rate: float = 4.0,
+        detrend_lambda: float = KUBIOS_LAMBDA,
+        welch_segment_s: float = KUBIOS_SEGMENT_S,
+    ) -> SpectralParameters:
+        """Kubios HRV's default FFT-spectrum settings (:mod:`tolerance.hrv.kubios`)."""
+        cutoff = smoothness_priors_cutoff_hz(interpolation_rate, detrend_lambda)
+        return cls(
+            interpolation_rate=interpolation_rate,
+            interpolation_method="cubic",
+            window="hamming",
+            segment_rule=f"{welch_segment_s:g} s segments (the whole window when shorter)",
+            overlap=f"{KUBIOS_OVERLAP:.0%}; segments from the window's start while a whole one fits",
+            nfft_rule=f"{KUBIOS_POINTS_PER_HZ:g} points per Hz (nfft = {KUBIOS_POINTS_PER_HZ:g} x rate, zero-padded)",
+            detrend=(
+                f"smoothness priors, lambda = {detrend_lambda:g} on the resampled series "
+                f"(high-pass, -3 dB at {cutoff:.4f} Hz at {interpolation_rate:g} Hz); removes the mean"
+            ),
+            band_integration="trapezoid over bins with low <= f < high; TP = VLF + LF + HF",
+            vlf_hz=KUBIOS_VLF_HZ,
+            welch_segments="kubios",
+            detrend_lambda=detrend_lambda,
+            welch_segment_s=welch_segment_s,
+            welch_overlap=KUBIOS_OVERLAP,
+            points_per_hz=KUBIOS_POINTS_PER_HZ,
+        )
 
     def as_dict(self) -> dict[str, object]:
         """Plain dict for provenance JSON (bands as ``[low, high]`` lists), with ``spectral_method``."""
@@ -179,11 +256,16 @@ class SpectralParameters:
         out["spectral_method"] = WELCH_SEGMENT_LAYOUTS[self.welch_segments]
         if self.welch_segments == "cover":
             out["overlap"] = "about 50 % (3 segments; starts rounded to whole samples)"
+        if self.welch_segments == "kubios" and self.detrend_lambda is not None:
+            out["detrend_cutoff_hz"] = smoothness_priors_cutoff_hz(self.interpolation_rate, self.detrend_lambda)
         return out
 
     def neurokit_kwargs(self) -> dict[str, object]:
         """Keyword arguments giving the same computation in ``nk.hrv_frequency`` (exactly only
-        with ``welch_segments="neurokit2"``; the default layout differs from it by design)."""
+        with ``welch_segments="neurokit2"``; the default layout differs from it by design).
+        The kubios settings have no neurokit2 equivalent: HrvInputError."""
+        if self.welch_segments == "kubios":
+            raise HrvInputError("neurokit2's hrv_frequency cannot compute the kubios spectrum")
         return {
             "interpolation_rate": self.interpolation_rate,
             "psd_method": self.psd_method,
@@ -244,6 +326,22 @@ class FrequencyDomain:
         """All values NaN, with a reason."""
         nan = math.nan
         return cls(nan, nan, nan, nan, nan, nan, nan, 0, reason)
+
+
+SPECTRUM_METHODS: Final = {
+    "welch": "cover",
+    "neurokit2": "neurokit2",
+    "kubios": "kubios",
+}
+"""The CLI's ``--spectrum`` names and the method (``welch_segments``) each selects."""
+
+
+def spectral_parameters(name: str, interpolation_rate: float = 4.0) -> SpectralParameters:
+    """The preset named by ``--spectrum`` (:data:`SPECTRUM_METHODS`) or by its method name."""
+    method = SPECTRUM_METHODS.get(name, name)
+    if method == "kubios":
+        return SpectralParameters.kubios(interpolation_rate)
+    return SpectralParameters(interpolation_rate=interpolation_rate, welch_segments=method)
 
 
 def _band_power(f: np.ndarray, p: np.ndarray, band: tuple[float, float]) -> float:
@@ -312,9 +410,11 @@ def frequency_domain(
 ) -> FrequencyDomain:
     """LF, HF (ms²), LF/HF, VLF, TP and the HF peak of one window of NN intervals.
 
-    Equal to ``nk.hrv_frequency({"RRI": nn_ms, "RRI_Time": t_s}, normalize=False,
-    interpolation_rate=params.interpolation_rate, psd_method="welch")`` (to about 1e-12
-    relative; tested to 1e-6), at a fraction of the cost (no pandas).
+    With ``params.welch_segments="neurokit2"`` equal to ``nk.hrv_frequency({"RRI": nn_ms,
+    "RRI_Time": t_s}, normalize=False, interpolation_rate=params.interpolation_rate,
+    psd_method="welch")`` (to about 1e-12 relative; tested to 1e-6), at a fraction of the cost
+    (no pandas); the default layout differs only where neurokit2's leaves the tail out; with
+    :meth:`SpectralParameters.kubios` it is Kubios' pipeline (:mod:`tolerance.hrv.kubios`).
 
     Parameters
     ----------
@@ -342,14 +442,35 @@ def frequency_domain(
     if x.size < MIN_INTERVALS_SPECTRUM:
         return FrequencyDomain.empty(f"{x.size} NN interval(s): a spectrum needs >= {MIN_INTERVALS_SPECTRUM}")
     rate = params.interpolation_rate
+    if params.welch_segments == "kubios":
+        f, p, n = kubios_psd(x, t, rate, *_kubios_settings(params))
+        return spectral_figures(f, p, n, params)
     _, y = interpolate_nn(x, t, rate)
     f, p = welch_psd(y, rate, params.welch_segments)
-    ulf = _band_power(f, p, ULF_BAND_HZ)
+    return spectral_figures(f, p, int(y.size), params)
+
+
+def _kubios_settings(params: SpectralParameters) -> tuple[float, float, float, float]:
+    """lambda, segment (s), overlap, points/Hz of a kubios preset (validated non-None)."""
+    values = (params.detrend_lambda, params.welch_segment_s, params.welch_overlap, params.points_per_hz)
+    lam, seg, ov, pts = (float(v) if v is not None else math.nan for v in values)
+    return lam, seg, ov, pts
+
+
+def spectral_figures(f: np.ndarray, p: np.ndarray, n_samples: int, params: SpectralParameters) -> FrequencyDomain:
+    """Band powers, LF/HF, TP and the HF peak of one PSD (step 6 of the module docstring).
+
+    ``TP``: neurokit2's sum of ULF, VLF, LF, HF and VHF for the Welch layouts; Kubios' VLF + LF
+    + HF for ``"kubios"`` (its VLF starts at 0 Hz, so there is no ULF, and it has no VHF).
+    """
+    rate = params.interpolation_rate
     vlf = _band_power(f, p, params.vlf_hz)
     lf = _band_power(f, p, params.lf_hz)
     hf = _band_power(f, p, params.hf_hz)
-    vhf = _band_power(f, p, VHF_BAND_HZ)
-    bands = [ulf, vlf, lf, hf, vhf]
+    if params.welch_segments == "kubios":
+        bands = [vlf, lf, hf]
+    else:
+        bands = [_band_power(f, p, ULF_BAND_HZ), vlf, lf, hf, _band_power(f, p, VHF_BAND_HZ)]
     # neurokit2 sums with nansum, which gives 0 ms² when every band is empty: NaN here.
     total = math.nan if all(map(math.isnan, bands)) else float(np.nansum(bands))
     in_hf = (f >= params.hf_hz[0]) & (f < params.hf_hz[1])
@@ -357,5 +478,5 @@ def frequency_domain(
     resolution = float(f[1] - f[0]) if f.size > 1 else math.nan
     reason = None
     if math.isnan(lf) or math.isnan(hf):
-        reason = f"{y.size / rate:.0f} s resampled: no spectral bin in LF or HF"
-    return FrequencyDomain(vlf, lf, hf, lf / hf, total, hf_peak, resolution, int(y.size), reason)
+        reason = f"{n_samples / rate:.0f} s resampled: no spectral bin in LF or HF"
+    return FrequencyDomain(vlf, lf, hf, lf / hf, total, hf_peak, resolution, n_samples, reason)
