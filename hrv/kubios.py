@@ -39,6 +39,11 @@ over the band (trapezoid over the grid points in ``[low, high)``, the rule of To
 other methods; Kubios says "integrating" without the rule). Kubios also gives AR spectrum
 band powers (model order 16 by default); those are not computed here.
 
+On the sources: the formula is the 2002 paper's; of the user's guide only the contents pages
+could be read while writing this, so the defaults credited to it (4 Hz, lambda 500 / about
+0.035 Hz, 256 s, 50 %, 300 points/Hz, the band edges) are the ones it is cited for, not re-read
+word for word (docs/validation.md has the table, with how sure each one is).
+
 What could not be checked without Kubios itself (no reference outputs are public for the
 series in ``tests/data/rr/``): the window function, the frequency grid, the spline's end
 conditions, whether detrending runs on the resampled or the beat-indexed series, the segment
