@@ -2,9 +2,11 @@
 and the offline analysis.
 
 No I/O, no asyncio, nothing else of Tolerance, and at run time nothing but numpy: scipy is
-not imported. The scipy functions neurokit2 computes with are re-implemented in numpy and
-tested equal to scipy's: the quadratic interpolating spline (:mod:`.spline`, also fitted for
-thousands of windows at once, which scipy cannot do), the Hann window and Welch's PSD
+not imported, except by Kubios' spectral settings (:mod:`.kubios`, ``--spectrum kubios``: a
+sparse solve and a cubic spline), and only when they run. The scipy functions neurokit2
+computes with are re-implemented in numpy and tested equal to scipy's: the quadratic
+interpolating spline (:mod:`.spline`, also fitted for thousands of windows at once, which
+scipy cannot do), the Hann window and Welch's PSD
 (:mod:`.frequency`), the linear detrending of the coherence (:mod:`.coherence`). Importing
 ``scipy.signal`` alone would add about 0.5 s to every ``tolerance analyze``. neurokit2 is the
 reference: imported only by the slow reference path (:func:`reference_analyze_rr`,

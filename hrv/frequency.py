@@ -53,6 +53,11 @@ Bands (Task Force, 1996): VLF 0.0033-0.04, LF 0.04-0.15, HF 0.15-0.40 Hz. Powers
 ms² (neurokit2 ``normalize=False``, as Kubios and the Task Force report them): neurokit2's
 default ``normalize=True`` divides the spectrum by its maximum and is *not* ms².
 
+**Kubios' settings** (``SpectralParameters.kubios()``, ``--spectrum kubios``): cubic spline,
+smoothness-priors detrending (lambda 500), Welch with 256 s Hamming segments and 50 % overlap,
+VLF from 0 Hz, TP = VLF + LF + HF. Steps, sources and what could not be checked:
+:mod:`tolerance.hrv.kubios`. Only steps 1 (time base) and 6 (band rule) above are shared.
+
 Why 4 Hz rather than neurokit2's 100 Hz default: 4 Hz is Kubios' default and the usual choice
 in the literature (Tarvainen et al., 2014), it is well above twice the highest band edge
 (0.5 Hz), it changes LF by about 0.2 % on a real 5-minute window, and it is 25 times less
@@ -76,122 +81,48 @@ References
 from __future__ import annotations
 
 import math
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
-from .errors import HrvInputError
 from .hann import hann_with_power
 from .inputs import as_nn, as_time
+from .kubios import kubios_psd
+from .spectral import (
+    HF_BAND_HZ,
+    LF_BAND_HZ,
+    SPECTRUM_METHODS,
+    ULF_BAND_HZ,
+    VHF_BAND_HZ,
+    VLF_BAND_HZ,
+    WELCH_SEGMENT_LAYOUTS,
+    SpectralParameters,
+    spectral_parameters,
+)
 from .spline import interpolate_nn
 
 __all__ = [
     "HF_BAND_HZ",
     "LF_BAND_HZ",
     "MIN_INTERVALS_SPECTRUM",
+    "ULF_BAND_HZ",
+    "VHF_BAND_HZ",
     "VLF_BAND_HZ",
     "WELCH_SEGMENT_LAYOUTS",
     "FrequencyDomain",
+    "SPECTRUM_METHODS",
     "SpectralParameters",
     "frequency_domain",
     "interpolate_nn",
     "segment_starts",
+    "spectral_figures",
+    "spectral_parameters",
 ]
 
-WELCH_SEGMENT_LAYOUTS: Final = {
-    "cover": (
-        "Welch, Hann, nperseg = int(N/2), nfft = 2 nperseg, 3 segments starting at round(k (N - nperseg) / 2), "
-        "k = 0, 1, 2: every resampled point of the window is used (Tolerance's default)"
-    ),
-    "neurokit2": (
-        "Welch as neurokit2 0.2.13 hrv_frequency: nperseg = int(N/2), noverlap = nperseg // 2, nfft = 2 nperseg; "
-        "when N = 2 mod 4 only 2 segments fit and the last quarter of the window is left out"
-    ),
-}
-"""Welch segment layouts (``SpectralParameters.welch_segments``) and their descriptions."""
-ULF_BAND_HZ: Final = (0.0, 0.0033)
-VLF_BAND_HZ: Final = (0.0033, 0.04)
-LF_BAND_HZ: Final = (0.04, 0.15)
-HF_BAND_HZ: Final = (0.15, 0.4)
-VHF_BAND_HZ: Final = (0.4, 0.5)
 MIN_INTERVALS_SPECTRUM: Final = 3
 """Fewest NN intervals for a spectrum: the quadratic spline needs k + 1 = 3 points."""
-
-
-@dataclass(frozen=True, slots=True)
-class SpectralParameters:
-    """How a frequency figure was computed; stated wherever one leaves the engine.
-
-    Attributes
-    ----------
-    interpolation_rate : float
-        Resampling rate of the NN tachogram, Hz. Default 4 Hz: Kubios' default and the
-        literature's usual choice (Tarvainen et al., 2014); neurokit2's default is 100 Hz.
-        LF differs by about 0.2 % between the two on a real 5-minute window (DESIGN.md).
-    interpolation_method : str
-        ``"quadratic"``: quadratic interpolating spline, constant outside the beats (the only
-        method neurokit2's ``hrv_frequency`` uses).
-    psd_method : str
-        ``"welch"`` (the only one implemented here).
-    window : str
-        Welch segment window, ``"hann"``.
-    segment_rule, overlap, nfft_rule, detrend, scaling : str
-        Fixed descriptions of neurokit2's choices, for provenance.
-    vlf_hz, lf_hz, hf_hz : tuple of float
-        Band edges, Hz, ``[low, high)``.
-    normalize : bool
-        Always False: powers in ms² (neurokit2 ``normalize=False``).
-    """
-
-    interpolation_rate: float = 4.0
-    interpolation_method: str = "quadratic"
-    psd_method: str = "welch"
-    window: str = "hann"
-    segment_rule: str = "nperseg = int(N / 2) for N resampled points"
-    overlap: str = "50 %"
-    nfft_rule: str = "2 * nperseg"
-    detrend: str = "mean removed; no trend removal"
-    scaling: str = "density, one-sided, ms^2/Hz"
-    band_integration: str = "trapezoid over bins with low <= f < high"
-    vlf_hz: tuple[float, float] = VLF_BAND_HZ
-    lf_hz: tuple[float, float] = LF_BAND_HZ
-    hf_hz: tuple[float, float] = HF_BAND_HZ
-    normalize: bool = False
-    welch_segments: str = "cover"
-
-    def __post_init__(self) -> None:
-        if self.welch_segments not in WELCH_SEGMENT_LAYOUTS:
-            raise HrvInputError(f"welch_segments must be one of {', '.join(WELCH_SEGMENT_LAYOUTS)}")
-        if not (self.interpolation_rate >= 1.0 and math.isfinite(self.interpolation_rate)):
-            raise HrvInputError("interpolation_rate must be a finite number >= 1 Hz")
-        if self.interpolation_method != "quadratic" or self.psd_method != "welch":
-            raise HrvInputError("only quadratic interpolation and Welch's PSD are implemented")
-        if self.window != "hann" or self.normalize:
-            raise HrvInputError("only the Hann window and normalize=False are implemented")
-
-    def as_dict(self) -> dict[str, object]:
-        """Plain dict for provenance JSON (bands as ``[low, high]`` lists), with ``spectral_method``."""
-        out = asdict(self)
-        for key in ("vlf_hz", "lf_hz", "hf_hz"):
-            out[key] = list(out[key])
-        out["spectral_method"] = WELCH_SEGMENT_LAYOUTS[self.welch_segments]
-        if self.welch_segments == "cover":
-            out["overlap"] = "about 50 % (3 segments; starts rounded to whole samples)"
-        return out
-
-    def neurokit_kwargs(self) -> dict[str, object]:
-        """Keyword arguments giving the same computation in ``nk.hrv_frequency`` (exactly only
-        with ``welch_segments="neurokit2"``; the default layout differs from it by design)."""
-        return {
-            "interpolation_rate": self.interpolation_rate,
-            "psd_method": self.psd_method,
-            "normalize": False,
-            "vlf": self.vlf_hz,
-            "lf": self.lf_hz,
-            "hf": self.hf_hz,
-        }
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,9 +243,11 @@ def frequency_domain(
 ) -> FrequencyDomain:
     """LF, HF (ms²), LF/HF, VLF, TP and the HF peak of one window of NN intervals.
 
-    Equal to ``nk.hrv_frequency({"RRI": nn_ms, "RRI_Time": t_s}, normalize=False,
-    interpolation_rate=params.interpolation_rate, psd_method="welch")`` (to about 1e-12
-    relative; tested to 1e-6), at a fraction of the cost (no pandas).
+    With ``params.welch_segments="neurokit2"`` equal to ``nk.hrv_frequency({"RRI": nn_ms,
+    "RRI_Time": t_s}, normalize=False, interpolation_rate=params.interpolation_rate,
+    psd_method="welch")`` (to about 1e-12 relative; tested to 1e-6), at a fraction of the cost
+    (no pandas); the default layout differs only where neurokit2's leaves the tail out; with
+    :meth:`SpectralParameters.kubios` it is Kubios' pipeline (:mod:`tolerance.hrv.kubios`).
 
     Parameters
     ----------
@@ -342,14 +275,35 @@ def frequency_domain(
     if x.size < MIN_INTERVALS_SPECTRUM:
         return FrequencyDomain.empty(f"{x.size} NN interval(s): a spectrum needs >= {MIN_INTERVALS_SPECTRUM}")
     rate = params.interpolation_rate
+    if params.welch_segments == "kubios":
+        f, p, n = kubios_psd(x, t, rate, *_kubios_settings(params))
+        return spectral_figures(f, p, n, params)
     _, y = interpolate_nn(x, t, rate)
     f, p = welch_psd(y, rate, params.welch_segments)
-    ulf = _band_power(f, p, ULF_BAND_HZ)
+    return spectral_figures(f, p, int(y.size), params)
+
+
+def _kubios_settings(params: SpectralParameters) -> tuple[float, float, float, float]:
+    """lambda, segment (s), overlap, points/Hz of a kubios preset (validated non-None)."""
+    values = (params.detrend_lambda, params.welch_segment_s, params.welch_overlap, params.points_per_hz)
+    lam, seg, ov, pts = (float(v) if v is not None else math.nan for v in values)
+    return lam, seg, ov, pts
+
+
+def spectral_figures(f: np.ndarray, p: np.ndarray, n_samples: int, params: SpectralParameters) -> FrequencyDomain:
+    """Band powers, LF/HF, TP and the HF peak of one PSD (step 6 of the module docstring).
+
+    ``TP``: neurokit2's sum of ULF, VLF, LF, HF and VHF for the Welch layouts; Kubios' VLF + LF
+    + HF for ``"kubios"`` (its VLF starts at 0 Hz, so there is no ULF, and it has no VHF).
+    """
+    rate = params.interpolation_rate
     vlf = _band_power(f, p, params.vlf_hz)
     lf = _band_power(f, p, params.lf_hz)
     hf = _band_power(f, p, params.hf_hz)
-    vhf = _band_power(f, p, VHF_BAND_HZ)
-    bands = [ulf, vlf, lf, hf, vhf]
+    if params.welch_segments == "kubios":
+        bands = [vlf, lf, hf]
+    else:
+        bands = [_band_power(f, p, ULF_BAND_HZ), vlf, lf, hf, _band_power(f, p, VHF_BAND_HZ)]
     # neurokit2 sums with nansum, which gives 0 ms² when every band is empty: NaN here.
     total = math.nan if all(map(math.isnan, bands)) else float(np.nansum(bands))
     in_hf = (f >= params.hf_hz[0]) & (f < params.hf_hz[1])
@@ -357,5 +311,5 @@ def frequency_domain(
     resolution = float(f[1] - f[0]) if f.size > 1 else math.nan
     reason = None
     if math.isnan(lf) or math.isnan(hf):
-        reason = f"{y.size / rate:.0f} s resampled: no spectral bin in LF or HF"
-    return FrequencyDomain(vlf, lf, hf, lf / hf, total, hf_peak, resolution, int(y.size), reason)
+        reason = f"{n_samples / rate:.0f} s resampled: no spectral bin in LF or HF"
+    return FrequencyDomain(vlf, lf, hf, lf / hf, total, hf_peak, resolution, n_samples, reason)

@@ -36,9 +36,11 @@ from .frequency import (
     SpectralParameters,
     frequency_domain,
     segment_starts,
+    spectral_figures,
 )
 from .hann import hann_with_power
 from .inputs import as_nn, as_time
+from .kubios import kubios_psd_many
 from .spline import spline_pieces_batch
 
 __all__ = ["FrequencyDomainWindows", "frequency_domain_windows"]
@@ -143,6 +145,9 @@ def frequency_domain_windows(
     rate = params.interpolation_rate
     step = 1 / rate
     ok = np.flatnonzero(n >= MIN_INTERVALS_SPECTRUM)
+    if params.welch_segments == "kubios":
+        _kubios_windows(x, t, a[ok], b[ok], ok, params, out, n_samples, reasons)
+        ok = ok[:0]  # all done: the Welch layouts' batch below runs over no window
     # Resampled points per window, as np.arange(t0, t_last + step, step) counts them.
     npts = np.ceil(((t[b[ok] - 1] + step) - t[a[ok]]) / step).astype(np.intp)
     odd = npts < _MIN_BATCH_SAMPLES
@@ -184,6 +189,37 @@ def frequency_domain_windows(
         n_samples=n_samples,
         reasons=tuple(reasons),
     )
+
+
+def _kubios_windows(
+    x: np.ndarray,
+    t: np.ndarray,
+    a: np.ndarray,
+    b: np.ndarray,
+    ks: np.ndarray,
+    params: SpectralParameters,
+    out: dict[str, np.ndarray],
+    n_samples: np.ndarray,
+    reasons: list[str | None],
+) -> None:
+    """Kubios' spectrum of windows ``ks`` (bounds ``a``, ``b``) into the result arrays, in
+    chunks of :data:`_FFT_WINDOWS` (windows of one length share a factorisation and an FFT)."""
+    lam, seg, ov, pts = (
+        float(v) if v is not None else math.nan
+        for v in (params.detrend_lambda, params.welch_segment_s, params.welch_overlap, params.points_per_hz)
+    )
+    for lo in range(0, ks.size, _FFT_WINDOWS):
+        chunk = range(lo, min(lo + _FFT_WINDOWS, ks.size))
+        psds = kubios_psd_many(
+            [(x[a[i] : b[i]], t[a[i] : b[i]]) for i in chunk], params.interpolation_rate, lam, seg, ov, pts
+        )
+        for i, (f, p, size) in zip(chunk, psds, strict=True):
+            fd = spectral_figures(f, p, size, params)
+            k = ks[i]
+            for name in _FD_ARRAYS:
+                out[name][k] = getattr(fd, name)
+            n_samples[k] = size
+            reasons[k] = fd.reason
 
 
 def _resample_batch(

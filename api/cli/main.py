@@ -178,12 +178,14 @@ def build_parser() -> argparse.ArgumentParser:
     )
     analyze.add_argument(
         "--spectrum",
-        choices=("welch", "neurokit2"),
+        choices=("welch", "neurokit2", "kubios"),
         default="welch",
         help=(
             "welch: Welch PSD whose 3 segments cover the whole window (default); neurokit2: exactly "
             "nk.hrv_frequency(normalize=False, interpolation_rate=4), whose segment rule leaves the last "
-            "quarter of about one window in four out"
+            "quarter of about one window in four out; kubios: Kubios HRV's published FFT settings (cubic "
+            "spline 4 Hz, smoothness priors lambda 500, Welch 256 s Hamming segments 50 %% overlap, VLF "
+            "0-0.04 Hz), not checked against Kubios itself"
         ),
     )
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")

@@ -23,6 +23,7 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..errors import HrvInputError
 from ..frequency import SpectralParameters, frequency_domain
 from ..inputs import as_nn
 from ..quality import abnormal_series
@@ -96,6 +97,8 @@ def reference_analyze_rr(
     """
     import neurokit2 as nk  # the slow path only: keeps `import tolerance.hrv` light
 
+    if spectral.welch_segments == "kubios":
+        raise HrvInputError("the neurokit2 reference computes neurokit2's spectrum only, not the kubios settings")
     # nk.hrv_frequency has one segment layout, its own (tail defect included): say so.
     spectral = replace(spectral, welch_segments="neurokit2")
     rr = as_nn(rr_ms)

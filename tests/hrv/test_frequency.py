@@ -108,3 +108,41 @@ def test_interpolate_nn_stays_importable_from_frequency() -> None:
     from tolerance.hrv import frequency, spline
 
     assert frequency.interpolate_nn is spline.interpolate_nn
+
+
+KUBIOS = SpectralParameters.kubios()
+
+
+def test_kubios_and_default_agree_on_hf_of_an_hour_and_differ_below_lf() -> None:
+    # The 60-minute series as one window: HF (0.15-0.4 Hz, far above the detrender's 0.035 Hz
+    # cutoff) is the same power whatever the estimator, within 2 % (measured: 0.3 %); VLF is
+    # what smoothness priors removes (measured: 221 against 2621 ms²), LF loses its low edge.
+    nn = np.loadtxt(RR_DIR / "pyhrv-nni-long-60min.txt")
+    default, kubios = frequency_domain(nn), frequency_domain(nn, params=KUBIOS)
+    assert kubios.hf == pytest.approx(default.hf, rel=0.02)
+    assert kubios.vlf < 0.2 * default.vlf
+    assert 0.8 * default.lf < kubios.lf < default.lf
+
+
+def test_a_slow_wave_is_vlf_to_the_default_and_mostly_detrended_away_by_kubios() -> None:
+    # A 0.02 Hz wave of 50 ms (1250 ms²) added to a real 5-minute series. The default removes
+    # the mean only: VLF takes the wave (measured +2228 ms², the wave's power plus its cross
+    # term with the series' own VLF). Smoothness priors passes gain(0.02 Hz)^2 = 4 % of it
+    # (measured +55 ms²). LF and HF, above the cutoff, move by less than 1 % in both.
+    nn = np.loadtxt(RR_DIR / "pyhrv-nni-short-5min.txt")
+    t = np.cumsum(nn) / 1000
+    waved = nn + 50.0 * np.sin(2 * np.pi * 0.02 * t)
+    for params, least, most in ((SpectralParameters(), 1000.0, 4000.0), (KUBIOS, 20.0, 120.0)):
+        before, after = frequency_domain(nn, t, params), frequency_domain(waved, t, params)
+        assert least < after.vlf - before.vlf < most
+        assert after.lf == pytest.approx(before.lf, rel=0.01) and after.hf == pytest.approx(before.hf, rel=0.01)
+
+
+def test_a_straight_line_does_not_move_kubios_figures() -> None:
+    # A drift of 100 ms over 5 minutes: the cubic spline carries a line unchanged and
+    # smoothness priors removes it exactly.
+    nn = np.loadtxt(RR_DIR / "pyhrv-nni-short-5min.txt")
+    t = np.cumsum(nn) / 1000
+    before, after = frequency_domain(nn, t, KUBIOS), frequency_domain(nn + 100.0 * t / t[-1], t, KUBIOS)
+    for name in ("vlf", "lf", "hf"):
+        assert getattr(after, name) == pytest.approx(getattr(before, name), rel=1e-6), name

@@ -60,3 +60,23 @@ def test_windows_on_either_side_of_a_time_jump_equal_frequency_domain() -> None:
     many = frequency_domain_windows(nn, t, a, b)
     for k in range(a.size):
         _fd_close(many.window(k), frequency_domain(nn[a[k] : b[k]], t[a[k] : b[k]]))
+
+
+@pytest.mark.parametrize(("window_s", "step_s"), [(300, 30), (600, 45), (120, 7), (30, 10), (2, 0.5)])
+def test_kubios_windows_at_once_equal_frequency_domain_window_by_window(window_s: float, step_s: float) -> None:
+    # Windows of one resampled length share the smoothness-priors factorisation and the FFT.
+    nn = np.loadtxt(RR_DIR / "pyhrv-nni-long-60min.txt")
+    t = np.cumsum(nn) / 1000
+    t_begin = t - nn / 1000
+    starts = np.arange(0, t[-1] - window_s, step_s)
+    a = np.searchsorted(t_begin, starts - 1e-9)
+    b = np.searchsorted(t, starts + window_s + 1e-9, side="right")
+    params = SpectralParameters.kubios()
+    many = frequency_domain_windows(nn, t, a, b, params)
+    for k in range(starts.size):
+        got, ref = many.window(k), frequency_domain(nn[a[k] : b[k]], t[a[k] : b[k]], params)
+        assert (got.n_samples, got.reason) == (ref.n_samples, ref.reason)
+        for name in ("vlf", "lf", "hf", "lfhf", "total_power", "hf_peak_hz", "resolution_hz"):
+            x, y = getattr(got, name), getattr(ref, name)
+            # Not bit for bit: SuperLU solves many right-hand sides in blocks (float rounding).
+            assert (math.isnan(x) and math.isnan(y)) or x == pytest.approx(y, rel=1e-9, abs=1e-12), name

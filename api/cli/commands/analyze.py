@@ -110,10 +110,13 @@ def run(args: argparse.Namespace) -> int:
         why = f" ({len(series.excluded)} value(s) left out: {'; '.join(reasons)})" if reasons else ""
         return _fail(f"{args.file} holds no usable RR intervals{why}")
 
-    from tolerance.hrv.frequency import SpectralParameters
+    from tolerance.hrv.frequency import spectral_parameters
 
+    spectrum = getattr(args, "spectrum", "welch")
+    if args.engine == "neurokit" and spectrum == "kubios":
+        # neurokit2's hrv_frequency has one pipeline, its own: it cannot give Kubios' settings.
+        return _fail("--spectrum kubios needs --engine fast (neurokit2 computes its own spectrum only)")
     engine = reference_analyze_rr if args.engine == "neurokit" else analyze_rr
-    layout = "neurokit2" if getattr(args, "spectrum", "welch") == "neurokit2" else "cover"
     show_bar = not args.no_progress and sys.stderr.isatty()
     bar = None
 
@@ -131,7 +134,7 @@ def run(args: argparse.Namespace) -> int:
             series.rr_ms,
             window_s=args.window,
             step_s=args.step,
-            spectral=SpectralParameters(welch_segments=layout),
+            spectral=spectral_parameters(spectrum),
             progress=progress if show_bar else None,
             input_index=series.input_index,
             # Only implausibly long values are gaps (beats went undetected: real time passed).

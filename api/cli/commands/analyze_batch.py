@@ -43,11 +43,14 @@ def expand_files(names: list[str]) -> list[Path]:
     return out
 
 
-def analyze_file(path: str, window_s: float, step_s: float, welch_segments: str) -> dict[str, Any]:
-    """One file's rows (or its error): runs in a worker process or on a Dask worker."""
+def analyze_file(path: str, window_s: float, step_s: float, spectrum: str) -> dict[str, Any]:
+    """One file's rows (or its error): runs in a worker process or on a Dask worker.
+
+    ``spectrum``: a ``--spectrum`` name (``welch``, ``neurokit2``, ``kubios``) or a method name
+    (``cover``, ...), see :func:`tolerance.hrv.frequency.spectral_parameters`."""
     from tolerance.api.formats import RRFileError, read_rr_file
     from tolerance.hrv import HrvInputError, analyze_rr
-    from tolerance.hrv.frequency import SpectralParameters
+    from tolerance.hrv.frequency import spectral_parameters
     from tolerance.hrv.timeline import MAX_PLAUSIBLE_RR_MS
 
     try:
@@ -58,7 +61,7 @@ def analyze_file(path: str, window_s: float, step_s: float, welch_segments: str)
             series.rr_ms,
             window_s=window_s,
             step_s=step_s,
-            spectral=SpectralParameters(welch_segments=welch_segments),
+            spectral=spectral_parameters(spectrum),
             input_index=series.input_index,
             excluded=[(e.index, e.rr_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS],
         )
@@ -91,13 +94,12 @@ def run_batch(args: argparse.Namespace, files: list[Path]) -> int:
     """Analyse ``files`` in parallel; write the table; exit code (1 when any file failed)."""
     from tqdm import tqdm
 
-    layout = "neurokit2" if args.spectrum == "neurokit2" else "cover"
     executor, client = _executor(args.dask)
     results: list[dict[str, Any]] = []
     try:
         with tqdm(total=len(files), unit="file", file=sys.stderr, disable=args.no_progress) as bar:
             futures: list[Future[dict[str, Any]]] = [
-                executor.submit(analyze_file, str(f), args.window, args.step, layout) for f in files
+                executor.submit(analyze_file, str(f), args.window, args.step, args.spectrum) for f in files
             ]
             for fut in as_completed(futures):
                 results.append(fut.result())

@@ -281,3 +281,48 @@ def test_batch_runs_on_a_dask_cluster(tmp_path: Path, capsys: pytest.CaptureFixt
     assert code == 1
     doc = json.loads(capsys.readouterr().out)
     assert len({r["file"] for r in doc["rows"]}) == 2 and len(doc["failures"]) == 1
+
+
+def test_spectrum_kubios_names_its_settings_and_changes_only_the_spectrum(capsys: pytest.CaptureFixture[str]) -> None:
+    name = str(RR_DIR / "pyhrv-nni-long-60min.txt")
+    assert main(["analyze", name, "--spectrum", "kubios", "--step", "300", "--no-progress"]) == 0
+    kubios = json.loads(capsys.readouterr().out)
+    assert main(["analyze", name, "--step", "300", "--no-progress"]) == 0
+    default = json.loads(capsys.readouterr().out)
+    p = kubios["parameters"]
+    assert p["welch_segments"] == "kubios" and "Kubios" in p["spectral_method"]
+    assert (p["interpolation_method"], p["window"], p["detrend_lambda"], p["welch_segment_s"]) == (
+        "cubic",
+        "hamming",
+        500,
+        256,
+    )
+    assert p["vlf_hz"] == [0, 0.04] and default["parameters"]["welch_segments"] == "cover"
+    assert len(kubios["windows"]) == len(default["windows"]) == 12
+    for k, d in zip(kubios["windows"], default["windows"], strict=True):
+        assert (k["HRV_RMSSD"], k["corrected_share"]) == (d["HRV_RMSSD"], d["corrected_share"])  # time domain alike
+        assert k["HRV_LF"] is not None and k["HRV_LF"] != d["HRV_LF"]
+        # VLF is null below 600 s (the project's rule, all methods); TP still sums it: VLF + LF + HF.
+        assert k["HRV_VLF"] is None and k["HRV_TP"] > k["HRV_LF"] + k["HRV_HF"]
+    # Over the hour, HF of the two methods agrees within 10 % (one 256 s segment against three of
+    # 150 s per window: window by window they differ by more, the estimators' variance).
+    hf_k = np.median([w["HRV_HF"] for w in kubios["windows"]])
+    hf_d = np.median([w["HRV_HF"] for w in default["windows"]])
+    assert hf_k == pytest.approx(hf_d, rel=0.1)
+
+
+def test_spectrum_kubios_in_a_batch_is_stated_in_each_files_parameters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = str(RR_DIR / "pyhrv-nni-short-5min.txt")
+    assert main(["analyze", name, name, "--spectrum", "kubios", "--no-progress"]) == 0
+    rows = json.loads(capsys.readouterr().out)["rows"]
+    assert main(["analyze", name, "--spectrum", "kubios", "--no-progress"]) == 0
+    single = json.loads(capsys.readouterr().out)
+    assert [{k: v for k, v in r.items() if k != "file"} for r in rows[: len(single["windows"])]] == single["windows"]
+
+
+def test_spectrum_kubios_with_the_neurokit_engine_is_refused(capsys: pytest.CaptureFixture[str]) -> None:
+    name = str(RR_DIR / "pyhrv-nni-short-5min.txt")
+    assert main(["analyze", name, "--spectrum", "kubios", "--engine", "neurokit", "--no-progress"]) == 2
+    assert "--engine fast" in capsys.readouterr().err
