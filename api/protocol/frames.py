@@ -277,6 +277,9 @@ class HelloFrame(Frame):
     session: LiveView
     history: list[BeatFrame]
     zone: ZoneFrame | None = None
+    zones: list[ZoneFrame] = Field(
+        default_factory=list, description="recent zone frames, oldest first (the arousal chart's last minutes)"
+    )
     baseline: BaselineFrame | None = None
     episodes: list[EpisodeFrame] = Field(default_factory=list, description="this session's closed episodes")
 

@@ -109,6 +109,7 @@ async def session_socket(websocket: WebSocket, session_id: str, state: WsState) 
             session=live.view(),
             history=list(st.history),
             zone=st.zone,
+            zones=list(st.zones),
             baseline=st.baseline,
             episodes=list(st.episodes),
         )

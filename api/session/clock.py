@@ -11,6 +11,9 @@ from ..protocol import BaselineFrame, BeatFrame, DeviceView, EpisodeFrame, Metri
 
 HISTORY_BEATS: Final = 600
 """Beat frames kept for a client that joins late (about 10 minutes), so its traces start full."""
+HISTORY_ZONES: Final = 360
+"""Zone frames (arousal at the tracker's 5 s cadence, and changes) a joining client is sent: the
+live page's 10 minutes of arousal chart, with room for the changes in between."""
 HISTORY_EPISODES: Final = 100
 """Closed episodes a joining client is told of (a day has a handful)."""
 
@@ -67,6 +70,7 @@ class SessionState:
     last_metrics: MetricsFrame | None = None
     history: deque[BeatFrame] = field(default_factory=lambda: deque(maxlen=HISTORY_BEATS))
     zone: ZoneFrame | None = None
+    zones: deque[ZoneFrame] = field(default_factory=lambda: deque(maxlen=HISTORY_ZONES))
     within_share: float | None = None
     baseline_source: str = "population"
     baseline: BaselineFrame | None = None

@@ -157,6 +157,7 @@ def _(value: ZoneChange, clock: SessionClock, state: SessionState) -> list[Frame
         change=True, previous=value.previous.value, within_share=state.within_share, baseline=state.baseline_source,
     )  # fmt: skip
     state.zone = frame
+    state.zones.append(frame)
     return [frame]
 
 
@@ -168,6 +169,7 @@ def _(value: ZoneTick, clock: SessionClock, state: SessionState) -> list[Frame]:
         change=False, within_share=value.within_share, baseline=state.baseline_source, hr_only=value.hr_only,
     )  # fmt: skip
     state.zone = frame
+    state.zones.append(frame)
     return [frame]
 
 

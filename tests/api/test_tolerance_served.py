@@ -61,7 +61,18 @@ def test_a_served_stress_spike_goes_above_the_window_nudges_and_recovers(
 ) -> None:
     url = served_spike.url
     sid = httpx.get(url + "api/sessions").json()[0]["id"]
-    live = _check_live(_until_episode_closes(served_spike, sid))
+    frames = _until_episode_closes(served_spike, sid)
+    live = _check_live(frames)
+
+    # A client joining now is sent the recent zone frames in its hello, as they were streamed.
+    with connect(f"{served_spike.ws_base}/ws/sessions/{sid}") as ws:
+        hello = json.loads(ws.recv(timeout=10))
+    zones = hello["zones"]
+    assert len(zones) >= 20 and zones[-1] == hello["zone"]
+    assert all(a["t"] < b["t"] for a, b in zip(zones, zones[1:], strict=False))
+    streamed = {z["t"]: z["arousal"] for z in frames if z["type"] == "zone"}
+    common = [z for z in zones if z["t"] in streamed]
+    assert len(common) >= 10 and all(z["arousal"] == streamed[z["t"]] for z in common)
 
     # Stored: the episode with its figures and curve; a note on it shows in the day's review.
     episodes = httpx.get(url + f"api/sessions/{sid}/episodes").json()

@@ -62,6 +62,11 @@ def test_frames_fill_the_charts_and_numbers_and_the_zone_follows_the_stress_even
     page.wait_for_timeout(1000)  # the zone card's colour eases over 0.6 s
     w.shot("live-view")
     w.check()
+    # A tab opened now draws the arousal of the last minutes at once, from its hello.
+    late = web.open_page(browser, spike.url).page
+    late.wait_for_function("() => document.body.dataset.ready === 'true'", timeout=20000)
+    assert int(late.get_attribute("#arousal-chart", "data-points") or "0") >= 20
+    late.context.close()
     page.context.close()
 
 

@@ -155,6 +155,9 @@ const handlers = {
     strapAttempt = null;
     if (s.device?.battery_percent !== undefined && s.device.battery_percent !== null) set($.battery, `${s.device.battery_percent} %`);
     for (const b of frame.history) showBeat(b);
+    // The arousal chart's recent past, so a tab opened (or reopened) mid-session is not blank.
+    for (const z of frame.zones ?? []) if (z.arousal !== null) arousal.push(z.t_utc, z.arousal);
+    if (frame.zones?.length) redraw();
     if (s.last_sample && $.hr.textContent === "–") set($.hr, num(s.last_sample.hr_bpm));
     if (frame.zone) showZone(frame.zone);
     if (frame.baseline) showBaseline(frame.baseline);

@@ -55,7 +55,11 @@ function addCard(session, n) {
     }
   };
   card.link = connectSession(session.id, {
-    hello(frame) { if (frame.zone) show(frame.zone); el.dataset.ready = "true"; },
+    hello(frame) {
+      for (const z of frame.zones ?? []) show(z); // the trace's recent past: a stage opened mid-demo
+      if (frame.zone) show(frame.zone);
+      el.dataset.ready = "true";
+    },
     zone: show,
     beat(frame) {
       const hr = frame.windows?.["60"]?.values?.HR;
