@@ -56,6 +56,7 @@ def episode_view(e: EpisodeRow, notes: list[dict[str, Any]]) -> dict[str, Any]:
         "peak": e.peak,
         "recovery_s": e.recovery_s,
         "tau_s": e.tau_s,
+        "tau_half_s": d.get("tau_half_s"),
         "tau_low_s": (d.get("fit") or {}).get("tau_low_s"),
         "tau_high_s": (d.get("fit") or {}).get("tau_high_s"),
         "r2": e.r2,
@@ -106,7 +107,9 @@ def review(conn: sqlite3.Connection, day: dt.date) -> dict[str, Any]:
         "trend": trend(conn, day),
         "definitions": {
             "within_share": "within_s / (within_s + hyper_s + hypo_s); activity and unknown (no usable signal) apart",
-            "tau_s": "time constant of a single exponential fitted to arousal from the peak (index units, s)",
+            "tau_s": "time constant (s) of a single exponential fitted to arousal from the recovery onset; "
+            "tau_low_s .. tau_high_s its 95 % interval (tau_high_s null: unbounded)",
+            "tau_half_s": "model-free: time (s) from the peak to half its height above the baseline centre, / ln 2",
             "reactivation_of": "index of the episode this one followed within 30 min of its return",
             "days": "the server's local calendar days",
         },
@@ -119,14 +122,17 @@ def trend(conn: sqlite3.Connection, day: dt.date, days: int = TREND_DAYS) -> lis
     for k in range(days - 1, -1, -1):
         d = day - dt.timedelta(days=k)
         t0, t1 = day_bounds(d)
-        taus = [e.tau_s for e in queries.episodes_between(conn, t0, t1) if e.tau_s is not None and e.closed]
+        episodes = queries.episodes_between(conn, t0, t1)
+        taus = [e.tau_s for e in episodes if e.tau_s is not None and e.closed]
+        halves = [e.data["tau_half_s"] for e in episodes if e.closed and e.data.get("tau_half_s") is not None]
         share = time_in_window(conn, t0, t1)["within_share"]
-        n = len(queries.episodes_between(conn, t0, t1))
+        n = len(episodes)
         out.append(
             {
                 "date": d.isoformat(),
                 "within_share": share,
                 "tau_median_s": statistics.median(taus) if taus else None,
+                "tau_half_median_s": statistics.median(halves) if halves else None,
                 "episodes": n,
             }
         )

@@ -23,7 +23,10 @@ Peak error
     event's ``peak_s`` (the stress-spike test's convention).
 Tau error
     The episode's exponential ``tau_s`` over the scripted ``tau_s``, minus 1; "held" when the
-    scripted tau lies inside the fit's 95 % interval ``tau_low_s .. tau_high_s``.
+    scripted tau lies inside the fit's 95 % interval ``tau_low_s .. tau_high_s``. The same for
+    the model-free ``tau_half_s`` (half-recovery time / ln 2); for the meeting the scripted
+    figure it is compared with is its decay's tau, but its half-recovery is measured from a peak
+    somewhere on the plateau, so that column is meaningless for it.
 Time in window (truth)
     The truth is *within* at time t when the true arousal ``a(t)`` is below ``a_edge``, the
     arousal whose noise-free index equals the window's upper edge under the run's baseline
@@ -70,6 +73,7 @@ class EventScore:
     tau_error_rel: float | None = None
     tau_low_s: float | None = None
     tau_high_s: float | None = None
+    tau_half_error_rel: float | None = None
     reactivation_of: int | None = None
     truth_reactivation_of: int | None = None
 
@@ -180,6 +184,8 @@ def score_workday(seed: int) -> DayScore:
                 sc.tau_fit_s = e.fit.tau_s
                 sc.tau_error_rel = e.fit.tau_s / ev.tau_s - 1
                 sc.tau_low_s, sc.tau_high_s = e.fit.tau_low_s, e.fit.tau_high_s
+            if e.tau_half_s is not None:
+                sc.tau_half_error_rel = e.tau_half_s / ev.tau_s - 1
             sc.reactivation_of = e.reactivation_of
         matched.update(eps)
         events.append(sc)
@@ -256,7 +262,10 @@ def main(argv: list[str]) -> int:
                 f" {_f(e.tau_error_rel, '+7.1%')}  {_f(e.tau_low_s, '.0f')}-{_f(e.tau_high_s, '.0f')}"
             )
     print()
-    print("event label    intensity tau_s  found_once  tau_err_median  within_20%  held_by_95%")
+    print(
+        "event label    intensity tau_s  found_once  tau_err_median  within_20%  held_by_95%"
+        "  tau_half_err_median  within_20%"
+    )
     for i, ev in enumerate(rows[0].events):
         col = [d.events[i] for d in rows]
         errs = [e.tau_error_rel for e in col if e.tau_error_rel is not None]
@@ -264,9 +273,12 @@ def main(argv: list[str]) -> int:
         once = sum(len(e.episodes) == 1 for e in col)
         median = float(np.median(errs)) if errs else None
         close = sum(abs(x) <= 0.2 for x in errs)
+        halves = [e.tau_half_error_rel for e in col if e.tau_half_error_rel is not None]
+        half_median = float(np.median(halves)) if halves else None
         print(
             f"{i:5d} {ev.label:8s} {ev.intensity:9.2f} {ev.tau_s:5.0f} {once:7d}/{len(col)}"
             f" {_f(median, '+15.0%')} {close:8d}/{len(errs)} {len(held):9d}/{len(errs)}"
+            f" {_f(half_median, '+20.0%')} {sum(abs(x) <= 0.2 for x in halves):8d}/{len(halves)}"
         )
     return 0
 

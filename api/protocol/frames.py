@@ -175,6 +175,8 @@ class EpisodeFrame(Frame):
     return_s: float | None = None
     recovery_s: float | None = None
     onset_s: float | None = None
+    half_recovery_s: float | None = Field(None, description="model-free: peak to half its height above the centre, s")
+    tau_half_s: float | None = Field(None, description="half_recovery_s / ln 2, s")
     tau_s: float | None = None
     tau_low_s: float | None = Field(None, description="95 % interval of tau, lower end (s)")
     tau_high_s: float | None = Field(None, description="95 % interval of tau, upper end (s); null: unbounded")

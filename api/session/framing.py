@@ -227,7 +227,8 @@ def episode_frame(e: Episode, t_s: float, clock: SessionClock) -> EpisodeFrame:
     return EpisodeFrame(
         state="close", index=e.index, t=rel(t_s), start_s=rel(e.start_s), peak_s=rel(e.peak_s), peak=e.peak,
         return_s=None if e.return_s is None else rel(e.return_s), recovery_s=e.recovery_s,
-        onset_s=rel(e.onset_s), tau_s=e.fit.tau_s if e.fit else None, r2=e.fit.r2 if e.fit else None,
+        onset_s=rel(e.onset_s), half_recovery_s=e.half_recovery_s, tau_half_s=e.tau_half_s,
+        tau_s=e.fit.tau_s if e.fit else None, r2=e.fit.r2 if e.fit else None,
         tau_low_s=e.fit.tau_low_s if e.fit else None, tau_high_s=e.fit.tau_high_s if e.fit else None,
         logistic=clock.fit(e.logistic.as_dict() if e.logistic else None), area=e.area, breathing=e.breathing,
         activity=e.activity, reactivation_of=e.reactivation_of,

@@ -199,7 +199,8 @@ def _(value: EpisodeClosed, rec: Recorder) -> list[Row]:
     # Fits state their times on the source's clock; stored, everything is on the session's.
     fit, logistic = rec.clock.fit(d.get("fit")), rec.clock.fit(d.get("logistic"))
     data = {
-        "fit": fit, "logistic": logistic, "lag_s": e.lag_s,
+        "fit": fit, "logistic": logistic, "lag_s": e.lag_s, "onset_s": rel(e.onset_s),
+        "half_recovery_s": e.half_recovery_s, "tau_half_s": e.tau_half_s,
         "curve_t_s": [rel(t) for t in e.curve_t_s], "curve_arousal": list(e.curve_arousal),
     }  # fmt: skip
     row = EpisodeRow(

@@ -53,6 +53,7 @@ def test_episode_on_a_synthetic_curve_has_its_peak_and_tau(seed: int) -> None:
     assert ep.peak_s == pytest.approx(220.0, abs=0.2 * 220)
     assert ep.fit is not None and ep.fit.tau_s == pytest.approx(60.0, rel=0.20)
     assert ep.fit.r2 > 0.9 and ep.logistic is not None and ep.logistic.r2 > 0.9
+    assert ep.tau_half_s == pytest.approx(60.0, rel=0.2) and ep.as_dict()["tau_half_s"] == ep.tau_half_s
     assert ep.start_s == pytest.approx(200 + 20 * np.arccos(1 - 2 / 6) / np.pi, abs=5)
     assert ep.return_s is not None and ep.recovery_s == pytest.approx(ep.return_s - ep.peak_s)
     assert ep.recovery_s == pytest.approx(60 * np.log(6.0), abs=15)  # crossing of the upper edge 1.0
@@ -60,6 +61,16 @@ def test_episode_on_a_synthetic_curve_has_its_peak_and_tau(seed: int) -> None:
     assert ep.curve_t_s[-1] >= ep.return_s + 59
     kinds = [type(u) for u in updates if isinstance(u, EpisodeOpened | EpisodeClosed)]
     assert kinds == [EpisodeOpened, EpisodeClosed]
+
+
+def test_half_recovery_is_the_time_from_the_peak_to_half_its_height() -> None:
+    """Noise-free: from the peak (6) to 3, a decay of tau 60 s takes 60 ln 2 = 41.6 s; the 15 s
+    moving mean lowers a sharp apex a little, which puts the half point 2 s later (+5 %)."""
+    t = np.arange(0.0, 900.0, 0.5)
+    tr, _ = _feed(t, _spike(t, 200.0, 220.0, 60.0, 6.0))
+    (ep,) = tr.episodes
+    assert ep.half_recovery_s == pytest.approx(60 * np.log(2) + 2.1, abs=0.5)
+    assert ep.tau_half_s == pytest.approx(60.0, rel=0.06)
 
 
 def test_a_calm_curve_has_no_episode() -> None:

@@ -91,6 +91,24 @@ def test_the_tau_interval_holds_the_scripted_tau_and_the_median_is_within_20_per
         assert abs(float(np.median(errors))) <= 0.20, (i, errors)
 
 
+def test_the_model_free_half_recovery_tau_is_at_least_as_close_as_the_fitted_one(days) -> None:
+    """``tau_half_s`` (half-recovery time / ln 2) for the sharp events (not the meeting, whose half
+    is measured from a peak on its plateau): median within 20 % for the events of tau >= 90 s and
+    within 35 % for those of 60 s, which the 60 s window lengthens by +12-13 % even without noise
+    (16 days: +12 and +13 %; days 0-7: up to +31 %); and within 20 % in at least as many (event,
+    day) pairs as the fitted tau (16 days: 36 of 64 against 22 of 64; days 0-7: 13 and 13)."""
+    half_close = fit_close = 0
+    for i, ev in enumerate(days[0].events):
+        if ev.label == "meeting":
+            continue
+        halves = [d.events[i].tau_half_error_rel for d in days]
+        assert all(h is not None for h in halves), (i, halves)
+        assert abs(float(np.median(halves))) <= (0.20 if ev.tau_s >= 90 else 0.35), (i, halves)
+        half_close += sum(abs(h) <= 0.2 for h in halves)
+        fit_close += sum(abs(d.events[i].tau_error_rel) <= 0.2 for d in days)
+    assert half_close >= fit_close, (half_close, fit_close)
+
+
 def test_time_in_window_agrees_with_the_truth(days) -> None:
     for d in days:
         assert d.within_share is not None
