@@ -77,7 +77,9 @@ def input_positions(input_index: Sequence[int] | np.ndarray | None, n: int) -> n
     """Position in the input of each of ``n`` values (default ``arange(n)``), checked."""
     if input_index is None:
         return np.arange(n)
-    index = np.asarray(input_index, dtype=np.int64)
+    index = np.asarray(input_index)
+    if index.dtype.kind not in "iu":  # any integer type as given (a reader's int32: no copy)
+        index = index.astype(np.int64)
     if index.shape != (n,):
         raise HrvInputError(f"input_index has shape {index.shape}, expected ({n},)")
     return index

@@ -145,8 +145,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    computed = [w for w in analysis.windows if w.values.get("HRV_MeanNN") is not None]
-    if not computed:
+    # One window at a time (a month of windows as objects would cost ~30 bytes per beat).
+    if not any(w.values.get("HRV_MeanNN") is not None for w in analysis.windows):
         return _fail(f"{args.file}: no window was computed: {_no_window_reason(analysis, series, args.window)}")
 
     excluded = [{"index": e.index, "line": e.line, "rr_ms": e.rr_ms, "reason": e.reason} for e in series.excluded]
