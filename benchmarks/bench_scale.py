@@ -9,7 +9,10 @@ Peak memory: the child process's own maximum RSS (``os.wait4``'s rusage, Linux `
 KiB), whole process (interpreter and imports, about 80 MB, included). Bytes per beat are given
 two ways: peak / beats, and the slope between the two sizes ((peak_b - peak_a) / (n_b - n_a)),
 which extrapolates to a 25 M-beat (29-day) file. CSV output (the windows; the JSON adds the
-``tolerance`` object, whose live engine runs once per beat: measured on a smaller file).
+``tolerance`` object, whose live engine runs once per beat: measured on smaller files, at two
+sizes too). ``--beats N`` (or ``TOLERANCE_BENCH_BEATS=N`` through ``run.py``) also runs one
+file of ``N`` beats, e.g. ``--beats 25000000`` (about 100 MB of text; ~6 minutes on a shared
+core) instead of extrapolating to it.
 
 Batch: one folder of 8 files, ``tolerance analyze DIR --format csv`` (a process pool of
 ``os.cpu_count()`` workers) on all cores, and pinned to one core with ``taskset -c 0``; beats per
@@ -24,10 +27,15 @@ import subprocess
 import tempfile
 import time
 from pathlib import Path
-from typing import Any
+from typing import Any, Final
 
 import numpy as np
 from _common import RR_60MIN, TOLERANCE, Row, clean_env
+
+REFERENCE_MEMORY: Final = "TBD"
+"""Main before the bounded-memory change (a712ff4), measured on the same files (README (i))."""
+REFERENCE_TIME: Final = "TBD"
+REFERENCE_JSON: Final = "TBD"
 
 
 def make_beats(path: Path, n: int, seed: int = 7) -> None:
@@ -64,10 +72,12 @@ def _mb(b: float) -> str:
     return f"{b / 1e6:,.0f} MB"
 
 
-def run(quick: bool, tmp: Path | None = None) -> list[Row]:
-    sizes = (200_000, 1_000_000) if quick else (1_000_000, 5_000_000)
-    huge = None if quick or os.environ.get("TOLERANCE_BENCH_NO_HUGE") else 25_000_000
-    json_beats = 20_000 if quick else 200_000
+def run(quick: bool, tmp: Path | None = None, beats: int | None = None) -> list[Row]:
+    sizes = (200_000, 1_000_000) if quick else (1_000_000, 4_000_000)
+    if beats is None and os.environ.get("TOLERANCE_BENCH_BEATS"):
+        beats = int(os.environ["TOLERANCE_BENCH_BEATS"])
+    huge = beats if beats and beats not in sizes else None
+    json_sizes = (10_000, 40_000) if quick else (50_000, 200_000)
     batch_beats = 20_000 if quick else 100_000
     rows: list[Row] = []
     with tempfile.TemporaryDirectory(prefix="tolerance-scale-", dir=tmp) as d:
@@ -90,13 +100,13 @@ def run(quick: bool, tmp: Path | None = None) -> list[Row]:
         )
         if huge:
             th, mh = runs[huge]
-            measured += f"; 25 M beats measured: {_mb(mh)} ({mh / huge:.0f} B/beat), {th:.0f} s"
+            measured += f"; {huge / 1e6:g} M beats measured: {_mb(mh)} ({mh / huge:.0f} B/beat), {th:.0f} s"
         rows.append(
             Row(
                 "(i) `analyze --format csv` peak RSS per beat (whole process)",
                 "25 M beats < 2 GB (a few tens of B/beat)",
                 measured=measured,
-                reference="before this change: ~430 B/beat at 1 M beats (432 MB)",
+                reference=REFERENCE_MEMORY,
                 verdict="PASS" if (runs[huge][1] if huge else extrap) < 2e9 else "MISS",
                 details=details,
             )
@@ -107,20 +117,28 @@ def run(quick: bool, tmp: Path | None = None) -> list[Row]:
                 "(i) `analyze --format csv` time per beat (whole process)",
                 "linear: same per-beat time at each size",
                 measured="; ".join(f"{n:,} beats: {t * 1e6:.1f} µs/beat ({runs[n][0]:.1f} s)" for n, t in per.items()),
+                reference=REFERENCE_TIME,
                 ratio=f"{per[nb] / per[na]:.2f}x ({nb:,} vs {na:,})",
                 verdict="(reported)",
             )
         )
-        f = d / "rr-json.txt"
-        make_beats(f, json_beats)
-        tj, mj = measure([TOLERANCE, "analyze", str(f), "--no-progress", "--out", str(d / "o.json")])
+        json_runs: dict[int, tuple[float, int]] = {}
+        for n in json_sizes:
+            f = d / f"rr-json-{n}.txt"
+            make_beats(f, n)
+            json_runs[n] = measure([TOLERANCE, "analyze", str(f), "--no-progress", "--out", str(d / "o.json")])
+        (ja, (ta, ma)), (jb, (tj, mj)) = json_runs.items()
         rows.append(
             Row(
-                f"(i) `analyze` JSON with the `tolerance` object, {json_beats:,} beats",
+                f"(i) `analyze` JSON with the `tolerance` object, {ja:,} and {jb:,} beats",
                 "(reported)",
-                measured=f"{tj / json_beats * 1e6:.0f} µs/beat ({tj:.1f} s), peak {_mb(mj)}",
-                reference="before this change (200 k beats, other files): ~950 µs/beat, 907 MB",
+                measured=(
+                    f"{tj / jb * 1e6:.0f} µs/beat ({tj:.1f} s); peak {_mb(ma)}, {_mb(mj)}: "
+                    f"slope {(mj - ma) / (jb - ja):.0f} B/beat"
+                ),
+                reference=REFERENCE_JSON,
                 verdict="(reported)",
+                details={str(n): {"wall_s": t, "peak_rss_bytes": m} for n, (t, m) in json_runs.items()},
             )
         )
         folder = d / "batch"
@@ -147,7 +165,11 @@ def run(quick: bool, tmp: Path | None = None) -> list[Row]:
 
 
 if __name__ == "__main__":
-    import sys
+    import argparse
 
-    for r in run("--quick" in sys.argv):
+    p = argparse.ArgumentParser(description="(i) analyze at scale")
+    p.add_argument("--quick", action="store_true")
+    p.add_argument("--beats", type=int, default=None, help="also run one file of this many beats (e.g. 25000000)")
+    a = p.parse_args()
+    for r in run(a.quick, beats=a.beats):
         print(r)

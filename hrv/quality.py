@@ -25,12 +25,12 @@ References
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Final, Literal
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
-from .segments import time_chunks
+from .segments import add_sorted_counts, time_chunks
 
 __all__ = [
     "MALIK_THRESHOLD",
@@ -76,21 +76,6 @@ def abnormal_series(
     return RawIntervals(rr_ms, ranges, gaps_ms)
 
 
-def _add_counts(
-    acc: npt.NDArray[np.int64], t: npt.NDArray[np.float64], q: npt.NDArray[np.float64], side: Literal["left", "right"]
-) -> None:
-    """``acc += searchsorted(t, q, side)`` for sorted ``t`` and ``q``, searching only the
-    queries inside ``t``'s range (the others count none or all of it): counts of a sorted
-    series cut in pieces add up to the whole series' exactly."""
-    if t.size == 0:
-        return
-    inner: Literal["left", "right"] = "right" if side == "left" else "left"
-    k0 = int(np.searchsorted(q, t[0], side=inner))
-    k1 = int(np.searchsorted(q, t[-1], side=inner))
-    acc[k0:k1] += np.searchsorted(t, q[k0:k1], side=side)
-    acc[k1:] += t.size
-
-
 def window_abnormal_share(
     raw: RawIntervals, starts: npt.NDArray[np.float64], window_s: float
 ) -> npt.NDArray[np.float64]:
@@ -109,11 +94,11 @@ def window_abnormal_share(
         flags = abnormal_differences(x[max(c0 - 1, 0) : c0 + t.size])
         if c0 > 0:
             flags = flags[1:]  # the piece's first interval has its predecessor in the piece before
-        _add_counts(lo, t, starts, "left")
-        _add_counts(hi, t, ends, "right")
+        add_sorted_counts(lo, t, starts, "left")
+        add_sorted_counts(hi, t, ends, "right")
         t_ab = t[flags]
-        _add_counts(ab_lo, t_ab, starts, "left")
-        _add_counts(ab_hi, t_ab, ends, "right")
+        add_sorted_counts(ab_lo, t_ab, starts, "left")
+        add_sorted_counts(ab_hi, t_ab, ends, "right")
     n = hi - lo
     share: npt.NDArray[np.float64] = np.where(n > 0, (ab_hi - ab_lo) / np.maximum(n, 1), np.nan)
     return share

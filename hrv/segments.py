@@ -39,7 +39,7 @@ from __future__ import annotations
 import math
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -51,6 +51,7 @@ __all__ = [
     "MIN_NN_PER_WINDOW",
     "Series",
     "WindowLayout",
+    "add_sorted_counts",
     "assemble_segments",
     "input_positions",
     "layout_windows",
@@ -175,6 +176,38 @@ def assemble_segments(parts: list[tuple[np.ndarray, np.ndarray]], gaps_ms: list[
 # --- Windows (step 3) -------------------------------------------------------------------------
 
 
+def add_sorted_counts(acc: np.ndarray, t: np.ndarray, q: np.ndarray, side: Literal["left", "right"]) -> None:
+    """``acc += searchsorted(t, q, side)`` for sorted ``t`` and ``q``, searching only the
+    queries inside ``t``'s range (the others count none or all of it): the counts over a sorted
+    series cut in pieces add up to one search over the whole series exactly."""
+    if t.size == 0:
+        return
+    inner: Literal["left", "right"] = "right" if side == "left" else "left"
+    k0 = int(np.searchsorted(q, t[0], side=inner))
+    k1 = int(np.searchsorted(q, t[-1], side=inner))
+    acc[k0:k1] += np.searchsorted(t, q[k0:k1], side=side)
+    acc[k1:] += t.size
+
+
+def _first_beginning_at(t_end: np.ndarray, nn: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``searchsorted(t_end - nn / 1000, q, "left")``: for each time, the first interval
+    beginning at or after it, without the whole series of beginnings (8 bytes per interval):
+    counted piece by piece while the beginnings increase, which they do (each is about the end
+    of the interval before). Should rounding ever make them decrease, one search over the whole
+    array decides, as before."""
+    acc = np.zeros(q.size, dtype=np.intp)
+    last = -math.inf
+    for c0 in range(0, nn.size, _TIME_CHUNK):
+        t_begin = nn[c0 : c0 + _TIME_CHUNK] / 1000.0
+        np.subtract(t_end[c0 : c0 + _TIME_CHUNK], t_begin, out=t_begin)
+        if t_begin[0] < last or np.any(t_begin[1:] < t_begin[:-1]):
+            found: np.ndarray = np.searchsorted(t_end - nn / 1000.0, q, side="left")
+            return found
+        add_sorted_counts(acc, t_begin, q, "left")
+        last = float(t_begin[-1])
+    return acc
+
+
 @dataclass(frozen=True, slots=True)
 class WindowLayout:
     """Windows of a series: start (s), NN index range ``[a, b)``, covered s, segment (-1: none)."""
@@ -206,25 +239,19 @@ def layout_windows(
     if nn.size == 0:
         empty = np.empty(0, dtype=np.intp)
         return WindowLayout(np.empty(0), empty, empty, np.empty(0), empty)
-    # t_end - nn / 1000, in one array filled piece by piece (not two whole-series temporaries).
-    t_begin = np.empty(nn.size)
-    for c0 in range(0, nn.size, _TIME_CHUNK):
-        part = t_begin[c0 : c0 + _TIME_CHUNK]
-        np.divide(nn[c0 : c0 + _TIME_CHUNK], 1000.0, out=part)
-        np.subtract(t_end[c0 : c0 + _TIME_CHUNK], part, out=part)
     last = float(t_end[-1])
     # Windows up to the first one reaching the last beat (1 ns: one ending on it exactly).
     count = max(0, math.ceil((last - window_s) / step_s - _EPS_S)) + 1
     starts = np.arange(count) * step_s
     ends = starts + window_s
-    a = np.searchsorted(t_begin, starts - _EPS_S, side="left")
+    a = _first_beginning_at(t_end, nn, starts - _EPS_S)
     b = np.searchsorted(t_end, ends + _EPS_S, side="right")
     # Segments: index ranges and time spans; those overlapping window k are s_from..s_to - 1.
     ids = np.arange(int(seg[-1]) + 1, dtype=seg.dtype)
     lo, hi = np.searchsorted(seg, ids, side="left"), np.searchsorted(seg, ids, side="right")
     ids = ids.astype(np.intp)
     ids, lo, hi = ids[hi > lo], lo[hi > lo], hi[hi > lo]
-    first_t, last_t = t_begin[lo], t_end[hi - 1]
+    first_t, last_t = t_end[lo] - nn[lo] / 1000.0, t_end[hi - 1]
     s_from = np.searchsorted(last_t, starts + _EPS_S, side="right")
     s_to = np.searchsorted(first_t, ends - _EPS_S, side="left")
     chosen = np.where(s_to > s_from, s_from, -1)

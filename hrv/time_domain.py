@@ -236,6 +236,45 @@ def _compensated_prefix_sum(v: np.ndarray, carry: tuple[float, float] = (0.0, 0.
     return hi, lo
 
 
+_MEDIAN_BINS: Final = 4096
+
+
+def _median(x: np.ndarray) -> float:
+    """``np.median(x)``, exactly, without its sorted copy of the whole series (8 bytes per
+    interval): the values are counted into bins of their range piece by piece, and only the
+    bin(s) holding the middle rank(s) are gathered and partitioned. The bin of a value,
+    ``floor((v - min) * scale)``, never decreases as ``v`` grows, so ranks carry over exactly;
+    the middle value(s) are those ``np.median`` takes, averaged the way it averages them."""
+    n = x.size
+    if n <= _PREFIX_CHUNK:
+        return float(np.median(x))
+    lo, hi = float(x.min()), float(x.max())
+    if lo == hi:
+        return lo
+    scale = _MEDIAN_BINS / (hi - lo)
+
+    def bins(v: np.ndarray) -> np.ndarray:
+        b: np.ndarray = np.minimum(((v - lo) * scale).astype(np.int64), _MEDIAN_BINS - 1)
+        return b
+
+    counts = np.zeros(_MEDIAN_BINS, dtype=np.int64)
+    for c0 in range(0, n, _PREFIX_CHUNK):
+        counts += np.bincount(bins(x[c0 : c0 + _PREFIX_CHUNK]), minlength=_MEDIAN_BINS)
+    ranks = [n // 2] if n % 2 else [n // 2 - 1, n // 2]
+    cum = np.cumsum(counts)
+    b0, b1 = (int(np.searchsorted(cum, k, side="right")) for k in (ranks[0], ranks[-1]))
+    below = int(cum[b0 - 1]) if b0 else 0
+    picked = []
+    for c0 in range(0, n, _PREFIX_CHUNK):
+        v = x[c0 : c0 + _PREFIX_CHUNK]
+        b = bins(v)
+        picked.append(v[(b >= b0) & (b <= b1)])
+    middle = np.concatenate(picked)
+    part = np.partition(middle, [k - below for k in ranks])
+    values = part[[k - below for k in ranks]]
+    return float(np.mean(values))
+
+
 def _window_sums(hi: np.ndarray, lo: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     sums: np.ndarray = (hi[b] - hi[a]) + (lo[b] - lo[a])
     return sums
@@ -316,7 +355,7 @@ def time_domain_windows(nn_ms: npt.ArrayLike, starts: npt.ArrayLike, stops: npt.
     n = b - a
     nf = n.astype(np.float64)
 
-    centre = float(np.median(x)) if x.size else 0.0
+    centre = _median(x) if x.size else 0.0
     # Differences inside the window are d[a : b - 1], i.e. prefix indices a .. b - 1.
     bd = np.maximum(b - 1, a)
     points = np.unique(np.concatenate([[0], a, b, bd]))

@@ -237,3 +237,34 @@ def test_windows_are_a_sequence_of_analysis_windows() -> None:
     assert windows.reasons == [w.reason for w in listed]
     with pytest.raises(IndexError):
         windows[len(listed)]
+
+
+@pytest.mark.parametrize("values", ["uniform", "integer ms", "one value", "two values"])
+def test_median_in_pieces_is_numpys(monkeypatch: pytest.MonkeyPatch, values: str) -> None:
+    rng = np.random.default_rng(4)
+    for n in (9_999, 10_000):  # odd and even: one middle value or the mean of two
+        x = {
+            "uniform": rng.uniform(300, 2000, n),
+            "integer ms": np.round(rng.normal(800, 40, n)),
+            "one value": np.full(n, 812.0),
+            "two values": rng.choice([600.0, 600.0000000000001], n),
+        }[values]
+        monkeypatch.setattr(time_domain, "_PREFIX_CHUNK", 333)
+        assert time_domain._median(x) == float(np.median(x))
+
+
+def test_window_starts_search_piece_by_piece_or_whole(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Beginnings (t_end - nn / 1000) are searched piece by piece while they increase; intervals
+    that make them decrease (not a real series) are searched at once, as before."""
+    nn = np.tile(REAL, 2)
+    t_end = np.cumsum(nn) / 1000.0
+    monkeypatch.setattr(segments, "_TIME_CHUNK", 1 << 40)
+    whole = segments.layout_windows(t_end, nn, None, 300.0, 30.0, 0.8)
+    monkeypatch.setattr(segments, "_TIME_CHUNK", 100)
+    pieces = segments.layout_windows(t_end, nn, None, 300.0, 30.0, 0.8)
+    assert pieces.a.tolist() == whole.a.tolist() and pieces.covered.tolist() == whole.covered.tolist()
+    bent = nn.copy()
+    bent[5000] = 3 * nn[5000]  # its beginning falls before the one of the interval before
+    q = np.arange(0.0, float(t_end[-1]), 0.25)
+    want = np.searchsorted(t_end - bent / 1000.0, q, side="left")
+    assert segments._first_beginning_at(t_end, bent, q).tolist() == want.tolist()
