@@ -7,8 +7,9 @@ Pipeline of :func:`analyze_rr`:
    segment break. Consecutive excluded values make one break (:mod:`tolerance.hrv.segments`,
    step 1).
 2. Artifacts, per segment (never across a break): :func:`tolerance.hrv.artifacts.
-   batch.detect_artifacts` (Lipponen & Tarvainen 2019, neurokit2's first pass) on the segment's RR
-   intervals, then :func:`~tolerance.hrv.artifacts.batch.correct_artifacts` into NN intervals.
+   batch.detect_artifact_codes` (Lipponen & Tarvainen 2019, neurokit2's first pass; the classes of
+   :func:`~tolerance.hrv.artifacts.batch.detect_artifacts` as one byte each) on the segment's RR
+   intervals, then :func:`~tolerance.hrv.artifacts.batch.correct_artifact_codes` into NN intervals.
 3. Time axis: 0 s is the start of the first value of the input; time is the running sum of
    the NN intervals *and of the excluded values*, long or short (:mod:`tolerance.hrv.
    segments`, step 2, says why). Without excluded values ``t_end = cumsum(nn_ms) / 1000``.
@@ -37,6 +38,10 @@ neurokit`` and the benchmarks); both engines build their :class:`Analysis` with 
 window assembly (:func:`~tolerance.hrv.analysis.windows.build_windows`). :func:`window_bounds`
 and :data:`DEFAULT_MIN_COVERAGE` live in :mod:`tolerance.hrv.segments` and are re-exported by
 :mod:`tolerance.hrv.analysis`.
+
+Memory: every step works in bounded pieces (chunks of beats, blocks of windows), so a run holds
+about 46 bytes per input beat (benchmarks/README.md, part (i)); the windows are columns
+(:class:`~tolerance.hrv.analysis.windows.WindowTable`), read one :class:`AnalysisWindow` at a time.
 
 References
 ----------

@@ -241,7 +241,26 @@ class WindowTable(Sequence[AnalysisWindow]):
         return self._window(range(len(self))[k])  # negative indices, IndexError
 
     def __iter__(self) -> Iterator[AnalysisWindow]:
-        return (self._window(k) for k in range(len(self)))
+        # Columns turned into Python numbers a block at a time (numpy scalars are slow to test
+        # and convert one by one): a few µs per window, a block's lists in memory.
+        names = list(self._values)
+        for k0 in range(0, len(self), _ITER_BLOCK):
+            k1 = min(k0 + _ITER_BLOCK, len(self))
+            starts, n, share = (c[k0:k1].tolist() for c in (self._starts, self._n, self._share))
+            covered, segment, abnormal = (c[k0:k1].tolist() for c in (self._covered, self._segment, self._abnormal))
+            values = [self._values[key][k0:k1].tolist() for key in names]
+            for j in range(k1 - k0):
+                yield AnalysisWindow(
+                    starts[j],
+                    starts[j] + self._window_s,
+                    n[j],
+                    _none_if_nan(share[j]),
+                    {key: _none_if_nan(column[j]) for key, column in zip(names, values, strict=True)},
+                    self._reasons[k0 + j],
+                    covered[j],
+                    segment[j] if segment[j] >= 0 else None,
+                    _none_if_nan(abnormal[j]),
+                )
 
     def __eq__(self, other: object) -> bool:
         if isinstance(other, Sequence) and not isinstance(other, str):
@@ -259,24 +278,28 @@ class WindowTable(Sequence[AnalysisWindow]):
         return list(self._reasons)
 
     def _window(self, k: int) -> AnalysisWindow:
-        values: Values = {key: _maybe(column[k]) for key, column in self._values.items()}
+        values: Values = {key: _none_if_nan(float(column[k])) for key, column in self._values.items()}
         start = float(self._starts[k])
         seg = int(self._segment[k])
         return AnalysisWindow(
             start,
             start + self._window_s,
             int(self._n[k]),
-            _maybe(self._share[k]),
+            _none_if_nan(float(self._share[k])),
             values,
             self._reasons[k],
             float(self._covered[k]),
             seg if seg >= 0 else None,
-            _maybe(self._abnormal[k]),
+            _none_if_nan(float(self._abnormal[k])),
         )
 
 
-def _maybe(v: np.floating[Any]) -> float | None:
-    return None if np.isnan(v) else float(v)
+_ITER_BLOCK: Final = 4096
+"""Windows whose columns are turned into Python lists at a time when iterating."""
+
+
+def _none_if_nan(v: float) -> float | None:
+    return None if v != v else v  # NaN is the only float unequal to itself
 
 
 def build_windows(
