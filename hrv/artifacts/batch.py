@@ -99,6 +99,7 @@ _MS_PER_S: Final = 1000.0
 # neurokit2 works in seconds: peaks (ms, sampling_rate=1000) / 1000. Dividing integer ms by
 # 1000 gives the very same floats, so every comparison below falls on the same side as there.
 _CHUNK_ROWS: Final = 4096
+"""Rows of sorted sliding windows computed at once: bounds memory (4096 x 91 floats = 3 MB)."""
 _DETECT_CHUNK: Final = 65536
 """Periods classified at a time (plus a halo each side): bounds the derived series and the
 Python floats the flow chart reads to one chunk's (~20 MB)."""
@@ -106,8 +107,6 @@ ARTIFACT_CODES: Final = tuple(ArtifactType)
 """Code ``k`` (uint8) of :func:`detect_artifact_codes` is ``ARTIFACT_CODES[k]``; NORMAL is 0."""
 _CODE_OF: Final = {t: k for k, t in enumerate(ARTIFACT_CODES)}
 _TYPE_OF_CODE: Final = np.array(ARTIFACT_CODES, dtype=object)
-# Rows of sorted sliding windows computed at once: bounds memory (4096 x 91 floats = 3 MB) for
-# day-long series.
 
 
 @dataclass(frozen=True, eq=False)
