@@ -24,14 +24,22 @@ References
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
-from .segments import Series, assemble_segments
+from .segments import add_sorted_counts, time_chunks
 
-__all__ = ["MALIK_THRESHOLD", "MAX_ABNORMAL_SHARE", "abnormal_differences", "abnormal_series", "window_abnormal_share"]
+__all__ = [
+    "MALIK_THRESHOLD",
+    "MAX_ABNORMAL_SHARE",
+    "RawIntervals",
+    "abnormal_differences",
+    "abnormal_series",
+    "window_abnormal_share",
+]
 
 MALIK_THRESHOLD: Final = 0.20
 """A successive difference above this share of the previous interval is abnormal (Malik 1989)."""
@@ -48,20 +56,49 @@ def abnormal_differences(rr_ms: npt.NDArray[np.float64]) -> npt.NDArray[np.bool_
     return out
 
 
-def abnormal_series(rr_ms: npt.NDArray[np.float64], ranges: list[tuple[int, int]], gaps_ms: list[float]) -> Series:
+@dataclass(frozen=True, slots=True)
+class RawIntervals:
+    """The raw (uncorrected) input intervals of each segment, to be laid on the analysis' time
+    axis: ``rr_ms[lo:hi]`` for each of ``ranges``, after ``gaps_ms`` of excluded time. Kept as
+    the input and its ranges, so that the gate costs no per-beat array of its own (their times
+    and flags are computed a piece at a time by :func:`window_abnormal_share`)."""
+
+    rr_ms: npt.NDArray[np.float64]
+    ranges: list[tuple[int, int]]
+    gaps_ms: list[float]
+
+
+def abnormal_series(
+    rr_ms: npt.NDArray[np.float64], ranges: list[tuple[int, int]], gaps_ms: list[float]
+) -> RawIntervals:
     """The raw intervals on the analysis' time axis, each flagged abnormal or not (per segment:
     the first interval of a segment has no predecessor)."""
-    parts = [(rr_ms[lo:hi], abnormal_differences(rr_ms[lo:hi])) for lo, hi in ranges]
-    return assemble_segments(parts, gaps_ms)
+    return RawIntervals(rr_ms, ranges, gaps_ms)
 
 
-def window_abnormal_share(raw: Series, starts: npt.NDArray[np.float64], window_s: float) -> npt.NDArray[np.float64]:
+def window_abnormal_share(
+    raw: RawIntervals, starts: npt.NDArray[np.float64], window_s: float
+) -> npt.NDArray[np.float64]:
     """Share of abnormal successive differences among the raw intervals ending in each window
-    ``[start, start + window_s]`` (NaN for a window holding none)."""
-    t = raw.t_end
-    lo = np.searchsorted(t, starts, side="left")
-    hi = np.searchsorted(t, starts + window_s, side="right")
-    counts = np.concatenate([[0], np.cumsum(raw.corrected, dtype=np.int64)])
+    ``[start, start + window_s]`` (NaN for a window holding none).
+
+    The raw intervals' end times are those of :func:`~tolerance.hrv.segments.assemble_segments`
+    over the raw segments, computed in pieces (:func:`~tolerance.hrv.segments.time_chunks`);
+    each window counts the intervals ending in it piece by piece, with the same comparisons
+    as one search over the whole series."""
+    ends = starts + window_s
+    lo, hi, ab_lo, ab_hi = (np.zeros(starts.size, dtype=np.int64) for _ in range(4))
+    parts = [raw.rr_ms[a:b] for a, b in raw.ranges]
+    for s, c0, t in time_chunks(parts, raw.gaps_ms):
+        x = parts[s]
+        flags = abnormal_differences(x[max(c0 - 1, 0) : c0 + t.size])
+        if c0 > 0:
+            flags = flags[1:]  # the piece's first interval has its predecessor in the piece before
+        add_sorted_counts(lo, t, starts, "left")
+        add_sorted_counts(hi, t, ends, "right")
+        t_ab = t[flags]
+        add_sorted_counts(ab_lo, t_ab, starts, "left")
+        add_sorted_counts(ab_hi, t_ab, ends, "right")
     n = hi - lo
-    share: npt.NDArray[np.float64] = np.where(n > 0, (counts[hi] - counts[lo]) / np.maximum(n, 1), np.nan)
+    share: npt.NDArray[np.float64] = np.where(n > 0, (ab_hi - ab_lo) / np.maximum(n, 1), np.nan)
     return share

@@ -37,9 +37,9 @@ of them compute over the same windows by the same rules:
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import Final
+from typing import Any, Final, Literal
 
 import numpy as np
 import numpy.typing as npt
@@ -51,10 +51,13 @@ __all__ = [
     "MIN_NN_PER_WINDOW",
     "Series",
     "WindowLayout",
+    "add_sorted_counts",
     "assemble_segments",
     "input_positions",
     "layout_windows",
+    "segment_dtype",
     "split_segments",
+    "time_chunks",
     "window_bounds",
     "window_reason",
 ]
@@ -75,7 +78,9 @@ def input_positions(input_index: Sequence[int] | np.ndarray | None, n: int) -> n
     """Position in the input of each of ``n`` values (default ``arange(n)``), checked."""
     if input_index is None:
         return np.arange(n)
-    index = np.asarray(input_index, dtype=np.int64)
+    index = np.asarray(input_index)
+    if index.dtype.kind not in "iu":  # any integer type as given (a reader's int32: no copy)
+        index = index.astype(np.int64)
     if index.shape != (n,):
         raise HrvInputError(f"input_index has shape {index.shape}, expected ({n},)")
     return index
@@ -116,32 +121,91 @@ class Series:
     t_end: np.ndarray
 
 
+_TIME_CHUNK: Final = 1 << 18
+"""Intervals cumulated at a time by :func:`time_chunks` (bounded temporaries)."""
+
+
+def time_chunks(parts: Sequence[np.ndarray], gaps_ms: Sequence[float]) -> Iterator[tuple[int, int, np.ndarray]]:
+    """``(segment, offset, t_end)``: the end times (s) of ``parts[segment][offset:offset + m]``
+    laid end to end with the excluded time ``gaps_ms[segment]`` before each (step 2), a few
+    hundred thousand at a time. The same floats as ``cumsum(concatenate(steps)) / 1000`` of the
+    whole series: ``np.cumsum`` adds in order, and each piece starts from the previous one's
+    last sum (``carry + x[0]`` is cumsum's own first addition)."""
+    carry = 0.0
+    for s, (x, gap) in enumerate(zip(parts, gaps_ms, strict=True)):
+        if gap > 0.0:
+            carry = carry + gap
+        for c0 in range(0, x.size, _TIME_CHUNK):
+            t = np.array(x[c0 : c0 + _TIME_CHUNK], dtype=np.float64)
+            t[0] += carry
+            np.cumsum(t, out=t)
+            carry = float(t[-1])
+            t /= 1000.0
+            yield s, c0, t
+
+
+def segment_dtype(count: int) -> np.dtype[np.unsignedinteger[Any]]:
+    """The smallest unsigned integer type numbering ``count`` segments (1 byte for < 256)."""
+    return np.min_scalar_type(max(count - 1, 0))
+
+
 def assemble_segments(parts: list[tuple[np.ndarray, np.ndarray]], gaps_ms: list[float]) -> Series:
     """Concatenate per-segment ``(nn, corrected)`` and lay them on one time axis (step 2).
 
-    ``gaps_ms`` are :func:`split_segments`' excluded times before each segment.
+    ``gaps_ms`` are :func:`split_segments`' excluded times before each segment. Memory: the
+    result (17-18 bytes per interval: ``nn``, ``t_end``, a 1-byte flag and the smallest segment
+    number type) and no whole-series temporary; one segment's arrays are used as they are.
     """
-    steps, is_nn, segment = [], [], []
-    for s, ((nn, _), gap) in enumerate(zip(parts, gaps_ms, strict=True)):
-        if gap > 0.0:
-            steps.append(np.asarray([gap]))
-            is_nn.append(np.zeros(1, dtype=bool))
-        steps.append(nn)
-        is_nn.append(np.ones(nn.size, dtype=bool))
-        segment.append(np.full(nn.size, s, dtype=np.intp))
-    if not steps:
+    if not parts:
         empty = np.empty(0)
-        return Series(empty, np.empty(0, dtype=bool), np.empty(0, dtype=np.intp), empty)
-    t = np.cumsum(np.concatenate(steps)) / 1000.0  # no gaps: exactly cumsum(nn) / 1000
-    return Series(
-        np.concatenate([p[0] for p in parts]),
-        np.concatenate([p[1] for p in parts]),
-        np.concatenate(segment),
-        t[np.concatenate(is_nn)],
-    )
+        return Series(empty, np.empty(0, dtype=bool), np.empty(0, dtype=np.uint8), empty)
+    if len(parts) == 1:
+        nn, corrected = np.asarray(parts[0][0], dtype=np.float64), np.asarray(parts[0][1], dtype=bool)
+    else:
+        nn = np.concatenate([np.asarray(p[0], dtype=np.float64) for p in parts])
+        corrected = np.concatenate([np.asarray(p[1], dtype=bool) for p in parts])
+    sizes = [len(p[0]) for p in parts]
+    segment = np.repeat(np.arange(len(parts), dtype=segment_dtype(len(parts))), sizes)
+    t_end = np.empty(nn.size)
+    starts = np.concatenate([[0], np.cumsum(sizes)])
+    for s, c0, t in time_chunks([p[0] for p in parts], gaps_ms):
+        t_end[starts[s] + c0 : starts[s] + c0 + t.size] = t
+    return Series(nn, corrected, segment, t_end)
 
 
 # --- Windows (step 3) -------------------------------------------------------------------------
+
+
+def add_sorted_counts(acc: np.ndarray, t: np.ndarray, q: np.ndarray, side: Literal["left", "right"]) -> None:
+    """``acc += searchsorted(t, q, side)`` for sorted ``t`` and ``q``, searching only the
+    queries inside ``t``'s range (the others count none or all of it): the counts over a sorted
+    series cut in pieces add up to one search over the whole series exactly."""
+    if t.size == 0:
+        return
+    inner: Literal["left", "right"] = "right" if side == "left" else "left"
+    k0 = int(np.searchsorted(q, t[0], side=inner))
+    k1 = int(np.searchsorted(q, t[-1], side=inner))
+    acc[k0:k1] += np.searchsorted(t, q[k0:k1], side=side)
+    acc[k1:] += t.size
+
+
+def _first_beginning_at(t_end: np.ndarray, nn: np.ndarray, q: np.ndarray) -> np.ndarray:
+    """``searchsorted(t_end - nn / 1000, q, "left")``: for each time, the first interval
+    beginning at or after it, without the whole series of beginnings (8 bytes per interval):
+    counted piece by piece while the beginnings increase, which they do (each is about the end
+    of the interval before). Should rounding ever make them decrease, one search over the whole
+    array decides, as before."""
+    acc = np.zeros(q.size, dtype=np.intp)
+    last = -math.inf
+    for c0 in range(0, nn.size, _TIME_CHUNK):
+        t_begin = nn[c0 : c0 + _TIME_CHUNK] / 1000.0
+        np.subtract(t_end[c0 : c0 + _TIME_CHUNK], t_begin, out=t_begin)
+        if t_begin[0] < last or np.any(t_begin[1:] < t_begin[:-1]):
+            found: np.ndarray = np.searchsorted(t_end - nn / 1000.0, q, side="left")
+            return found
+        add_sorted_counts(acc, t_begin, q, "left")
+        last = float(t_begin[-1])
+    return acc
 
 
 @dataclass(frozen=True, slots=True)
@@ -168,23 +232,26 @@ def layout_windows(
         raise HrvInputError("window_s and step_s must be positive and finite")
     if not 0.0 <= min_coverage <= 1.0:
         raise HrvInputError("min_coverage must be within 0-1")
-    seg = np.zeros(nn.size, dtype=np.intp) if segment is None else np.asarray(segment, np.intp)
+    # Any integer type as given (the analysis keeps 1 byte per interval): no intp copy.
+    seg = np.zeros(nn.size, dtype=np.uint8) if segment is None else np.asarray(segment)
+    if seg.dtype.kind not in "iu":
+        seg = seg.astype(np.intp)
     if nn.size == 0:
         empty = np.empty(0, dtype=np.intp)
         return WindowLayout(np.empty(0), empty, empty, np.empty(0), empty)
-    t_begin = t_end - nn / 1000.0
     last = float(t_end[-1])
     # Windows up to the first one reaching the last beat (1 ns: one ending on it exactly).
     count = max(0, math.ceil((last - window_s) / step_s - _EPS_S)) + 1
     starts = np.arange(count) * step_s
     ends = starts + window_s
-    a = np.searchsorted(t_begin, starts - _EPS_S, side="left")
+    a = _first_beginning_at(t_end, nn, starts - _EPS_S)
     b = np.searchsorted(t_end, ends + _EPS_S, side="right")
     # Segments: index ranges and time spans; those overlapping window k are s_from..s_to - 1.
-    ids = np.arange(int(seg[-1]) + 1)
+    ids = np.arange(int(seg[-1]) + 1, dtype=seg.dtype)
     lo, hi = np.searchsorted(seg, ids, side="left"), np.searchsorted(seg, ids, side="right")
+    ids = ids.astype(np.intp)
     ids, lo, hi = ids[hi > lo], lo[hi > lo], hi[hi > lo]
-    first_t, last_t = t_begin[lo], t_end[hi - 1]
+    first_t, last_t = t_end[lo] - nn[lo] / 1000.0, t_end[hi - 1]
     s_from = np.searchsorted(last_t, starts + _EPS_S, side="right")
     s_to = np.searchsorted(first_t, ends - _EPS_S, side="left")
     chosen = np.where(s_to > s_from, s_from, -1)

@@ -200,30 +200,113 @@ class TimeDomainWindows:
         )
 
 
-def _compensated_prefix_sum(v: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """Prefix sums ``P[i] = sum(v[:i])`` as a high and a low part, ``P = hi + lo``.
+_PREFIX_CHUNK: Final = 1 << 18
+"""Intervals whose prefix sums are computed at a time (a few MB), see :func:`_prefix_sums_at`."""
+
+
+def _compensated_prefix_sum(v: np.ndarray, carry: tuple[float, float] = (0.0, 0.0)) -> tuple[np.ndarray, np.ndarray]:
+    """Prefix sums ``P[i] = carry + sum(v[:i])`` as a high and a low part, ``P = hi + lo``.
 
     A window sum is a difference of two prefix sums; over a day of beats the prefixes grow
     large and plain ``cumsum`` loses digits to that difference (cancellation). The rounding
     error of every step is recovered exactly with Knuth's TwoSum, vectorised from the
     elementwise sums, and accumulated in ``lo``. This does not assume anything about the
     order in which ``np.cumsum`` adds: the error is measured against its actual output.
+    ``carry`` is ``(hi, lo)`` of the prefix before ``v``: ``np.cumsum`` adds in order, so
+    a series cut in pieces, each started from the previous one's last prefix, gives the same
+    floats as the whole series at once.
     """
-    hi = np.zeros(v.size + 1)
-    np.cumsum(v, out=hi[1:])
+    hi = np.empty(v.size + 1)
+    hi[0] = carry[0]
+    hi[1:] = v
+    if v.size:
+        hi[1] += carry[0]  # the first step of cumsum over [carry, v]: carry + v[0]
+    np.cumsum(hi[1:], out=hi[1:])
     a, b = hi[:-1], v
     s = a + b  # fl(a + b), correctly rounded
     bb = s - a
     err = (a - (s - bb)) + (b - bb)  # TwoSum: a + b == s + err exactly
     err += s - hi[1:]  # exact (Sterbenz) where cumsum's output differs from fl(a + b)
-    lo = np.zeros(v.size + 1)
-    np.cumsum(err, out=lo[1:])
+    lo = np.empty(v.size + 1)
+    lo[0] = carry[1]
+    lo[1:] = err
+    if v.size:
+        lo[1] += carry[1]
+    np.cumsum(lo[1:], out=lo[1:])
     return hi, lo
+
+
+_MEDIAN_BINS: Final = 4096
+
+
+def _median(x: np.ndarray) -> float:
+    """``np.median(x)``, exactly, without its sorted copy of the whole series (8 bytes per
+    interval): the values are counted into bins of their range piece by piece, and only the
+    bin(s) holding the middle rank(s) are gathered and partitioned. The bin of a value,
+    ``floor((v - min) * scale)``, never decreases as ``v`` grows, so ranks carry over exactly;
+    the middle value(s) are those ``np.median`` takes, averaged the way it averages them."""
+    n = x.size
+    if n <= _PREFIX_CHUNK:
+        return float(np.median(x))
+    lo, hi = float(x.min()), float(x.max())
+    if lo == hi:
+        return lo
+    scale = _MEDIAN_BINS / (hi - lo)
+
+    def bins(v: np.ndarray) -> np.ndarray:
+        b: np.ndarray = np.minimum(((v - lo) * scale).astype(np.int64), _MEDIAN_BINS - 1)
+        return b
+
+    counts = np.zeros(_MEDIAN_BINS, dtype=np.int64)
+    for c0 in range(0, n, _PREFIX_CHUNK):
+        counts += np.bincount(bins(x[c0 : c0 + _PREFIX_CHUNK]), minlength=_MEDIAN_BINS)
+    ranks = [n // 2] if n % 2 else [n // 2 - 1, n // 2]
+    cum = np.cumsum(counts)
+    b0, b1 = (int(np.searchsorted(cum, k, side="right")) for k in (ranks[0], ranks[-1]))
+    below = int(cum[b0 - 1]) if b0 else 0
+    picked = []
+    for c0 in range(0, n, _PREFIX_CHUNK):
+        v = x[c0 : c0 + _PREFIX_CHUNK]
+        b = bins(v)
+        picked.append(v[(b >= b0) & (b <= b1)])
+    middle = np.concatenate(picked)
+    part = np.partition(middle, [k - below for k in ranks])
+    values = part[[k - below for k in ranks]]
+    return float(np.mean(values))
 
 
 def _window_sums(hi: np.ndarray, lo: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
     sums: np.ndarray = (hi[b] - hi[a]) + (lo[b] - lo[a])
     return sums
+
+
+def _prefix_sums_at(x: np.ndarray, centre: float, points: np.ndarray) -> list[np.ndarray]:
+    """The prefix sums :func:`time_domain_windows` needs, only at prefix indices ``points``
+    (sorted, within ``0..n``): ``hi, lo`` of ``y = x - centre``, of ``y^2`` and of the squared
+    successive differences ``d^2`` (``d[i] = x[i + 1] - x[i]``, 0 for the last), and the count
+    of ``|d| > 50 ms``. Computed :data:`_PREFIX_CHUNK` intervals at a time, each piece started
+    from the last prefix of the one before (the same floats as the whole series at once): the
+    whole-series prefix arrays would cost ~70 bytes per interval; the windows read a few."""
+    n = x.size
+    out = [np.zeros(points.size) for _ in range(6)] + [np.zeros(points.size, dtype=np.int64)]
+    carries = [(0.0, 0.0)] * 3
+    count = 0
+    for c0 in range(0, n, _PREFIX_CHUNK):
+        c1 = min(n, c0 + _PREFIX_CHUNK)
+        xc = x[c0:c1]
+        y = xc - centre
+        d = np.zeros(c1 - c0)
+        np.subtract(x[c0 + 1 : c1 + 1], x[c0 : min(c1, n - 1)], out=d[: min(c1, n - 1) - c0])
+        k0, k1 = np.searchsorted(points, [c0 + 1, c1 + 1])  # prefix indices c0 + 1 .. c1 are here
+        at = points[k0:k1] - c0  # positions in this piece's prefix arrays (0: the carry)
+        for j, v in enumerate((y, y * y, d * d)):
+            hi, lo = _compensated_prefix_sum(v, carries[j])
+            out[2 * j][k0:k1], out[2 * j + 1][k0:k1] = hi[at], lo[at]
+            carries[j] = (float(hi[-1]), float(lo[-1]))
+        big = np.cumsum(np.abs(d) > PNN50_THRESHOLD_MS, dtype=np.int64)
+        out[6][k0:k1] = count + big[at - 1]
+        count += int(big[-1])
+    return out
 
 
 def time_domain_windows(nn_ms: npt.ArrayLike, starts: npt.ArrayLike, stops: npt.ArrayLike) -> TimeDomainWindows:
@@ -272,31 +355,23 @@ def time_domain_windows(nn_ms: npt.ArrayLike, starts: npt.ArrayLike, stops: npt.
     n = b - a
     nf = n.astype(np.float64)
 
-    centre = float(np.median(x)) if x.size else 0.0
-    y = x - centre
-    h1, l1 = _compensated_prefix_sum(y)
-    h2, l2 = _compensated_prefix_sum(y * y)
-    # Successive differences padded with one 0 at the end, so that every prefix index
-    # 0..n is valid for the difference sums too (the pad is never inside a window).
-    d = np.zeros(x.size)
-    if x.size > 1:
-        np.subtract(x[1:], x[:-1], out=d[:-1])
-    h3, l3 = _compensated_prefix_sum(d * d)
-    big = np.zeros(x.size + 1, dtype=np.int64)
-    np.cumsum(np.abs(d) > PNN50_THRESHOLD_MS, out=big[1:])
+    centre = _median(x) if x.size else 0.0
+    # Differences inside the window are d[a : b - 1], i.e. prefix indices a .. b - 1.
+    bd = np.maximum(b - 1, a)
+    points = np.unique(np.concatenate([[0], a, b, bd]))
+    h1, l1, h2, l2, h3, l3, big = _prefix_sums_at(x, centre, points)
+    ia, ib, ibd = (np.searchsorted(points, v) for v in (a, b, bd))
 
     with np.errstate(divide="ignore", invalid="ignore"):
-        s1 = _window_sums(h1, l1, a, b)
+        s1 = _window_sums(h1, l1, ia, ib)
         mean_y = s1 / nf
         mean = mean_y + centre
-        ss = _window_sums(h2, l2, a, b) - s1 * mean_y
-        # Differences inside the window are d[a : b - 1], i.e. prefix indices a .. b - 1.
-        bd = np.maximum(b - 1, a)
-        sd2 = _window_sums(h3, l3, a, bd)
+        ss = _window_sums(h2, l2, ia, ib) - s1 * mean_y
+        sd2 = _window_sums(h3, l3, ia, ibd)
         var = np.maximum(ss, 0.0) / (nf - 1.0)
         sdnn = np.sqrt(var)
         rmssd = np.sqrt(sd2 / (nf - 1.0))
-        pnn50 = 100.0 * (big[bd] - big[a]) / nf
+        pnn50 = 100.0 * (big[ibd] - big[ia]) / nf
         hr = _MS_PER_MIN / mean
 
     few = n < MIN_INTERVALS_VARIABILITY

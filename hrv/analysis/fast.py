@@ -7,8 +7,9 @@ Pipeline of :func:`analyze_rr`:
    segment break. Consecutive excluded values make one break (:mod:`tolerance.hrv.segments`,
    step 1).
 2. Artifacts, per segment (never across a break): :func:`tolerance.hrv.artifacts.
-   batch.detect_artifacts` (Lipponen & Tarvainen 2019, neurokit2's first pass) on the segment's RR
-   intervals, then :func:`~tolerance.hrv.artifacts.batch.correct_artifacts` into NN intervals.
+   batch.detect_artifact_codes` (Lipponen & Tarvainen 2019, neurokit2's first pass; the classes of
+   :func:`~tolerance.hrv.artifacts.batch.detect_artifacts` as one byte each) on the segment's RR
+   intervals, then :func:`~tolerance.hrv.artifacts.batch.correct_artifact_codes` into NN intervals.
 3. Time axis: 0 s is the start of the first value of the input; time is the running sum of
    the NN intervals *and of the excluded values*, long or short (:mod:`tolerance.hrv.
    segments`, step 2, says why). Without excluded values ``t_end = cumsum(nn_ms) / 1000``.
@@ -38,6 +39,10 @@ window assembly (:func:`~tolerance.hrv.analysis.windows.build_windows`). :func:`
 and :data:`DEFAULT_MIN_COVERAGE` live in :mod:`tolerance.hrv.segments` and are re-exported by
 :mod:`tolerance.hrv.analysis`.
 
+Memory: every step works in bounded pieces (chunks of beats, blocks of windows), so a run holds
+about 46 bytes per input beat (benchmarks/README.md, part (i)); the windows are columns
+(:class:`~tolerance.hrv.analysis.windows.WindowTable`), read one :class:`AnalysisWindow` at a time.
+
 References
 ----------
 * Lipponen, J. A., & Tarvainen, M. P. (2019). A robust algorithm for heart rate variability
@@ -49,12 +54,13 @@ References
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Iterable, Iterator, Sequence
+from typing import Final
 
 import numpy as np
 import numpy.typing as npt
 
-from ..artifacts import ArtifactType, correct_artifacts, detect_artifacts
+from ..artifacts import ARTIFACT_CODES, correct_artifact_codes, detect_artifact_codes
 from ..frequency import SpectralParameters
 from ..frequency_batch import frequency_domain_windows
 from ..inputs import as_nn
@@ -74,16 +80,25 @@ from .windows import (
 __all__ = ["analyze_rr"]
 
 
-def _fast_time(nn: np.ndarray, t: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[Values]:
+_FREQ_BLOCK: Final = 512
+"""Windows whose spectra are computed at a time: their intervals are a slice of the series, so
+the spectra's temporaries stay a block's (~20 MB), whatever the length of the recording."""
+
+
+def _fast_time(nn: np.ndarray, t: np.ndarray, a: np.ndarray, b: np.ndarray) -> Iterator[Values]:
     td = time_domain_windows(nn, a, b)
-    return [td.window(k).as_dict() for k in range(len(td))]
+    return (td.window(k).as_dict() for k in range(len(td)))
 
 
 def _fast_freq(spectral: SpectralParameters) -> WindowsFn:
-    def freq(nn: np.ndarray, t: np.ndarray, a: np.ndarray, b: np.ndarray) -> list[Values]:
-        # All windows at once: the same numbers as frequency_domain window by window.
-        fd = frequency_domain_windows(nn, t, a, b, spectral)
-        return [fd.window(k).as_dict() for k in range(len(fd))]
+    def freq(nn: np.ndarray, t: np.ndarray, a: np.ndarray, b: np.ndarray) -> Iterator[Values]:
+        # All windows of a block at once, on the slice of the series they span: window k gives
+        # what frequency_domain gives on nn[a:b], t[a:b] bit for bit, wherever the slice starts.
+        for k0 in range(0, a.size, _FREQ_BLOCK):
+            ab, bb = a[k0 : k0 + _FREQ_BLOCK], b[k0 : k0 + _FREQ_BLOCK]
+            lo, hi = int(ab.min()), int(bb.max())
+            fd = frequency_domain_windows(nn[lo:hi], t[lo:hi], ab - lo, bb - lo, spectral)
+            yield from (fd.window(k).as_dict() for k in range(len(fd)))
 
     return freq
 
@@ -150,17 +165,16 @@ def analyze_rr(
     ranges, gaps = split_segments(rr.size, index, excluded)
     parts: list[tuple[np.ndarray, np.ndarray]] = []
     artifacts: list[tuple[int, str]] = []
+    names = [t.value for t in ARTIFACT_CODES]
     for lo, hi in ranges:
-        types = detect_artifacts(rr[lo:hi])
-        correction = correct_artifacts(rr[lo:hi], types)
-        parts.append(
-            (
-                np.asarray(correction.nn_ms, dtype=np.float64),
-                np.asarray(correction.is_corrected, dtype=bool),
-            )
-        )
-        flagged = np.flatnonzero(np.asarray(types != ArtifactType.NORMAL, dtype=bool))
-        artifacts += [(int(index[lo + i]), str(types[i])) for i in flagged.tolist()]
+        # One byte per beat for the classes, and only the NN intervals and their flags made.
+        codes = detect_artifact_codes(rr[lo:hi])
+        parts.append(correct_artifact_codes(rr[lo:hi], codes))
+        flagged = np.flatnonzero(codes)
+        artifacts += [
+            (int(index[lo + i]), names[k]) for i, k in zip(flagged.tolist(), codes[flagged].tolist(), strict=True)
+        ]
+        del codes
     windows = build_windows(
         assemble_segments(parts, gaps),
         window_s,

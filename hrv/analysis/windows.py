@@ -9,14 +9,14 @@ window but its numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, overload
 
 import numpy as np
 
 from ..frequency import SpectralParameters
-from ..quality import MALIK_THRESHOLD, MAX_ABNORMAL_SHARE, window_abnormal_share
+from ..quality import MALIK_THRESHOLD, MAX_ABNORMAL_SHARE, RawIntervals, window_abnormal_share
 from ..segments import MIN_NN_PER_WINDOW, Series, layout_windows, window_reason
 
 __all__ = [
@@ -30,6 +30,7 @@ __all__ = [
     "AnalysisWindow",
     "Progress",
     "Values",
+    "WindowTable",
     "WindowsFn",
     "analysis_parameters",
     "build_windows",
@@ -104,7 +105,7 @@ class AnalysisWindow:
 class Analysis:
     """Result of :func:`analyze_rr`; serialise with :meth:`to_json_dict` or :meth:`csv_rows`."""
 
-    windows: tuple[AnalysisWindow, ...]
+    windows: Sequence[AnalysisWindow]
     artifacts: tuple[tuple[int, str], ...]
     parameters: dict[str, Any] = field(default_factory=dict)
 
@@ -196,6 +197,111 @@ WindowsFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], Iterable[
 that a slow engine can compute them as the windows are assembled)."""
 
 
+class WindowTable(Sequence[AnalysisWindow]):
+    """The windows of an analysis as columns, a read-only sequence of :class:`AnalysisWindow`.
+
+    A month of 5-minute windows every 30 s is ~90,000 windows a day; as objects (a window, its
+    dict of 11 values, their floats) they cost ~1 kB each, ~30 bytes per beat of the input. Here
+    each is ~150 bytes of arrays, and an :class:`AnalysisWindow` is built only when it is read
+    (``tolerance analyze`` writes them one at a time). Values are float64 columns with NaN for
+    None (every engine gives floats or None: :meth:`~tolerance.hrv.time_domain.TimeDomain.as_dict`
+    turns NaN into None), so reading a window gives back exactly what was stored.
+    """
+
+    __slots__ = ("_abnormal", "_covered", "_n", "_reasons", "_segment", "_share", "_starts", "_values", "_window_s")
+
+    def __init__(
+        self,
+        window_s: float,
+        starts: np.ndarray,
+        n: np.ndarray,
+        share: np.ndarray,
+        reasons: list[str | None],
+        covered: np.ndarray,
+        segment: np.ndarray,
+        abnormal: np.ndarray,
+        values: dict[str, np.ndarray],
+    ) -> None:
+        self._window_s = window_s
+        self._starts, self._n, self._share, self._reasons = starts, n, share, reasons
+        self._covered, self._segment, self._abnormal, self._values = covered, segment, abnormal, values
+
+    def __len__(self) -> int:
+        return len(self._reasons)
+
+    @overload
+    def __getitem__(self, k: int) -> AnalysisWindow: ...
+
+    @overload
+    def __getitem__(self, k: slice) -> tuple[AnalysisWindow, ...]: ...
+
+    def __getitem__(self, k: int | slice) -> AnalysisWindow | tuple[AnalysisWindow, ...]:
+        if isinstance(k, slice):
+            return tuple(self._window(i) for i in range(len(self))[k])
+        return self._window(range(len(self))[k])  # negative indices, IndexError
+
+    def __iter__(self) -> Iterator[AnalysisWindow]:
+        # Columns turned into Python numbers a block at a time (numpy scalars are slow to test
+        # and convert one by one): a few µs per window, a block's lists in memory.
+        names = list(self._values)
+        for k0 in range(0, len(self), _ITER_BLOCK):
+            k1 = min(k0 + _ITER_BLOCK, len(self))
+            starts, n, share = (c[k0:k1].tolist() for c in (self._starts, self._n, self._share))
+            covered, segment, abnormal = (c[k0:k1].tolist() for c in (self._covered, self._segment, self._abnormal))
+            values = [self._values[key][k0:k1].tolist() for key in names]
+            for j in range(k1 - k0):
+                yield AnalysisWindow(
+                    starts[j],
+                    starts[j] + self._window_s,
+                    n[j],
+                    _none_if_nan(share[j]),
+                    {key: _none_if_nan(column[j]) for key, column in zip(names, values, strict=True)},
+                    self._reasons[k0 + j],
+                    covered[j],
+                    segment[j] if segment[j] >= 0 else None,
+                    _none_if_nan(abnormal[j]),
+                )
+
+    def __eq__(self, other: object) -> bool:
+        if isinstance(other, Sequence) and not isinstance(other, str):
+            return tuple(self) == tuple(other)
+        return NotImplemented
+
+    __hash__ = None  # type: ignore[assignment]  # a sequence compared by value, like a list
+
+    def __repr__(self) -> str:
+        return f"WindowTable({len(self)} windows)"
+
+    @property
+    def reasons(self) -> list[str | None]:
+        """Each window's reason for null values (None: it gives numbers), without building it."""
+        return list(self._reasons)
+
+    def _window(self, k: int) -> AnalysisWindow:
+        values: Values = {key: _none_if_nan(float(column[k])) for key, column in self._values.items()}
+        start = float(self._starts[k])
+        seg = int(self._segment[k])
+        return AnalysisWindow(
+            start,
+            start + self._window_s,
+            int(self._n[k]),
+            _none_if_nan(float(self._share[k])),
+            values,
+            self._reasons[k],
+            float(self._covered[k]),
+            seg if seg >= 0 else None,
+            _none_if_nan(float(self._abnormal[k])),
+        )
+
+
+_ITER_BLOCK: Final = 4096
+"""Windows whose columns are turned into Python lists at a time when iterating."""
+
+
+def _none_if_nan(v: float) -> float | None:
+    return None if v != v else v  # NaN is the only float unequal to itself
+
+
 def build_windows(
     series: Series,
     window_s: float,
@@ -205,16 +311,19 @@ def build_windows(
     progress: Progress | None,
     time_fn: WindowsFn,
     freq_fn: WindowsFn,
-    raw: Series | None = None,
-) -> tuple[AnalysisWindow, ...]:
+    raw: RawIntervals | None = None,
+) -> WindowTable:
     """The windows, their reasons and figures; ``raw``: the input intervals flagged by the fixed
     quality criterion (:func:`tolerance.hrv.quality.abnormal_series`), None for no gate."""
     nn, t_end = series.nn, series.t_end
     lay = layout_windows(t_end, nn, series.segment, window_s, step_s, min_coverage)
     a, b = lay.a, lay.b
     n = b - a
-    n_corr = np.concatenate([[0], np.cumsum(series.corrected, dtype=np.int64)])
-    shares = np.where(n > 0, (n_corr[b] - n_corr[a]) / np.maximum(n, 1), np.nan)
+    # Corrected intervals in [a, b): by search among the few corrected positions (the same
+    # integers as a prefix count over every interval, without its 16 bytes per interval).
+    fixed = np.flatnonzero(series.corrected)
+    n_corr = np.searchsorted(fixed, b) - np.searchsorted(fixed, a)
+    shares = np.where(n > 0, n_corr / np.maximum(n, 1), np.nan)
     count = int(lay.starts.size)
     share_of = [None if n[k] == 0 else float(shares[k]) for k in range(count)]
     reasons = [
@@ -234,33 +343,31 @@ def build_windows(
     spectral = window_s >= MIN_SPECTRAL_WINDOW_S
     time_values = iter(time_fn(nn, t_end, a[ok], b[ok]) if ok.any() else ())
     freq_values = iter(freq_fn(nn, t_end, a[ok], b[ok]) if spectral and ok.any() else ())
-    windows = []
+    keys = (*TIME_KEYS, *FREQUENCY_KEYS)
+    columns = {key: np.full(count, np.nan) for key in keys}
     for k in range(count):
-        reason = reasons[k]
-        values: Values = dict.fromkeys((*TIME_KEYS, *FREQUENCY_KEYS))
-        if reason is None:
-            values.update(next(time_values))
+        if reasons[k] is None:
+            values: Values = dict(next(time_values))
             if spectral:
                 values.update(next(freq_values))
                 if window_s < MIN_VLF_WINDOW_S:
                     values["HRV_VLF"] = None
             else:
-                reason = f"LF/HF need windows >= {MIN_SPECTRAL_WINDOW_S:.0f} s"
-        start = float(lay.starts[k])
-        seg = int(lay.segment[k])
-        windows.append(
-            AnalysisWindow(
-                start,
-                start + window_s,
-                int(n[k]),
-                share_of[k],
-                values,
-                reason,
-                round(float(lay.covered[k]), 6),
-                seg if seg >= 0 else None,
-                abnormal_of[k],
-            )
-        )
+                reasons[k] = f"LF/HF need windows >= {MIN_SPECTRAL_WINDOW_S:.0f} s"
+            for key in keys:
+                v = values.get(key)
+                if v is not None:
+                    columns[key][k] = v
         if progress is not None:
             progress(k + 1, count)
-    return tuple(windows)
+    return WindowTable(
+        window_s,
+        np.asarray(lay.starts, dtype=np.float64),
+        np.asarray(n, dtype=np.int64),
+        np.array([np.nan if v is None else v for v in share_of], dtype=np.float64),
+        reasons,
+        np.array([round(float(c), 6) for c in lay.covered], dtype=np.float64),
+        np.asarray(lay.segment, dtype=np.int64),
+        np.array([np.nan if v is None else v for v in abnormal_of], dtype=np.float64),
+        columns,
+    )

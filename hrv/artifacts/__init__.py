@@ -3,17 +3,27 @@ series at once (:mod:`.batch`) or one beat at a time (:mod:`.stream`), with the 
 (:mod:`.classify`)."""
 
 from ..errors import ArtifactInputError
-from .batch import Correction, correct_artifacts, detect_artifacts
+from .batch import (
+    ARTIFACT_CODES,
+    Correction,
+    correct_artifact_codes,
+    correct_artifacts,
+    detect_artifact_codes,
+    detect_artifacts,
+)
 from .classify import ArtifactParameters, ArtifactType
 from .stream import ClassifiedBeat, StreamingArtifactDetector
 
 __all__ = [
+    "ARTIFACT_CODES",
     "ArtifactInputError",
     "ArtifactParameters",
     "ArtifactType",
     "ClassifiedBeat",
     "Correction",
     "StreamingArtifactDetector",
+    "correct_artifact_codes",
     "correct_artifacts",
+    "detect_artifact_codes",
     "detect_artifacts",
 ]

@@ -85,16 +85,28 @@ from .classify import (
     interpolate_between,
 )
 
-__all__ = ["Correction", "correct_artifacts", "detect_artifacts", "validate_rr"]
+__all__ = [
+    "ARTIFACT_CODES",
+    "Correction",
+    "correct_artifacts",
+    "correct_artifact_codes",
+    "detect_artifact_codes",
+    "detect_artifacts",
+    "validate_rr",
+]
 
 _MS_PER_S: Final = 1000.0
 # neurokit2 works in seconds: peaks (ms, sampling_rate=1000) / 1000. Dividing integer ms by
 # 1000 gives the very same floats, so every comparison below falls on the same side as there.
 _CHUNK_ROWS: Final = 4096
-_CLASSIFY_CHUNK: Final = 65536
-"""Beats converted to Python floats at a time for the flow chart (bounded memory)."""
-# Rows of sorted sliding windows computed at once: bounds memory (4096 x 91 floats = 3 MB) for
-# day-long series.
+"""Rows of sorted sliding windows computed at once: bounds memory (4096 x 91 floats = 3 MB)."""
+_DETECT_CHUNK: Final = 65536
+"""Periods classified at a time (plus a halo each side): bounds the derived series and the
+Python floats the flow chart reads to one chunk's (~20 MB)."""
+ARTIFACT_CODES: Final = tuple(ArtifactType)
+"""Code ``k`` (uint8) of :func:`detect_artifact_codes` is ``ARTIFACT_CODES[k]``; NORMAL is 0."""
+_CODE_OF: Final = {t: k for k, t in enumerate(ARTIFACT_CODES)}
+_TYPE_OF_CODE: Final = np.array(ARTIFACT_CODES, dtype=object)
 
 
 @dataclass(frozen=True, eq=False)
@@ -200,18 +212,11 @@ def _normalise(x: np.ndarray, th: np.ndarray) -> np.ndarray:
     return out
 
 
-def _classify_first_pass(rr: np.ndarray, p: ArtifactParameters) -> np.ndarray:
-    """Types of the periods ``rr`` (seconds, neurokit2's indexing: ``rr[0]`` is overwritten by
-    the placeholder), as an object array of :class:`ArtifactType`."""
+def _derived(rr: np.ndarray, drrs: np.ndarray, p: ArtifactParameters) -> tuple[np.ndarray, ...]:
+    """The seven series the flow chart reads, from periods ``rr`` (s) and their raw dRR: dRR
+    and mRR normalised, S12, S22, the periods, their rolling median and the mRR threshold."""
     n = rr.size
-    rr = rr.copy()
-    if n > 1:
-        rr[0] = np.mean(rr[1:])
-    drrs = np.ediff1d(rr, to_begin=0)
-    if n > 1:
-        drrs[0] = np.mean(drrs[1:])
     drrs = _normalise(drrs, _threshold(drrs, p))
-
     pad = np.pad(drrs, 2, "reflect")
     prev, nxt, nxt2 = pad[1 : n + 1], pad[3 : n + 3], pad[4 : n + 4]
     with np.errstate(invalid="ignore"):
@@ -222,32 +227,94 @@ def _classify_first_pass(rr: np.ndarray, p: ArtifactParameters) -> np.ndarray:
     mrrs[mrrs < 0] *= 2
     th2 = _threshold(mrrs, p)
     mrrs = _normalise(mrrs, th2)
+    return drrs, s12, s22, mrrs, rr, medrr, th2
 
-    types = np.empty(n, dtype=object)
-    types.fill(ArtifactType.NORMAL)  # np.full would store a plain str, not the enum member
-    # Python floats (scalar numpy indexing is slow), but only of a chunk of beats at a time:
-    # lists of the whole series would cost ~200 bytes per beat (7 lists of float objects).
-    # classify_at reads beats i .. i + 2 only, so a chunk starting at i gives the same result.
-    arrays = (drrs, s12, s22, mrrs, rr, medrr, th2)
-    local: list[list[float]] = []
-    base, top = 0, 0
-    # Beats with |dRR| <= 1 only advance the loop; jump straight to the others (NaN included).
-    examined = np.flatnonzero(~(np.abs(drrs) <= DRR_LIMIT))
-    pos, i = 0, 0
-    while True:
-        pos = int(np.searchsorted(examined, i))
-        if pos == examined.size or examined[pos] >= n - 2:
-            break
-        i = int(examined[pos])
-        if i + 3 > top:
-            base, top = i, min(n, i + _CLASSIFY_CHUNK)
-            local = [x[base:top].tolist() for x in arrays]
-        d, s12l, s22l, m, rrl, medl, th2l = local
-        flagged, step = classify_at(i - base, d, s12l, s22l, m, rrl, medl, th2l, p)
-        for j, kind in flagged:
-            types[base + j] = kind
-        i += step
-    return types
+
+def _halo(p: ArtifactParameters) -> int:
+    """Beats either side of a chunk that its beats' classes can depend on.
+
+    The flow chart at beat ``i`` reads beats up to ``i + 3`` of the normalised dRR (S22 of
+    ``i + 1``) and from ``i - 1``; a normalised value needs the threshold's window (up to
+    ``window_width`` beats around it) of dRR or of mRR, mRR the median filter's window
+    (``medfilt_order``), dRR one beat before. Outside the halo a chunk edge (where the rolling
+    windows are clipped and ``np.pad`` reflects) cannot reach a beat of the chunk's core.
+    """
+    return p.window_width + p.medfilt_order + 8
+
+
+def _classify_first_pass(rr_ms: np.ndarray, p: ArtifactParameters) -> np.ndarray:
+    """Codes (:data:`ARTIFACT_CODES`) of neurokit2's periods ``[placeholder, rr_ms / 1000]``
+    (its indexing: period ``k`` is input interval ``k - 1``), one uint8 per period.
+
+    The series is processed in chunks of :data:`_DETECT_CHUNK` periods, each with a halo of
+    :func:`_halo` periods either side, so memory stays bounded (the derived float series of
+    the whole series would cost ~100 bytes per beat); the halo makes every chunk's core see
+    exactly the values the whole series gives (a test compares small chunks with one chunk).
+    The two placeholders are neurokit2's means over the whole series, computed first.
+    """
+    n = rr_ms.size + 1
+    # neurokit2's placeholders: period 0 is the mean of the others, dRR 0 the mean of the other
+    # dRRs. The same arrays as the whole-series computation, so np.mean sums identically.
+    periods = np.empty(n)
+    periods[0] = 0.0
+    np.divide(rr_ms, _MS_PER_S, out=periods[1:])
+    if n > 1:
+        periods[0] = np.mean(periods[1:])
+    first = float(periods[0])
+    diffs = np.ediff1d(periods, to_begin=0)
+    del periods
+    first_drr = float(np.mean(diffs[1:])) if n > 1 else 0.0
+    del diffs
+
+    codes = np.zeros(n, dtype=np.uint8)
+    halo = _halo(p)
+    i = 0  # the flow chart's position: carried across chunks (a step may skip a chunk's first beat)
+    for c0 in range(0, n, _DETECT_CHUNK):
+        c1 = min(n, c0 + _DETECT_CHUNK)
+        e0, e1 = max(0, c0 - halo), min(n, c1 + halo)
+        # Periods e0 - 1 .. e1 - 1 (one before, for the first dRR), from the input intervals.
+        lo = max(e0 - 1, 0)
+        ext = np.empty(e1 - lo)
+        np.divide(rr_ms[max(lo - 1, 0) : e1 - 1], _MS_PER_S, out=ext[1:] if lo == 0 else ext)
+        if lo == 0:
+            ext[0] = first
+        rr = ext[e0 - lo :]
+        drrs = np.ediff1d(ext)[e0 - lo - 1 :] if e0 > 0 else np.ediff1d(rr, to_begin=0)
+        if e0 == 0 and n > 1:
+            drrs[0] = first_drr
+        arrays = _derived(rr, drrs, p)
+        # Beats with |dRR| <= 1 only advance the loop; jump straight to the others (NaN included).
+        d_core = arrays[0][c0 - e0 : c1 - e0]
+        examined = c0 + np.flatnonzero(~(np.abs(d_core) <= DRR_LIMIT))
+        local: list[list[float]] | None = None
+        while True:
+            pos = int(np.searchsorted(examined, i))
+            if pos == examined.size:
+                break
+            i = int(examined[pos])
+            if i >= n - 2:  # neurokit2 never starts at its last two periods
+                return codes
+            if local is None:
+                # Python floats (scalar numpy indexing is slow) of this chunk only: lists of the
+                # whole series would cost ~200 bytes per beat. classify_at reads i .. i + 3.
+                local = [x.tolist() for x in arrays]
+            d, s12l, s22l, m, rrl, medl, th2l = local
+            flagged, step = classify_at(i - e0, d, s12l, s22l, m, rrl, medl, th2l, p)
+            for j, kind in flagged:
+                codes[e0 + j] = _CODE_OF[kind]
+            i += step
+    return codes
+
+
+def detect_artifact_codes(rr_ms: np.ndarray, params: ArtifactParameters = DEFAULT_PARAMETERS) -> np.ndarray:
+    """:func:`detect_artifacts` as one uint8 code per interval (:data:`ARTIFACT_CODES`):
+    1 byte per beat instead of an object pointer; what :func:`~tolerance.hrv.analysis.analyze_rr`
+    uses."""
+    rr = validate_rr(rr_ms)
+    if rr.size == 0:
+        return np.empty(0, dtype=np.uint8)
+    # Period 0 is neurokit2's placeholder for the time before the first peak at t = 0.
+    return _classify_first_pass(rr, params)[1:]
 
 
 def detect_artifacts(rr_ms: np.ndarray, params: ArtifactParameters = DEFAULT_PARAMETERS) -> np.ndarray:
@@ -267,19 +334,16 @@ def detect_artifacts(rr_ms: np.ndarray, params: ArtifactParameters = DEFAULT_PAR
         Equal to neurokit2's first pass (module docstring: index mapping). Series shorter than
         the windows use the windows clipped to the series (pandas' ``min_periods=1``): a
         series of 3 beats or fewer is all NORMAL, and identical intervals are all NORMAL
-        (a zero threshold makes a beat unclassifiable).
+        (a zero threshold makes a beat unclassifiable). :func:`detect_artifact_codes` gives
+        the same as compact codes.
 
     Raises
     ------
     ArtifactInputError
         A ``ValueError``: input not 1-D, or a value NaN, infinite, zero or negative.
     """
-    rr = validate_rr(rr_ms)
-    if rr.size == 0:
-        return np.empty(0, dtype=object)
-    # Period 0 is neurokit2's placeholder for the time before the first peak at t = 0.
-    periods = np.concatenate([[0.0], rr / _MS_PER_S])
-    return _classify_first_pass(periods, params)[1:]
+    types: np.ndarray = _TYPE_OF_CODE[detect_artifact_codes(rr_ms, params)]
+    return types
 
 
 def correct_artifacts(rr_ms: np.ndarray, types: np.ndarray) -> Correction:
@@ -348,3 +412,68 @@ def _interpolate(i: int, ref_idx: np.ndarray, rr: np.ndarray) -> float:
     before = (int(ref_idx[pos - 1]), float(rr[ref_idx[pos - 1]])) if pos > 0 else None
     after = (int(ref_idx[pos]), float(rr[ref_idx[pos]])) if pos < ref_idx.size else None
     return interpolate_between(i, before, after, float(rr[i]))
+
+
+_EXTRA: Final = _CODE_OF[ArtifactType.EXTRA]
+_MISSED: Final = _CODE_OF[ArtifactType.MISSED]
+
+
+def correct_artifact_codes(rr_ms: np.ndarray, codes: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(nn_ms, is_corrected)`` of :func:`correct_artifacts` from :func:`detect_artifact_codes`'
+    codes, the same values bit for bit, allocating only the two results (9 bytes per NN
+    interval): the input is copied run by run between the few intervals that change the count
+    (EXTRA merges, MISSED splits) and the flagged values are written in place.
+
+    The nearest NORMAL, unmerged neighbours of a flagged interval are the ends of its run of
+    consecutive non-NORMAL (or merged) intervals, found from the sorted flagged positions
+    instead of an index array of every NORMAL interval (8 bytes per beat).
+    """
+    rr = validate_rr(rr_ms)
+    c = np.asarray(codes, dtype=np.uint8)
+    if c.shape != rr.shape:
+        raise ValueError(f"codes has {c.size} entries for {rr.size} RR intervals")
+    n = rr.size
+    flagged = np.flatnonzero(c)
+    kinds = c[flagged].tolist()
+    merged: set[int] = set()
+    for i, kind in zip(flagged.tolist(), kinds, strict=True):
+        if kind == _EXTRA and i < n - 1 and i not in merged:
+            merged.add(i + 1)
+    # Not NORMAL or merged: the intervals interpolation must skip, sorted, and their runs.
+    bad = np.union1d(flagged, np.fromiter(merged, dtype=np.int64, count=len(merged)))
+    new_run = np.concatenate([[True], np.diff(bad) != 1]) if bad.size else np.empty(0, dtype=bool)
+    run_of = np.cumsum(new_run) - 1
+    run_start, run_end = bad[new_run], bad[np.concatenate([new_run[1:], [True]])] if bad.size else bad
+
+    def neighbours(i: int) -> tuple[tuple[int, float] | None, tuple[int, float] | None]:
+        r = int(run_of[int(np.searchsorted(bad, i))])
+        lo, hi = int(run_start[r]) - 1, int(run_end[r]) + 1
+        return (lo, float(rr[lo])) if lo >= 0 else None, (hi, float(rr[hi])) if hi < n else None
+
+    values: list[tuple[int, float, int]] = []  # (input index, value, how many NN values it gives)
+    for i, kind in zip(flagged.tolist(), kinds, strict=True):
+        if i in merged:
+            values.append((i, 0.0, 0))
+        elif kind == _EXTRA:
+            values.append((i, float(rr[i] + rr[i + 1]), 1) if i + 1 < n else (i, 0.0, 0))
+        elif kind == _MISSED:
+            values.append((i, float(rr[i] / 2), 2))
+        else:
+            before, after = neighbours(i)
+            values.append((i, interpolate_between(i, before, after, float(rr[i])), 1))
+    values += [(i, 0.0, 0) for i in sorted(merged) if not c[i]]  # a NORMAL interval merged away
+    values.sort(key=lambda v: v[0])
+    total = n + sum(k - 1 for _, _, k in values)
+    nn = np.empty(total)
+    corrected = np.zeros(total, dtype=bool)
+    src = dst = 0
+    for i, value, k in values:
+        run = i - src  # unchanged intervals before this one
+        nn[dst : dst + run] = rr[src:i]
+        dst += run
+        nn[dst : dst + k] = value
+        corrected[dst : dst + k] = True
+        dst += k
+        src = i + 1
+    nn[dst:] = rr[src:]
+    return nn, corrected

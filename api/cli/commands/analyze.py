@@ -28,7 +28,7 @@ import json
 import logging
 import math
 import sys
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, TextIO
 
@@ -148,8 +148,8 @@ def run(args: argparse.Namespace) -> int:
     finally:
         if bar is not None:
             bar.close()
-    computed = [w for w in analysis.windows if w.values.get("HRV_MeanNN") is not None]
-    if not computed:
+    # One window at a time (a month of windows as objects would cost ~30 bytes per beat).
+    if not any(w.values.get("HRV_MeanNN") is not None for w in analysis.windows):
         return _fail(f"{args.file}: no window was computed: {_no_window_reason(analysis, series, args.window)}")
 
     excluded = [{"index": e.index, "line": e.line, "rr_ms": e.rr_ms, "reason": e.reason} for e in series.excluded]
@@ -203,7 +203,8 @@ def run(args: argparse.Namespace) -> int:
                     out,
                     (w.to_json_dict() for w in analysis.windows),
                     [
-                        ("artifacts", [{"index": i, "type": t} for i, t in analysis.artifacts]),
+                        # A generator: written item by item (a month holds ~1 M artifacts).
+                        ("artifacts", ({"index": i, "type": t} for i, t in analysis.artifacts)),
                         ("parameters", parameters),
                         ("tolerance", tolerance_doc),
                         ("excluded", excluded),
@@ -232,7 +233,8 @@ def _no_window_reason(analysis: Any, series: Any, window_s: float) -> str:
 def write_json(out: TextIO, windows: Iterable[dict[str, Any]], rest: Iterable[tuple[str, Any]]) -> None:
     """``{"windows": [...], key: value, ...}`` written window by window: the same text as
     ``json.dumps`` of the whole document (its default separators, NaN and inf as null), without
-    the document or its text in memory."""
+    the document or its text in memory. A value given as an iterator is written as a list,
+    item by item."""
     out.write('{"windows": [')
     for n, window in enumerate(windows):
         if n:
@@ -240,8 +242,22 @@ def write_json(out: TextIO, windows: Iterable[dict[str, Any]], rest: Iterable[tu
         out.write(json.dumps(_json_safe(window), allow_nan=False))
     out.write("]")
     for key, value in rest:
-        out.write(f", {json.dumps(key)}: {json.dumps(_json_safe(value), allow_nan=False)}")
+        out.write(f", {json.dumps(key)}: ")
+        if isinstance(value, Iterator):
+            _write_list(out, value)
+        else:
+            out.write(json.dumps(_json_safe(value), allow_nan=False))
     out.write("}\n")
+
+
+def _write_list(out: TextIO, items: Iterator[Any]) -> None:
+    """A JSON list written item by item: the same text as ``json.dumps(list(items))``."""
+    out.write("[")
+    for n, item in enumerate(items):
+        if n:
+            out.write(", ")
+        out.write(json.dumps(_json_safe(item), allow_nan=False))
+    out.write("]")
 
 
 def _write_csv(out: TextIO, rows: Iterable[list[object]]) -> None:

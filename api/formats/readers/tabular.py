@@ -48,17 +48,21 @@ Beat times
     times, not RR intervals: refused, saying so (a header that names beat times is converted
     instead, see above).
 
-Memory: the file is read line by line into ``array('d')`` buffers (8 bytes per value and per
-line number), never as one string or a list of lines, so a 25-million-beat file costs a few
-hundred MB, not gigabytes.
+Memory: the file is read line by line, or in blocks of ~1 MB of whole lines once the header is
+behind (a block of lines that each hold one plain number is parsed by numpy at once), into
+``array('d')`` buffers (8 bytes per value and per line number), never as one string or a list
+of lines; positions and line numbers are then kept in 4 bytes each, so a 25-million-beat file
+costs about 16 bytes per beat once read.
 """
 
 from __future__ import annotations
 
 import codecs
 import csv
+import io
 import math
 import re
+import warnings
 from array import array
 from collections.abc import Iterator
 from dataclasses import dataclass, field
@@ -273,6 +277,17 @@ class Column:
             )
         self.count += 1
 
+    def take_block(self, values: np.ndarray, text: str) -> bool:
+        """Add a block of plain numbers at once, as :meth:`add` would one by one; False (nothing
+        added) once a ``,`` has been met, when the two readings must be kept value by value."""
+        if self.comma_line is not None or self.a is None:
+            return False
+        self.a.frombytes(values.tobytes())
+        if "." in text:  # a plain number that is not an integer: no decimal-comma reading
+            self.b_possible = False
+        self.count += values.size
+        return True
+
     def last(self) -> float:
         values = self.a if self.a is not None else self.b
         assert values is not None
@@ -305,11 +320,96 @@ def _delimiter_of(line: str) -> str:
     return " "
 
 
-def _lines(handle: TextIO) -> Iterator[tuple[int, str]]:
-    for number, raw in enumerate(handle, start=1):
-        line = raw.strip()
-        if line and not line.startswith("#"):
-            yield number, line.lstrip("\ufeff")
+_BLOCK_CHARS: Final = 1 << 20
+"""Characters read at a time after the header (whole lines of about 1 MB)."""
+_PLAIN_CHARS: Final = re.compile(r"[0-9.\r\n]*")
+"""The characters of a block of lines that each hold one unsigned decimal number."""
+
+
+def _parse_plain(block: str) -> np.ndarray | None:
+    """The numbers of ``block`` when every line holds one plain decimal number and nothing else
+    (not even blanks), line ends ``\n`` or ``\r\n``; else None (read it line by line).
+
+    numpy's C parser reads such a number as ``float()`` does (correctly rounded); a line that is
+    not one number (``.``, ``1.2.3``) stops it (a warning, or an error in later numpy), and a
+    blank line leaves one value fewer than lines."""
+    if not _PLAIN_CHARS.fullmatch(block) or block.count("\r") != block.count("\r\n"):
+        return None
+    count = block.count("\n") + (not block.endswith("\n"))
+    with warnings.catch_warnings():
+        warnings.simplefilter("error", DeprecationWarning)
+        try:
+            values = np.fromstring(block, dtype=np.float64, sep="\n")
+        except (DeprecationWarning, ValueError):
+            return None
+    return values if values.size == count else None
+
+
+@dataclass(frozen=True)
+class _PlainBlock:
+    """Consecutive lines each holding one plain number (``812``, ``0.812``): parsed at once."""
+
+    first: int
+    text: str
+    values: np.ndarray
+
+    def numbered(self) -> Iterator[tuple[int, str]]:
+        """The block's lines one at a time, for a column that must read them one by one."""
+        return enumerate(self.text.splitlines(), start=self.first)
+
+
+class _Lines:
+    """A text file's lines that hold something (not blank, not a ``#`` comment), numbered from
+    1, one at a time; :meth:`rest` gives the remaining ones, with blocks of plain numbers
+    parsed by numpy (a one-number-per-line file of 25 M beats: seconds, not minutes)."""
+
+    def __init__(self, handle: TextIO) -> None:
+        self._handle = handle
+        self._numbered = enumerate(handle, start=1)
+        self._consumed = 0
+
+    def __iter__(self) -> Iterator[tuple[int, str]]:
+        return self
+
+    def __next__(self) -> tuple[int, str]:
+        for number, raw in self._numbered:
+            self._consumed = number
+            line = raw.strip()
+            if line and not line.startswith("#"):
+                return number, line.lstrip("\ufeff")
+        raise StopIteration
+
+    def rest(self, plain: bool) -> Iterator[tuple[int, str] | _PlainBlock]:
+        """The lines after those read so far, as ``(number, line)``; with ``plain``, a block of
+        lines that are each one plain number comes as one :class:`_PlainBlock` instead.
+
+        The file is read in blocks of whole lines (cut after a ``\n``, or after a ``\r`` that
+        is not the block's last character, which may be the first half of ``\r\n``); a block
+        that is not all plain numbers is split into lines as iterating the file splits them
+        (``newline=""``: ``\n``, ``\r\n`` and ``\r``), so line numbers stay those of the file.
+        """
+        number = self._consumed
+        tail = ""
+        while True:
+            chunk = self._handle.read(_BLOCK_CHARS)
+            text = tail + chunk
+            if not text:
+                return
+            cut = len(text) if not chunk else max(text.rfind("\n"), text.rfind("\r", 0, len(text) - 1)) + 1
+            if cut == 0:
+                tail = text  # one line longer than a block: read on
+                continue
+            block, tail = text[:cut], text[cut:]
+            values = _parse_plain(block) if plain else None
+            if values is not None:
+                yield _PlainBlock(number + 1, block, values)
+                number += values.size
+                continue
+            for raw in io.StringIO(block, newline=""):
+                number += 1
+                line = raw.strip()
+                if line and not line.startswith("#"):
+                    yield number, line.lstrip("\ufeff")
 
 
 def read_table(path: str | Path, spec: TableSpec) -> RRSeries:
@@ -356,7 +456,7 @@ _PEEK_LINES: Final = 64
 
 
 def _read(p: Path, handle: TextIO, spec: TableSpec, notes: dict[str, str]) -> RRSeries:
-    lines = _lines(handle)
+    lines = _Lines(handle)
     preamble: list[tuple[int, str]] = []
     header: tuple[int, str] | None = None
     first_data: tuple[int, str] | None = None
@@ -430,7 +530,7 @@ def _delimiter_name(d: str) -> str:
 
 def _read_named(
     p: Path,
-    lines: Iterator[tuple[int, str]],
+    lines: _Lines,
     header_line: int,
     names: list[str],
     d: str,
@@ -453,7 +553,9 @@ def _read_named(
     lines_out = array("q")
     prev = -math.inf
     increasing = True
-    for number, line in _chain(first_data, lines):
+
+    def add_line(number: int, line: str) -> None:
+        nonlocal prev, increasing
         fields = _split(line, d)
         if len(fields) != width:
             raise RRFileError(
@@ -469,6 +571,16 @@ def _read_named(
             v = column.last()
             increasing = v > prev
             prev = v
+
+    add_line(*first_data)
+    for got in lines.rest(plain=width == 1):
+        if not isinstance(got, _PlainBlock):
+            add_line(*got)
+        elif column.take_block(got.values, got.text):
+            increasing, prev = _block_order(got, lines_out, increasing, prev)
+        else:
+            for number, line in got.numbered():
+                add_line(number, line)
     values = _decide_numbers(p, column, scale, notes)
     line_numbers = np.frombuffer(lines_out, dtype=np.int64)
     if kind == "beat_time":
@@ -477,9 +589,14 @@ def _read_named(
     return series_from_values(p, values, scale, line_numbers, "named-column", notes)
 
 
-def _chain(first: tuple[int, str], rest: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
-    yield first
-    yield from rest
+def _block_order(block: _PlainBlock, lines_out: array[int], increasing: bool, prev: float) -> tuple[bool, float]:
+    """Record a block's line numbers; whether the values still only increase, and the last."""
+    v = block.values
+    lines_out.frombytes(np.arange(block.first, block.first + v.size, dtype=np.int64).tobytes())
+    if increasing:
+        increasing = bool(v[0] > prev) and bool(np.all(v[1:] > v[:-1]))
+        prev = float(v[-1])
+    return increasing, prev
 
 
 def _refuse_beat_times(p: Path, values: np.ndarray, increasing: bool) -> None:
@@ -495,7 +612,7 @@ def _refuse_beat_times(p: Path, values: np.ndarray, increasing: bool) -> None:
 
 def _read_unnamed(
     p: Path,
-    lines: Iterator[tuple[int, str]],
+    lines: _Lines,
     first_data: tuple[int, str],
     spec: TableSpec,
     notes: dict[str, str],
@@ -537,7 +654,9 @@ def _read_unnamed(
     lines_out = array("q")
     prev = -math.inf
     increasing = True
-    for number, line in _chain(peek[0], _chain_all(peek[1:], lines)):
+
+    def add_line(number: int, line: str) -> None:
+        nonlocal prev, increasing
         fields = _split(line, d)
         if len(fields) != width:
             raise RRFileError(
@@ -558,16 +677,22 @@ def _read_unnamed(
             v = column.last()
             increasing = v > prev
             prev = v
+
+    for number, line in peek:
+        add_line(number, line)
+    for got in lines.rest(plain=width == 1):
+        if not isinstance(got, _PlainBlock):
+            add_line(*got)
+        elif column.take_block(got.values, got.text):
+            increasing, prev = _block_order(got, lines_out, increasing, prev)
+        else:
+            for number, line in got.numbered():
+                add_line(number, line)
     values = _decide_numbers(p, column, None, notes)
     _refuse_beat_times(p, values, increasing)
     if width == 2:
         _check_time_axis(p, np.frombuffer(time_col, dtype=np.float64), values, None, notes)
     return series_from_values(p, values, None, np.frombuffer(lines_out, dtype=np.int64), layout, notes)
-
-
-def _chain_all(first: list[tuple[int, str]], rest: Iterator[tuple[int, str]]) -> Iterator[tuple[int, str]]:
-    yield from first
-    yield from rest
 
 
 def _choose_column(p: Path, names: list[str], spec: TableSpec) -> tuple[int, str, float | None]:
@@ -722,7 +847,10 @@ def series_from_values(
         )
         for i in bad
     )
+    # Positions and line numbers in 4 bytes each when they fit (a file of under 2**31 lines).
+    small = np.int32 if rr.size and int(lines.max()) < 2**31 else np.int64
     if bad.size:
         keep = np.flatnonzero(plausible)
-        return RRSeries(rr[keep], keep, lines[keep], excluded, unit, layout, notes)
-    return RRSeries(np.ascontiguousarray(rr), np.arange(rr.size, dtype=np.int64), lines, excluded, unit, layout, notes)
+        return RRSeries(rr[keep], keep.astype(small), lines[keep].astype(small), excluded, unit, layout, notes)
+    index = np.arange(rr.size, dtype=small)
+    return RRSeries(np.ascontiguousarray(rr), index, lines.astype(small), excluded, unit, layout, notes)

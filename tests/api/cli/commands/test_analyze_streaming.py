@@ -22,3 +22,11 @@ def test_write_json_with_no_window() -> None:
     out = io.StringIO()
     write_json(out, iter(()), [("tolerance", None)])
     assert out.getvalue() == json.dumps({"windows": [], "tolerance": None}) + "\n"
+
+
+def test_a_value_given_as_an_iterator_is_written_as_its_list() -> None:
+    artifacts = [{"index": 3, "type": "ectopic"}, {"index": 9, "type": "missed", "x": math.inf}]
+    for items in (artifacts, []):
+        out = io.StringIO()
+        write_json(out, iter(()), [("artifacts", iter(items)), ("excluded", [])])
+        assert out.getvalue() == json.dumps(_json_safe({"windows": [], "artifacts": items, "excluded": []})) + "\n"
