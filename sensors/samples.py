@@ -151,7 +151,5 @@ class ActivityEvent:
     source: str
 
 
-SensorItem: TypeAlias = (
-    HeartRateSample | MalformedNotification | ConnectionEvent | DeviceInfo | ActivityEvent
-)
+SensorItem: TypeAlias = HeartRateSample | MalformedNotification | ConnectionEvent | DeviceInfo | ActivityEvent
 """Everything a source's stream can yield, in receive order."""
