@@ -56,6 +56,7 @@ def episode_view(e: EpisodeRow, notes: list[dict[str, Any]]) -> dict[str, Any]:
         "peak": e.peak,
         "recovery_s": e.recovery_s,
         "tau_s": e.tau_s,
+        "half_recovery_s": d.get("half_recovery_s"),
         "tau_half_s": d.get("tau_half_s"),
         "tau_low_s": (d.get("fit") or {}).get("tau_low_s"),
         "tau_high_s": (d.get("fit") or {}).get("tau_high_s"),

@@ -33,7 +33,9 @@ def test_review_lists_the_days_episodes_with_their_curves(browser: Browser, spik
     first = day["episodes"][0]
     assert page.get_attribute("#episodes > li:first-child", "data-points") == str(len(first["curve"]["t_s"]))
     assert page.locator("#episodes > li:first-child canvas").count() == 1
-    assert f"τ {round(first['tau_s'])} s" in (page.text_content("#episodes > li:first-child .e-figures") or "")
+    figures = page.text_content("#episodes > li:first-child .e-figures") or ""
+    assert f"τ {round(first['tau_s'])} s (95 % {round(first['tau_low_s'])}–" in figures
+    assert first["half_recovery_s"] > 0 and "half-way back after" in figures
     # The live session runs on: the page's figure lies between the API's before and after it loaded.
     shown = int((page.text_content("#summary .big") or "").removesuffix(" %"))
     after = httpx.get(spike.api("api/review")).json()["time_in_window"]["within_share"] * 100

@@ -112,8 +112,12 @@ function showEpisode(e, day, n) {
   if (e.activity) badges.push("while moving");
   if (e.reactivation_of !== null && e.reactivation_of !== undefined) badges.push(`re-activation of #${e.reactivation_of + 1}`);
   q(".e-badges").replaceChildren(...badges.map((b) => el("span", "badge", b)));
+  // One episode's tau is rough: show its 95 % interval, and the model-free half-recovery time.
+  const interval = e.tau_low_s != null ? ` (95 % ${num(e.tau_low_s)}–${e.tau_high_s != null ? num(e.tau_high_s) : "?"} s)` : "";
+  const half = e.half_recovery_s != null ? ` · half-way back after ${duration(e.half_recovery_s)}` : "";
+  const r2 = e.r2 !== null && e.r2 !== undefined ? ` · fit r² ${num(e.r2, 2)}` : "";
   q(".e-figures").textContent = `peak ${num(e.peak, 1)} at ${e.peak_utc ? clock(e.peak_utc) : "–"} · back within after ${duration(e.recovery_s)} · ` +
-    `τ ${e.tau_s === null ? "–" : `${num(e.tau_s)} s`}${e.tau_low_s != null ? ` (95 % ${num(e.tau_low_s)}–${e.tau_high_s != null ? num(e.tau_high_s) : "?"} s)` : ""}${e.r2 !== null && e.r2 !== undefined ? ` (fit r² ${num(e.r2, 2)})` : ""}`;
+    `τ ${e.tau_s === null ? "–" : `${num(e.tau_s)} s`}${interval}${half}${r2}`;
   q(".e-chart").setAttribute("aria-label", `Arousal during excursion ${n} and its fitted recovery`);
   const notes = q(".e-notes");
   const addNote = (note) => notes.append(el("li", "", `${clock(note.t_utc)} · ${note.text}`));
