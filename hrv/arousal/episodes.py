@@ -8,7 +8,7 @@ index, so exercise and its recovery are kept out; an excursion that only becomes
 height is a brief excursion: its time counts as hyper in time in window, but it is no recovery
 episode. Why: the index's resting noise (about half a spread, correlated over a minute) crosses
 the upper edge for the zone's dwell time about once every two to four hours of rest (the
-simulated workday gave 1-2 such episodes per 4 h day with a peak of 1.7-2.1 against 2.2-8 for
+simulated workday gave 1-2 such episodes per 4 h day with a peak of 1.7-2.1 against 2.1-9.4 for
 scripted events), and such an excursion has no recovery kinetics to measure. It closes when
 the zone has been back *within* (or *hypo*) for ``return_dwell_s`` (default 60 s) after the
 return; going *hyper* again before that continues the same episode.
@@ -44,7 +44,7 @@ Figures (all times in s; the index in baseline spreads):
 * ``fit`` / ``logistic``: :func:`~.fits.fit_exponential` from the recovery onset and
   :func:`~.fits.fit_logistic` from the peak, to the curve's end. The exponential's level
   ``a_inf`` is confined to the window (``band.lower .. band.upper``), see "Recovery level"
-  below; its ``tau_low_s .. tau_high_s`` is a 95 % interval (:mod:`.fits`). Anchoring the
+  below; its ``tau_low_s .. tau_high_s`` is a 95 % interval (:mod:`.intervals`). Anchoring the
   exponential at the onset rather than the peak: an exponential is memoryless, so a later
   anchor costs data but no bias, whereas a plateau before the decline (the meeting of the
   workday scenario) made a fit from the peak report tau 17-65 times the scripted one.
