@@ -10,9 +10,9 @@ Imports only :mod:`tolerance.sensors`, numpy and scipy.
 
 from .events import Activity, BreathingBlock, StressEvent
 from .faults import Artifact, FaultEvent, FaultKind, FaultSettings
-from .heart import HeartModel, TrueBeat
+from .heart import Guide, HeartModel, TrueBeat
 from .offline import SimulationResult, simulate
-from .params import HeartParams, resonance_gain
+from .params import HeartParams, resonance_gain, resonance_phase
 from .scenario import (
     Scenario,
     ScenarioError,
@@ -42,6 +42,7 @@ __all__ = [
     "FaultKind",
     "FaultSettings",
     "GroundTruthBeat",
+    "Guide",
     "HeartModel",
     "HeartParams",
     "REACTIVATION_WINDOW_S",
@@ -59,6 +60,7 @@ __all__ = [
     "list_scenarios",
     "load_scenario",
     "resonance_gain",
+    "resonance_phase",
     "scenario_from_dict",
     "scenario_truth",
     "simulate",

@@ -13,9 +13,18 @@ vagally mediated parts of HRV. ``v`` is solved so that the expected RMSSD is
 RMSSD formula below): RMSSD and HR then recover with the event's own time constant. Activity is
 not arousal: ``a`` stays 0 while walking; only HR and vagal withdrawal follow the bout.
 
-``phi_r`` is the respiratory phase, integrated beat by beat from the current breathing rate
-``f_b`` (the resting rate, a pacer's via :meth:`HeartModel.set_breathing`, or a breathing
+``phi_r`` is the respiratory phase (of RSA), integrated beat by beat from the current breathing
+rate ``f_b`` (the resting rate, a pacer's via :meth:`HeartModel.set_breathing`, or a breathing
 block's while it lasts), so a rate change takes effect at the next beat without a phase jump.
+Lung volume is not modelled until it matters: a person following a breathing guide
+(:class:`Guide`) breathes in step with it, and RSA then keeps the resonance's phase response to
+that breathing, ``theta(f_b)`` (:func:`~.params.resonance_phase`): heart rate in phase with
+breathing at the resonance, leading below it, lagging above it, as the phase-synchrony
+criterion of a resonance-frequency assessment expects. So ``phi_r`` is pulled towards
+``guide + theta(f_b) + 2 pi f_b mu`` (the last term because an interval drawn at ``t`` is
+stamped at its end, ``mu`` later), the error relaxing with time constant ``guide_lock_s``
+while the phase diffuses as below. Without a guide the series is exactly what it was before
+guides existed.
 ``phi_m`` is the phase of the ~0.1 Hz baroreflex (Mayer) wave. Both phases diffuse (a random
 walk), so their spectral lines have a realistic width (LF is a band, not a line). ``x(t)`` is a
 slow Ornstein-Uhlenbeck fluctuation (SD ``vlf_ms``, correlation time ``vlf_tau_s``): the VLF
@@ -75,7 +84,7 @@ from typing import Final
 import numpy as np
 
 from .events import Activity, BreathingBlock, StressEvent, activity_at, arousal_at
-from .params import SECONDS_PER_MINUTE, HeartParams, resonance_gain
+from .params import SECONDS_PER_MINUTE, HeartParams, resonance_gain, resonance_phase
 
 MS_PER_MINUTE: Final = 60_000.0
 MIN_RR_MS: Final = 250.0
@@ -88,7 +97,7 @@ MAX_BREATHING_PER_MIN: Final = 60.0
 
 RngLike = int | np.random.Generator | None
 
-__all__ = ["HeartModel", "HeartParams", "RngLike", "StressEvent", "TrueBeat", "resonance_gain"]
+__all__ = ["Guide", "HeartModel", "HeartParams", "RngLike", "StressEvent", "TrueBeat", "resonance_gain"]
 
 
 def make_rng(rng: RngLike) -> np.random.Generator:
@@ -118,6 +127,34 @@ class TrueBeat:
     vagal: float
     breathing_per_min: float
     activity: float = 0.0
+
+
+@dataclass(frozen=True, slots=True)
+class Guide:
+    """A breathing guide followed in step: its cycles begin with an in-breath at ``epoch_s``
+    (model seconds) and every breath after it; the in-breath takes ``inhale_share`` of a cycle."""
+
+    epoch_s: float
+    inhale_share: float = 0.5
+
+    def __post_init__(self) -> None:
+        if not (math.isfinite(self.epoch_s) and 0.0 < self.inhale_share < 1.0):
+            raise ValueError(f"a guide needs a finite epoch and an in-breath share in (0, 1), got {self!r}")
+
+    def phase(self, t_s: float, rate_per_min: float) -> float:
+        """The respiratory phase (rad) in step with the guide at ``t_s``.
+
+        The guide's lung volume (a half-cosine up over the in-breath, down over the out-breath)
+        has its fundamental's crest ``(inhale_share + 0.5) / 2`` of a cycle after the in-breath
+        starts, so the model's sinusoidal volume ``sin(phi_r)`` is put there.
+        """
+        u = (t_s - self.epoch_s) * rate_per_min / SECONDS_PER_MINUTE
+        return 2.0 * math.pi * (u - (self.inhale_share + 0.5) / 2.0) + math.pi / 2.0
+
+
+def _wrap(x: float) -> float:
+    """An angle in [-pi, pi)."""
+    return (x + math.pi) % (2.0 * math.pi) - math.pi
 
 
 @dataclass(slots=True)
@@ -175,7 +212,8 @@ class HeartModel:
         self._stress: list[StressEvent] = sorted(stress, key=_stress_forget_s)
         self._activity: list[Activity] = sorted(activity, key=lambda a: a.forget_s)
         self._blocks: list[BreathingBlock] = sorted(breathing_blocks, key=lambda b: b.at_s)
-        self._rsa_cache: dict[float, float] = {}
+        self._rsa_cache: dict[float, tuple[float, float]] = {}
+        self._guide: Guide | None = None
 
     @property
     def t_s(self) -> float:
@@ -187,15 +225,18 @@ class HeartModel:
         """The breathing rate now in force (a breathing block's, while one lasts)."""
         return self._rate_at(self._t)
 
-    def set_breathing(self, rate_per_min: float) -> None:
+    def set_breathing(self, rate_per_min: float, guide: Guide | None = None) -> None:
         """Change the resting breathing rate from the next beat on (a pacer's command).
 
-        The respiratory phase stays continuous. A scripted change later in the scenario still
-        applies when its time comes, and a scripted breathing block still takes precedence
-        while it lasts.
+        With a ``guide`` the person breathes in step with it (its in-breaths, not only its
+        rate): the phase is pulled to the guide's within a few ``guide_lock_s``. Without one the
+        respiratory phase stays continuous. A scripted change later in the scenario still
+        applies when its time comes (and ends the following), and a scripted breathing block
+        still takes precedence while it lasts.
         """
         check_breathing_rate(rate_per_min)
         self._rate = float(rate_per_min)
+        self._guide = guide
 
     def add_stress(self, event: StressEvent) -> None:
         """Add a stress event; arousals of overlapping events add, capped at 1."""
@@ -206,17 +247,22 @@ class HeartModel:
         """Arousal at ``t_s``: 0 at rest, 1 at the peak of a full stress event."""
         return arousal_at(self._stress, t_s)
 
-    def _rate_at(self, t_s: float) -> float:
+    def _block_at(self, t_s: float) -> BreathingBlock | None:
         while self._blocks and self._blocks[0].end_s <= t_s:
             self._blocks.pop(0)
-        if self._blocks and self._blocks[0].covers(t_s):
-            return self._blocks[0].rate_per_min
-        return self._rate
+        return self._blocks[0] if self._blocks and self._blocks[0].covers(t_s) else None
 
-    def _rsa(self, rate: float) -> float:
+    def _rate_at(self, t_s: float) -> float:
+        block = self._block_at(t_s)
+        return block.rate_per_min if block is not None else self._rate
+
+    def _rsa(self, rate: float) -> tuple[float, float]:
+        """(amplitude in ms, phase response in rad) of RSA at a breathing rate."""
         rsa = self._rsa_cache.get(rate)
         if rsa is None:
-            rsa = self._rsa_cache[rate] = self.params.rsa_amplitude_ms(rate)
+            p = self.params
+            theta = resonance_phase(rate / SECONDS_PER_MINUTE, p.resonance_per_min / SECONDS_PER_MINUTE, p.resonance_q)
+            rsa = self._rsa_cache[rate] = (p.rsa_amplitude_ms(rate), theta)
         return rsa
 
     def next_beat(self) -> TrueBeat:
@@ -225,7 +271,10 @@ class HeartModel:
         t = self._t
         while self._schedule and self._schedule[0].at_s <= t:
             self._rate = self._schedule.pop(0).per_min
-        rate = self._rate_at(t)
+            self._guide = None
+        block = self._block_at(t)
+        rate = block.rate_per_min if block is not None else self._rate
+        guide = self._guide if block is None else None
         while self._stress and t > _stress_forget_s(self._stress[0]):
             # Long past (contribution below e^-40): forget it, so a live session stays cheap.
             self._stress.pop(0)
@@ -239,20 +288,25 @@ class HeartModel:
         else:
             vagal = 1.0
         mu = MS_PER_MINUTE / hr
+        rsa_ms, theta = self._rsa(rate)
+        omega = 2 * math.pi * rate / SECONDS_PER_MINUTE
         rr = (
             mu
-            - vagal * self._rsa(rate) * math.sin(self._phi_r)
+            - vagal * rsa_ms * math.sin(self._phi_r)
             + p.mayer_ms * math.sin(self._phi_m)
             + self._vlf
             + vagal * self._sigma * float(self._noise_rng.standard_normal())
         )
         rr = max(rr, MIN_RR_MS)
         dt = rr / 1000.0
-        self._phi_r = (
-            self._phi_r
-            + 2 * math.pi * rate / SECONDS_PER_MINUTE * dt
-            + p.respiration_phase_noise * math.sqrt(dt) * float(self._resp_rng.standard_normal())
-        )
+        diffusion = p.respiration_phase_noise * math.sqrt(dt) * float(self._resp_rng.standard_normal())
+        if guide is None:
+            self._phi_r = self._phi_r + omega * dt + diffusion
+        else:
+            # In step with the guide: the phase error relaxes towards 0 while it diffuses.
+            lead = theta + omega * mu / 1000.0
+            error = _wrap(self._phi_r - guide.phase(t, rate) - lead)
+            self._phi_r = guide.phase(t + dt, rate) + lead + error * math.exp(-dt / p.guide_lock_s) + diffusion
         self._phi_m = (
             self._phi_m
             + 2 * math.pi * p.mayer_hz * dt

@@ -25,6 +25,17 @@ def resonance_gain(f_hz: float | np.ndarray, peak_hz: float, q: float) -> float 
     return float(g) if g.ndim == 0 else g
 
 
+def resonance_phase(f_hz: float, peak_hz: float, q: float) -> float:
+    """Phase (rad) of the RSA response relative to lung volume at breathing frequency ``f_hz``.
+
+    ``theta(f) = -atan(q (f / f0 - f0 / f))``, the phase of the same band-pass resonance as
+    :func:`resonance_gain`: 0 at the resonance, where heart rate and breathing oscillate in phase
+    (Vaschillo, Lehrer, Rishe & Konstantinov 2002, Appl Psychophysiol Biofeedback 27(1):1-27),
+    HR leading below it and lagging above it (-72 deg at 15/min for f0 = 6/min, Q = 1.5).
+    """
+    return -math.atan(q * (f_hz / peak_hz - peak_hz / f_hz))
+
+
 @dataclass(frozen=True, slots=True)
 class HeartParams:
     """Seed-independent parameters of :class:`HeartModel`, in units a user understands.
@@ -63,6 +74,10 @@ class HeartParams:
     """Diffusion of the respiratory phase, rad / sqrt(s) (irregular breathing)."""
     mayer_phase_noise: float = 0.4
     """Diffusion of the Mayer-wave phase, rad / sqrt(s) (LF is a broad band, not a line)."""
+    guide_lock_s: float = 5.0
+    """Time constant (s) with which a person following a breathing guide pulls their breathing
+    back into step with it; with ``respiration_phase_noise`` it leaves a phase error of SD
+    ``respiration_phase_noise * sqrt(guide_lock_s / 2)`` (0.16 rad, 9 deg, by default)."""
 
     @property
     def rsa_peak_ms(self) -> float:
@@ -154,6 +169,7 @@ class HeartParams:
             "resonance_q",
             "mayer_hz",
             "vlf_tau_s",
+            "guide_lock_s",
         )
         for name in positive:
             if not getattr(self, name) > 0:

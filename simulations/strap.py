@@ -49,7 +49,7 @@ from tolerance.sensors.samples import RR_UNITS_PER_SECOND
 
 from .events import StressEvent
 from .faults import BEAT_FAULTS, Artifact, BeatFaults, DetectedBeat, FaultEvent, FaultKind
-from .heart import HeartModel, RngLike, check_breathing_rate, make_rng
+from .heart import Guide, HeartModel, RngLike, check_breathing_rate, make_rng
 from .scenario import Scenario, load_scenario
 
 MAX_JITTER_FRACTION: Final = 0.45
@@ -171,9 +171,14 @@ class StrapEmulator:
         s = self.scenario.strap
         return (self._index + 1) * s.notify_interval_s + s.latency_ms / 1000.0
 
-    def set_breathing(self, rate_per_min: float) -> None:
-        """Change the breathing rate from the current simulated time on."""
-        self.model.set_breathing(rate_per_min)
+    def set_breathing(self, rate_per_min: float, in_step_from: float | None = None, inhale_share: float = 0.5) -> None:
+        """Change the breathing rate from the current simulated time on.
+
+        ``in_step_from``: breathe in step with a guide whose in-breaths start at that source
+        time (``t_mono``, the clock of this emulator's items) and every breath after it.
+        """
+        guide = None if in_step_from is None else Guide(in_step_from - self._t0_mono, inhale_share)
+        self.model.set_breathing(rate_per_min, guide)
 
     def add_stress(self, event: StressEvent) -> None:
         self.model.add_stress(event)
@@ -326,7 +331,7 @@ class SimulatedStrap:
         self._duration = duration_s
         self.ground_truth: deque[GroundTruthBeat] = deque(maxlen=keep_beats)
         self._emulator: StrapEmulator | None = None
-        self._pending_rate: float | None = None
+        self._pending_rate: tuple[float, float | None, float] | None = None
 
     @property
     def source_id(self) -> str:
@@ -337,18 +342,23 @@ class SimulatedStrap:
         """Simulated seconds since the stream started."""
         return self._emulator.t_s if self._emulator else 0.0
 
-    def set_breathing(self, rate_per_min: float | None) -> None:
+    def set_breathing(
+        self, rate_per_min: float | None, in_step_from: float | None = None, inhale_share: float = 0.5
+    ) -> None:
         """Breathe at this rate from now on (the server's pacer calls this).
 
-        ``None`` goes back to the scenario's spontaneous rate (the pacer was stopped).
+        ``None`` goes back to the scenario's spontaneous rate (the pacer was stopped). With
+        ``in_step_from`` (a source time, on the clock of the items' ``t_mono``, when one of the
+        guide's in-breaths starts) the simulated person follows the guide in step, as a
+        participant watching it would, not only at its rate.
         """
         if rate_per_min is None:
-            rate_per_min = self.scenario.heart.breathing_per_min
+            rate_per_min, in_step_from = self.scenario.heart.breathing_per_min, None
         check_breathing_rate(rate_per_min)
         if self._emulator is None:
-            self._pending_rate = rate_per_min
+            self._pending_rate = (rate_per_min, in_step_from, inhale_share)
         else:
-            self._emulator.set_breathing(rate_per_min)
+            self._emulator.set_breathing(rate_per_min, in_step_from, inhale_share)
 
     def add_stress(self, event: StressEvent) -> None:
         """Add a stress event (times in simulated seconds); needs a running stream."""
@@ -375,7 +385,7 @@ class SimulatedStrap:
             on_beat=self.ground_truth.append,
         )
         if self._pending_rate is not None:
-            emu.set_breathing(self._pending_rate)
+            emu.set_breathing(*self._pending_rate)
         self._emulator = emu
         self.ground_truth.clear()
         for item in emu.start():

@@ -5,8 +5,8 @@ window, :func:`tolerance.hrv.arousal.breathing_adherence` compares the last 60 s
 rate with the pacer's own signal: coherence and phase at the pacer's frequency and the share
 of HR power there, labelled ``following`` / ``partly`` / ``not following`` (thresholds and
 definitions in that module). The pacer's phase is known exactly, since the server owns the
-pacer; it is taken on the session's clock from the moment the guide started (in a real-time
-session that is the guide the worker sees, up to a constant offset, which coherence ignores).
+pacer; it is put on the session's clock by :attr:`PacerChanged.guide_epoch_mono` (in a
+real-time session that is the guide the worker sees).
 """
 
 from __future__ import annotations
@@ -17,7 +17,6 @@ from dataclasses import dataclass
 from functools import singledispatchmethod
 from typing import Final
 
-import numpy as np
 from tolerance.hrv import BeatUpdate, HrvInputError
 from tolerance.hrv.arousal import Adherence, Pacer, breathing_adherence
 
@@ -50,15 +49,11 @@ class AdherenceStage:
         if not s.running:
             self._pacer = None
             return ()
-        # On the session clock at the command: final beats lag the newest notification by the
-        # artifact look-ahead, so the last beat's time would start the guide a few seconds early.
-        now = value.t_mono
-        start = now
-        if self._pacer is not None:
-            # A change of rate keeps the guide's phase continuous, as the pacer does.
-            start = now - float(self._pacer.phase(np.asarray(now))) * 60.0 / s.rate_per_min
+        # On the session clock at the command (final beats lag the newest notification by the
+        # artifact look-ahead, so the last beat's time would misplace the guide).
+        start = value.guide_epoch_mono
         self._pacer = Pacer(rate_per_min=s.rate_per_min, inhale_share=s.inhale_fraction, start_s=start)
-        self._next = now + WINDOW_S  # a full window at this rate before the first figure
+        self._next = value.t_mono + WINDOW_S  # a full window at this rate before the first figure
         return ()
 
     @process.register

@@ -162,12 +162,17 @@ class LiveSession:
     ) -> PacerState:
         self.require_live()
         state = self.pacer.start(rate_per_min, ratio) if action == "start" else self.pacer.stop()
-        # A simulated participant breathes with the guide, so the whole loop shows without a strap.
+        t_mono, t_utc = self.clock.now()
+        change = PacerChanged(t_mono, t_utc, state, self._wall_clock())
+        # A simulated participant breathes with the guide, in step with it, so the whole loop
+        # (adherence, the resonance assessment's phase criterion) shows without a strap.
         set_breathing = getattr(self.sensor, "set_breathing", None)
         if callable(set_breathing):
-            set_breathing(state.rate_per_min if state.running else None)
-        t_mono, t_utc = self.clock.now()
-        await self.pipeline.push(PacerChanged(t_mono, t_utc, state, self._wall_clock()))
+            if state.running:
+                set_breathing(state.rate_per_min, change.guide_epoch_mono, state.inhale_fraction)
+            else:
+                set_breathing(None)
+        await self.pipeline.push(change)
         return state
 
     async def calibrate(self, duration_s: float) -> None:

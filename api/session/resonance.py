@@ -69,8 +69,9 @@ class ResonanceStage:
     @process.register
     def _(self, value: PacerChanged) -> Sequence[object]:
         if self._protocol is not None and value.state.running:
-            self._inhale = value.state.inhale_fraction
-            self._pacers[self._step] = Pacer(value.state.rate_per_min, value.state.inhale_fraction, value.t_mono)
+            s = value.state
+            self._inhale = s.inhale_fraction
+            self._pacers[self._step] = Pacer(s.rate_per_min, s.inhale_fraction, value.guide_epoch_mono)
         return ()
 
     @process.register

@@ -33,6 +33,20 @@ class PacerChanged:
     server_utc: float
     """the server's wall clock at the change (the pacer runs on it, even in an accelerated demo)"""
 
+    @property
+    def guide_epoch_mono(self) -> float:
+        """When the guide's current breath began, on the session clock: its phase at session
+        time ``t`` is ``(t - guide_epoch_mono) * rate / 60`` cycles.
+
+        The one place the wall-clock guide a worker sees is put on the session clock, which the
+        heart's beats are stamped with: aligned at the change, so in a real-time session it is
+        the guide on the screen; in an accelerated demo it runs at the guide's rate in
+        simulated time, and the simulated participant follows it there (stages that compare
+        the heart with the guide and the simulator all use this value).
+        """
+        s = self.state
+        return self.t_mono - s.phase(self.server_utc) * 60.0 / s.rate_per_min
+
 
 @dataclass(frozen=True, slots=True)
 class CalibrationRequest:

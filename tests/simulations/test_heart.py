@@ -3,10 +3,20 @@
 from __future__ import annotations
 
 import dataclasses
+import math
 
 import numpy as np
 import pytest
-from tolerance.simulations import HeartModel, HeartParams, load_scenario, resonance_gain, simulate
+from tolerance.hrv.arousal import Pacer, breathing_adherence
+from tolerance.simulations import (
+    Guide,
+    HeartModel,
+    HeartParams,
+    load_scenario,
+    resonance_gain,
+    resonance_phase,
+    simulate,
+)
 
 
 def _rmssd(rr: np.ndarray) -> float:
@@ -78,6 +88,51 @@ def test_set_breathing_changes_the_rate_live_without_a_wall_clock() -> None:
     assert model.t_s == pytest.approx(after[-1].t_s)
     with pytest.raises(ValueError):
         model.set_breathing(0.0)
+
+
+@pytest.mark.parametrize(("rate", "expected_deg"), [(6.0, 0.0), (4.5, 41.2), (9.0, -51.3), (12.0, -66.0)])
+@pytest.mark.parametrize("seed", [0, 1])
+def test_a_participant_following_a_guide_has_hr_in_phase_with_it_at_the_resonance(
+    rate: float, expected_deg: float, seed: int
+) -> None:
+    """Following the guide's in-breaths, HR leads it below the 6/min resonance, lags above it,
+    by the band-pass phase -atan(Q (f/f0 - f0/f)) (Q 1.5), as measured by the adherence figure."""
+    params = load_scenario("calm").heart
+    assert math.degrees(resonance_phase(rate / 60, 0.1, params.resonance_q)) == pytest.approx(expected_deg, abs=0.1)
+    model = HeartModel(params, rng=seed)
+    model.beats_until(37.0)
+    guide_start = 41.3  # the guide runs on its own clock, not the beats'
+    model.set_breathing(rate, Guide(guide_start, inhale_share=0.4))
+    beats = model.beats_until(guide_start + 200.0)
+    t = np.array([b.t_s for b in beats])
+    rr = np.array([b.rr_ms for b in beats])
+    got = breathing_adherence(t, rr, rate, Pacer(rate, 0.4, guide_start).phase, inhale_share=0.4, window_s=150.0)
+    assert got.phase_deg == pytest.approx(expected_deg, abs=12.0)
+    assert got.coherence > 0.5  # RSA is small at 12/min against the Mayer wave and noise
+
+
+def test_without_a_guide_the_breathing_phase_is_the_participants_own() -> None:
+    """The same rate, not in step: the phase against a guide is whatever the person's was."""
+    phases = []
+    for seed in range(6):
+        model = HeartModel(load_scenario("calm").heart, rng=seed)
+        model.beats_until(40.0)
+        model.set_breathing(6.0)
+        beats = model.beats_until(240.0)
+        t, rr = np.array([b.t_s for b in beats]), np.array([b.rr_ms for b in beats])
+        phases.append(breathing_adherence(t, rr, 6.0, Pacer(6.0, 0.4, 40.0).phase, window_s=150.0).phase_deg)
+    assert np.ptp(phases) > 90
+
+
+def test_a_scripted_breathing_change_ends_the_following() -> None:
+    model = HeartModel(HeartParams(), rng=1, breathing=[(100.0, 12.0)])
+    model.set_breathing(6.0, Guide(0.0))
+    assert {b.breathing_per_min for b in model.beats_until(99.0)} == {6.0}
+    model.beats_until(101.0)
+    model.set_breathing(12.0)  # what the schedule did; a guide would now be a new command
+    assert {b.breathing_per_min for b in model.beats_until(150.0)} == {12.0}
+    with pytest.raises(ValueError, match="in-breath share"):
+        Guide(0.0, inhale_share=1.0)
 
 
 def test_scripted_breathing_change_applies_at_its_time() -> None:

@@ -10,6 +10,7 @@ import math
 
 import numpy as np
 import pytest
+from tolerance.hrv.arousal import Pacer, breathing_adherence
 from tolerance.sensors import (
     ConnectionEvent,
     ConnectionState,
@@ -168,6 +169,29 @@ def test_strap_paces_simulated_time_at_the_requested_speed() -> None:
     # Stamps are simulated time from the clock's start, as if the run had taken real time.
     assert samples[-1].t_mono - 100.0 == pytest.approx(samples[-1].t_utc, abs=1e-9)
     assert samples[-1].t_utc == pytest.approx(59.0, abs=0.2)
+
+
+@pytest.mark.parametrize("t0_mono", [0.0, 5000.25])
+def test_a_guide_given_on_the_items_clock_is_followed_in_step(t0_mono: float) -> None:
+    """``in_step_from`` is a time on the items' own clock (``t_mono``): the simulated person's
+    heart then oscillates in phase with the guide at the 6/min resonance, wherever that clock
+    starts (the pacer's epoch is not the strap's)."""
+    strap = SimulatedStrap("calm", seed=4, speed=math.inf, clock=lambda: t0_mono, t0_utc=0.0, duration_s=300)
+    epoch: list[float] = []
+
+    async def drive() -> None:
+        async with contextlib.aclosing(strap.stream()) as items:
+            async for item in items:
+                if not epoch and isinstance(item, HeartRateSample) and item.t_mono > t0_mono + 60:
+                    epoch.append(item.t_mono + 1.7)  # a guide whose in-breath starts soon
+                    strap.set_breathing(6.0, in_step_from=epoch[0], inhale_share=0.4)
+
+    asyncio.run(drive())
+    beats = [b for b in strap.ground_truth if b.t_s > 100]
+    t = np.array([b.t_s for b in beats]) + t0_mono
+    rr = np.array([b.rr_true_ms for b in beats])
+    got = breathing_adherence(t, rr, 6.0, Pacer(6.0, 0.4, epoch[0]).phase, window_s=180.0)
+    assert abs(got.phase_deg) < 12 and got.coherence > 0.8, got
 
 
 def test_set_breathing_and_faults_reach_a_live_stream() -> None:

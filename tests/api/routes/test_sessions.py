@@ -190,7 +190,8 @@ def test_the_resonance_assessment_picks_the_simulators_rate_and_keeps_it_in_the_
     app_client: TestClient, seed: int
 ) -> None:
     # The simulated heart resonates at 6/min (scenario calm: resonance_per_min = 6) and breathes
-    # with the guide, which the assessment steps through 6.5 ... 4.5 /min, 2 minutes each.
+    # in step with the guide, which the assessment steps through 6.5 ... 4.5 /min, 2 minutes
+    # each; HR is in phase with breathing at the resonance and 45 deg ahead at 4.5/min.
     sid = app_client.post(
         "/api/sessions", json={"source": "sim:calm", "seed": seed, "speed": 200, "profile": f"r{seed}"}
     ).json()["id"]
@@ -210,6 +211,8 @@ def test_the_resonance_assessment_picks_the_simulators_rate_and_keeps_it_in_the_
     assert done["state"] == "done", done
     assert done["chosen_rate_per_min"] == pytest.approx(6.0, abs=0.5)
     assert len(done["rows"]) == 5 and done["criteria_used"][0] == "phase_deg", "phase synchrony first"
+    phase = {row["rate_per_min"]: row["phase_deg"] for row in done["rows"]}
+    assert phase[6.0] < 25 < phase[4.5], "the participant follows the guide's in-breaths, not only its rate"
     profile = app_client.get(f"/api/profiles/r{seed}").json()["data"]
     assert profile["resonance"]["rate_per_min"] == done["chosen_rate_per_min"]
     pacer = app_client.get(f"/api/sessions/{sid}/pacer").json()

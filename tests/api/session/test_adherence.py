@@ -67,3 +67,13 @@ def test_no_figure_before_a_full_window_of_the_guide_and_none_when_it_stops() ->
             times.extend(v.t_s for v in stage.process(update) if isinstance(v, AdherenceUpdate))
     assert times and min(times) >= 360 + 60 - 1
     assert max(times) < stop_at + 1
+
+
+def test_the_guide_is_put_on_the_session_clock_where_the_worker_sees_it() -> None:
+    """A wall-clock guide (epoch 1000 s UTC, 6/min) changed at server time 1012.5 s is a quarter
+    into a breath that began at 1010 s UTC: on the session clock (50.0 at the change) at 47.5.
+    After a change to 12/min (epoch moved to 1040 s), the same holds for the new rate."""
+    change = PacerChanged(50.0, 1012.5, PacerState(True, 6.0, 0.4, 1000.0), 1012.5)
+    assert change.guide_epoch_mono == pytest.approx(47.5)
+    faster = PacerChanged(80.0, 1042.5, PacerState(True, 12.0, 0.4, 1040.0), 1042.5)
+    assert faster.guide_epoch_mono == pytest.approx(77.5)
