@@ -23,7 +23,7 @@ import numpy as np
 
 from ..kinds import RRReader
 from ..rr_series import RRFileError, RRSeries
-from .tabular import series_from_values
+from .series import series_from_values
 
 __all__ = ["FIT_INVALID_UINT16_S", "READER", "read_fit", "sniff_fit"]
 

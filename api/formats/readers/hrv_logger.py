@@ -16,7 +16,8 @@ from typing import Final
 
 from ..kinds import RRReader
 from ..rr_series import RRSeries
-from .tabular import TableSpec, decode_head, read_table
+from .tabular import TableSpec, read_table
+from .text import decode_head
 
 __all__ = ["READER", "read_hrv_logger", "sniff_hrv_logger"]
 

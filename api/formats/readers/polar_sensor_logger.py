@@ -21,7 +21,8 @@ from typing import Final
 
 from ..kinds import RRReader
 from ..rr_series import RRFileError, RRSeries
-from .tabular import TableSpec, decode_head, open_text, read_table
+from .tabular import TableSpec, read_table
+from .text import decode_head, open_text
 
 __all__ = ["READER", "read_polar_sensor_logger", "sniff_polar_sensor_logger"]
 

@@ -34,7 +34,8 @@ from tolerance.hrv.timeline import MAX_PLAUSIBLE_RR_MS, MIN_PLAUSIBLE_RR_MS
 
 from ..kinds import RRReader
 from ..rr_series import RRSeries
-from .tabular import SECONDS_MEDIAN_LIMIT, TableSpec, read_table
+from .numbers import SECONDS_MEDIAN_LIMIT
+from .tabular import TableSpec, read_table
 
 __all__ = ["MAX_PLAUSIBLE_RR_MS", "MIN_PLAUSIBLE_RR_MS", "READER", "SECONDS_MEDIAN_LIMIT", "read_rr_text"]
 

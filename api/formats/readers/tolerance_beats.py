@@ -13,7 +13,8 @@ from typing import Final
 from ..kinds import RRReader
 from ..rr_series import RRSeries
 from ..writers.beats_csv import COLUMNS
-from .tabular import TableSpec, decode_head, read_table
+from .tabular import TableSpec, read_table
+from .text import decode_head
 
 __all__ = ["READER", "read_tolerance_beats", "sniff_tolerance_beats"]
 

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from tolerance.api.formats import RRFileError, read_rr_file
-from tolerance.api.formats.readers import tabular
+from tolerance.api.formats.readers import text
 
 
 def _read_both(monkeypatch: pytest.MonkeyPatch, path: Path, block: int) -> tuple[object, object]:
@@ -31,10 +31,10 @@ def _read_both(monkeypatch: pytest.MonkeyPatch, path: Path, block: int) -> tuple
             s.interpretation,
         )
 
-    monkeypatch.setattr(tabular, "_BLOCK_CHARS", block)
+    monkeypatch.setattr(text, "_BLOCK_CHARS", block)
     blocks = read()
-    monkeypatch.setattr(tabular, "_parse_plain", lambda text: None)
-    monkeypatch.setattr(tabular, "_BLOCK_CHARS", 1 << 30)
+    monkeypatch.setattr(text, "_parse_plain", lambda block: None)
+    monkeypatch.setattr(text, "_BLOCK_CHARS", 1 << 30)
     return blocks, read()
 
 
@@ -75,4 +75,4 @@ def test_blocks_are_used_and_keep_line_numbers(tmp_path: Path) -> None:
     s = read_rr_file(path)
     assert [(e.index, e.line, e.rr_ms) for e in s.excluded] == [(150, 151, 40.0), (151, 152, 25000.0), (252, 253, 3.0)]
     assert s.source_lines.dtype == np.int32 and s.input_index.dtype == np.int32
-    assert tabular._parse_plain("812\n0.9\r\n1000") is not None
+    assert text._parse_plain("812\n0.9\r\n1000") is not None
