@@ -65,11 +65,21 @@ _UNIT: Final = re.compile(r"\s*[(\[]\s*([a-zµ/]+)\s*[)\]]\s*$|[ _](ms|s|sec|mse
 _UNIT_SCALE: Final = {"ms": 1.0, "msec": 1.0, "s": 1000.0, "sec": 1000.0}
 
 
+class FieldTooLong(ValueError):
+    """A field longer than :mod:`csv` reads (131,072 characters by default): no RR table has one."""
+
+
 def split(line: str, delimiter: str) -> list[str]:
-    """The fields of ``line``: by blanks, or by :mod:`csv` (quotes honoured) for another delimiter."""
+    """The fields of ``line``: by blanks, or by :mod:`csv` (quotes honoured) for another delimiter.
+
+    Raises :class:`FieldTooLong` for a field longer than the csv module's limit."""
     if delimiter == " ":
         return line.split()
-    fields = next(csv.reader([line], delimiter=delimiter))
+    try:
+        fields = next(csv.reader([line], delimiter=delimiter))
+    except csv.Error as exc:
+        limit = csv.field_size_limit()
+        raise FieldTooLong(f"a field of more than {limit:,} characters, starting {line[:24]!r}") from exc
     while fields and not fields[-1].strip():  # a trailing delimiter (spreadsheets write them)
         fields.pop()
     return fields

@@ -22,7 +22,7 @@ from typing import Final
 from ..kinds import RRReader
 from ..rr_series import RRFileError, RRSeries
 from .tabular import TableSpec, read_table
-from .text import decode_head, open_text
+from .text import decode_head, not_text, open_text
 
 __all__ = ["READER", "read_polar_sensor_logger", "sniff_polar_sensor_logger"]
 
@@ -46,9 +46,12 @@ def sniff_polar_sensor_logger(head: bytes) -> bool:
 def read_polar_sensor_logger(path: str | Path) -> RRSeries:
     """RR intervals (ms) of a Polar Sensor Logger ``_RR.txt``; its ``_HR.txt`` is refused with why."""
     p = Path(path)
-    handle, _ = open_text(p)
-    with handle:
-        line = _header(handle.read(4096))
+    handle, encoding = open_text(p)
+    try:
+        with handle:
+            line = _header(handle.read(4096))
+    except UnicodeDecodeError as exc:
+        raise not_text(p, encoding, exc) from exc
     if "rr-interval" not in line:
         sibling = p.name.replace("_HR.", "_RR.") if "_HR." in p.name else "the _RR.txt file of the same recording"
         raise RRFileError(

@@ -73,10 +73,20 @@ from typing import Final, TextIO
 import numpy as np
 
 from ..rr_series import RRFileError, RRSeries
-from .columns import choose_column, classify_name, delimiter_name, delimiter_of, is_prose, rr_index, split, split_names
+from .columns import (
+    FieldTooLong,
+    choose_column,
+    classify_name,
+    delimiter_name,
+    delimiter_of,
+    is_prose,
+    rr_index,
+    split,
+    split_names,
+)
 from .numbers import Column, decide_numbers, is_iso, is_numeric, plain_number, scale_for
 from .series import KUBIOS_TIME_TOLERANCE, check_time_axis, from_beat_times, refuse_beat_times, series_from_values
-from .text import Lines, PlainBlock, open_text
+from .text import Lines, PlainBlock, not_text, open_text
 
 __all__ = ["TableSpec", "read_table"]
 
@@ -109,7 +119,9 @@ def read_table(path: str | Path, spec: TableSpec) -> RRSeries:
         with handle:
             return _read(p, handle, spec, notes)
     except UnicodeDecodeError as exc:
-        raise RRFileError(p, None, f"not text in {encoding} ({exc.reason} at byte {exc.start})") from exc
+        raise not_text(p, encoding, exc) from exc
+    except FieldTooLong as exc:
+        raise RRFileError(p, None, f"{exc}: not a table of RR intervals") from exc
 
 
 def _read(p: Path, handle: TextIO, spec: TableSpec, notes: dict[str, str]) -> RRSeries:

@@ -54,6 +54,11 @@ def open_text(path: Path) -> tuple[TextIO, str]:
         raise RRFileError(path, None, f"cannot read the file ({exc.strerror or exc})") from exc
 
 
+def not_text(path: Path, encoding: str, exc: UnicodeDecodeError) -> RRFileError:
+    """The refusal of a file that does not decode in the encoding its start suggested."""
+    return RRFileError(path, None, f"not text in {encoding} ({exc.reason} at byte {exc.start})")
+
+
 _BLOCK_CHARS: Final = 1 << 20
 """Characters read at a time after the header (whole lines of about 1 MB)."""
 _PLAIN_CHARS: Final = re.compile(r"[0-9.\r\n]*")

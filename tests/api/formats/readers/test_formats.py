@@ -157,6 +157,31 @@ def test_polar_sensor_logger_hr_file_is_refused_naming_the_rr_file() -> None:
         read_rr_file(DATA / "formats" / "polar_sensor_logger_HR.txt")
 
 
+def test_a_polar_sensor_logger_file_that_is_not_text_is_refused_at_its_byte(tmp_path: Path) -> None:
+    raw = (DATA / "formats" / "polar_sensor_logger_RR.txt").read_bytes()
+    cut = raw.index(b"\n") + 5
+    path = tmp_path / "broken_RR.txt"
+    path.write_bytes(raw[:cut] + b"\xff\xfe\xfa" + raw[cut:])
+    with pytest.raises(RRFileError, match=f"not text in utf-8 .* at byte {cut}"):
+        read_rr_file(path)
+
+
+LONG = "1" * 140_000
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        f"date,rr,since start\n2025-03-15 09:00:15.123,800,800\nx{LONG},800,1600\n",  # HRV Logger
+        f'RR (ms),Time (s)\n800,1\n"{LONG}",2\n',  # a quoted field, headered
+        f"rr_ms;t\n800;1\n{LONG};2\n",  # semicolons
+    ],
+)
+def test_a_field_longer_than_csv_reads_is_refused_not_a_traceback(tmp_path: Path, text: str) -> None:
+    with pytest.raises(RRFileError, match="a field of more than 131,072 characters"):
+        read_rr_file(_write(tmp_path, text))
+
+
 def test_hrv_logger_rr_export() -> None:
     series = read_rr_file(DATA / "formats" / "hrv_logger_RR.csv")
     np.testing.assert_array_equal(series.rr_ms, EXPECTED)
