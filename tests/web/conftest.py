@@ -16,7 +16,7 @@ from pathlib import Path
 
 import httpx
 import pytest
-from playwright.sync_api import Browser, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, sync_playwright
 
 SCREENS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
 """Screenshots of every view from the run (git-ignored; scripts/screenshots.sh copies two into docs/)."""
@@ -127,6 +127,20 @@ def _console(w: Watched, msg: ConsoleMessage) -> None:
         w.errors.append(f"console: {msg.text}")
 
 
+_CONTEXTS: list[BrowserContext] = []
+"""Contexts opened by the running test; closed when it ends, pass or fail."""
+
+
+@pytest.fixture(autouse=True)
+def _close_pages() -> Iterator[None]:
+    # A failed test never reaches its own context.close(): a page left running (reconnecting,
+    # drawing) would take the CPU of every browser test after it.
+    yield
+    while _CONTEXTS:
+        with contextlib.suppress(Error):
+            _CONTEXTS.pop().close()
+
+
 def _open_page(
     browser: Browser,
     url: str,
@@ -138,6 +152,7 @@ def _open_page(
 ) -> Watched:
     """Open ``url`` in a fresh context; ``before(page)`` runs first (e.g. to route the websocket)."""
     context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
+    _CONTEXTS.append(context)
     page = context.new_page()
     if before is not None:
         before(page)
@@ -153,8 +168,13 @@ def _open_page(
     return w
 
 
-SPIKE = ("--sim", "stress-spike", "--seed", "3", "--speed", "20", "--baseline", "0:180")
-"""Calibrated on its first 180 s, then one stress event at 180 s (9 s of real time at --speed 20)."""
+def spike_args(speed: int = 20) -> tuple[str, ...]:
+    """A worker calibrated on its first 180 s, then one stress event at 180 s (9 s of real time
+    at --speed 20), above the window from about 220 s to 360 s."""
+    return ("--sim", "stress-spike", "--seed", "3", "--speed", str(speed), "--baseline", "0:180")
+
+
+SPIKE = spike_args()
 
 
 @pytest.fixture(scope="session")
@@ -184,6 +204,7 @@ class Web:
     """What a browser test needs, as one fixture (test files cannot import this conftest)."""
 
     SPIKE = SPIKE
+    spike_args = staticmethod(spike_args)
     open_page = staticmethod(_open_page)
     session_id = staticmethod(_session_id)
     wait_until = staticmethod(_wait_until)

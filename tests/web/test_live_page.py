@@ -15,12 +15,19 @@ pytestmark = pytest.mark.browser
 
 @pytest.fixture(scope="module")
 def spike(server_factory: Any, web: Any) -> Any:
-    """A worker of its own, started with this module, so the page sees the stress event arrive."""
-    return server_factory(*web.SPIKE)
+    """A worker of its own, started with this module, so the page sees the stress event arrive
+    (at --speed 10: above the window 22-36 s after the start, time for a slow page to open)."""
+    return server_factory(*web.spike_args(speed=10))
 
 
 def _server_phase(pacer: dict[str, Any], t_utc: float) -> float:
     return ((t_utc - pacer["epoch_utc"]) * pacer["rate_per_min"] / 60.0) % 1.0
+
+
+def _page_phase(page: Any) -> tuple[float, float]:
+    """The guide's phase and the browser's clock (s), read together (one round trip, not two)."""
+    phase, now_ms = page.evaluate("() => [Number(document.querySelector('#guide').dataset.phase), Date.now()]")
+    return float(phase), float(now_ms) / 1000.0
 
 
 def _circular_diff(a: float, b: float) -> float:
@@ -81,14 +88,11 @@ def test_breathing_guide_follows_the_server_pacer_in_two_tabs(browser: Browser, 
     assert pacer["running"] and pacer["rate_per_min"] == 6.0 and pacer["inhale_fraction"] == 0.5
     assert b.page.input_value("#ratio") == "1,1"
     for _ in range(2):  # sampled twice, some way apart in the cycle
-        t_before = time.time()
-        pa = float(a.page.evaluate("() => document.querySelector('#guide').dataset.phase"))
-        pb = float(b.page.evaluate("() => document.querySelector('#guide').dataset.phase"))
-        t_after = time.time()
-        expected = _server_phase(pacer, (t_before + t_after) / 2)
-        # Within 10 % of a breath cycle of the server's phase, and of each other.
-        assert _circular_diff(pa, expected) < 0.1, (pa, expected)
-        assert _circular_diff(pb, expected) < 0.1, (pb, expected)
+        # Within 10 % of a breath cycle of the server's phase (the browser shares this machine's
+        # clock), and so of each other.
+        for page in (a.page, b.page):
+            phase, at = _page_phase(page)
+            assert _circular_diff(phase, _server_phase(pacer, at)) < 0.1, (phase, _server_phase(pacer, at))
         size = float(a.page.evaluate("() => document.querySelector('#guide').dataset.size"))
         assert 0.0 <= size <= 1.0
         time.sleep(2.5)
@@ -130,16 +134,17 @@ def test_the_page_reconnects_and_resyncs_the_guide_after_the_link_drops_and_the_
     page.wait_for_function("() => /^reconnecting \\([2-9]\\)$/.test(document.querySelector('#connection').textContent)")
     assert page.get_attribute("#connection", "data-state") == "reconnecting"
     refuse["on"] = False
-    page.wait_for_function("() => document.body.dataset.hellos === '2'", timeout=15000)
+    page.wait_for_function("() => Number(document.body.dataset.hellos) >= 2", timeout=15000)
     page.wait_for_function("() => document.querySelector('#connection').textContent === 'connected'")
-    # A sleeping tab: the main thread stops for 6.5 s; on waking the page starts over.
+    hellos = int(page.get_attribute("body", "data-hellos") or "0")
+    # A sleeping tab: the main thread stops for 6.5 s; on waking the page starts over. (It then
+    # works through the frames the test's proxy queued meanwhile: a generous wait under load.)
     page.evaluate("() => { const t = Date.now(); while (Date.now() - t < 6500) {} }")
-    page.wait_for_function("() => document.body.dataset.hellos === '3'", timeout=10000)
+    page.wait_for_function(f"() => Number(document.body.dataset.hellos) > {hellos}", timeout=30000)
     page.wait_for_timeout(2500)  # the first pings measure the clock again (the test's proxy relays them)
     pacer = httpx.get(spike.api(f"api/sessions/{sid}/pacer")).json()
-    t0 = time.time()
-    phase = float(page.evaluate("() => document.querySelector('#guide').dataset.phase"))
-    assert _circular_diff(phase, _server_phase(pacer, (t0 + time.time()) / 2)) < 0.1
+    phase, at = _page_phase(page)
+    assert _circular_diff(phase, _server_phase(pacer, at)) < 0.1
     httpx.post(spike.api(f"api/sessions/{sid}/pacer"), json={"action": "stop"})
     w.check()
     page.context.close()
