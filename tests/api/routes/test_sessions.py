@@ -136,13 +136,16 @@ def test_a_strap_without_rr_intervals_gets_hr_only_zones_flagged_as_such(tmp_pat
     with TestClient(app, base_url="http://127.0.0.1:8000") as client:
         sid = _live_id(client)
         with client.websocket_connect(f"ws://127.0.0.1:8000/ws/sessions/{sid}") as ws:
-            zones: list[dict[str, Any]] = []
+            hello = json.loads(ws.receive_text())
+            # The fake strap sends as fast as the loop allows: the zones may all precede the
+            # subscription, and then come in the hello's recent history.
+            zones: list[dict[str, Any]] = list(hello["zones"])
             deadline = time.monotonic() + 20
             while len(zones) < 3 and time.monotonic() < deadline:
                 f = json.loads(ws.receive_text())
                 if f["type"] == "zone":
                     zones.append(f)
-        assert zones and all(z["hr_only"] for z in zones)
+        assert len(zones) >= 3 and all(z["hr_only"] for z in zones)
         assert all(z["arousal"] is not None and z["baseline"] == "population" for z in zones)
         stored = client.get(f"/api/sessions/{sid}").json()["stored"]
         assert stored["beats"] == 0, "no RR: no beats, and no HRV figure is made up"
