@@ -89,8 +89,11 @@ def _chromium() -> str:
     return path
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def browser() -> Iterator[Browser]:
+    # Per module, not per session: Playwright's sync API keeps an event loop running in this
+    # thread while it is open, and in-process tests that call asyncio.run() after a browser
+    # test (another order, another selection) would fail.
     with sync_playwright() as p:
         b = p.chromium.launch(executable_path=_chromium(), headless=True, args=CHROMIUM_FLAGS)
         yield b
