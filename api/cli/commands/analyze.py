@@ -235,12 +235,8 @@ def write_json(out: TextIO, windows: Iterable[dict[str, Any]], rest: Iterable[tu
     ``json.dumps`` of the whole document (its default separators, NaN and inf as null), without
     the document or its text in memory. A value given as an iterator is written as a list,
     item by item."""
-    out.write('{"windows": [')
-    for n, window in enumerate(windows):
-        if n:
-            out.write(", ")
-        out.write(json.dumps(_json_safe(window), allow_nan=False))
-    out.write("]")
+    out.write('{"windows": ')
+    _write_list(out, iter(windows))
     for key, value in rest:
         out.write(f", {json.dumps(key)}: ")
         if isinstance(value, Iterator):
