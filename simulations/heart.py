@@ -225,6 +225,11 @@ class HeartModel:
         """The breathing rate now in force (a breathing block's, while one lasts)."""
         return self._rate_at(self._t)
 
+    @property
+    def guide(self) -> Guide | None:
+        """The breathing guide followed in step, None when breathing at a rate of one's own."""
+        return self._guide
+
     def set_breathing(self, rate_per_min: float, guide: Guide | None = None) -> None:
         """Change the resting breathing rate from the next beat on (a pacer's command).
 

@@ -128,8 +128,9 @@ def test_a_scripted_breathing_change_ends_the_following() -> None:
     model = HeartModel(HeartParams(), rng=1, breathing=[(100.0, 12.0)])
     model.set_breathing(6.0, Guide(0.0))
     assert {b.breathing_per_min for b in model.beats_until(99.0)} == {6.0}
+    assert model.guide == Guide(0.0)
     model.beats_until(101.0)
-    model.set_breathing(12.0)  # what the schedule did; a guide would now be a new command
+    assert model.guide is None, "the script's rate is the person's own, not the guide's"
     assert {b.breathing_per_min for b in model.beats_until(150.0)} == {12.0}
     with pytest.raises(ValueError, match="in-breath share"):
         Guide(0.0, inhale_share=1.0)
