@@ -19,7 +19,7 @@ from .storage import EpisodeRow, queries
 MAX_ZONE_STEP_S: Final = 10.0
 """A zone event covers the time to the next one up to this (s); zone ticks come every 5 s."""
 TREND_DAYS: Final = 28
-ZONES: Final = ("within", "hyper", "hypo", "activity", "unknown")
+ZONES: Final = ("within", "hyper", "hypo", "activity", "unknown", "warmup", "learning")
 
 
 def day_bounds(day: dt.date) -> tuple[float, float]:

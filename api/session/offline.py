@@ -10,7 +10,9 @@ windows at every beat); a calibration span gives the baseline (the live stage's
 session's exported beats gives the episodes the live session gave after END.
 
 Times are seconds of the file's beat time, 0 at the start of the first value; the span too.
-Without a span or a baseline, population values are used and ``baseline.source`` says so.
+Without a span or a baseline, a provisional baseline is learnt from the file's first minute of
+usable windows, as a live session without calibration does (``baseline.source`` says
+``provisional``).
 """
 
 from __future__ import annotations
@@ -24,12 +26,12 @@ import numpy as np
 import numpy.typing as npt
 from tolerance.hrv import BeatUpdate, Engine, EngineConfig, GapReason
 from tolerance.hrv.arousal import (
-    POPULATION_BASELINE,
     Baseline,
     Calibration,
     ToleranceConfig,
     ToleranceResult,
     ToleranceTracker,
+    ZoneTick,
 )
 
 from .tolerance import SHORT_WINDOW_S
@@ -129,12 +131,14 @@ def file_tolerance(
             if start <= t:
                 cal.add(t, hr, rm, cs)
         baseline = cal.finish()
-    used = baseline or POPULATION_BASELINE
-    tracker = ToleranceTracker(used, config)
+    tracker = ToleranceTracker(baseline, config)
+    ticks: list[ZoneTick] = []
     for t, hr, rm, cs in iter_short_windows(rr_ms, gaps_after=gaps_after):
-        tracker.add(t, hr, rm, cs, False, False)
+        ticks.extend(u for u in tracker.add(t, hr, rm, cs, False, False) if isinstance(u, ZoneTick))
     tracker.finish()
-    result = ToleranceResult(used, tracker.zones, tracker.episodes, tracker.time_in_window, tracker.config)
+    result = ToleranceResult(
+        tracker.baseline, tracker.zones, tracker.episodes, tracker.time_in_window, tracker.config, tuple(ticks)
+    )
     doc = result.as_dict(curves=True)
     doc["parameters"]["calibrate_span_s"] = list(calibrate_span_s) if calibrate_span_s else None
     doc["parameters"]["time_origin"] = "seconds of beat time from the start of the file's first value"

@@ -176,7 +176,8 @@ class ProfileSink:
 
     async def write(self, values: Sequence[object]) -> None:
         for value in values:
-            if isinstance(value, BaselineSet) and value.baseline.source in ("calibration", "range", "rolling"):
+            if isinstance(value, BaselineSet) and value.baseline is not None and value.baseline.source != "population":
+                # A provisional baseline is kept too: the worker's next session starts from it.
                 await queries.update_profile(self.store, self.profile, {"baseline": value.baseline.as_dict()})
             elif isinstance(value, ResonanceDone) and value.result is not None:
                 result = value.result.as_dict()

@@ -30,7 +30,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import dataclass
-from typing import Any
+from typing import Any, Final
 
 from .baseline import Baseline
 
@@ -48,7 +48,14 @@ class ArousalValue:
         return {"arousal": self.arousal, "z_hr": self.z_hr, "z_ln_rmssd": self.z_ln_rmssd, "hr_only": self.hr_only}
 
 
-def arousal_index(hr_bpm: float | None, rmssd_ms: float | None, baseline: Baseline) -> ArousalValue | None:
+DEFAULT_HR_WEIGHT: Final = 0.5
+"""Weight ``w`` of z_HR in ``a = w * z_HR - (1 - w) * z_lnRMSSD`` (0.5: the equal-weight index).
+Chosen by ``benchmarks/score_real.py`` among 0.5, 0.75 and 1 (HR alone) on every real data set."""
+
+
+def arousal_index(
+    hr_bpm: float | None, rmssd_ms: float | None, baseline: Baseline, hr_weight: float = DEFAULT_HR_WEIGHT
+) -> ArousalValue | None:
     """The arousal index of one 60 s window against ``baseline`` (see the module docstring).
 
     Parameters
@@ -59,6 +66,8 @@ def arousal_index(hr_bpm: float | None, rmssd_ms: float | None, baseline: Baseli
         The window's RMSSD (ms), None without RR intervals or when the window gave no number.
     baseline
         The personal (or population) baseline.
+    hr_weight
+        ``w`` in ``a = w * z_HR - (1 - w) * z_lnRMSSD`` (0.5 by default: ``(z_HR - z_lnRMSSD) / 2``).
 
     Returns
     -------
@@ -73,4 +82,4 @@ def arousal_index(hr_bpm: float | None, rmssd_ms: float | None, baseline: Baseli
         return ArousalValue(z_hr, z_hr, None, True)
     assert rmssd_ms is not None
     z_ln = (math.log(rmssd_ms) - baseline.ln_rmssd_center) / baseline.ln_rmssd_spread
-    return ArousalValue(0.5 * (z_hr - z_ln), z_hr, z_ln, False)
+    return ArousalValue(hr_weight * z_hr - (1.0 - hr_weight) * z_ln, z_hr, z_ln, False)
