@@ -94,7 +94,8 @@ def analyze_tolerance(
     ticks: list[ZoneTick] = []
     for i in range(t.size):
         ti = float(t[i])
-        ups = tracker.add(ti, hr_60s[i], rmssd_60s[i], corrected_share[i], _inside(ti, breathing), _inside(ti, activity))
+        breathe, move = _inside(ti, breathing), _inside(ti, activity)
+        ups = tracker.add(ti, hr_60s[i], rmssd_60s[i], corrected_share[i], breathe, move)
         ticks.extend(u for u in ups if isinstance(u, ZoneTick))
     tracker.finish()
     return ToleranceResult(

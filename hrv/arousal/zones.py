@@ -216,9 +216,8 @@ class TimeInWindowSummary:
 
     @property
     def total_s(self) -> float:
-        return (
-            self.within_s + self.hyper_s + self.hypo_s + self.activity_s + self.unknown_s + self.warmup_s + self.learning_s
-        )
+        judged = self.within_s + self.hyper_s + self.hypo_s
+        return judged + self.activity_s + self.unknown_s + self.warmup_s + self.learning_s
 
     @property
     def within_share(self) -> float | None:
