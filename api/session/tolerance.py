@@ -231,10 +231,10 @@ class ToleranceStage:
 
     def flush(self) -> Sequence[object]:
         """End of the session: close what is open, and let a personal baseline learn from the
-        session's calm windows (:func:`~tolerance.hrv.arousal.rolling_update`: never from paced
-        breathing, movement, excursions or the 10 minutes after one; at most half a spread per
-        update; a provisional baseline is pooled with them, and confirmed after 30 minutes of calm
-wear). Population values never roll: they wait for a calibration."""
+                session's calm windows (:func:`~tolerance.hrv.arousal.rolling_update`: never from paced
+                breathing, movement, excursions or the 10 minutes after one; at most half a spread per
+                update; a provisional baseline is pooled with them, and confirmed after 30 minutes of calm
+        wear). Population values never roll: they wait for a calibration."""
         out: list[object] = list(self.tracker.finish())
         if self.baseline is not None and self.baseline.source != "population" and self.tracker.calm_windows:
             rolled = rolling_update(self.baseline, self.tracker.calm_windows)

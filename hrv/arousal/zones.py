@@ -71,6 +71,7 @@ class Zone(enum.StrEnum):
 JUDGED_ZONES: Final = frozenset({Zone.HYPO, Zone.WITHIN, Zone.HYPER})
 """The zones time in window is computed over; the others are reported apart."""
 
+
 @dataclass(frozen=True, slots=True)
 class WindowBand:
     """The window of tolerance on the arousal index: ``lower < upper`` (index units)."""
