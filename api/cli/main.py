@@ -212,6 +212,10 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     review.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
 
+    sessions = sub.add_parser("sessions", help="list the stored sessions: ids, labels, start, duration, status")
+    sessions.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    sessions.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
+
     export = sub.add_parser("export", help="export a stored session")
     export.add_argument("session", metavar="SESSION", help="session id (see GET /api/sessions)")
     export.add_argument(
