@@ -35,7 +35,8 @@ py_stamp=.venv/tolerance-setup.stamp
 py_hash="$(digest pyproject.toml)"
 wanted="$py_hash ${extras:-base}"
 installed=false
-if [ -x .venv/bin/python ] && [ -x .venv/bin/tolerance ] && [ -f "$py_stamp" ]; then
+venv_works() { [ -x .venv/bin/python ] && .venv/bin/python -c '' 2>/dev/null; }
+if venv_works && [ -x .venv/bin/tolerance ] && [ -f "$py_stamp" ]; then
   # One line per set of extras installed from this pyproject.toml; any of them includes the base.
   if grep -qxF "$wanted" "$py_stamp" || { [ -z "$extras" ] && grep -q "^$py_hash " "$py_stamp"; }; then
     installed=true
@@ -43,8 +44,10 @@ if [ -x .venv/bin/python ] && [ -x .venv/bin/tolerance ] && [ -f "$py_stamp" ]; 
 fi
 if [ "$installed" = false ]; then
   echo "Installing Tolerance${extras:+ with [$extras]} into .venv ..." >&2
-  if [ ! -x .venv/bin/python ]; then
-    "$python" -m venv .venv
+  if ! venv_works; then
+    # Missing, or broken (its Python was removed or upgraded away): made afresh.
+    rm -f "$py_stamp"
+    "$python" -m venv --clear .venv
   fi
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
   # setuptools tells every editable install of a package-dir layout to beware of folders named

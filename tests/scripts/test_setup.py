@@ -22,9 +22,10 @@ TOOLS = ("bash", "cat", "cp", "dirname", "basename", "grep", "mkdir", "mv", "rm"
 
 FAKE_PYTHON = """#!{bash}
 if [ "$1" = -m ] && [ "$2" = venv ]; then
-  echo "venv $3" >>{log}
-  mkdir -p "$3/bin" && cp "$0" "$3/bin/python" && printf '#!{bash}\\n' >"$3/bin/tolerance"
-  chmod +x "$3/bin/tolerance"
+  shift 2; echo "venv $*" >>{log}
+  for dir in "$@"; do :; done  # the last argument
+  rm -rf "$dir" && mkdir -p "$dir/bin" && cp "$0" "$dir/bin/python" && printf '#!{bash}\\n' >"$dir/bin/tolerance"
+  chmod +x "$dir/bin/tolerance"
   exit 0
 fi
 if [ "$1" = -m ] && [ "$2" = pip ]; then shift 2; echo "pip $*" >>{log}; exit 0; fi
@@ -95,7 +96,7 @@ def _installs(calls: list[str]) -> list[str]:
 
 def test_first_run_installs_and_vendors_then_a_second_run_does_nothing_and_needs_no_npm(checkout: Checkout) -> None:
     calls, _ = checkout.run("test")
-    assert calls[0] == "venv .venv"
+    assert calls[0] == "venv --clear .venv"
     assert _installs(calls) == ["pip install --quiet --disable-pip-version-check -e .[test]"]
     assert [c for c in calls if c.startswith("npm")] == ["npm ci --no-audit --no-fund --silent"]
     vendor = checkout.root / "web" / "vendor"
@@ -133,8 +134,20 @@ def test_a_missing_venv_is_created_again(checkout: Checkout) -> None:
     checkout.run()
     shutil.rmtree(checkout.root / ".venv")
     calls, _ = checkout.run(npm=False)
-    assert calls[0] == "venv .venv"
+    assert calls[0] == "venv --clear .venv"
     assert len(_installs(calls)) == 1
+
+
+def test_a_broken_venv_is_made_afresh(checkout: Checkout) -> None:
+    checkout.run()
+    python = checkout.root / ".venv" / "bin" / "python"
+    python.unlink()
+    python.write_text("#!/bin/sh\nexit 127\n")  # as when the Python it linked to is gone
+    python.chmod(0o755)
+    calls, _ = checkout.run(npm=False)
+    assert calls[0] == "venv --clear .venv"
+    assert len(_installs(calls)) == 1
+    assert checkout.run(npm=False)[0] == []
 
 
 @pytest.mark.parametrize("change", ["lockfile", "missing vendor file", "missing stamp"])
