@@ -1,8 +1,10 @@
-"""scripts/setup.sh does nothing it has already done: pip and npm run only when something changed.
+"""scripts/setup.sh, and so scripts/serve.sh, does nothing it has already done: pip and npm run only
+when something changed, and a second start goes straight to ``tolerance serve``.
 
 The script runs for real (bash, in a copy of the files it reads) with recording stand-ins for
 the two slow steps: ``PYTHON`` is a wrapper that records ``-m venv`` and ``-m pip`` (and runs
-this interpreter for anything else), and ``npm`` is a wrapper that records its arguments and
+this interpreter for anything else; the venv it makes has a ``tolerance`` that records its
+arguments), and ``npm`` is a wrapper that records its arguments and
 lays out ``node_modules/uplot`` as ``npm ci`` would. The PATH holds only the tools the script
 needs, so a run that reaches for npm when the stand-in is withdrawn fails.
 """
@@ -24,7 +26,8 @@ FAKE_PYTHON = """#!{bash}
 if [ "$1" = -m ] && [ "$2" = venv ]; then
   shift 2; echo "venv $*" >>{log}
   for dir in "$@"; do :; done  # the last argument
-  rm -rf "$dir" && mkdir -p "$dir/bin" && cp "$0" "$dir/bin/python" && printf '#!{bash}\\n' >"$dir/bin/tolerance"
+  rm -rf "$dir" && mkdir -p "$dir/bin" && cp "$0" "$dir/bin/python"
+  printf '#!{bash}\\necho "tolerance $*" >>{log}\\n' >"$dir/bin/tolerance"
   chmod +x "$dir/bin/tolerance"
   exit 0
 fi
@@ -48,7 +51,8 @@ class Checkout:
         self.root = tmp / "repo"
         (self.root / "scripts").mkdir(parents=True)
         (self.root / "web").mkdir()
-        shutil.copy(ROOT / "scripts" / "setup.sh", self.root / "scripts" / "setup.sh")
+        for script in ("setup.sh", "serve.sh"):
+            shutil.copy(ROOT / "scripts" / script, self.root / "scripts" / script)
         shutil.copy(ROOT / "pyproject.toml", self.root / "pyproject.toml")
         shutil.copy(ROOT / "web" / "package-lock.json", self.root / "web" / "package-lock.json")
         self.log = tmp / "calls.log"
@@ -68,13 +72,13 @@ class Checkout:
         for script in (self.python, self.npm_dir / "npm"):
             script.chmod(0o755)
 
-    def run(self, *extras: str, npm: bool = True) -> tuple[list[str], str]:
-        """Run setup.sh; the calls it made to pip, venv and npm, and everything it printed."""
+    def run(self, *extras: str, npm: bool = True, script: str = "setup.sh") -> tuple[list[str], str]:
+        """Run the script; the calls it made to pip, venv, npm and tolerance, and everything it printed."""
         before = self.log.read_text().splitlines()
         path = f"{self.npm_dir}:{self.tools}" if npm else str(self.tools)
         env = {"PATH": path, "PYTHON": str(self.python), "HOME": os.environ.get("HOME", "/tmp")}
         r = subprocess.run(
-            ["bash", "scripts/setup.sh", *extras],
+            ["bash", f"scripts/{script}", *extras],
             cwd=self.root,
             env=env,
             capture_output=True,
@@ -109,6 +113,15 @@ def test_first_run_installs_and_vendors_then_a_second_run_does_nothing_and_needs
     # The base install is part of every install with extras: serve.sh after test.sh installs nothing.
     calls, printed = checkout.run(npm=False)
     assert (calls, printed) == ([], "")
+
+
+def test_a_second_serve_sh_start_goes_straight_to_serve(checkout: Checkout) -> None:
+    calls, _ = checkout.run(script="serve.sh")
+    assert len(_installs(calls)) == 1 and "npm ci --no-audit --no-fund --silent" in calls
+    assert calls[-1] == "tolerance serve --sim calm"
+    calls, printed = checkout.run("--device", "Polar H10", script="serve.sh", npm=False)
+    assert calls == ["tolerance serve --device Polar H10"]
+    assert printed == ""
 
 
 def test_a_changed_pyproject_reinstalls_without_npm(checkout: Checkout) -> None:
