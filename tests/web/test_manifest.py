@@ -7,6 +7,7 @@ from __future__ import annotations
 import struct
 from html.parser import HTMLParser
 from typing import Any
+from urllib.parse import parse_qs, urlsplit
 
 import httpx
 from tolerance.api.routes.pages import PAGES
@@ -32,7 +33,12 @@ def _png_size(data: bytes) -> tuple[int, int]:
 
 
 def test_every_page_links_the_manifest_which_parses_and_whose_icons_are_served(served_calm: Any) -> None:
-    with httpx.Client(base_url=served_calm.url, follow_redirects=True, timeout=30) as client:
+    # The server's address as printed; an access token in it goes with every request.
+    url = urlsplit(served_calm.url)
+    token = parse_qs(url.query).get("token", [None])[0]
+    headers = {"authorization": f"Bearer {token}"} if token else {}
+    base = f"{url.scheme}://{url.netloc}"
+    with httpx.Client(base_url=base, headers=headers, follow_redirects=True, timeout=30) as client:
         hrefs = set()
         for path in PAGES:
             page = client.get(path)
