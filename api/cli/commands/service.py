@@ -150,7 +150,8 @@ def install(args: argparse.Namespace) -> int:
     if code == ExitCode.OK and shutil.which("systemctl") is not None:
         if existed:
             code = _run_steps([["restart", UNIT_NAME]], "run the new options")
-        print(f"Started, and starts at every login. Its address: journalctl --user -u {UNIT_NAME} -n 5")
+        if code == ExitCode.OK:
+            print(f"Started, and starts at every login. Its address: journalctl --user -u {UNIT_NAME} -n 5")
     return code
 
 
@@ -162,6 +163,10 @@ def uninstall(args: argparse.Namespace) -> int:
     if MARKER not in path.read_text(encoding="utf-8", errors="replace"):
         raise UsageError(f"{path} was not written by Tolerance; left as it is")
     code = _run_steps([["disable", "--now", UNIT_NAME]], "stop it")
+    # What `enable` made, gone even when systemctl could not say so itself.
+    wanted = path.parent / "default.target.wants" / UNIT_NAME
+    if wanted.is_symlink():
+        wanted.unlink()
     path.unlink()
     print(f"Removed {path}.")
     if code == ExitCode.OK:

@@ -117,6 +117,15 @@ def test_uninstall_stops_disables_and_removes_it(env: Env, capsys: pytest.Captur
     assert "No Tolerance service installed" in capsys.readouterr().out
 
 
+def test_uninstall_without_systemctl_removes_the_unit_and_its_enablement(env: Env) -> None:
+    assert main(["service", "install"]) == 0
+    wants = env.unit.parent / "default.target.wants"
+    wants.mkdir()
+    (wants / "tolerance.service").symlink_to(env.unit)  # as `systemctl --user enable` leaves it
+    assert main(["service", "uninstall"]) == 0
+    assert not env.unit.exists() and not (wants / "tolerance.service").is_symlink()
+
+
 def test_status_says_what_is_installed_and_whether_it_runs(env: Env, capsys: pytest.CaptureFixture[str]) -> None:
     assert main(["service", "status"]) == 0
     assert capsys.readouterr().out.startswith("Not installed")
