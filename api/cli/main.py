@@ -224,7 +224,7 @@ def build_parser() -> argparse.ArgumentParser:
     sessions.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
 
     export = sub.add_parser("export", help="export a stored session")
-    export.add_argument("session", metavar="SESSION", help="session id (see GET /api/sessions)")
+    export.add_argument("session", metavar="SESSION", help="session id (see `tolerance sessions`)")
     export.add_argument(
         "--format",
         choices=tuple(EXPORTS),
@@ -236,7 +236,7 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
 
     forget = sub.add_parser("forget", help="delete stored sessions for good, leaving no trace in the database file")
-    forget.add_argument("sessions", metavar="SESSION", nargs="*", help="session ids (see GET /api/sessions)")
+    forget.add_argument("sessions", metavar="SESSION", nargs="*", help="session ids (see `tolerance sessions`)")
     forget.add_argument("--all", action="store_true", help="every stored session")
     forget.add_argument("--before", metavar="DATE", default=None, help="sessions started before DATE (local time)")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
