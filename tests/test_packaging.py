@@ -146,6 +146,11 @@ def test_the_installed_app_serves_the_page_and_uplot_without_npm(installed: Inst
                 got = client.get(f"{base}/vendor/{name}")
                 assert got.status_code == 200, name
                 assert got.content == (ROOT / "web" / "vendor" / name).read_bytes()
+            # The web app manifest and its icons, for installing the page as an app.
+            manifest = client.get(f"{base}/static/manifest.webmanifest")
+            assert manifest.status_code == 200
+            for icon in manifest.json()["icons"]:
+                assert client.get(base + icon["src"]).content == (ROOT / "web" / icon["src"].lstrip("/")).read_bytes()
         assert "chart library is missing" not in log.read_text()
     finally:
         proc.terminate()
