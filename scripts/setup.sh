@@ -46,7 +46,6 @@ if [ "$installed" = false ]; then
   echo "Installing Tolerance${extras:+ with [$extras]} into .venv ..." >&2
   if ! venv_works; then
     # Missing, or broken (its Python was removed or upgraded away): made afresh.
-    rm -f "$py_stamp"
     "$python" -m venv --clear .venv
   fi
   .venv/bin/python -m pip install --quiet --disable-pip-version-check --upgrade pip
@@ -54,7 +53,8 @@ if [ "$installed" = false ]; then
   # like the package (information only, nothing to fix): that one notice is filtered out.
   PYTHONWARNINGS="ignore:Editable installation:UserWarning" \
     .venv/bin/python -m pip install --quiet --disable-pip-version-check -e ".${extras:+[$extras]}"
-  if [ -f "$py_stamp" ]; then grep "^$py_hash " "$py_stamp" >"$py_stamp.new" || true; fi
+  rm -f "$py_stamp.new"
+  if [ -f "$py_stamp" ]; then grep "^$py_hash " "$py_stamp" | grep -vxF "$wanted" >"$py_stamp.new" || true; fi
   echo "$wanted" >>"$py_stamp.new"
   mv "$py_stamp.new" "$py_stamp"
 fi
