@@ -243,7 +243,7 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
 
     service = sub.add_parser(
-        "service", help="start `tolerance serve` at login: a systemd user unit (Linux; see the README elsewhere)"
+        "service", help="start `tolerance serve` at every login (a systemd user unit; other systems: README)"
     )
     actions = service.add_subparsers(dest="action", metavar="ACTION", required=True)
     install = actions.add_parser(

@@ -77,7 +77,7 @@ def quote(arg: str) -> str:
     text = arg.replace("%", "%%").replace("$", "$$")
     if _PLAIN.fullmatch(arg):
         return text
-    return '"' + text.replace("\\", "\\\\").replace('"', '\\"') + '"'
+    return '"' + text.replace("\\", "\\\\").replace('"', '\\"').replace("\n", "\\n") + '"'
 
 
 def unit_text(command: list[str]) -> str:
