@@ -52,21 +52,10 @@ def _span(text: str) -> tuple[float, float]:
     return a, b
 
 
-def build_parser() -> argparse.ArgumentParser:
-    from tolerance.api.formats.registry import EXPORTS
-
-    parser = argparse.ArgumentParser(
-        prog="tolerance",
-        description=(
-            "Live HRV biofeedback against your window of tolerance, from a BLE chest strap "
-            "or a simulated one. A training aid, not a diagnosis."
-        ),
-    )
-    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
-    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
-
-    serve = sub.add_parser("serve", help="run the live server and print the URL to open")
-    src = serve.add_mutually_exclusive_group()
+def _serve_options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    """Add ``serve``'s options to ``parser`` (``serve`` and ``service install``); returns them."""
+    before = len(parser._actions)
+    src = parser.add_mutually_exclusive_group()
     src.add_argument(
         "--sim",
         metavar="SCENARIO",
@@ -82,14 +71,14 @@ def build_parser() -> argparse.ArgumentParser:
     src.add_argument(
         "--replay", metavar="FILE", action="append", help="play a recorded notification log through the live pipeline"
     )
-    serve.add_argument(
+    parser.add_argument(
         "--speed",
         type=_positive_float,
         default=1.0,
         help="run simulated/replayed time K times faster than real time (default 1)",
     )
-    serve.add_argument("--seed", type=int, default=None, help="seed for simulated straps (default: random)")
-    serve.add_argument(
+    parser.add_argument("--seed", type=int, default=None, help="seed for simulated straps (default: random)")
+    parser.add_argument(
         "--baseline",
         metavar="START:END",
         type=_span,
@@ -97,20 +86,20 @@ def build_parser() -> argparse.ArgumentParser:
         help="calibrate each session's baseline from its own beats between these seconds after its start "
         "(at least 180 s of seated rest; for demos and replays); default: population values until a calibration",
     )
-    serve.add_argument(
+    parser.add_argument(
         "--profile",
         metavar="NAME",
         default=None,
         help="the worker's profile: its stored baseline and window are used, a calibration updates it",
     )
-    serve.add_argument(
+    parser.add_argument(
         "--replay-dir",
         metavar="DIR",
         default=None,
         help="let POST /api/sessions replay notification logs from this folder (default: no replays over the API)",
     )
-    serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1: this machine only)")
-    serve.add_argument(
+    parser.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument(
         "--public-name",
         metavar="NAME",
         action="append",
@@ -118,13 +107,31 @@ def build_parser() -> argparse.ArgumentParser:
         help="a host name or address clients use to reach this server besides --host (repeatable); "
         "requests naming any other Host are refused",
     )
-    serve.add_argument("--port", type=_port, default=None, help="TCP port (default 8000; 0 picks a free one)")
-    serve.add_argument(
+    parser.add_argument("--port", type=_port, default=None, help="TCP port (default 8000; 0 picks a free one)")
+    parser.add_argument(
         "--db",
         metavar="PATH",
         default=None,
         help="SQLite file (default: tolerance.sqlite3 in the user's data directory)",
     )
+    return parser._actions[before:]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    from tolerance.api.formats.registry import EXPORTS
+
+    parser = argparse.ArgumentParser(
+        prog="tolerance",
+        description=(
+            "Live HRV biofeedback against your window of tolerance, from a BLE chest strap "
+            "or a simulated one. A training aid, not a diagnosis."
+        ),
+    )
+    parser.add_argument("-v", "--verbose", action="count", default=0, help="more log output (-vv for debug)")
+    sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
+
+    serve = sub.add_parser("serve", help="run the live server and print the URL to open")
+    _serve_options(serve)
 
     scan = sub.add_parser("scan", help="list straps advertising the Heart Rate Service")
     scan.add_argument("--timeout", type=_positive_float, default=8.0, help="seconds to scan (default 8)")
@@ -212,8 +219,12 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     review.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
 
+    sessions = sub.add_parser("sessions", help="list the stored sessions: ids, labels, start, duration, status")
+    sessions.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    sessions.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
+
     export = sub.add_parser("export", help="export a stored session")
-    export.add_argument("session", metavar="SESSION", help="session id (see GET /api/sessions)")
+    export.add_argument("session", metavar="SESSION", help="session id (see `tolerance sessions`)")
     export.add_argument(
         "--format",
         choices=tuple(EXPORTS),
@@ -225,11 +236,28 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
 
     forget = sub.add_parser("forget", help="delete stored sessions for good, leaving no trace in the database file")
-    forget.add_argument("sessions", metavar="SESSION", nargs="*", help="session ids (see GET /api/sessions)")
+    forget.add_argument("sessions", metavar="SESSION", nargs="*", help="session ids (see `tolerance sessions`)")
     forget.add_argument("--all", action="store_true", help="every stored session")
     forget.add_argument("--before", metavar="DATE", default=None, help="sessions started before DATE (local time)")
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     forget.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
+
+    service = sub.add_parser(
+        "service", help="start `tolerance serve` at every login (a systemd user unit; other systems: README)"
+    )
+    actions = service.add_subparsers(dest="action", metavar="ACTION", required=True)
+    install = actions.add_parser(
+        "install",
+        help="write ~/.config/systemd/user/tolerance.service running `tolerance serve` with these options, "
+        "and enable and start it when systemctl is there",
+    )
+    options = _serve_options(install)
+    # The service command writes these back as `serve` arguments: (dest, flag, default, metavar).
+    install.set_defaults(
+        serve_options=tuple((a.dest, a.option_strings[-1], a.default, a.metavar) for a in options if a.option_strings)
+    )
+    actions.add_parser("uninstall", help="stop and disable the unit, and remove its file")
+    actions.add_parser("status", help="whether the unit is installed, enabled and running, and what it runs")
     return parser
 
 
