@@ -19,9 +19,9 @@ LOOPBACK_HOSTS: Final = ("127.0.0.1", "localhost", "::1")
 
 def default_db_path() -> Path:
     """``tolerance.sqlite3`` in the user's data directory (``~/.local/share/tolerance`` on Linux)."""
-    import platformdirs
+    from .files import default_data_folder
 
-    return Path(platformdirs.user_data_dir("tolerance", appauthor=False)) / "tolerance.sqlite3"
+    return default_data_folder() / "tolerance.sqlite3"
 
 
 class Settings(BaseSettings):

@@ -25,6 +25,7 @@ from __future__ import annotations
 import asyncio
 import json
 import math
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -71,7 +72,10 @@ class NotificationLogWriter:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._file: IO[str] = self.path.open("w", encoding="utf-8", newline="\n")
+        # 0600: a notification log is health data, for the worker's account alone.
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        self._file: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         self._t0: float | None = None
         self.lines = 0
 

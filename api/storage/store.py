@@ -52,6 +52,8 @@ from collections.abc import Callable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
+from ..files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, default_data_folder, make_private_folder, tighten
+from .check import check_database
 from .errors import NoDatabase, StorageFull, StoreError
 from .lock import DatabaseLock
 from .rows import Row, insert_sql
@@ -90,15 +92,30 @@ def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
     return conn
 
 
-def connect_writer(path: str | Path) -> sqlite3.Connection:
-    """A writer connection to an existing database, brought up to date (the caller holds its
-    :class:`~.lock.DatabaseLock`; for commands such as ``forget``)."""
+def open_checked_writer(path: Path) -> sqlite3.Connection:
+    """Check the database (:func:`~.check.check_database`: a damaged or newer file raises and
+    is left untouched), make its files private, then open a writer connection and migrate.
+
+    The caller holds the database's :class:`~.lock.DatabaseLock`."""
+    check_database(path)
+    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
+        tighten(p, PRIVATE_FILE_MODE)
+    conn = _connect(path)
     try:
-        conn = _connect(Path(path))
         migrate(conn)
+    except BaseException:
+        conn.close()
+        raise
+    return conn
+
+
+def connect_writer(path: str | Path) -> sqlite3.Connection:
+    """A writer connection to an existing database, checked first and brought up to date (the
+    caller holds its :class:`~.lock.DatabaseLock`; for commands such as ``forget``)."""
+    try:
+        return open_checked_writer(Path(path))
     except sqlite3.Error as exc:
         raise StoreError(f"cannot open database {path}: {exc}") from exc
-    return conn
 
 
 @contextlib.contextmanager
@@ -134,11 +151,7 @@ def _migrate_then_read(path: Path, found: int) -> sqlite3.Connection:
     lock = DatabaseLock(path)
     lock.acquire()
     try:
-        conn = _connect(path)
-        try:
-            migrate(conn)
-        finally:
-            conn.close()
+        open_checked_writer(path).close()
     finally:
         lock.release()
     _log.info("migrated %s from schema version %d", path, found)
@@ -176,10 +189,12 @@ class Store:
     # lifecycle -----------------------------------------------------------------------------
     async def open(self) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folder(self.path.parent)
+            if self.path.parent.resolve() == default_data_folder().resolve():
+                tighten(self.path.parent, PRIVATE_DIR_MODE)  # ours alone: other accounts may not list it
         except OSError as exc:
             raise StoreError(f"cannot create the folder of {self.path}: {exc.strerror or exc}") from exc
-        self._lock.acquire()
+        self._lock.acquire(create=True)
         try:
             conn = await asyncio.to_thread(self._open_writer)
         except (OSError, sqlite3.Error) as exc:
@@ -192,8 +207,7 @@ class Store:
         self._thread.start()
 
     def _open_writer(self) -> sqlite3.Connection:
-        conn = _connect(self.path)
-        migrate(conn)
+        conn = open_checked_writer(self.path)
         # A session still 'live' in the file was cut off (crash, kill): say so, keep its rows.
         # Safe only because we hold the lock: no other server is recording into this file.
         cur = conn.execute(

@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from ...files import open_private_text
 from ..exits import ExitCode
 from ..output import open_output
 
@@ -289,4 +290,5 @@ def _write_excluded(out: str, excluded: list[dict[str, Any]]) -> None:
         return
     rows: list[list[object]] = [list(EXCLUDED_COLUMNS)]
     rows += [[e[c] for c in EXCLUDED_COLUMNS] for e in excluded]
-    excluded_path(out).write_text(_csv_text(rows), encoding="utf-8", newline="")
+    with open_private_text(excluded_path(out)) as handle:
+        handle.write(_csv_text(rows))
