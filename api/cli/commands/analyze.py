@@ -100,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
 
     total_s = (
-        float(series.rr_ms.sum()) + sum(e.rr_ms for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS)
+        float(series.rr_ms.sum()) + sum(e.elapsed_ms for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS)
     ) / 1000
     if total_s / args.step > MAX_WINDOWS:
         return _fail(
@@ -142,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
             # Implausibly short ones are spurious extra values (some Garmin straps append one
             # of ~50 ms to a notification): dropped, listed, neither a break nor elapsed time,
             # so that such a strap does not cut a day into pieces too short for any window.
-            excluded=[(e.index, e.rr_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS],
+            excluded=[(e.index, e.elapsed_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS],
         )
     except (HrvInputError, ValueError) as exc:
         return _fail(f"{args.file}: {exc}")
