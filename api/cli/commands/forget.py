@@ -23,7 +23,14 @@ def _before_utc(text: str) -> float:
         when = datetime.fromisoformat(text)
     except ValueError:
         raise UsageError(f"--before {text!r} is not a date such as 2026-11-30 or 2026-11-30T12:00") from None
-    return when.timestamp()  # a date without a zone is local time
+    if when.tzinfo is None:
+        # A date without a zone is local time; today's offset, since the C library's local time
+        # cannot convert year 1 (a traceback for `--before 0001-01-01`).
+        try:
+            return when.timestamp()
+        except (OverflowError, OSError, ValueError):
+            when = when.replace(tzinfo=datetime.now().astimezone().tzinfo)
+    return when.timestamp()
 
 
 def run(args: argparse.Namespace) -> int:
