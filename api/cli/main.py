@@ -109,6 +109,12 @@ def build_parser() -> argparse.ArgumentParser:
         default=None,
         help="let POST /api/sessions replay notification logs from this folder (default: no replays over the API)",
     )
+    serve.add_argument(
+        "--scenario-dir",
+        metavar="DIR",
+        default=None,
+        help="let POST /api/sessions simulate the .toml scenarios of this folder (default: bundled scenarios only)",
+    )
     serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1: this machine only)")
     serve.add_argument(
         "--public-name",
