@@ -234,6 +234,16 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("sessions", metavar="SESSION", nargs="*", help="session ids (see GET /api/sessions)")
     forget.add_argument("--all", action="store_true", help="every stored session")
     forget.add_argument("--before", metavar="DATE", default=None, help="sessions started before DATE (local time)")
+    forget.add_argument(
+        "--profiles",
+        action="store_true",
+        help="also every stored profile (a worker's baseline, window and resonance rate, under their name)",
+    )
+    forget.add_argument(
+        "--finish",
+        action="store_true",
+        help="remove the traces an earlier forget left while another program held the database open",
+    )
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     forget.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
     return parser

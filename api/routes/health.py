@@ -20,6 +20,8 @@ class Health(BaseModel):
     wal_bytes: int = 0
     """The database's write-ahead log now (bytes); past ``wal_limit_bytes`` the status is degraded."""
     wal_limit_bytes: int = 0
+    forget_pending: bool = False
+    """A forgotten session's copies are still in the file (a reader holds it open); cleared once removed."""
     problems: list[str] = []
     """Why the status is not ok (e.g. the disk is full and sessions record into memory)."""
 
@@ -57,5 +59,6 @@ async def health(state: State, response: Response) -> Health:
         sessions_live=state.manager.live_count(),
         wal_bytes=wal,
         wal_limit_bytes=state.store.wal_limit_bytes,
+        forget_pending=state.store.scrub_pending,
         problems=problems,
     )

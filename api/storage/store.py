@@ -195,6 +195,9 @@ class Store:
         self.truncations = 0
         self.truncations_put_off = 0
         """TRUNCATE checkpoints given up because a reader was in the WAL (retried later)."""
+        self.scrub_pending = False
+        """A forget deleted rows whose copies a reader keeps in the file; the next TRUNCATE that
+        completes removes them (and clears this)."""
         self._queue: queue.SimpleQueue[_Op | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = DatabaseLock(self.path)
@@ -354,6 +357,9 @@ class Store:
             self.truncations_put_off += 1
         else:
             self.truncations += 1
+            if self.scrub_pending:
+                self.scrub_pending = False
+                _log.warning("the traces of forgotten sessions a reader kept in %s are gone now", self.path)
 
     @property
     def wal_bytes(self) -> int:
