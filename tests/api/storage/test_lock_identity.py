@@ -8,6 +8,7 @@ import os
 import sqlite3
 import subprocess
 import sys
+import time
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -20,6 +21,12 @@ from ...conftest import Served, start_server, stop_server
 @pytest.fixture
 def recording(tmp_path: Path) -> Iterator[Served]:
     served = start_server(tmp_path, "--sim", "calm", "--seed", "5", "--speed", "20")
+    # The URL is printed before the app starts its session: wait for the session's row.
+    for _ in range(600):
+        if _statuses(served.db) == ["live"]:
+            break
+        time.sleep(0.05)
+    assert _statuses(served.db) == ["live"]
     yield served
     stop_server(served)
 
