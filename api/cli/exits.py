@@ -32,6 +32,7 @@ ERROR_EXITS: Final[dict[str, ExitCode]] = {
     "HrvInputError": ExitCode.USAGE,
     "UsageError": ExitCode.USAGE,
     "NoDatabase": ExitCode.USAGE,
+    "NotARegularFile": ExitCode.USAGE,
     # the machine or a device failed
     "DatabaseInUse": ExitCode.FAILURE,
     "StoreError": ExitCode.FAILURE,

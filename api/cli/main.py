@@ -98,6 +98,12 @@ def _serve_options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
         default=None,
         help="let POST /api/sessions replay notification logs from this folder (default: no replays over the API)",
     )
+    parser.add_argument(
+        "--scenario-dir",
+        metavar="DIR",
+        default=None,
+        help="let POST /api/sessions simulate the .toml scenarios of this folder (default: bundled scenarios only)",
+    )
     parser.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1: this machine only)")
     parser.add_argument(
         "--public-name",
@@ -239,6 +245,16 @@ def build_parser() -> argparse.ArgumentParser:
     forget.add_argument("sessions", metavar="SESSION", nargs="*", help="session ids (see `tolerance sessions`)")
     forget.add_argument("--all", action="store_true", help="every stored session")
     forget.add_argument("--before", metavar="DATE", default=None, help="sessions started before DATE (local time)")
+    forget.add_argument(
+        "--profiles",
+        action="store_true",
+        help="also every stored profile (a worker's baseline, window and resonance rate, under their name)",
+    )
+    forget.add_argument(
+        "--finish",
+        action="store_true",
+        help="remove the traces an earlier forget left while another program held the database open",
+    )
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     forget.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
 

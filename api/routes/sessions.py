@@ -8,6 +8,7 @@ they are refused alike: 404 for an unknown session, 409 for one that has ended o
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from typing import Annotated, Any
@@ -118,7 +119,10 @@ async def add_session(body: NewSession, state: State) -> SessionView:
     if body.baseline is not None and not (0 <= body.baseline[0] and body.baseline[1] - body.baseline[0] >= 180):
         raise unprocessable(("body", "baseline"), "START >= 0 and at least 180 s of seated rest to END")
     try:
-        spec = parse_source(body.source, state.settings, seed=body.seed, speed=body.speed, label=body.label)
+        # In a worker thread: a scenario or a replay is a file to read and check.
+        spec = await asyncio.to_thread(
+            parse_source, body.source, state.settings, seed=body.seed, speed=body.speed, label=body.label
+        )
     except SourceError as exc:
         raise unprocessable(("body", "source"), str(exc)) from None
     spec = dataclasses.replace(spec, profile=body.profile, calibrate_span_s=body.baseline)

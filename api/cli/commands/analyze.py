@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from ...files import open_private_text
 from ..exits import ExitCode
 from ..output import open_output
 
@@ -99,7 +100,7 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
 
     total_s = (
-        float(series.rr_ms.sum()) + sum(e.rr_ms for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS)
+        float(series.rr_ms.sum()) + sum(e.elapsed_ms for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS)
     ) / 1000
     if total_s / args.step > MAX_WINDOWS:
         return _fail(
@@ -141,7 +142,7 @@ def run(args: argparse.Namespace) -> int:
             # Implausibly short ones are spurious extra values (some Garmin straps append one
             # of ~50 ms to a notification): dropped, listed, neither a break nor elapsed time,
             # so that such a strap does not cut a day into pieces too short for any window.
-            excluded=[(e.index, e.rr_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS],
+            excluded=[(e.index, e.elapsed_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS],
         )
     except (HrvInputError, ValueError) as exc:
         return _fail(f"{args.file}: {exc}")
@@ -289,4 +290,5 @@ def _write_excluded(out: str, excluded: list[dict[str, Any]]) -> None:
         return
     rows: list[list[object]] = [list(EXCLUDED_COLUMNS)]
     rows += [[e[c] for c in EXCLUDED_COLUMNS] for e in excluded]
-    excluded_path(out).write_text(_csv_text(rows), encoding="utf-8", newline="")
+    with open_private_text(excluded_path(out)) as handle:
+        handle.write(_csv_text(rows))

@@ -63,7 +63,7 @@ def analyze_file(path: str, window_s: float, step_s: float, spectrum: str) -> di
             step_s=step_s,
             spectral=spectral_parameters(spectrum),
             input_index=series.input_index,
-            excluded=[(e.index, e.rr_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS],
+            excluded=[(e.index, e.elapsed_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS],
         )
     except (RRFileError, HrvInputError, ValueError) as exc:
         return {"file": path, "error": str(exc), "rows": [], "beats": 0}
