@@ -31,7 +31,8 @@ of them compute over the same windows by the same rules:
    over a break is computed on the longer side when that side covers 80 % of it. A series
    slightly shorter than a window (a "5-minute" recording of 299.6 s) gives one window
    ``[0, window_s]`` with its real ``covered_s``; the last window, the one past the last
-   beat, is left out when it is covered less than 80 %.
+   beat, is left out when it is covered less than 80 %, unless it is the only one (a series
+   shorter than 80 % of one window gives that window, null with its reason).
 """
 
 from __future__ import annotations
@@ -264,9 +265,11 @@ def layout_windows(
     covered = np.where(some, np.minimum(ends, last_t[c]) - np.maximum(starts, first_t[c]), 0.0).clip(min=0.0)
     a = np.where(some, np.maximum(a, lo[c]), a)
     b = np.maximum(np.where(some, np.minimum(b, hi[c]), a), a)
-    # The window past the last beat is kept only when it is covered enough.
+    # The window past the last beat is kept only when it is covered enough, or when it is the
+    # only one: a series shorter than 80 % of a window gives that window, null with its reason
+    # (issue 24: an analysis always says why it has no number, never nothing).
     keep = np.ones(count, dtype=bool)
-    if ends[-1] > last + _EPS_S and covered[-1] < min_coverage * window_s - _EPS_S:
+    if count > 1 and ends[-1] > last + _EPS_S and covered[-1] < min_coverage * window_s - _EPS_S:
         keep[-1] = False
     return WindowLayout(starts[keep], a[keep], b[keep], covered[keep], np.where(some, ids[c], -1)[keep])
 

@@ -39,6 +39,17 @@ def _port(text: str) -> int:
     return value
 
 
+def _share(text: str) -> float:
+    """A share 0-1 (``--max-corrected-share``, ``--max-abnormal-share``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a share from 0 to 1, got {text}")
+    return value
+
+
 def _span(text: str) -> tuple[float, float]:
     start, sep, end = text.partition(":")
     try:
@@ -188,6 +199,19 @@ def build_parser() -> argparse.ArgumentParser:
             "0-0.04 Hz), not checked against Kubios itself"
         ),
     )
+    analyze.add_argument(
+        "--max-corrected-share",
+        type=_share,
+        default=0.20,
+        help="windows with a larger share of corrected beats give no numbers (0-1, default 0.20)",
+    )
+    analyze.add_argument(
+        "--max-abnormal-share",
+        type=_share,
+        default=0.10,
+        help="the fixed-criterion quality gate: windows whose raw successive differences exceed 20 %% "
+        "in a larger share give no numbers (0-1, default 0.10)",
+    )
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     analyze.add_argument(
         "--baseline",
@@ -195,7 +219,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_span,
         default=None,
         help="calibrate the window of tolerance from the beats between these seconds of the file "
-        "(at least 180 s of seated rest); default: population values, flagged in the output",
+        "(at least 180 s of seated rest; its 60 s windows usable over all of it but the first 70 s); "
+        "default: population values, flagged in the output",
     )
     analyze.add_argument(
         "--profile",

@@ -19,7 +19,7 @@ Pipeline of :func:`analyze_rr`:
    (``covered_s``), and gives numbers when ``covered_s >= min_coverage * window_s`` (80 %:
    the live engine's ``EngineConfig.min_coverage``). A series slightly shorter than a window
    gives one window ``[0, window_s]``; the last window, past the last beat, is left out when
-   it is covered less than 80 %.
+   it is covered less than 80 % and is not the only one.
 5. Per window: time domain (:func:`~tolerance.hrv.time_domain.time_domain_windows`, all
    windows at once) and, for windows of at least :data:`MIN_SPECTRAL_WINDOW_S`, frequency
    domain (:func:`~tolerance.hrv.frequency_batch.frequency_domain_windows`, all windows at
@@ -64,7 +64,7 @@ from ..artifacts import ARTIFACT_CODES, correct_artifact_codes, detect_artifact_
 from ..frequency import SpectralParameters
 from ..frequency_batch import frequency_domain_windows
 from ..inputs import as_nn
-from ..quality import abnormal_series
+from ..quality import MAX_ABNORMAL_SHARE, abnormal_series
 from ..segments import DEFAULT_MIN_COVERAGE, assemble_segments, input_positions, split_segments
 from ..time_domain import time_domain_windows
 from .windows import (
@@ -114,6 +114,7 @@ def analyze_rr(
     max_corrected_share: float = DEFAULT_MAX_CORRECTED_SHARE,
     excluded: Iterable[tuple[int, float]] | None = None,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
+    max_abnormal_share: float = MAX_ABNORMAL_SHARE,
 ) -> Analysis:
     """Artifact-corrected HRV of an RR series in sliding windows (the fast engine).
 
@@ -142,6 +143,9 @@ def analyze_rr(
     min_coverage : float
         Share of a window its segment must cover for numbers (default 0.8, the live
         engine's); see the module docstring, step 4.
+    max_abnormal_share : float
+        Limit of the fixed-criterion quality gate (:mod:`tolerance.hrv.quality`): windows whose
+        raw successive differences exceed 20 % in a larger share give null values (default 0.10).
 
     Returns
     -------
@@ -185,6 +189,9 @@ def analyze_rr(
         _fast_time,
         _fast_freq(spectral),
         abnormal_series(rr, ranges, gaps),
+        max_abnormal_share,
     )
-    params = analysis_parameters(window_s, step_s, spectral, max_corrected_share, min_coverage, "fast")
+    params = analysis_parameters(
+        window_s, step_s, spectral, max_corrected_share, min_coverage, "fast", max_abnormal_share
+    )
     return Analysis(windows, tuple(artifacts), params)

@@ -26,7 +26,7 @@ import numpy.typing as npt
 from ..errors import HrvInputError
 from ..frequency import SpectralParameters, frequency_domain
 from ..inputs import as_nn
-from ..quality import abnormal_series
+from ..quality import MAX_ABNORMAL_SHARE, abnormal_series
 from ..segments import DEFAULT_MIN_COVERAGE, assemble_segments, input_positions, split_segments
 from .windows import (
     DEFAULT_MAX_CORRECTED_SHARE,
@@ -80,6 +80,7 @@ def reference_analyze_rr(
     max_corrected_share: float = DEFAULT_MAX_CORRECTED_SHARE,
     excluded: Iterable[tuple[int, float]] | None = None,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
+    max_abnormal_share: float = MAX_ABNORMAL_SHARE,
 ) -> Analysis:
     """:func:`~tolerance.hrv.analysis.fast.analyze_rr` computed with neurokit2's own functions.
 
@@ -143,6 +144,9 @@ def reference_analyze_rr(
         time_fn,
         freq_fn,
         abnormal_series(rr, ranges, gaps),
+        max_abnormal_share,
     )
-    params = analysis_parameters(window_s, step_s, spectral, max_corrected_share, min_coverage, "neurokit")
+    params = analysis_parameters(
+        window_s, step_s, spectral, max_corrected_share, min_coverage, "neurokit", max_abnormal_share
+    )
     return Analysis(windows, artifacts, params)

@@ -136,6 +136,7 @@ def analysis_parameters(
     max_share: float,
     min_coverage: float,
     engine: str,
+    max_abnormal: float = MAX_ABNORMAL_SHARE,
 ) -> dict[str, Any]:
     return {
         **spectral.as_dict(),
@@ -151,12 +152,12 @@ def analysis_parameters(
         "max_corrected_share": max_share,
         "min_coverage": min_coverage,
         "min_nn_per_window": MIN_NN_PER_WINDOW,
-        "max_abnormal_share": MAX_ABNORMAL_SHARE,
+        "max_abnormal_share": max_abnormal,
         "quality_gate": (
             f"abnormal_share: share of the raw (uncorrected) input intervals ending in the window that differ "
             f"from the previous one by more than {MALIK_THRESHOLD:.0%} (Malik et al. 1989, a fixed threshold, "
-            f"independent of the adaptive artifact detector); above {MAX_ABNORMAL_SHARE:.0%} the window gives "
-            "null values with the reason, whatever corrected_share says"
+            f"independent of the adaptive artifact detector); above max_abnormal_share ({max_abnormal:.0%}) "
+            "the window gives null values with the reason, whatever corrected_share says"
         ),
         "time_base": (
             "running sum of the NN intervals and of the excluded values (each advances time "
@@ -168,7 +169,8 @@ def analysis_parameters(
         ),
         "window_grid": (
             "start_s = k * step_s up to the first window reaching the last beat; that last "
-            "window is left out when covered_s < min_coverage * window_s"
+            "window is left out when covered_s < min_coverage * window_s, unless it is the only one "
+            "(then it is given, null, with its reason)"
         ),
         "window_membership": (
             "NN intervals lying entirely inside [start_s, end_s] of the one segment covering "
@@ -312,9 +314,11 @@ def build_windows(
     time_fn: WindowsFn,
     freq_fn: WindowsFn,
     raw: RawIntervals | None = None,
+    max_abnormal: float = MAX_ABNORMAL_SHARE,
 ) -> WindowTable:
     """The windows, their reasons and figures; ``raw``: the input intervals flagged by the fixed
-    quality criterion (:func:`tolerance.hrv.quality.abnormal_series`), None for no gate."""
+    quality criterion (:func:`tolerance.hrv.quality.abnormal_series`), None for no gate;
+    ``max_abnormal``: the gate's limit (share of a window's raw successive differences)."""
     nn, t_end = series.nn, series.t_end
     lay = layout_windows(t_end, nn, series.segment, window_s, step_s, min_coverage)
     a, b = lay.a, lay.b
@@ -334,10 +338,10 @@ def build_windows(
     abnormal_of = [None if np.isnan(abnormal[k]) else float(abnormal[k]) for k in range(count)]
     for k in range(count):
         share_k = abnormal_of[k]
-        if reasons[k] is None and share_k is not None and share_k > MAX_ABNORMAL_SHARE:
+        if reasons[k] is None and share_k is not None and share_k > max_abnormal:
             reasons[k] = (
                 f"{share_k:.0%} of the raw successive differences exceed {MALIK_THRESHOLD:.0%} "
-                f"(fixed-criterion quality gate, limit {MAX_ABNORMAL_SHARE:.0%})"
+                f"(fixed-criterion quality gate, limit {max_abnormal:.0%})"
             )
     ok = np.asarray([r is None for r in reasons], dtype=bool)
     spectral = window_s >= MIN_SPECTRAL_WINDOW_S

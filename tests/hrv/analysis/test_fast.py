@@ -94,8 +94,11 @@ def test_too_many_corrected_beats_give_nulls_with_a_reason() -> None:
     assert all(w.values["HRV_RMSSD"] is None and w.reason for w in bad)
 
 
-def test_series_shorter_than_a_window_gives_no_windows() -> None:
-    assert analyze_rr(np.full(100, 800.0), window_s=300).windows == ()
+def test_series_shorter_than_a_window_gives_one_null_window_with_its_reason() -> None:
+    """Issue 24: never nothing: the one window, null, says why."""
+    (w,) = analyze_rr(np.full(100, 800.0), window_s=300).windows
+    assert (w.start_s, w.end_s, w.covered_s) == (0.0, 300.0, 80.0)
+    assert w.values["HRV_MeanNN"] is None and w.reason and "contiguous beats" in w.reason
 
 
 def test_csv_rows_have_the_header_columns(long_rr: np.ndarray) -> None:

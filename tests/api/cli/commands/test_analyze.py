@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from tolerance.api.cli import main
+from tolerance.api.cli.exits import ExitCode
 
 RR_DIR = Path(__file__).parents[3] / "data" / "rr"
 
@@ -90,7 +91,7 @@ def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "cannot read" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("content", ["12\n25000\n", "rr_ms\n", "-800\n", "nan\nnan\n", ""])
+@pytest.mark.parametrize("content", ["rr_ms\n", "-800\n", "nan\nnan\n", ""])
 def test_a_file_without_usable_rr_is_a_clear_error_not_an_empty_result(
     content: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -224,14 +225,75 @@ def test_spurious_short_values_are_dropped_without_cutting_the_series(
         assert (a["start_s"], a["HRV_RMSSD"]) == (b["start_s"], b["HRV_RMSSD"])
 
 
-def test_a_file_giving_no_window_exits_non_zero_with_the_reason(
+def test_a_file_giving_no_window_exits_3_with_the_reason_and_writes_everything(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # 60 s of beats cannot fill 80 % of a 300 s window: no number, so no exit 0.
+    # 60 s of beats cannot fill 80 % of a 300 s window: no number, so no exit 0 (issue 24: but
+    # the windows, their reasons, the artifacts and the excluded values are all written).
     path = tmp_path / "short.txt"
-    path.write_text("\n".join(["800", "810", "790"] * 25) + "\n")
-    assert main(["analyze", str(path), "--no-progress"]) == 2
-    assert "no window was computed" in capsys.readouterr().err
+    path.write_text("\n".join(["800", "810", "790"] * 25) + "\n25000\n" + "\n".join(["800", "810"] * 5) + "\n")
+    assert main(["analyze", str(path), "--no-progress"]) == ExitCode.NO_WINDOW == 3
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert doc["windows"] and all(w["reason"] for w in doc["windows"])
+    assert doc["excluded"][0]["rr_ms"] == 25000 and "artifacts" in doc and "parameters" in doc
+    assert err.count("\n") == 1 and "no window was computed" in err
+    assert "--window 70 or shorter would give a window" in err  # 60 s of beats: 60 / 0.8 = 75
+
+
+def test_a_216_s_recording_names_the_window_that_fits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 24: a 216 s recording and the default 300 s window."""
+    rr = 800.0 + 40.0 * np.sin(np.arange(270) / 3.0)  # 270 beats of 800 ms: 216 s
+    path = tmp_path / "short.txt"
+    path.write_text("\n".join(f"{v:.1f}" for v in rr) + "\n")
+    assert main(["analyze", str(path), "--no-progress"]) == 3
+    err = capsys.readouterr().err
+    assert "--window 270 or shorter would give a window" in err and "--window 210 is covered in full" in err
+    assert main(["analyze", str(path), "--no-progress", "--window", "270"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["windows"][0]["HRV_RMSSD"] is not None
+
+
+def test_no_window_in_csv_still_writes_the_rows_and_the_excluded_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "short.txt"
+    path.write_text("\n".join(["800", "810", "790"] * 25) + "\n20\n")
+    out = tmp_path / "out.csv"
+    assert main(["analyze", str(path), "--no-progress", "--format", "csv", "--out", str(out)]) == 3
+    rows = out.read_text().splitlines()
+    assert rows[0].startswith("start_s") and len(rows) == 2 and "contiguous beats" in rows[1]
+    assert (tmp_path / "out.excluded.csv").read_text().splitlines()[1].startswith("75,76,20")
+
+
+def test_a_file_of_excluded_values_only_writes_them_and_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "rr.txt"
+    path.write_text("12\n25000\n")
+    assert main(["analyze", str(path), "--no-progress"]) == 3
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert doc["windows"] == [] and [e["rr_ms"] for e in doc["excluded"]] == [12, 25000]
+    assert "no usable RR intervals" in err and "Traceback" not in err
+
+
+def test_too_many_corrected_beats_names_the_correction_and_the_gate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = np.random.default_rng(3)
+    rr = 850.0 + rng.normal(0, 15, 400)
+    rr[::4] *= rng.choice([0.55, 1.6], rr[::4].size)  # a quarter of the beats are artifacts
+    path = tmp_path / "noisy.txt"
+    path.write_text("\n".join(f"{v:.0f}" for v in rr) + "\n")
+    assert main(["analyze", str(path), "--no-progress"]) == 3
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert doc["windows"] and all(w["reason"] for w in doc["windows"])
+    assert "--max-abnormal-share raises it" in err
+    assert main(["analyze", str(path), "--no-progress", "--max-abnormal-share", "1"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["parameters"]["max_abnormal_share"] == 1.0 and doc["windows"][0]["HRV_RMSSD"] is not None
 
 
 def test_the_reading_is_stated_in_the_parameters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
