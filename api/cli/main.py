@@ -200,6 +200,16 @@ def build_parser() -> argparse.ArgumentParser:
         ),
     )
     analyze.add_argument(
+        "--correction",
+        choices=("auto", "none", "very-low", "low", "medium", "strong", "very-strong", "neurokit"),
+        default=None,
+        help=(
+            "artifact correction: auto (Lipponen & Tarvainen, default), none, a Kubios threshold level "
+            "(very-low 0.45 s ... very-strong 0.05 s from the local median, cubic-spline replacement), "
+            "neurokit (neurokit2's peak moving; the only one --engine neurokit takes)"
+        ),
+    )
+    analyze.add_argument(
         "--max-corrected-share",
         type=_share,
         default=0.20,

@@ -55,12 +55,13 @@ References
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
-from ..artifacts import ARTIFACT_CODES, correct_artifact_codes, detect_artifact_codes
+from ..artifacts import ARTIFACT_CODES
+from ..correction import correct_segment, correction_description
 from ..frequency import SpectralParameters
 from ..frequency_batch import frequency_domain_windows
 from ..inputs import as_nn
@@ -115,6 +116,7 @@ def analyze_rr(
     excluded: Iterable[tuple[int, float]] | None = None,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
     max_abnormal_share: float = MAX_ABNORMAL_SHARE,
+    correction: str = "auto",
 ) -> Analysis:
     """Artifact-corrected HRV of an RR series in sliding windows (the fast engine).
 
@@ -143,6 +145,11 @@ def analyze_rr(
     min_coverage : float
         Share of a window its segment must cover for numbers (default 0.8, the live
         engine's); see the module docstring, step 4.
+    correction : str
+        Artifact correction (:data:`tolerance.hrv.correction.CORRECTIONS`): ``auto`` (Lipponen &
+        Tarvainen, default), ``none``, a Kubios threshold level (``very-low`` ... ``very-strong``)
+        or ``neurokit`` (neurokit2's peak moving); see :mod:`tolerance.hrv.correction`. Every
+        method keeps the beats' time (an interpolated interval's time step is the RR interval).
     max_abnormal_share : float
         Limit of the fixed-criterion quality gate (:mod:`tolerance.hrv.quality`): windows whose
         raw successive differences exceed 20 % in a larger share give null values (default 0.10).
@@ -167,20 +174,27 @@ def analyze_rr(
     rr = as_nn(rr_ms)
     index = input_positions(input_index, rr.size)
     ranges, gaps = split_segments(rr.size, index, excluded)
+    description = correction_description(correction)  # refuses an unknown method first
+    nk: Any = None
+    if correction == "neurokit":
+        import importlib
+
+        nk = importlib.import_module("neurokit2")  # only for neurokit2's own correction
     parts: list[tuple[np.ndarray, np.ndarray]] = []
+    steps: list[np.ndarray] = []
     artifacts: list[tuple[int, str]] = []
     names = [t.value for t in ARTIFACT_CODES]
     for lo, hi in ranges:
-        # One byte per beat for the classes, and only the NN intervals and their flags made.
-        codes = detect_artifact_codes(rr[lo:hi])
-        parts.append(correct_artifact_codes(rr[lo:hi], codes))
-        flagged = np.flatnonzero(codes)
+        # One byte per beat for the classes, and only the NN intervals, codes and steps made.
+        c = correct_segment(rr[lo:hi], correction, nk)
+        parts.append((c.nn, c.codes))
+        steps.append(c.steps)
         artifacts += [
-            (int(index[lo + i]), names[k]) for i, k in zip(flagged.tolist(), codes[flagged].tolist(), strict=True)
+            (int(index[lo + i]), names[k]) for i, k in zip(c.flagged.tolist(), c.flagged_codes.tolist(), strict=True)
         ]
-        del codes
+        del c
     windows = build_windows(
-        assemble_segments(parts, gaps),
+        assemble_segments(parts, gaps, steps),
         window_s,
         step_s,
         max_corrected_share,
@@ -194,4 +208,6 @@ def analyze_rr(
     params = analysis_parameters(
         window_s, step_s, spectral, max_corrected_share, min_coverage, "fast", max_abnormal_share
     )
+    params["correction"] = correction
+    params["artifact_correction"] = description
     return Analysis(windows, tuple(artifacts), params)

@@ -47,6 +47,8 @@ DEFAULT_MAX_CORRECTED_SHARE: Final = 0.20
 """Windows with more corrected NN intervals than this share give null values. Kubios advises
 caution above 5 % corrected beats; 20 % is a common exclusion limit in the literature."""
 
+CORRECTED_KINDS: Final = ("ectopic", "missed", "extra", "long", "short")
+"""The classes a window's ``corrected`` counts, in the order of their ``corrected_<kind>`` CSV columns."""
 TIME_KEYS: Final = ("HRV_MeanNN", "HRV_SDNN", "HRV_RMSSD", "HRV_pNN50", "HR")
 FREQUENCY_KEYS: Final = ("HRV_VLF", "HRV_LF", "HRV_HF", "HRV_LFHF", "HRV_TP", "HF_peak_Hz")
 CSV_COLUMNS: Final = (
@@ -59,6 +61,7 @@ CSV_COLUMNS: Final = (
     "abnormal_share",
     *TIME_KEYS,
     *FREQUENCY_KEYS,
+    *(f"corrected_{k}" for k in CORRECTED_KINDS),
     "reason",
 )
 
@@ -84,6 +87,7 @@ class AnalysisWindow:
     covered_s: float = 0.0
     segment: int | None = None
     abnormal_share: float | None = None
+    corrected: dict[str, int] = field(default_factory=dict)
 
     def to_json_dict(self) -> dict[str, Any]:
         out: dict[str, Any] = {
@@ -97,6 +101,7 @@ class AnalysisWindow:
         }
         for key in (*TIME_KEYS, *FREQUENCY_KEYS):
             out[key] = self.values.get(key)
+        out["corrected"] = {k: self.corrected.get(k, 0) for k in CORRECTED_KINDS}
         out["reason"] = self.reason
         return out
 
@@ -126,6 +131,7 @@ class Analysis:
         yield list(CSV_COLUMNS)
         for w in self.windows:
             d = w.to_json_dict()
+            d.update({f"corrected_{k}": n for k, n in d["corrected"].items()})
             yield [d[c] for c in CSV_COLUMNS]
 
 
@@ -210,7 +216,18 @@ class WindowTable(Sequence[AnalysisWindow]):
     turns NaN into None), so reading a window gives back exactly what was stored.
     """
 
-    __slots__ = ("_abnormal", "_covered", "_n", "_reasons", "_segment", "_share", "_starts", "_values", "_window_s")
+    __slots__ = (
+        "_abnormal",
+        "_covered",
+        "_kinds",
+        "_n",
+        "_reasons",
+        "_segment",
+        "_share",
+        "_starts",
+        "_values",
+        "_window_s",
+    )
 
     def __init__(
         self,
@@ -223,8 +240,11 @@ class WindowTable(Sequence[AnalysisWindow]):
         segment: np.ndarray,
         abnormal: np.ndarray,
         values: dict[str, np.ndarray],
+        kinds: np.ndarray | None = None,
     ) -> None:
         self._window_s = window_s
+        # Corrected NN intervals per window and class (:data:`CORRECTED_KINDS`), int32 columns.
+        self._kinds = np.zeros((len(reasons), len(CORRECTED_KINDS)), dtype=np.int32) if kinds is None else kinds
         self._starts, self._n, self._share, self._reasons = starts, n, share, reasons
         self._covered, self._segment, self._abnormal, self._values = covered, segment, abnormal, values
 
@@ -251,6 +271,7 @@ class WindowTable(Sequence[AnalysisWindow]):
             starts, n, share = (c[k0:k1].tolist() for c in (self._starts, self._n, self._share))
             covered, segment, abnormal = (c[k0:k1].tolist() for c in (self._covered, self._segment, self._abnormal))
             values = [self._values[key][k0:k1].tolist() for key in names]
+            kinds = self._kinds[k0:k1].tolist()
             for j in range(k1 - k0):
                 yield AnalysisWindow(
                     starts[j],
@@ -262,6 +283,7 @@ class WindowTable(Sequence[AnalysisWindow]):
                     covered[j],
                     segment[j] if segment[j] >= 0 else None,
                     _none_if_nan(abnormal[j]),
+                    dict(zip(CORRECTED_KINDS, kinds[j], strict=True)),
                 )
 
     def __eq__(self, other: object) -> bool:
@@ -293,6 +315,7 @@ class WindowTable(Sequence[AnalysisWindow]):
             float(self._covered[k]),
             seg if seg >= 0 else None,
             _none_if_nan(float(self._abnormal[k])),
+            dict(zip(CORRECTED_KINDS, self._kinds[k].tolist(), strict=True)),
         )
 
 
@@ -327,6 +350,7 @@ def build_windows(
     # integers as a prefix count over every interval, without its 16 bytes per interval).
     fixed = np.flatnonzero(series.corrected)
     n_corr = np.searchsorted(fixed, b) - np.searchsorted(fixed, a)
+    kinds = _kind_counts(series.corrected, fixed, a, b)
     shares = np.where(n > 0, n_corr / np.maximum(n, 1), np.nan)
     count = int(lay.starts.size)
     share_of = [None if n[k] == 0 else float(shares[k]) for k in range(count)]
@@ -374,4 +398,22 @@ def build_windows(
         np.asarray(lay.segment, dtype=np.int64),
         np.array([np.nan if v is None else v for v in abnormal_of], dtype=np.float64),
         columns,
+        kinds,
     )
+
+
+def _kind_counts(flags: np.ndarray, fixed: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Corrected NN intervals in ``[a, b)`` per class (:data:`CORRECTED_KINDS`): from the class
+    codes when ``flags`` holds them (uint8, :mod:`tolerance.hrv.correction`), else all counted
+    under none (a bool flag says corrected, not how: zeros)."""
+    from ..artifacts import ARTIFACT_CODES
+
+    out = np.zeros((a.size, len(CORRECTED_KINDS)), dtype=np.int32)
+    if flags.dtype != np.uint8 or fixed.size == 0:
+        return out
+    names = [t.value for t in ARTIFACT_CODES]
+    codes = flags[fixed]
+    for col, kind in enumerate(CORRECTED_KINDS):
+        at = fixed[codes == names.index(kind)]
+        out[:, col] = np.searchsorted(at, b) - np.searchsorted(at, a)
+    return out

@@ -124,6 +124,12 @@ def run(args: argparse.Namespace) -> int:
     if args.engine == "neurokit" and spectrum == "kubios":
         # neurokit2's hrv_frequency has one pipeline, its own: it cannot give Kubios' settings.
         return _fail("--spectrum kubios needs --engine fast (neurokit2 computes its own spectrum only)")
+    correction = getattr(args, "correction", None)
+    if args.engine == "neurokit" and correction not in (None, "neurokit"):
+        return _fail("--engine neurokit takes only --correction neurokit (neurokit2's own signal_fixpeaks)")
+    options: dict[str, Any] = {}
+    if args.engine != "neurokit":
+        options["correction"] = correction or "auto"
     engine = reference_analyze_rr if args.engine == "neurokit" else analyze_rr
     show_bar = not args.no_progress and sys.stderr.isatty()
     bar = None
@@ -147,6 +153,7 @@ def run(args: argparse.Namespace) -> int:
             input_index=series.input_index,
             max_corrected_share=getattr(args, "max_corrected_share", 0.20),
             max_abnormal_share=getattr(args, "max_abnormal_share", 0.10),
+            **options,
             # Only implausibly long values are gaps (beats went undetected: real time passed).
             # Implausibly short ones are spurious extra values (some Garmin straps append one
             # of ~50 ms to a notification): dropped, listed, neither a break nor elapsed time,

@@ -388,3 +388,46 @@ def test_spectrum_kubios_with_the_neurokit_engine_is_refused(capsys: pytest.Capt
     name = str(RR_DIR / "pyhrv-nni-short-5min.txt")
     assert main(["analyze", name, "--spectrum", "kubios", "--engine", "neurokit", "--no-progress"]) == 2
     assert "--engine fast" in capsys.readouterr().err
+
+
+def test_correction_none_and_a_kubios_level_are_named_in_the_parameters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = str(RR_DIR / "pyhrv-nni-short-5min.txt")
+    docs = {}
+    for method in ("auto", "none", "medium"):
+        assert main(["analyze", name, "--no-progress", "--correction", method]) == 0
+        docs[method] = json.loads(capsys.readouterr().out)
+        assert docs[method]["parameters"]["correction"] == method
+        assert set(docs[method]["windows"][0]["corrected"]) == {"ectopic", "missed", "extra", "long", "short"}
+    raw = np.loadtxt(RR_DIR / "pyhrv-nni-short-5min.txt")
+    assert docs["none"]["windows"][0]["HRV_RMSSD"] == pytest.approx(np.sqrt(np.mean(np.diff(raw) ** 2)), rel=1e-9)
+    assert docs["none"]["windows"][0]["corrected_share"] == 0 and docs["none"]["artifacts"]
+
+
+def test_neurokit_engine_refuses_another_correction(capsys: pytest.CaptureFixture[str]) -> None:
+    name = str(RR_DIR / "pyhrv-nni-short-5min.txt")
+    assert main(["analyze", name, "--engine", "neurokit", "--correction", "medium", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--correction neurokit" in err
+
+
+def test_neurokit_engine_gives_windows_on_polar_1024_units(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 24: sub-millisecond RR (Polar's 1/1024 s) gave no window with --engine neurokit."""
+    rng = np.random.default_rng(11)
+    raw = np.round((850 + 30 * np.sin(np.arange(400) / 4) + rng.normal(0, 5, 400)) * 1.024)
+    raw[200] = round(raw[200] * 0.6)  # one premature beat, so that neurokit2 moves a peak
+    path = tmp_path / "polar.txt"
+    path.write_text("\n".join(f"{v / 1.024:.10f}" for v in raw) + "\n")
+    assert main(["analyze", str(path), "--engine", "neurokit", "--no-progress"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["parameters"]["neurokit_sampling_rate_hz"] == [1024.0]
+    assert doc["windows"][0]["HRV_RMSSD"] is not None and doc["windows"][0]["corrected_share"] < 0.05
+
+
+def test_offline_baseline_accepts_a_clean_300_s_span(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 24: a clean 0:300 span must calibrate (END - START - 70 s of usable windows)."""
+    name = str(RR_DIR / "pyhrv-nni-long-60min.txt")
+    out = tmp_path / "a.json"
+    assert main(["analyze", name, "--baseline", "0:300", "--out", str(out), "--no-progress"]) == 0
+    assert json.loads(out.read_text())["tolerance"]["baseline"]["source"] == "range"
