@@ -20,13 +20,18 @@ Methods
     user's guide, "RR interval series options"): each RR interval is compared with a local
     average, the **median** of the RR series around it, and flagged when it differs by more
     than the level's threshold: very low 0.45 s, low 0.35 s, medium 0.25 s, strong 0.15 s,
-    very strong 0.05 s (:data:`KUBIOS_THRESHOLDS_S`). Flagged intervals are replaced by a cubic
-    spline through the unflagged intervals at their beat times (the guide: "replaced with
-    interpolated values ... cubic spline interpolation"). Assumed where the sources read here
-    do not say (a heuristic, stated): the median runs over :data:`KUBIOS_MEDIAN_BEATS` = 11
-    beats (the median filter of Lipponen & Tarvainen), and the thresholds are applied as given,
-    not scaled with heart rate. A flagged interval is reported ``long`` or ``short`` by the sign
-    of its difference from the median.
+    very strong 0.05 s (:data:`KUBIOS_THRESHOLDS_S`), thresholds for 60 beats/min, scaled by the
+    segment's mean RR in seconds (0.25 s at 0.79 s mean RR: 0.198 s). Flagged intervals are
+    replaced by a cubic spline through the unflagged intervals at their beat times (the guide:
+    "replaced with interpolated values ... cubic spline interpolation"), the beats keeping
+    their times. A heuristic, inferred from one public report (docs/validation.md: the Kubios
+    HRV 3.3 report at "medium", whose time column keeps the raw beat times while its RR column
+    holds the corrected values, so the corrected beats can be read off it): the scaling and a
+    median over :data:`KUBIOS_MEDIAN_BEATS` = 41 beats flag all 11 of Kubios' corrected beats
+    and 4 more; without the scaling, or with an 11-beat median, fewer of Kubios' beats are
+    found. Kubios' replaced values are 5-32 ms below this spline's: its exact rule is not
+    public. A flagged interval is reported ``long`` or ``short`` by the sign of its difference
+    from the median.
 ``neurokit``
     neurokit2's own correction, ``signal_fixpeaks(peaks, method="Kubios", iterative=False)``:
     detection as ``auto``, but peaks are moved (an ectopic beat to the midpoint of its
@@ -84,8 +89,8 @@ KUBIOS_THRESHOLDS_S: Final = {
 }
 """Kubios HRV's threshold levels, s: an RR interval further than this from the local median is
 an artifact (Kubios HRV user's guide; Tarvainen et al. 2014)."""
-KUBIOS_MEDIAN_BEATS: Final = 11
-"""Beats of the local median the threshold levels compare with (assumed, see the module docstring)."""
+KUBIOS_MEDIAN_BEATS: Final = 41
+"""Beats of the local median the threshold levels compare with (inferred, see the module docstring)."""
 CORRECTIONS: Final = ("auto", "none", *KUBIOS_THRESHOLDS_S, "neurokit")
 """The ``--correction`` methods."""
 
@@ -119,9 +124,9 @@ def correction_description(method: str) -> str:
         return "none: NN = RR; Lipponen & Tarvainen artifacts detected and listed, not corrected"
     if method in KUBIOS_THRESHOLDS_S:
         return (
-            f"Kubios threshold {method} ({KUBIOS_THRESHOLDS_S[method]:g} s from the median of "
-            f"{KUBIOS_MEDIAN_BEATS} beats), flagged intervals replaced by a cubic spline at their beat times; "
-            "time steps kept"
+            f"Kubios threshold {method} ({KUBIOS_THRESHOLDS_S[method]:g} s at 60 beats/min, scaled by the mean RR, "
+            f"from the median of {KUBIOS_MEDIAN_BEATS} beats), flagged intervals replaced by a cubic spline at "
+            "their beat times; time steps kept"
         )
     if method == "neurokit":
         return "neurokit2 signal_fixpeaks(method='Kubios', iterative=False): peaks moved, per segment"
@@ -183,7 +188,7 @@ def _codes_and_steps(
 def kubios_threshold_correction(rr_ms: np.ndarray, threshold_s: float) -> Corrected:
     """Kubios HRV's threshold correction of one segment (module docstring).
 
-    An interval ``|rr - median_11| > threshold`` is flagged (``long`` above the median, ``short``
+    An interval ``|rr - median_41| > threshold * mean(rr) / 1 s`` is flagged (``long`` above the median, ``short``
     below) and replaced by the not-a-knot cubic spline through the unflagged intervals at their
     beat times (linear with fewer than 4 of them; unchanged with fewer than 2). Time steps are
     the RR intervals (the beats keep their times)."""
@@ -195,7 +200,7 @@ def kubios_threshold_correction(rr_ms: np.ndarray, threshold_s: float) -> Correc
     padded = np.pad(rr, half, mode="edge")
     med = np.median(np.lib.stride_tricks.sliding_window_view(padded, KUBIOS_MEDIAN_BEATS), axis=1)[:n]
     diff = rr - med
-    bad = np.abs(diff) > threshold_s * 1000.0
+    bad = np.abs(diff) > threshold_s * float(rr.mean())  # s at 60 beats/min, scaled by mean RR (s)
     codes = np.zeros(n, dtype=np.uint8)
     codes[bad & (diff > 0)] = _CODE[ArtifactType.LONG]
     codes[bad & (diff < 0)] = _CODE[ArtifactType.SHORT]

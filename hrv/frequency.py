@@ -89,7 +89,7 @@ import numpy.typing as npt
 
 from .hann import hann_with_power
 from .inputs import as_nn, as_time
-from .kubios import kubios_psd
+from .kubios import kubios_band_power, kubios_psd
 from .spectral import (
     HF_BAND_HZ,
     LF_BAND_HZ,
@@ -283,11 +283,11 @@ def frequency_domain(
     return spectral_figures(f, p, int(y.size), params)
 
 
-def _kubios_settings(params: SpectralParameters) -> tuple[float, float, float, float]:
-    """lambda, segment (s), overlap, points/Hz of a kubios preset (validated non-None)."""
-    values = (params.detrend_lambda, params.welch_segment_s, params.welch_overlap, params.points_per_hz)
-    lam, seg, ov, pts = (float(v) if v is not None else math.nan for v in values)
-    return lam, seg, ov, pts
+def _kubios_settings(params: SpectralParameters) -> tuple[float | None, float, float, float]:
+    """lambda (None: no detrending), segment (s), overlap, points/Hz of a kubios preset."""
+    values = (params.welch_segment_s, params.welch_overlap, params.points_per_hz)
+    seg, ov, pts = (float(v) if v is not None else math.nan for v in values)
+    return params.detrend_lambda, seg, ov, pts
 
 
 def spectral_figures(f: np.ndarray, p: np.ndarray, n_samples: int, params: SpectralParameters) -> FrequencyDomain:
@@ -297,9 +297,11 @@ def spectral_figures(f: np.ndarray, p: np.ndarray, n_samples: int, params: Spect
     + HF for ``"kubios"`` (its VLF starts at 0 Hz, so there is no ULF, and it has no VHF).
     """
     rate = params.interpolation_rate
-    vlf = _band_power(f, p, params.vlf_hz)
-    lf = _band_power(f, p, params.lf_hz)
-    hf = _band_power(f, p, params.hf_hz)
+    # Kubios: both edges in, the PSD interpolated at them (kubios_band_power); else [low, high).
+    band_power = kubios_band_power if params.welch_segments == "kubios" else _band_power
+    vlf = band_power(f, p, params.vlf_hz)
+    lf = band_power(f, p, params.lf_hz)
+    hf = band_power(f, p, params.hf_hz)
     if params.welch_segments == "kubios":
         bands = [vlf, lf, hf]
     else:

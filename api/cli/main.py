@@ -39,6 +39,14 @@ def _port(text: str) -> int:
     return value
 
 
+def _overlap(text: str) -> float:
+    """A Welch overlap, a share from 0 to below 1."""
+    value = _share(text)
+    if value >= 1.0:
+        raise argparse.ArgumentTypeError(f"an overlap must be below 1, got {text}")
+    return value
+
+
 def _share(text: str) -> float:
     """A share 0-1 (``--max-corrected-share``, ``--max-abnormal-share``)."""
     try:
@@ -198,6 +206,24 @@ def build_parser() -> argparse.ArgumentParser:
             "spline 4 Hz, smoothness priors lambda 500, Welch 256 s Hamming segments 50 %% overlap, VLF "
             "0-0.04 Hz), not checked against Kubios itself"
         ),
+    )
+    kubios = analyze.add_argument_group("Kubios HRV's settings (with --spectrum kubios; defaults Kubios')")
+    kubios.add_argument(
+        "--detrend", choices=("priors", "none"), default=None, help="smoothness priors (default) or none"
+    )
+    kubios.add_argument(
+        "--lambda", dest="lam", type=_positive_float, default=None, help="smoothness priors lambda (500)"
+    )
+    kubios.add_argument(
+        "--welch-window", type=_positive_float, default=None, metavar="S", help="Welch segment, seconds (256)"
+    )
+    kubios.add_argument("--welch-overlap", type=_overlap, default=None, help="Welch overlap, share 0-<1 (0.5)")
+    kubios.add_argument("--points-per-hz", type=_positive_float, default=None, help="frequency grid, points/Hz (300)")
+    analyze.add_argument(
+        "--interp-hz",
+        type=_positive_float,
+        default=None,
+        help="resampling rate of the NN series for the spectrum, Hz (default 4; every --spectrum)",
     )
     analyze.add_argument(
         "--correction",

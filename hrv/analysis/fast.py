@@ -65,11 +65,13 @@ from ..correction import correct_segment, correction_description
 from ..frequency import SpectralParameters
 from ..frequency_batch import frequency_domain_windows
 from ..inputs import as_nn
+from ..kubios import kubios_time_domain
 from ..quality import MAX_ABNORMAL_SHARE, abnormal_series
 from ..segments import DEFAULT_MIN_COVERAGE, assemble_segments, input_positions, split_segments
 from ..time_domain import time_domain_windows
 from .windows import (
     DEFAULT_MAX_CORRECTED_SHARE,
+    MIN_VLF_WINDOW_S,
     Analysis,
     Progress,
     Values,
@@ -89,6 +91,19 @@ the spectra's temporaries stay a block's (~20 MB), whatever the length of the re
 def _fast_time(nn: np.ndarray, t: np.ndarray, a: np.ndarray, b: np.ndarray) -> Iterator[Values]:
     td = time_domain_windows(nn, a, b)
     return (td.window(k).as_dict() for k in range(len(td)))
+
+
+def _kubios_time(spectral: SpectralParameters) -> WindowsFn:
+    """Kubios' time domain per window (:func:`~tolerance.hrv.kubios.kubios_time_domain`): the
+    detrended intervals' SDNN, RMSSD and pNN50 (over N - 1) when detrending is on."""
+
+    def time(nn: np.ndarray, t: np.ndarray, a: np.ndarray, b: np.ndarray) -> Iterator[Values]:
+        rate, lam = spectral.interpolation_rate, spectral.detrend_lambda
+        for lo, hi in zip(a.tolist(), b.tolist(), strict=True):
+            d = kubios_time_domain(nn[lo:hi], t[lo:hi], rate, lam)
+            yield {k: (None if v != v else v) for k, v in d.items()}
+
+    return time
 
 
 def _fast_freq(spectral: SpectralParameters) -> WindowsFn:
@@ -174,6 +189,7 @@ def analyze_rr(
     rr = as_nn(rr_ms)
     index = input_positions(input_index, rr.size)
     ranges, gaps = split_segments(rr.size, index, excluded)
+    kubios = spectral.welch_segments == "kubios"
     description = correction_description(correction)  # refuses an unknown method first
     nk: Any = None
     if correction == "neurokit":
@@ -200,14 +216,22 @@ def analyze_rr(
         max_corrected_share,
         min_coverage,
         progress,
-        _fast_time,
+        _kubios_time(spectral) if kubios else _fast_time,
         _fast_freq(spectral),
         abnormal_series(rr, ranges, gaps),
         max_abnormal_share,
+        # Kubios reports VLF (0-0.04 Hz) from 5-minute windows: its mode does too (the Task
+        # Force's caution about short-term VLF stands, and the parameters say so).
+        0.0 if kubios else MIN_VLF_WINDOW_S,
     )
     params = analysis_parameters(
         window_s, step_s, spectral, max_corrected_share, min_coverage, "fast", max_abnormal_share
     )
     params["correction"] = correction
     params["artifact_correction"] = description
+    if kubios:
+        params["min_vlf_window_s"] = 0.0
+        params["vlf_rule"] = (
+            "HRV_VLF (0-0.04 Hz) in every window, as Kubios reports it (Task Force 1996: dubious <= 5 min)"
+        )
     return Analysis(windows, tuple(artifacts), params)

@@ -338,6 +338,7 @@ def build_windows(
     freq_fn: WindowsFn,
     raw: RawIntervals | None = None,
     max_abnormal: float = MAX_ABNORMAL_SHARE,
+    min_vlf_window_s: float = MIN_VLF_WINDOW_S,
 ) -> WindowTable:
     """The windows, their reasons and figures; ``raw``: the input intervals flagged by the fixed
     quality criterion (:func:`tolerance.hrv.quality.abnormal_series`), None for no gate;
@@ -378,7 +379,7 @@ def build_windows(
             values: Values = dict(next(time_values))
             if spectral:
                 values.update(next(freq_values))
-                if window_s < MIN_VLF_WINDOW_S:
+                if window_s < min_vlf_window_s:
                     values["HRV_VLF"] = None
             else:
                 reasons[k] = f"LF/HF need windows >= {MIN_SPECTRAL_WINDOW_S:.0f} s"

@@ -67,7 +67,7 @@ def test_none_corrects_nothing_but_lists_what_it_detects() -> None:
 @pytest.mark.parametrize(("level", "flagged"), [("very-low", False), ("low", True), ("medium", True)])
 def test_kubios_levels_flag_by_their_threshold_from_the_local_median(level: str, flagged: bool) -> None:
     rr = np.full(200, 850.0) + np.tile([0.0, 10.0, -10.0, 5.0], 50)
-    rr[100] = 850.0 + 400.0  # 0.40 s above the median: beyond low (0.35 s), within very low (0.45 s)
+    rr[100] = 850.0 + 340.0  # 0.34 s above: beyond low (0.35 x 0.85 s = 0.30 s), within very low (0.38 s)
     c = correct_segment(rr, level)
     assert (100 in c.flagged.tolist()) is flagged
     np.testing.assert_array_equal(c.steps, rr)  # the beats keep their time

@@ -118,9 +118,11 @@ def run(args: argparse.Namespace) -> int:
         print(f"tolerance analyze: {args.file} holds no usable RR intervals{why}", file=sys.stderr)  # noqa: T201
         return ExitCode.NO_WINDOW
 
-    from tolerance.hrv.frequency import spectral_parameters
-
     spectrum = getattr(args, "spectrum", "welch")
+    try:
+        spectral = _spectral(args, spectrum)
+    except (HrvInputError, ValueError) as exc:
+        return _fail(str(exc))
     if args.engine == "neurokit" and spectrum == "kubios":
         # neurokit2's hrv_frequency has one pipeline, its own: it cannot give Kubios' settings.
         return _fail("--spectrum kubios needs --engine fast (neurokit2 computes its own spectrum only)")
@@ -148,7 +150,7 @@ def run(args: argparse.Namespace) -> int:
             series.rr_ms,
             window_s=args.window,
             step_s=args.step,
-            spectral=spectral_parameters(spectrum),
+            spectral=spectral,
             progress=progress if show_bar else None,
             input_index=series.input_index,
             max_corrected_share=getattr(args, "max_corrected_share", 0.20),
@@ -234,6 +236,46 @@ def run(args: argparse.Namespace) -> int:
         print(f"tolerance analyze: {args.file}: no window was computed: {why}", file=sys.stderr)  # noqa: T201
         return ExitCode.NO_WINDOW
     return ExitCode.OK
+
+
+KUBIOS_OPTIONS: Final = {
+    "detrend": "--detrend",
+    "lam": "--lambda",
+    "welch_window": "--welch-window",
+    "welch_overlap": "--welch-overlap",
+    "points_per_hz": "--points-per-hz",
+}
+"""``--spectrum kubios``'s own settings: argparse name -> option."""
+
+
+def _spectral(args: argparse.Namespace, spectrum: str) -> Any:
+    """The spectral parameters of ``--spectrum`` and its settings; a Kubios setting given with
+    another spectrum, or ``--lambda`` with ``--detrend none``, is refused (HrvInputError)."""
+    from tolerance.hrv import HrvInputError
+    from tolerance.hrv.frequency import spectral_parameters
+
+    given = {k: getattr(args, k, None) for k in KUBIOS_OPTIONS if getattr(args, k, None) is not None}
+    rate = getattr(args, "interp_hz", None) or 4.0
+    if spectrum != "kubios":
+        if given:
+            options = ", ".join(KUBIOS_OPTIONS[k] for k in given)
+            raise HrvInputError(f"{options}: Kubios settings, only with --spectrum kubios")
+        return spectral_parameters(spectrum, rate)
+    if given.get("detrend") == "none" and "lam" in given:
+        raise HrvInputError("--lambda is the smoothness priors' setting: not with --detrend none")
+    settings: dict[str, Any] = {}
+    if given.get("detrend") == "none":
+        settings["detrend_lambda"] = None
+    elif "lam" in given:
+        settings["detrend_lambda"] = given["lam"]
+    for key, name in (
+        ("welch_window", "welch_segment_s"),
+        ("welch_overlap", "welch_overlap"),
+        ("points_per_hz", "points_per_hz"),
+    ):
+        if key in given:
+            settings[name] = given[key]
+    return spectral_parameters("kubios", rate, **settings)
 
 
 def _no_window(analysis: Any, series: Any, args: argparse.Namespace) -> str:

@@ -355,17 +355,19 @@ def test_spectrum_kubios_names_its_settings_and_changes_only_the_spectrum(capsys
     assert p["welch_segments"] == "kubios" and "Kubios" in p["spectral_method"]
     assert (p["interpolation_method"], p["window"], p["detrend_lambda"], p["welch_segment_s"]) == (
         "cubic",
-        "hamming",
+        "hanning",
         500,
         256,
     )
     assert p["vlf_hz"] == [0, 0.04] and default["parameters"]["welch_segments"] == "cover"
     assert len(kubios["windows"]) == len(default["windows"]) == 12
     for k, d in zip(kubios["windows"], default["windows"], strict=True):
-        assert (k["HRV_RMSSD"], k["corrected_share"]) == (d["HRV_RMSSD"], d["corrected_share"])  # time domain alike
+        # Kubios' time domain: MeanNN of the intervals, SDNN and RMSSD of the detrended ones.
+        assert (k["HRV_MeanNN"], k["corrected_share"]) == (d["HRV_MeanNN"], d["corrected_share"])
+        assert k["HRV_SDNN"] < d["HRV_SDNN"] and k["HRV_RMSSD"] == pytest.approx(d["HRV_RMSSD"], rel=0.02)
         assert k["HRV_LF"] is not None and k["HRV_LF"] != d["HRV_LF"]
-        # VLF is null below 600 s (the project's rule, all methods); TP still sums it: VLF + LF + HF.
-        assert k["HRV_VLF"] is None and k["HRV_TP"] > k["HRV_LF"] + k["HRV_HF"]
+        # Kubios reports VLF from 5-minute windows: so does its mode; TP = VLF + LF + HF.
+        assert k["HRV_TP"] == pytest.approx(k["HRV_VLF"] + k["HRV_LF"] + k["HRV_HF"], rel=1e-12)
     # Over the hour, HF of the two methods agrees within 10 % (one 256 s segment against three of
     # 150 s per window: window by window they differ by more, the estimators' variance).
     hf_k = np.median([w["HRV_HF"] for w in kubios["windows"]])
@@ -431,3 +433,35 @@ def test_offline_baseline_accepts_a_clean_300_s_span(tmp_path: Path, capsys: pyt
     out = tmp_path / "a.json"
     assert main(["analyze", name, "--baseline", "0:300", "--out", str(out), "--no-progress"]) == 0
     assert json.loads(out.read_text())["tolerance"]["baseline"]["source"] == "range"
+
+
+def test_kubios_settings_reproduce_the_31_report_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 24: the report's settings as options; the JSON's parameters name each one."""
+    name = str(Path(__file__).parents[3] / "data" / "kubios" / "pgomes92-kubios-3.1-rr.txt")
+    args = ["analyze", name, "--spectrum", "kubios", "--detrend", "none", "--welch-window", "300"]
+    args += ["--points-per-hz", "300", "--welch-overlap", "0.5", "--interp-hz", "4", "--correction", "none"]
+    assert main([*args, "--no-progress"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    p = doc["parameters"]
+    assert (p["detrend_lambda"], p["welch_segment_s"], p["points_per_hz"], p["welch_overlap"]) == (None, 300, 300, 0.5)
+    assert p["interpolation_rate"] == 4 and p["correction"] == "none" and "none" in p["detrend"]
+    (w,) = doc["windows"]
+    report = {"HRV_MeanNN": 707.5437, "HRV_SDNN": 92.7945, "HRV_RMSSD": 56.8586, "HRV_LF": 5673.0207}
+    for key, value in report.items():
+        assert w[key] == pytest.approx(value, rel=0.01), key
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--lambda", "300"], "only with --spectrum kubios"),
+        (["--spectrum", "kubios", "--detrend", "none", "--lambda", "300"], "not with --detrend none"),
+        (["--spectrum", "kubios", "--welch-window", "400", "--points-per-hz", "300"], "points/Hz"),
+    ],
+)
+def test_inconsistent_kubios_settings_are_refused_in_one_line(
+    extra: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["analyze", str(RR_DIR / "pyhrv-nni-short-5min.txt"), *extra, "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err
