@@ -25,30 +25,26 @@ the Kubios HRV user's guide describe them, each with its default:
    width 256 s, window overlap 50 %"), laid as the standard Welch estimator lays them (MATLAB
    ``pwelch``, scipy ``welch``): from the first sample, one every ``nperseg - noverlap``
    samples while a whole segment fits. A 5-minute window therefore has **one** 256 s segment
-   and its last 44 s are in none (Tolerance's default layout avoids exactly this; here it is
-   kept because it is what these settings give). A window shorter than 256 s is one segment
-   of its own length (a single modified periodogram): Tolerance's choice, not documented by
-   Kubios. Segment window: **Hamming**, symmetric, MATLAB ``pwelch``'s default when it is
-   given a segment length (the guide does not name the window). Frequency grid: **300 points
-   per Hz** (the guide's "points in frequency domain"), obtained by zero-padding each segment
-   to ``nfft = 300 R`` points (1200 at 4 Hz, 1/300 Hz apart; always >= the 256 R points of a
-   segment). Density scaling (ms²/Hz), one-sided, mean of the segments' periodograms.
+   and its last 44 s are in none (Kubios' own layout: the 3.3 reports reproduce with it). A
+   window shorter than a segment is one segment of its own length (the 3.1 report: 299 s of
+   beats, 300 s segments). Segment window: MATLAB's **hanning** (symmetric Hann *without* zero
+   end points, :func:`hanning_with_power`), decided by the 3.1 report's printed PSD (3e-9
+   median error; Hamming 6e-2). Frequency grid: **300 points per Hz** (the guide's "points in
+   frequency domain"; the 3.3 reports use 256), by zero-padding each segment to
+   ``nfft = points x R``. Density scaling (ms²/Hz), one-sided, mean of the segments'
+   periodograms. Detrending "none" (``lam`` None): the mean alone is removed.
 
 Bands (Kubios defaults): VLF 0-0.04, LF 0.04-0.15, HF 0.15-0.4 Hz; powers integrate the PSD
-over the band (trapezoid over the grid points in ``[low, high)``, the rule of Tolerance's
-other methods; Kubios says "integrating" without the rule). Kubios also gives AR spectrum
-band powers (model order 16 by default); those are not computed here.
+over ``[low, high]``, both edges included, the PSD linearly interpolated at them
+(:func:`kubios_band_power`: within 0.6 % of the reports, not their exact rule). Time domain
+(:func:`kubios_time_domain`): SDNN, RMSSD and pNNxx of the intervals less the 4 Hz trend at
+the beats' times, pNNxx over N - 1, MeanNN raw. Kubios also gives AR spectrum band powers
+(model order 16 by default); those are not computed here.
 
-On the sources: the formula is the 2002 paper's; of the user's guide only the contents pages
-could be read while writing this, so the defaults credited to it (4 Hz, lambda 500 / about
-0.035 Hz, 256 s, 50 %, 300 points/Hz, the band edges) are the ones it is cited for, not re-read
-word for word (docs/validation.md has the table, with how sure each one is).
-
-What could not be checked without Kubios itself (no reference outputs are public for the
-series in ``tests/data/rr/``): the window function, the frequency grid, the spline's end
-conditions, whether detrending runs on the resampled or the beat-indexed series, the segment
-rule for windows shorter than 256 s, and the band-integration rule. Each is stated above with
-the reason for the choice; the tests check the definitions, not agreement with Kubios.
+On the sources: the formula is the 2002 paper's; each other choice is decided by public Kubios
+HRV reports with their RR data (Kubios 3.1: ``tests/data/kubios/``; 3.3: cited), figure by
+figure in docs/validation.md (``benchmarks/kubios_reports.py``), where what is not reproduced
+is listed too (the time domain of one exercise report: SDNN +3 %, RMSSD +5 %).
 
 scipy (``scipy.sparse`` for the banded solve, ``scipy.interpolate`` for the spline) is
 imported only when this method runs: ``import tolerance.hrv`` stays numpy-only.

@@ -202,9 +202,8 @@ def build_parser() -> argparse.ArgumentParser:
         help=(
             "welch: Welch PSD whose 3 segments cover the whole window (default); neurokit2: exactly "
             "nk.hrv_frequency(normalize=False, interpolation_rate=4), whose segment rule leaves the last "
-            "quarter of about one window in four out; kubios: Kubios HRV's published FFT settings (cubic "
-            "spline 4 Hz, smoothness priors lambda 500, Welch 256 s Hamming segments 50 %% overlap, VLF "
-            "0-0.04 Hz), not checked against Kubios itself"
+            "quarter of about one window in four out; kubios: Kubios HRV's FFT spectrum and time domain, "
+            "checked against public Kubios reports (docs/validation.md); its settings below"
         ),
     )
     kubios = analyze.add_argument_group("Kubios HRV's settings (with --spectrum kubios; defaults Kubios')")
