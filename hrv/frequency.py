@@ -54,9 +54,10 @@ ms² (neurokit2 ``normalize=False``, as Kubios and the Task Force report them): 
 default ``normalize=True`` divides the spectrum by its maximum and is *not* ms².
 
 **Kubios' settings** (``SpectralParameters.kubios()``, ``--spectrum kubios``): cubic spline,
-smoothness-priors detrending (lambda 500), Welch with 256 s Hamming segments and 50 % overlap,
-VLF from 0 Hz, TP = VLF + LF + HF. Steps, sources and what could not be checked:
-:mod:`tolerance.hrv.kubios`. Only steps 1 (time base) and 6 (band rule) above are shared.
+smoothness-priors detrending (lambda 500) or none, Welch with 256 s MATLAB-hanning segments and
+50 % overlap, band powers over ``[low, high]`` with the PSD interpolated at both edges, VLF from
+0 Hz, TP = VLF + LF + HF. Steps, sources and the public reports that decide them:
+:mod:`tolerance.hrv.kubios`. Only step 1 (time base) above is shared.
 
 Why 4 Hz rather than neurokit2's 100 Hz default: 4 Hz is Kubios' default and the usual choice
 in the literature (Tarvainen et al., 2014), it is well above twice the highest band edge
