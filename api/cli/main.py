@@ -39,6 +39,25 @@ def _port(text: str) -> int:
     return value
 
 
+def _overlap(text: str) -> float:
+    """A Welch overlap, a share from 0 to below 1."""
+    value = _share(text)
+    if value >= 1.0:
+        raise argparse.ArgumentTypeError(f"an overlap must be below 1, got {text}")
+    return value
+
+
+def _share(text: str) -> float:
+    """A share 0-1 (``--max-corrected-share``, ``--max-abnormal-share``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a share from 0 to 1, got {text}")
+    return value
+
+
 def _span(text: str) -> tuple[float, float]:
     start, sep, end = text.partition(":")
     try:
@@ -196,10 +215,50 @@ def build_parser() -> argparse.ArgumentParser:
         help=(
             "welch: Welch PSD whose 3 segments cover the whole window (default); neurokit2: exactly "
             "nk.hrv_frequency(normalize=False, interpolation_rate=4), whose segment rule leaves the last "
-            "quarter of about one window in four out; kubios: Kubios HRV's published FFT settings (cubic "
-            "spline 4 Hz, smoothness priors lambda 500, Welch 256 s Hamming segments 50 %% overlap, VLF "
-            "0-0.04 Hz), not checked against Kubios itself"
+            "quarter of about one window in four out; kubios: Kubios HRV's FFT spectrum and time domain, "
+            "checked against public Kubios reports (docs/validation.md); its settings below"
         ),
+    )
+    kubios = analyze.add_argument_group("Kubios HRV's settings (with --spectrum kubios; defaults Kubios')")
+    kubios.add_argument(
+        "--detrend", choices=("priors", "none"), default=None, help="smoothness priors (default) or none"
+    )
+    kubios.add_argument(
+        "--lambda", dest="lam", type=_positive_float, default=None, help="smoothness priors lambda (500)"
+    )
+    kubios.add_argument(
+        "--welch-window", type=_positive_float, default=None, metavar="S", help="Welch segment, seconds (256)"
+    )
+    kubios.add_argument("--welch-overlap", type=_overlap, default=None, help="Welch overlap, share 0-<1 (0.5)")
+    kubios.add_argument("--points-per-hz", type=_positive_float, default=None, help="frequency grid, points/Hz (300)")
+    analyze.add_argument(
+        "--interp-hz",
+        type=_positive_float,
+        default=None,
+        help="resampling rate of the NN series for the spectrum, Hz (default 4; every --spectrum)",
+    )
+    analyze.add_argument(
+        "--correction",
+        choices=("auto", "none", "very-low", "low", "medium", "strong", "very-strong", "neurokit"),
+        default=None,
+        help=(
+            "artifact correction: auto (Lipponen & Tarvainen, default), none, a Kubios threshold level "
+            "(very-low 0.45 s ... very-strong 0.05 s from the local median, cubic-spline replacement), "
+            "neurokit (neurokit2's peak moving; the only one --engine neurokit takes)"
+        ),
+    )
+    analyze.add_argument(
+        "--max-corrected-share",
+        type=_share,
+        default=0.20,
+        help="windows with a larger share of corrected beats give no numbers (0-1, default 0.20)",
+    )
+    analyze.add_argument(
+        "--max-abnormal-share",
+        type=_share,
+        default=0.10,
+        help="the fixed-criterion quality gate: windows whose raw successive differences exceed 20 %% "
+        "in a larger share give no numbers (0-1, default 0.10)",
     )
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     analyze.add_argument(
@@ -208,7 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_span,
         default=None,
         help="calibrate the window of tolerance from the beats between these seconds of the file "
-        "(at least 180 s of seated rest); default: population values, flagged in the output",
+        "(at least 180 s of seated rest; its 60 s windows usable over all of it but the first 70 s); "
+        "default: population values, flagged in the output",
     )
     analyze.add_argument(
         "--profile",

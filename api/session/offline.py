@@ -39,6 +39,9 @@ from .tolerance import SHORT_WINDOW_S
 _CHUNK: Final = 65_536
 """RR values turned into Python floats at a time (the input stays one numpy array)."""
 
+CALIBRATION_SLACK_S: Final = 10.0
+"""Usable time a calibration span may lack at its end (s): two of the calibration's 5 s samples."""
+
 BeatValues = tuple[float, float | None, float | None, float | None]
 """One beat: time (s), 60 s HR (bpm), RMSSD (ms), corrected share (None: no number)."""
 
@@ -124,7 +127,11 @@ def file_tolerance(
     Raises :class:`~tolerance.hrv.arousal.CalibrationRefused` when the span cannot calibrate."""
     if calibrate_span_s is not None:
         start, end = calibrate_span_s
-        cal = Calibration(source="range", required_s=max(end - start - SHORT_WINDOW_S, 60.0))
+        # The span (>= 180 s, checked by the CLI) but its first minute, while the first 60 s
+        # window fills, must be usable, less CALIBRATION_SLACK_S: windows are sampled every 5 s
+        # from the first beat, so a clean span's samples reach at best 0-5 s short of END
+        # (issue 24: END - START - 60 s refused a clean 0:300 by a sample).
+        cal = Calibration(source="range", required_s=max(end - start - SHORT_WINDOW_S - CALIBRATION_SLACK_S, 60.0))
         for t, hr, rm, cs in iter_short_windows(rr_ms, gaps_after=gaps_after):
             if t >= end:
                 break  # beat times increase
