@@ -37,7 +37,7 @@ import math
 import statistics
 import sys
 from collections.abc import Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
@@ -86,7 +86,9 @@ def segment(path: Path, role: str) -> Segment | None:
 def people(data: Path) -> dict[str, list[tuple[str, list[Segment]]]]:
     sets: dict[str, list[tuple[str, list[Segment]]]] = {"gudb": [], "biopsykit": [], "stress_predict": []}
     for s in range(13):
-        segs = [segment(data / "gudb" / f"subject_{s:02d}_{c}.txt", r) for c, r in (("sitting", "rest"), ("maths", "task"))]
+        segs = [
+            segment(data / "gudb" / f"subject_{s:02d}_{c}.txt", r) for c, r in (("sitting", "rest"), ("maths", "task"))
+        ]
         sets["gudb"].append((f"{s:02d}", [g for g in segs if g]))
     for v in ("Vp01", "Vp02"):
         phases = (("baseline", "rest"), ("intervention", "other"), ("stress", "task"), ("recovery", "rest"))
@@ -180,7 +182,9 @@ def rest_task_table(data: Path, per_person: bool) -> None:
                 print(row)
                 if per_person and label == "provisional" and w == 0.5:
                     for pid, s in scores:
-                        print(f"|   {pid} | | | {s.rest_within} | {s.rises} | {s.above_end} | {s.below} | {s.rr_falls} |")
+                        print(
+                            f"|   {pid} | | | {s.rest_within} | {s.rises} | {s.above_end} | {s.below} | {s.rr_falls} |"
+                        )
 
 
 def calm_hours(path: Path) -> list[Segment]:
@@ -250,9 +254,7 @@ def prior(data: Path) -> None:
         dl: list[float] = []
         for seg in calm_hours(path):
             t0 = float(seg.t[0])
-            first = [
-                (h, r) for t, h, r in zip(seg.t, seg.hr, seg.rmssd, strict=True) if t < t0 + 240 and h and r
-            ]
+            first = [(h, r) for t, h, r in zip(seg.t, seg.hr, seg.rmssd, strict=True) if t < t0 + 240 and h and r]
             ch = float(np.median([h for h, _ in first]))
             cl = float(np.median([math.log(r) for _, r in first]))
             nxt = t0 + 300
@@ -263,7 +265,9 @@ def prior(data: Path) -> None:
                     nxt = t + 60
         hr_s.append(1.4826 * float(np.median(np.abs(dh))))
         ln_s.append(1.4826 * float(np.median(np.abs(dl))))
-    print(f"\nwithin-person prior: HR {np.median(hr_s):.2f} bpm, ln RMSSD {np.median(ln_s):.3f} (median of {len(hr_s)})")
+    print(
+        f"\nwithin-person prior: HR {np.median(hr_s):.2f} bpm, ln RMSSD {np.median(ln_s):.3f} (median of {len(hr_s)})"
+    )
 
 
 def main(argv: Sequence[str] | None = None) -> int:
