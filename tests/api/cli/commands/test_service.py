@@ -163,7 +163,7 @@ SOURCES = {
 }
 OPTIONS = [
     "--speed", "2.5", "--seed", "7", "--baseline", "0:180", "--profile", "Ana 100% $HOME \"quoted\" back\\slash",
-    "--replay-dir", "replays", "--host", "127.0.0.1", "--public-name", "laptop.local", "--public-name", "10.0.0.2",
+    "--replay-dir", "replays", "--scenario-dir", "scenarios", "--host", "127.0.0.1", "--public-name", "laptop.local", "--public-name", "10.0.0.2",
     "--port", "8100", "--db", "t.sqlite3",
 ]  # fmt: skip
 
@@ -179,6 +179,7 @@ def test_every_serve_option_is_written_back_as_serve_would_read_it(env: Env, tmp
     direct = vars(parser.parse_args(["serve", *given]))
     # Relative paths become absolute: the service does not start in this folder.
     direct["replay_dir"], direct["db"] = str(tmp_path / "replays"), str(tmp_path / "t.sqlite3")
+    direct["scenario_dir"] = str(tmp_path / "scenarios")
     if source == "replay":
         direct["replay"] = [str(tmp_path / "a.log"), "/abs/b.log"]
     assert as_written == direct
