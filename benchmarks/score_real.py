@@ -231,18 +231,27 @@ def score_calm_hour(seg: Segment, w: float = 0.5, calibration_s: float = 240.0) 
 
 
 def long_table(data: Path) -> None:
-    print("\n| person | calm hours | median within | hours >= 0.9 | median below | refused |")
-    print("|---|---|---|---|---|---|")
-    allw: list[float] = []
-    for path in sorted((data / "rr_healthy").glob("*_holter.txt")):
-        res = [score_calm_hour(seg) for seg in calm_hours(path)]
-        ok = [r for r in res if r is not None]
-        allw += [w for w, _b in ok]
+    hours = {path.stem[:3]: calm_hours(path) for path in sorted((data / "rr_healthy").glob("*_holter.txt"))}
+    for w in WEIGHTS:
+        print(f"\ncalm hours, 4-minute calibration at the hour's start, w = {w:g}")
+        print("| person | calm hours | median within | hours >= 0.9 | median below | refused |")
+        print("|---|---|---|---|---|---|")
+        allw: list[float] = []
+        allb: list[float] = []
+        for person, segs in hours.items():
+            res = [score_calm_hour(seg, w) for seg in segs]
+            ok = [r for r in res if r is not None]
+            allw += [x for x, _ in ok]
+            allb += [b for _, b in ok]
+            print(
+                f"| {person} | {len(res)} | {np.median([x for x, _ in ok]):.2f} | "
+                f"{sum(x >= 0.9 for x, _ in ok)}/{len(ok)} | {np.median([b for _, b in ok]):.3f} | {len(res) - len(ok)} |"
+            )
         print(
-            f"| {path.stem[:3]} | {len(res)} | {np.median([w for w, _ in ok]):.2f} | "
-            f"{sum(w >= 0.9 for w, _ in ok)}/{len(ok)} | {np.median([b for _, b in ok]):.3f} | {len(res) - len(ok)} |"
+            f"| all | {len(allw)} | {np.median(allw):.2f} | {sum(x >= 0.9 for x in allw)}/{len(allw)} | "
+            f"{np.median(allb):.3f} | |",
+            flush=True,
         )
-    print(f"| all | {len(allw)} | {np.median(allw):.2f} | {sum(w >= 0.9 for w in allw)}/{len(allw)} | | |")
 
 
 def prior(data: Path) -> None:
