@@ -54,7 +54,7 @@ from tolerance.hrv.arousal import (
 )
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
-WEIGHTS = (0.5, 0.75, 1.0)
+WEIGHTS = (0.5, 0.6, 0.75, 1.0)
 SAMPLE_S = 5.0
 
 
