@@ -11,7 +11,7 @@ and offline agree by construction:
   (:class:`CalibrationRefused`); without one, a ``provisional`` baseline learnt from the first
   minute of still wear; :func:`rolling_update` moves it from calm windows only;
   :data:`POPULATION_BASELINE` (Nunan et al. 2010) for comparisons.
-* :mod:`.index`: the arousal index ``a = (z_HR - z_lnRMSSD) / 2`` (HR only: ``a = z_HR``).
+* :mod:`.index`: the arousal index ``a = 0.6 z_HR - 0.4 z_lnRMSSD`` (HR only: ``a = z_HR``).
 * :mod:`.zones`: :class:`WindowBand` (default -1 .. +1), :class:`ZoneTracker` (hysteresis and
   dwell: no flicker), :class:`TimeInWindow` (unknown and activity apart).
 * :mod:`.episodes`, :mod:`.fits`: excursions above the window, their peak, return, area,

@@ -21,8 +21,10 @@ from tolerance.hrv.arousal import (
 from tolerance.hrv.arousal.baseline import Baseline
 from tolerance.simulations import load_scenario, simulate
 
-NO_LAG = ToleranceConfig(episodes=EpisodeConfig(lag_s=0.0))
-RISE_1 = ToleranceConfig(episodes=EpisodeConfig(lag_s=0.0, min_rise=1.0))  # the thresholds below: upper + 1 = 2.0
+# Episode mechanics on synthetic curves, with the equal-weight index so that UNIT below gives
+# index = (HR - 60) / 2 whatever the product's default weight.
+NO_LAG = ToleranceConfig(episodes=EpisodeConfig(lag_s=0.0), hr_weight=0.5)
+RISE_1 = ToleranceConfig(episodes=EpisodeConfig(lag_s=0.0, min_rise=1.0), hr_weight=0.5)  # upper + 1 = 2.0
 # a baseline under which z_HR = HR - 60 and z_lnRMSSD = 0 at RMSSD 40: the index is (HR - 60) / 2
 UNIT = Baseline(60.0, 1.0, float(np.log(40.0)), 0.15, "calibration", 36)
 
