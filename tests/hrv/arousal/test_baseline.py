@@ -6,7 +6,7 @@ import math
 
 import numpy as np
 import pytest
-from tolerance.hrv import HrvInputError
+from tolerance.hrv import BeatUpdate, Engine, HrvInputError
 from tolerance.hrv.arousal import (
     POPULATION_BASELINE,
     Baseline,
@@ -14,11 +14,11 @@ from tolerance.hrv.arousal import (
     CalibrationRefusal,
     CalibrationRefused,
     CalmWindow,
+    ToleranceTracker,
     calibrate,
+    pooled_spread,
     rolling_update,
 )
-from tolerance.hrv import BeatUpdate, Engine
-from tolerance.hrv.arousal import ToleranceTracker, pooled_spread
 from tolerance.hrv.arousal.baseline import (
     CONFIRM_WINDOWS,
     HR_SPREAD_FLOOR_BPM,
