@@ -245,7 +245,8 @@ def long_table(data: Path) -> None:
             allb += [b for _, b in ok]
             print(
                 f"| {person} | {len(res)} | {np.median([x for x, _ in ok]):.2f} | "
-                f"{sum(x >= 0.9 for x, _ in ok)}/{len(ok)} | {np.median([b for _, b in ok]):.3f} | {len(res) - len(ok)} |"
+                f"{sum(x >= 0.9 for x, _ in ok)}/{len(ok)} | {np.median([b for _, b in ok]):.3f} | "
+                f"{len(res) - len(ok)} |"
             )
         print(
             f"| all | {len(allw)} | {np.median(allw):.2f} | {sum(x >= 0.9 for x in allw)}/{len(allw)} | "
