@@ -15,6 +15,7 @@ from ..hub import Subscription
 from ..protocol import CloseCode, ErrorCode, ErrorFrame, FrameError, HelloFrame, StatusFrame, parse_client_frame
 from ..session import LiveSession, NotSimulated, PacerError, SessionManager, SessionNotLive, UnknownEpisode
 from ..session.commands import carry_out
+from ..storage import StorageFull
 
 _log = logging.getLogger(__name__)
 router = APIRouter()
@@ -88,6 +89,8 @@ async def _receiver(ws: WebSocket, sub: Subscription, manager: SessionManager, l
             reply = _error(ErrorCode.UNKNOWN_EPISODE, f"no episode {exc.args[0]} in this session")
         except PacerError as exc:
             reply = _error(ErrorCode.BAD_FIELD, str(exc))
+        except StorageFull as exc:
+            reply = _error(ErrorCode.NOT_STORED, f"{exc}. {exc.advice}")
         except Exception:  # a bug must cost this one command, not the client's socket
             _log.exception("command on session %s failed", live.id)
             reply = _error(ErrorCode.INTERNAL, "the server could not carry out that command")
