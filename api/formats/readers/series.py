@@ -31,6 +31,7 @@ KUBIOS_TIME_TOLERANCE: Final = 0.05
 MAX_EXCLUDED: Final = 1_000_000
 """Most implausible values a file may hold (each is listed in the output with its line)."""
 
+
 def refuse_beat_times(p: Path, values: np.ndarray, increasing: bool) -> None:
     """Refuse values that only increase and at least double: R-peak times given as RR intervals."""
     if increasing and values.size >= MIN_BEAT_TIME_VALUES and values[-1] >= 2 * values[0] > 0:
