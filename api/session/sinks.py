@@ -11,9 +11,9 @@ transaction when space returns. Only if the buffer overflowed (the oldest notifi
 dropped) is a ``storage_gap`` event stored, saying how many notifications were lost and when.
 Meanwhile the hub still shows live values, which are then not yet on disk.
 
-A client's command (a marker, a note, a change of the guide) was acknowledged to that client,
-so it is never dropped to make room: when the buffer is full, a notification goes instead, and
-if only commands are left a new command is refused (:class:`NotStored`, which the routes answer
+A marker or a note a client wrote was acknowledged to that client, so it is never dropped to
+make room: when the buffer is full, a notification goes instead, and if only markers and notes
+are left a new one is refused (:class:`NotStored`, which the routes answer
 with 503 and the websocket with a ``not_stored`` error frame) rather than acknowledged and lost.
 """
 
@@ -34,15 +34,17 @@ from .framing import frames_of
 from .recording import Recorder, rows_of
 from .resonance import ResonanceDone
 from .tolerance import BaselineSet
-from .values import CalibrationRequest, EpisodeNote, Marker, PacerChanged, ResonanceRequest, StressTriggered
+from .values import EpisodeNote, Marker
 
 _log = logging.getLogger(__name__)
 
 BUFFER_ITEMS: Final = 3600
 """Source items held in memory per session while the disk is full: about an hour of a strap's
 notifications (~1 per second), each a few hundred bytes to a few kB with its beats and metrics."""
-ACKNOWLEDGED: Final = (Marker, EpisodeNote, PacerChanged, StressTriggered, CalibrationRequest, ResonanceRequest)
-"""Values that are a client's command: answered to that client, so never dropped silently."""
+ACKNOWLEDGED: Final = (Marker, EpisodeNote)
+"""Values a client wrote and was answered for (a marker, a note): never dropped silently. Guide
+changes are left out: the session makes them itself too (a resonance assessment's steps), and
+one refused there would end the assessment, not tell a client."""
 
 
 class NotStored(StorageFull):
@@ -121,7 +123,7 @@ class StoreSink:
                 if acknowledged:
                     raise NotStored(
                         f"not stored: the disk is full and session {self.recorder.session_id} already holds "
-                        f"{len(self._buffer)} commands in memory"
+                        f"{len(self._buffer)} markers and notes in memory"
                     )
                 self._note_lost(rows)
                 return
