@@ -101,7 +101,11 @@ def tighten(path: Path, mode: int) -> bool:
         return False
     if stat.S_IMODE(st.st_mode) & ~mode == 0:
         return False
-    os.chmod(path, stat.S_IMODE(st.st_mode) & mode)
+    try:
+        os.chmod(path, stat.S_IMODE(st.st_mode) & mode)
+    except PermissionError:  # another account's file we may write: say so, do not refuse to work
+        _log.warning("%s is readable by other accounts (mode %o) and not ours to change", path, st.st_mode & 0o777)
+        return False
     _log.warning(
         "%s was readable by other accounts (mode %o); made it private (%o)",
         path,
