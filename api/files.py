@@ -115,23 +115,6 @@ def tighten(path: Path, mode: int) -> bool:
     return True
 
 
-def create_private(path: Path) -> None:
-    """Make sure ``path`` exists as a ``0600`` regular file (an empty one if it was missing),
-    so that whatever opens it next (SQLite) inherits that mode for its side files."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NONBLOCK", 0), PRIVATE_FILE_MODE)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise NotARegularFile(path, file_kind(st.st_mode), "stores data in")
-        if stat.S_IMODE(st.st_mode) & ~PRIVATE_FILE_MODE:
-            if st.st_size == 0:  # we just made it: the umask cannot widen it, but be exact
-                os.fchmod(fd, PRIVATE_FILE_MODE)
-            else:
-                tighten(path, PRIVATE_FILE_MODE)
-    finally:
-        os.close(fd)
-
-
 def open_private_binary(path: str | Path) -> BinaryIO:
     """A new (or truncated) regular file at ``path``, ``0600``, for writing bytes.
 
