@@ -71,13 +71,13 @@ def test_markers_acknowledged_while_the_disk_is_full_are_all_stored_and_the_rest
         _until(lambda: client.get(f"/api/sessions/{sid}").json()["stored"]["notifications"] > 20, what="recording")
         live = client.app.state.tolerance.manager.sessions[sid]  # type: ignore[attr-defined]
         sink = next(s for s in live.pipeline.sinks if isinstance(s, StoreSink))
-        sink.buffer_items = 30
+        sink.buffer_items = 10
         ballast = _fill(small_disk)
-        _until(lambda: sink.buffered >= 30, what="the buffer full of notifications")
-        answers = {f"m{i}": client.post(f"/api/sessions/{sid}/markers", json={"text": f"m{i}"}) for i in range(45)}
+        _until(lambda: sink.buffered >= 10, what="the buffer full of notifications")
+        answers = {f"m{i}": client.post(f"/api/sessions/{sid}/markers", json={"text": f"m{i}"}) for i in range(15)}
         accepted = [t for t, r in answers.items() if r.status_code == 201]
         refused = [t for t, r in answers.items() if r.status_code == 503]
-        assert len(accepted) + len(refused) == 45, {r.status_code for r in answers.values()}
+        assert len(accepted) + len(refused) == 15, {r.status_code for r in answers.values()}
         assert accepted and refused, (len(accepted), len(refused))
         assert "not stored" in answers[refused[0]].json()["detail"]
         assert "Free some space" in answers[refused[0]].json()["detail"]
