@@ -101,7 +101,11 @@ def tighten(path: Path, mode: int) -> bool:
         return False
     if stat.S_IMODE(st.st_mode) & ~mode == 0:
         return False
-    os.chmod(path, stat.S_IMODE(st.st_mode) & mode)
+    try:
+        os.chmod(path, stat.S_IMODE(st.st_mode) & mode)
+    except PermissionError:  # another account's file we may write: say so, do not refuse to work
+        _log.warning("%s is readable by other accounts (mode %o) and not ours to change", path, st.st_mode & 0o777)
+        return False
     _log.warning(
         "%s was readable by other accounts (mode %o); made it private (%o)",
         path,
@@ -109,23 +113,6 @@ def tighten(path: Path, mode: int) -> bool:
         stat.S_IMODE(st.st_mode) & mode,
     )
     return True
-
-
-def create_private(path: Path) -> None:
-    """Make sure ``path`` exists as a ``0600`` regular file (an empty one if it was missing),
-    so that whatever opens it next (SQLite) inherits that mode for its side files."""
-    fd = os.open(path, os.O_RDWR | os.O_CREAT | getattr(os, "O_NONBLOCK", 0), PRIVATE_FILE_MODE)
-    try:
-        st = os.fstat(fd)
-        if not stat.S_ISREG(st.st_mode):
-            raise NotARegularFile(path, file_kind(st.st_mode), "stores data in")
-        if stat.S_IMODE(st.st_mode) & ~PRIVATE_FILE_MODE:
-            if st.st_size == 0:  # we just made it: the umask cannot widen it, but be exact
-                os.fchmod(fd, PRIVATE_FILE_MODE)
-            else:
-                tighten(path, PRIVATE_FILE_MODE)
-    finally:
-        os.close(fd)
 
 
 def open_private_binary(path: str | Path) -> BinaryIO:

@@ -166,7 +166,11 @@ def _read_limited(path: Path, what: str, given: str, max_bytes: int) -> bytes:
     """A checked file's bytes, read with the limit (a file that grew since is still refused)."""
     _regular(path, what, given, max_bytes)
     try:
-        with path.open("rb") as handle:
+        # O_NONBLOCK: a FIFO put there since the check fails to open rather than hang the thread.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise SourceError(f"{what} {given[:80]!r} is not a regular file")
             raw = handle.read(max_bytes + 1)
     except OSError as exc:
         raise SourceError(f"cannot read {what} {given[:80]!r}: {exc.strerror or exc}") from None

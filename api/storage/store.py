@@ -55,118 +55,51 @@ import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from ..files import PRIVATE_DIR_MODE, PRIVATE_FILE_MODE, default_data_folder, make_private_folder, tighten
-from .check import check_database
-from .errors import NoDatabase, StorageFull, StoreError
+from ..files import PRIVATE_DIR_MODE, default_data_folder, make_private_folder, tighten
+from .connection import (
+    AUTOCHECKPOINT_PAGES,
+    BUSY_TIMEOUT_MS,
+    JOURNAL_SIZE_LIMIT_BYTES,
+    connect,
+    connect_writer,
+    open_checked_writer,
+    read_only,
+)
+from .errors import StorageFull, StoreError
 from .lock import DatabaseLock
 from .rows import Row, insert_sql
-from .schema import migrate
 
 _log = logging.getLogger(__name__)
 
 _BATCH_MAX: Final = 500
-AUTOCHECKPOINT_PAGES: Final = 256
-"""WAL pages (4 KiB each by default: 1 MiB) after which a commit checkpoints."""
-JOURNAL_SIZE_LIMIT_BYTES: Final = 1024 * 1024
 CHECKPOINT_EVERY_S: Final = 30.0
 """Seconds between the writer's checkpoints (PASSIVE, then TRUNCATE if no reader is in the way)."""
 WAL_LIMIT_BYTES: Final = 64 * 1024 * 1024
 """A WAL larger than this (a reader has kept it from being checkpointed for a long time) makes
 ``/api/health`` degraded, with the reason."""
-_BUSY_TIMEOUT_MS: Final = 10_000
 RETRY_S: Final = 2.0
 """Seconds between retries of deferred writes while the disk is full."""
 _PROBE_FREE_BYTES: Final = 256 * 1024
 T = TypeVar("T")
+__all__ = [
+    "AUTOCHECKPOINT_PAGES",
+    "CHECKPOINT_EVERY_S",
+    "JOURNAL_SIZE_LIMIT_BYTES",
+    "RETRY_S",
+    "WAL_LIMIT_BYTES",
+    "Statement",
+    "Store",
+    "connect_writer",
+    "insert_statements",
+    "read_only",
+]
 
 Statement = tuple[str, Sequence[Any] | Sequence[Sequence[Any]], bool]
 """(sql, parameters, executemany?)"""
-
-
-def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    if readonly:
-        uri = path.resolve().as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=10.0, check_same_thread=False)
-    else:
-        conn = sqlite3.connect(path, timeout=_BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA secure_delete=ON")
-        conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
-        conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT_BYTES}")
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
-def open_checked_writer(path: Path) -> sqlite3.Connection:
-    """Check the database (:func:`~.check.check_database`: a damaged or newer file raises and
-    is left untouched), make its files private, then open a writer connection and migrate.
-
-    The caller holds the database's :class:`~.lock.DatabaseLock`."""
-    check_database(path)
-    for p in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
-        tighten(p, PRIVATE_FILE_MODE)
-    conn = _connect(path)
-    try:
-        migrate(conn)
-    except BaseException:
-        conn.close()
-        raise
-    return conn
-
-
-def connect_writer(path: str | Path) -> sqlite3.Connection:
-    """A writer connection to an existing database, checked first and brought up to date (the
-    caller holds its :class:`~.lock.DatabaseLock`; for commands such as ``forget``)."""
-    try:
-        return open_checked_writer(Path(path))
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot open database {path}: {exc}") from exc
-
-
-@contextlib.contextmanager
-def read_only(path: str | Path) -> Iterator[sqlite3.Connection]:
-    """A read-only connection to an existing database (for exports while a server runs).
-
-    A database of an older schema is first brought up to date in place (under the database's
-    lock, so never while a server holds it), then read."""
-    p = Path(path)
-    if not p.is_file():
-        raise NoDatabase(p)
-    try:
-        conn = _connect(p, readonly=True)
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot open database {p}: {exc}") from exc
-    try:
-        from .schema import SCHEMA_VERSION, schema_version
-
-        found = schema_version(conn)
-        if found != SCHEMA_VERSION:
-            conn.close()
-            conn = _migrate_then_read(p, found)
-        yield conn
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot read database {p}: {exc}") from exc
-    finally:
-        conn.close()
-
-
-def _migrate_then_read(path: Path, found: int) -> sqlite3.Connection:
-    """Migrate an older database in place (a writer connection for the migration alone; refused
-    with DatabaseInUse while a server holds it), then open it read-only."""
-    lock = DatabaseLock(path)
-    lock.acquire()
-    try:
-        open_checked_writer(path).close()
-    finally:
-        lock.release()
-    _log.info("migrated %s from schema version %d", path, found)
-    return _connect(path, readonly=True)
 
 
 _Op = tuple[
@@ -349,7 +282,7 @@ class Store:
             try:
                 busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
             finally:
-                conn.execute(f"PRAGMA busy_timeout={_BUSY_TIMEOUT_MS}")
+                conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
         except sqlite3.Error as exc:  # a full disk, or busy: the WAL stays until the next try
             _log.debug("checkpoint failed: %s", exc)
             return
@@ -494,7 +427,7 @@ class Store:
         """Run ``fn`` on a short-lived read-only connection in a worker thread."""
 
         def run() -> T:
-            conn = _connect(self.path, readonly=True)
+            conn = connect(self.path, readonly=True)
             try:
                 return fn(conn)
             finally:

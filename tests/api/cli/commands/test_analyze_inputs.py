@@ -101,3 +101,11 @@ def test_one_absurd_value_among_good_beats_is_a_drop_out_not_a_refusal(
     assert computed, "the beats before the drop-out make a window"
     # The drop-out splits the series: no window holds beats of both sides.
     assert {w["segment"] for w in doc["windows"] if w["n_beats"]} == {0, 1}
+
+
+def test_a_file_of_millions_of_implausible_values_is_refused_before_listing_them(tmp_path: Path) -> None:
+    junk = tmp_path / "junk.txt"
+    junk.write_bytes(b"50\n" * 1_200_000)  # 50 ms: spurious, each would be listed with its line
+    code, err, peak_kib = _peak_rss_kib([str(junk)])
+    assert code == 2 and "1,200,000 of 1,200,000 values are implausible" in err, err
+    assert peak_kib < 300 * 1024, f"peak RSS {peak_kib / 1024:.0f} MiB"
