@@ -12,6 +12,8 @@ from typing import Final
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .access import MIN_TOKEN_CHARS, new_token
+
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8000
 LOOPBACK_HOSTS: Final = ("127.0.0.1", "localhost", "::1")
@@ -45,8 +47,9 @@ class Settings(BaseSettings):
     """Origins besides the app's own allowed to call the API (e.g. a reverse proxy's)."""
     public_names: list[str] = Field(default_factory=list)
     """Host names and addresses besides the bound one that clients may use (``--public-name``)."""
-    access_token: str | None = Field(None, min_length=16)
-    """Required of every request when serving beyond loopback (``serve`` makes one); None on loopback."""
+    access_token: str = Field(default_factory=new_token, min_length=MIN_TOKEN_CHARS, repr=False)
+    """Required of every request, on loopback too (:mod:`.access`): a new one per start unless
+    ``TOLERANCE_ACCESS_TOKEN`` gives one (never a command-line option: any user can read those)."""
 
     @field_validator("host")
     @classmethod
@@ -55,7 +58,7 @@ class Settings(BaseSettings):
 
     @property
     def loopback_only(self) -> bool:
-        """Bound to loopback only (``localhost``, 127.0.0.0/8, ::1): no token is needed."""
+        """Bound to loopback only (``localhost``, 127.0.0.0/8, ::1): no other machine can connect."""
         from .security import is_loopback
 
         return is_loopback(self.host)

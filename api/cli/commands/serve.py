@@ -5,7 +5,6 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import secrets
 import socket
 import sys
 
@@ -36,9 +35,12 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def url_for(host: str, port: int, token: str | None = None) -> str:
+    """The address to open; with ``token``, the one that logs a browser in (``?token=``)."""
+    from tolerance.api.access import token_query
+
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     base = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
-    return f"{base}?token={token}" if token else base
+    return f"{base}?{token_query(token)}" if token else base
 
 
 def run(args: argparse.Namespace) -> int:
@@ -69,8 +71,6 @@ def run(args: argparse.Namespace) -> int:
     }
     try:
         settings = Settings(**given)
-        if not settings.loopback_only and settings.access_token is None:
-            settings = settings.model_copy(update={"access_token": secrets.token_urlsafe(24)})
         specs = build_sources(settings)
     except (SourceError, ValueError) as exc:
         print(f"tolerance serve: {exc}", file=sys.stderr)  # noqa: T201
@@ -117,16 +117,18 @@ def run(args: argparse.Namespace) -> int:
         server = uvicorn.Server(config)
         if not settings.loopback_only:
             print(
-                "Serving beyond this machine: every request needs the access token in the address below "
-                "(a browser keeps it as a cookie after the first visit; scripts send 'Authorization: Bearer TOKEN'). "
-                "Plain HTTP: use it on a network you trust.",
+                "Serving beyond this machine. Plain HTTP: use it on a network you trust.",
                 file=sys.stderr,
             )  # noqa: T201
         sources = ", ".join(spec.sensor.source_id for spec in specs)
         print(f"Tolerance is live at {url}  (source: {sources}; data: {settings.db})", flush=True)  # noqa: T201
         for other in others:
             print(f"  also at {other}", flush=True)  # noqa: T201
-        print("Open that address in a browser. Ctrl+C stops.", flush=True)  # noqa: T201
+        print(
+            "Open that address in a browser (it carries the access token, which the browser then keeps "
+            "as a cookie; scripts send 'Authorization: Bearer TOKEN'). Ctrl+C stops.",
+            flush=True,
+        )  # noqa: T201
         try:
             await server.serve(sockets=[sock])
         finally:
