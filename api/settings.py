@@ -51,6 +51,15 @@ class Settings(BaseSettings):
     """Required of every request, on loopback too (:mod:`.access`): a new one per start unless
     ``TOLERANCE_ACCESS_TOKEN`` gives one (never a command-line option: any user can read those)."""
 
+    max_connections: int = Field(4096, ge=16)
+    """Connections held at once (lowered to leave descriptors free below the open-file limit)."""
+    max_connections_per_client: int = Field(256, ge=1)
+    """Connections held at once from one address: a trainer's laptop with its tabs, not a flood."""
+    header_timeout_s: float = Field(10.0, gt=0, le=300)
+    """Seconds a client has to send a whole request head (after connecting, or after a response)."""
+    body_timeout_s: float = Field(30.0, gt=0, le=3600)
+    """Seconds a client has to send a whole request body once its head is in."""
+
     @field_validator("host")
     @classmethod
     def _strip(cls, v: str) -> str:

@@ -14,6 +14,7 @@ import re
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -75,18 +76,26 @@ class Served:
             self._http = None
 
 
-def start_server(tmp: Path, *args: str, timeout_s: float = 30.0, db_name: str = "tolerance.sqlite3") -> Served:
+def start_server(
+    tmp: Path,
+    *args: str,
+    timeout_s: float = 30.0,
+    db_name: str = "tolerance.sqlite3",
+    env: dict[str, str] | None = None,
+    preexec_fn: Callable[[], None] | None = None,
+) -> Served:
     """Run `tolerance serve` with ``args`` on port 0 and wait for the URL it prints (output to
-    a file, never a pipe: a pipe nobody reads could fill up and stall the server)."""
+    a file, never a pipe: a pipe nobody reads could fill up and stall the server). ``env``:
+    variables added to this process's; ``preexec_fn`` runs in the child before the server."""
     db = tmp / db_name
     log = tmp / "serve.log"
-    env = {**os.environ, "PYTHONUNBUFFERED": "1"}
     with log.open("wb") as out:
         proc = subprocess.Popen(
             [sys.executable, "-m", "tolerance.api.cli", "serve", "--port", "0", "--db", str(db), *args],
             stdout=out,
             stderr=subprocess.STDOUT,
-            env=env,
+            env={**os.environ, "PYTHONUNBUFFERED": "1", **(env or {})},
+            preexec_fn=preexec_fn,
         )
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline and proc.poll() is None:

@@ -21,12 +21,14 @@ def _bind(host: str, port: int) -> socket.socket:
     Without it Nagle's algorithm held back the body behind the headers on a reused keep-alive
     connection until the client's delayed ACK (about 40 ms per request; fresh connections, still
     in quick-ACK mode, took 2 ms)."""
+    from tolerance.api.serving import BACKLOG
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
-        sock.listen(128)
+        sock.listen(BACKLOG)
         sock.setblocking(False)
     except OSError:
         sock.close()
@@ -44,9 +46,17 @@ def url_for(host: str, port: int, token: str | None = None) -> str:
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
     from tolerance.api.app import create_app
     from tolerance.api.protocol.commands import MAX_WS_MESSAGE_BYTES
+    from tolerance.api.serving import (
+        install_repeat_filter,
+        limits_for,
+        make_server,
+        on_loop_error,
+        preload,
+        raise_fd_limit,
+        server_config,
+    )
     from tolerance.api.session import SourceError, build_sources
     from tolerance.api.settings import Settings
     from tolerance.api.storage import Store, StoreError
@@ -93,6 +103,16 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )  # noqa: T201
         return ExitCode.FAILURE
+    # Before the first session starts: connections stay below the descriptors left, and
+    # nothing the recording path needs is imported later (when a flood may hold them all).
+    limits = limits_for(
+        settings.max_connections,
+        settings.max_connections_per_client,
+        settings.header_timeout_s,
+        settings.body_timeout_s,
+        raise_fd_limit(),
+    )
+    preload(ble=bool(settings.devices))
     port = sock.getsockname()[1]
     url = url_for(settings.host, port, settings.access_token)
     others = [url_for(name, port, settings.access_token) for name in settings.public_names]
@@ -103,18 +123,8 @@ def run(args: argparse.Namespace) -> int:
         store = Store(settings.db)
         await store.open()
         app = create_app(settings, lambda: specs, store=store)
-        config = uvicorn.Config(
-            app,
-            log_level="warning",
-            lifespan="on",
-            ws="websockets-sansio",
-            access_log=False,
-            # A websocket message over this is refused from its frame header (close 1009), never
-            # read whole; frames up to it get a `too_large` error frame and the socket stays up.
-            ws_max_size=MAX_WS_MESSAGE_BYTES,
-            ws_max_queue=8,
-        )
-        server = uvicorn.Server(config)
+        _repeat, unfilter = install_repeat_filter()
+        server = make_server(server_config(app, limits, ws_max_size=MAX_WS_MESSAGE_BYTES), unfilter)
         if not settings.loopback_only:
             print(
                 "Serving beyond this machine. Plain HTTP: use it on a network you trust.",
@@ -129,10 +139,12 @@ def run(args: argparse.Namespace) -> int:
             "as a cookie; scripts send 'Authorization: Bearer TOKEN'). Ctrl+C stops.",
             flush=True,
         )  # noqa: T201
+        asyncio.get_running_loop().set_exception_handler(on_loop_error)
         try:
             await server.serve(sockets=[sock])
         finally:
             await store.close()
+            unfilter()
         return server.started
 
     try:
