@@ -50,8 +50,10 @@ HEAD_LIMIT_BYTES: Final = 16 * 1024
 REPEAT_WINDOW_S: Final = 60.0
 PRELOAD: Final = (
     # numpy imports numpy.ma on the first np.percentile / np.median (the artifact detector's
-    # thresholds); anyio its memory streams on the first request.
+    # thresholds) and numpy.fft on the first spectrum (coherence, adherence); anyio its memory
+    # streams on the first request. tests/api/test_serving.py fails on any import made later.
     "numpy.ma",
+    "numpy.fft",
     "anyio.streams.memory",
     "anyio.streams.stapled",
     "anyio.streams.tls",

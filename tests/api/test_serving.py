@@ -6,15 +6,22 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 import resource
+import signal
 import socket
+import subprocess
+import sys
 import threading
 import time
 from pathlib import Path
+from typing import Any
 
+import httpx
 import pytest
 from served import Served, start_server, stop_server
 from tolerance.api.serving import FD_RESERVE, RepeatFilter, limits_for
+from websockets.sync.client import connect
 
 FD_LIMIT = 256
 SLOW = 300
@@ -209,3 +216,76 @@ def test_a_flood_of_one_record_logs_once_then_once_with_its_count(caplog: pytest
     assert messages[1] == "another kind"
     assert messages[2] == "refused a connection from 10.9.9.9 [999 more like this in the last 61 s, not logged]"
     assert len(messages) == 4 and messages[3].startswith("5 more like 'refused a connection from %s'")
+
+
+_AUDITED_SERVE = """
+import os, sys, threading
+flag, out = sys.argv[1], sys.argv[2]
+late = []
+
+def hook(event, args):
+    if event == "import" and os.path.exists(flag):
+        late.append(f"{args[0]} ({threading.current_thread().name})")
+
+sys.addaudithook(hook)
+import atexit
+atexit.register(lambda: open(out, "w").write("\\n".join(late)))
+from tolerance.api.cli import main
+sys.exit(main(sys.argv[3:]))
+"""
+
+
+def test_nothing_is_imported_once_the_first_session_records(tmp_path: Path) -> None:
+    """Regression (issue 23): the live session died of EMFILE in an import made lazily at run
+    time (numpy imports numpy.ma on the first np.percentile), while a flood held every
+    descriptor. Everything the recording path needs is imported before the first session."""
+    flag, out, log = tmp_path / "recording", tmp_path / "late-imports.txt", tmp_path / "serve.log"
+    db = tmp_path / "t.sqlite3"
+    args = ["serve", "--port", "0", "--db", str(db), "--sim", "stress-spike", "--seed", "4", "--speed", "25"]
+    args += ["--baseline", "0:180", "--profile", "worker"]
+    with log.open("wb") as sink:
+        proc = subprocess.Popen(
+            [sys.executable, "-c", _AUDITED_SERVE, str(flag), str(out), *args], stdout=sink, stderr=subprocess.STDOUT
+        )
+    try:
+        m = _wait_for(lambda: re.search(r"(http://127\.0\.0\.1:\d+/)\?token=(\S+)", log.read_text()), "the URL")
+        http = httpx.Client(base_url=m.group(1), headers={"Authorization": f"Bearer {m.group(2)}"}, timeout=30)
+        sid = http.get("api/sessions").json()[0]["id"]
+        _wait_for(lambda: http.get(f"api/sessions/{sid}").json()["stored"]["beats"] > 0, "the first beats")
+        flag.touch()  # from here on, the server must import nothing
+        ws_url = m.group(1).replace("http", "ws") + f"ws/sessions/{sid}"
+        with connect(ws_url, additional_headers={"Authorization": f"Bearer {m.group(2)}"}) as ws:
+            ws.send(json.dumps({"v": 1, "type": "marker", "text": "a call"}))
+            ws.send(json.dumps({"v": 1, "type": "breathing", "action": "start", "rate_per_min": 6}))
+            assert http.post(f"api/sessions/{sid}/markers", json={"text": "noted"}).status_code == 201
+            kinds: set[str] = set()
+            deadline = time.monotonic() + 90
+            while not {"metrics", "episode", "adherence", "nudge"} <= kinds and time.monotonic() < deadline:
+                frame = json.loads(ws.recv(timeout=30))
+                kinds.add(frame["type"])
+                if frame["type"] == "episode" and frame["state"] == "close":
+                    break
+            assert {"metrics", "episode", "zone"} <= kinds, kinds
+            ws.send(json.dumps({"v": 1, "type": "breathing", "action": "stop"}))
+            assert http.post(f"api/sessions/{sid}/calibration", json={}).status_code == 202
+            assert http.post(f"api/sessions/{sid}/resonance", json={}).status_code == 202
+            assert http.post(f"api/sessions/{sid}/stress", json={}).status_code == 201
+            for _ in range(50):
+                json.loads(ws.recv(timeout=30))
+        assert http.delete(f"api/sessions/{sid}").json()["status"] == "ended"
+        http.close()
+    finally:
+        proc.send_signal(signal.SIGINT)
+        proc.wait(30)
+    assert out.exists(), log.read_text()[-2000:]
+    assert out.read_text() == "", f"imported after the first session started recording:\n{out.read_text()}"
+
+
+def _wait_for(check: Any, what: str, timeout_s: float = 30.0) -> Any:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        value = check()
+        if value:
+            return value
+        time.sleep(0.1)
+    raise AssertionError(f"timed out waiting for {what}")
