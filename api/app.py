@@ -75,6 +75,9 @@ def create_app(
         title="Tolerance",
         summary="Live HRV against your window of tolerance (a training aid, not a diagnosis).",
         lifespan=lifespan,
+        # /docs and /redoc are pages of ours (routes/pages.py): FastAPI's load from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
 
     @app.exception_handler(RequestValidationError)

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Create .venv (if missing) and install Tolerance into it, editable, with the given extras.
 # Usage: scripts/setup.sh [EXTRAS]   e.g. scripts/setup.sh test
-# Then the page's chart library: npm ci in web/ (from the committed lockfile) and a copy of the
-# files the page loads into web/vendor/ (git-ignored, served at /vendor, shipped in the wheel).
+# Then the page's chart library and the API documentation pages' (Swagger UI, Redoc): npm ci in
+# web/ (from the committed lockfile) and a copy of the files the pages load into web/vendor/
+# (git-ignored, served at /vendor, shipped in the wheel).
 set -euo pipefail
 cd "$(dirname "$0")/.."
 extras="${1:-}"
@@ -32,3 +33,12 @@ rm -rf web/vendor
 mkdir -p web/vendor
 cp web/node_modules/uplot/dist/uPlot.iife.min.js web/node_modules/uplot/dist/uPlot.min.css web/vendor/
 cp web/node_modules/uplot/LICENSE web/vendor/uPlot.LICENSE.txt
+# The API's own documentation pages (/docs, /redoc) load these instead of a CDN's.
+cp web/node_modules/swagger-ui-dist/swagger-ui-bundle.js web/node_modules/swagger-ui-dist/swagger-ui.css web/vendor/
+cp web/node_modules/swagger-ui-dist/LICENSE web/vendor/swagger-ui.LICENSE.txt
+# Redoc's sidebar shows a logo from its CDN, which the page's policy would block (and log):
+# the copy points it at an empty data: URL instead, which Redoc then hides (its onError).
+sed 's#https://cdn.redoc.ly/redoc/logo-mini.svg#data:,#g' web/node_modules/redoc/bundles/redoc.standalone.js \
+  > web/vendor/redoc.standalone.js
+cp web/node_modules/redoc/LICENSE web/vendor/redoc.LICENSE.txt
+cp web/node_modules/redoc/bundles/redoc.standalone.js.LICENSE.txt web/vendor/redoc.standalone.js.LICENSE.txt
