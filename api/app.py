@@ -14,6 +14,7 @@ from fastapi.staticfiles import StaticFiles
 from .access import TokenGuard
 from .deps import AppState
 from .hub import Hub
+from .network import machine_addresses, machine_names
 from .routes import health, pages, privacy, profiles, review, sessions, ws
 from .security import BodyLimit, OriginGuard
 from .session import SessionManager, SourceSpec
@@ -25,24 +26,14 @@ _log = logging.getLogger(__name__)
 
 def allowed_hosts(settings: Settings) -> list[str]:
     """The names a request's ``Host`` may give: loopback's, the bound address, ``--public-name``s;
-    bound to every interface (0.0.0.0, ::), also this machine's name and its addresses."""
+    bound to every interface (0.0.0.0, ::), also this machine's names and addresses. (The
+    address a connection arrived at is accepted too: :class:`OriginGuard` checks that one.)"""
     names = {*LOOPBACK_HOSTS, *settings.public_names}
     if settings.host in ("0.0.0.0", "::"):
-        names |= _this_machine()
+        names |= machine_names() | machine_addresses()
     else:
         names.add(settings.host)
     return sorted(n.lower() for n in names)
-
-
-def _this_machine() -> set[str]:
-    import socket
-
-    names = {socket.gethostname()}
-    try:
-        names |= {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)}
-    except OSError:
-        pass
-    return names
 
 
 def create_app(

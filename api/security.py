@@ -23,6 +23,8 @@ from typing import Any, Final
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
+from .network import same_address
+
 CSP: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
     "connect-src 'self'; font-src 'self'; object-src 'none'; base-uri 'none'; "
@@ -70,6 +72,15 @@ def _host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+def _arrived_at(scope: Scope, name: str) -> bool:
+    """``name`` is the IP address this connection arrived at: this machine, on whatever
+    interface (a name, unlike an address, could be re-pointed at us by DNS rebinding)."""
+    server = scope.get("server")
+    if not server or not server[0]:
+        return False
+    return same_address(name, str(server[0]))
+
+
 class OriginGuard:
     """ASGI middleware: refuse foreign ``Origin`` and unknown ``Host``; add security headers."""
 
@@ -81,7 +92,11 @@ class OriginGuard:
 
     def _refusal(self, scope: Scope) -> str | None:
         host = header(scope, b"host")
-        if host is None or (self.allowed_hosts is not None and _host_name(host) not in self.allowed_hosts):
+        if host is None or (
+            self.allowed_hosts is not None
+            and _host_name(host) not in self.allowed_hosts
+            and not _arrived_at(scope, _host_name(host))
+        ):
             return f"Host {host!r} is not one this server answers to"
         origin = header(scope, b"origin")
         if origin is None:

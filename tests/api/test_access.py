@@ -15,6 +15,7 @@ from api_fakes import PacedStrap
 from starlette.testclient import TestClient, WebSocketDenialResponse
 from tolerance.api import Settings, create_app
 from tolerance.api.cli.commands.serve import _bind, url_for
+from tolerance.api.network import machine_addresses, machine_names, primary_address
 from tolerance.api.security import MAX_HTTP_BODY_BYTES, is_loopback
 from tolerance.api.session import SourceSpec
 
@@ -201,8 +202,41 @@ def test_any_token_characters_survive_the_printed_url_the_cookie_and_the_bearer(
 
 
 def test_the_printed_url_carries_the_token() -> None:
-    assert url_for("0.0.0.0", 8000, "abc") == "http://127.0.0.1:8000/?token=abc"
+    assert url_for("127.0.0.1", 8000, "abc" * 6) == f"http://127.0.0.1:8000/?token={'abc' * 6}"
     assert url_for("127.0.0.1", 8000) == "http://127.0.0.1:8000/"
+    assert url_for("::1", 8000) == "http://[::1]:8000/"
+
+
+def test_on_every_interface_the_printed_url_names_this_machine_not_loopback() -> None:
+    """Regression (issue 23): with --host 0.0.0.0 the printed URL said 127.0.0.1, which a
+    phone or a projector on the network cannot open."""
+    shown = urlsplit(url_for("0.0.0.0", 8000, TOKEN)).hostname
+    assert shown is not None and shown != "127.0.0.1"
+    assert shown == (primary_address(socket.AF_INET) or socket.gethostname())
+
+
+@pytest.mark.parametrize("address", sorted(machine_addresses() - {"127.0.0.1", "::1"}) or ["no-address"])
+def test_on_every_interface_this_machines_own_addresses_pass_the_host_check(room: TestClient, address: str) -> None:
+    """Regression (issue 23): with --host 0.0.0.0 the machine's own address was refused (403),
+    even with the token, so a room could not join without --public-name."""
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    host = f"[{address}]:8000" if ":" in address else f"{address}:8000"
+    expected = 403 if address == "no-address" else 200
+    assert room.get("/api/health", headers={**bearer, "Host": host}).status_code == expected
+    for name in machine_names():
+        assert room.get("/api/health", headers={**bearer, "Host": f"{name}:8000"}).status_code == 200
+
+
+def test_the_address_a_connection_arrived_at_passes_the_host_check(tmp_path: Path) -> None:
+    """An address given to an interface after the start (or missed by the lookup) is still
+    this machine's when the connection arrived there; a name is not (DNS rebinding)."""
+    settings = Settings(host="0.0.0.0", db=tmp_path / "t.sqlite3", access_token=TOKEN)
+    app = create_app(settings, lambda: [SourceSpec(PacedStrap(), "ble", {"device": "fake"})])
+    bearer = {"Authorization": f"Bearer {TOKEN}"}
+    with TestClient(app, base_url="http://10.123.45.67:8000") as client:
+        assert client.get("/api/health", headers=bearer).status_code == 200
+        assert client.get("/api/health", headers={**bearer, "Host": "10.123.45.68:8000"}).status_code == 403
+        assert client.get("/api/health", headers={**bearer, "Host": "rebound.evil.example:8000"}).status_code == 403
 
 
 def test_a_body_over_the_limit_is_refused_with_413(app_client: TestClient) -> None:

@@ -5,13 +5,16 @@ from __future__ import annotations
 
 import os
 import re
+import socket
 import subprocess
 import sys
 from pathlib import Path
+from urllib.parse import urlsplit
 
 import httpx
 import pytest
 from served import start_server, stop_server
+from tolerance.api.network import primary_address
 from websockets.exceptions import InvalidStatus
 from websockets.sync.client import connect
 
@@ -91,5 +94,15 @@ def test_serving_on_every_interface_needs_the_printed_token(tmp_path: Path) -> N
         with connect(ws_url, additional_headers=bearer) as ws:
             assert '"hello"' in str(ws.recv(timeout=10))
         assert httpx.get(base + "api/health", headers={**bearer, "Host": "evil.example"}).status_code == 403
+        # The first address printed is the one the network reaches this machine at, and a phone
+        # opening it is let in (it was 127.0.0.1, and the machine's own address got 403).
+        printed = re.search(r"live at (http://\S+)", served.log.read_text())
+        assert printed, served.log.read_text()
+        room_url = printed.group(1)
+        assert urlsplit(room_url).hostname == (primary_address(socket.AF_INET) or socket.gethostname())
+        phone = httpx.get(room_url)
+        assert phone.status_code == 303 and phone.headers["location"] == "/"
+        cookie = phone.headers["set-cookie"].split(";")[0]
+        assert httpx.get(room_url.split("?")[0] + "api/sessions", headers={"Cookie": cookie}).status_code == 200
     finally:
         stop_server(served)

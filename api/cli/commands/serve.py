@@ -37,10 +37,12 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def url_for(host: str, port: int, token: str | None = None) -> str:
-    """The address to open; with ``token``, the one that logs a browser in (``?token=``)."""
+    """The address to open; with ``token``, the one that logs a browser in (``?token=``).
+    Bound to every interface, the address others on the network reach this machine at."""
     from tolerance.api.access import token_query
+    from tolerance.api.network import shown_host
 
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    shown = shown_host(host)
     base = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
     return f"{base}?{token_query(token)}" if token else base
 
@@ -116,6 +118,8 @@ def run(args: argparse.Namespace) -> int:
     port = sock.getsockname()[1]
     url = url_for(settings.host, port, settings.access_token)
     others = [url_for(name, port, settings.access_token) for name in settings.public_names]
+    if settings.host in ("0.0.0.0", "::"):  # the person at this machine
+        others.insert(0, url_for("127.0.0.1" if settings.host == "0.0.0.0" else "::1", port, settings.access_token))
 
     async def serve() -> bool:
         # The store opens (and takes the database's lock) before the URL is printed: a second
