@@ -201,10 +201,12 @@ class GuardedH11(H11Protocol):
             return
         seconds = self.LIMITS.header_timeout_s if phase == "head" else self.LIMITS.body_timeout_s
         host = self.client[0] if self.client else None
-        if phase == "body" or self._partial:
-            _log.warning(
-                "closed a connection from %s: its request %s was not complete within %g s", host, phase, seconds
-            )
+        # Two messages, not one with the phase as an argument: each is its own kind of record
+        # for the RepeatFilter.
+        if phase == "body":
+            _log.warning("closed a connection from %s: its request body was not complete within %g s", host, seconds)
+        elif self._partial:
+            _log.warning("closed a connection from %s: its request head was not complete within %g s", host, seconds)
         else:  # an idle kept-alive or preconnected socket: routine
             _log.debug("closed an idle connection from %s after %g s", host, seconds)
         self.transport.close()

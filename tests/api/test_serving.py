@@ -142,25 +142,55 @@ def test_slow_clients_against_a_low_descriptor_limit_never_stop_the_recording(tm
     assert "more like" in log, "the held-back records are counted once, at the end"
 
 
-def test_a_kept_alive_connection_gets_a_new_head_deadline_after_each_response(tmp_path: Path) -> None:
-    served = start_server(tmp_path, "--sim", "calm", env={"TOLERANCE_HEADER_TIMEOUT_S": "1"})
+def _closed_by_server(s: socket.socket) -> bytes:
+    """What the server sends until it closes ``s`` (the socket's 30 s timeout fails the test)."""
+    rest = b""
+    while chunk := s.recv(65536):
+        rest += chunk
+    return rest
+
+
+def _one_response(s: socket.socket) -> bytes:
+    """One whole response with a Content-Length (head and body may come in several pieces)."""
+    got = b""
+    while b"\r\n\r\n" not in got:
+        got += s.recv(65536)
+    head, _, body = got.partition(b"\r\n\r\n")
+    length = int(re.search(rb"(?i)content-length: *(\d+)", head).group(1))  # type: ignore[union-attr]
+    while len(body) < length:
+        body += s.recv(65536)
+    return head + b"\r\n\r\n" + body
+
+
+def test_a_slow_head_on_a_kept_alive_connection_or_a_slow_body_is_closed(tmp_path: Path) -> None:
+    served = start_server(
+        tmp_path, "--sim", "calm", env={"TOLERANCE_HEADER_TIMEOUT_S": "1", "TOLERANCE_BODY_TIMEOUT_S": "1"}
+    )
     port = int(served.url.rsplit(":", 1)[1].strip("/"))
+    head = f"Host: 127.0.0.1:{port}\r\nAuthorization: Bearer {served.token}\r\n"
     try:
+        sid = served.http.get("api/sessions").json()[0]["id"]
+        # A whole request, its answer, then a head that never ends: the deadline starts again
+        # after each response (uvicorn's keep-alive timeout stops at the first byte).
+        with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
+            s.sendall(f"GET /api/health HTTP/1.1\r\n{head}\r\n".encode())
+            first = _one_response(s)
+            assert first.startswith(b"HTTP/1.1 200"), first[:200]
+            s.sendall(b"GET /api/health HTTP/1.1\r\nHost: 12")
+            assert _closed_by_server(s) == b"", "closed without an answer to the unfinished head"
+        # A head announcing 100 bytes of body, then 10 of them.
         with socket.create_connection(("127.0.0.1", port), timeout=30) as s:
             s.sendall(
-                f"GET /api/health HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n"
-                f"Authorization: Bearer {served.token}\r\n\r\n".encode()
+                f"POST /api/sessions/{sid}/markers HTTP/1.1\r\n{head}content-type: application/json\r\n"
+                f'content-length: 100\r\n\r\n{{"text": '.encode()
             )
-            first = s.recv(65536)
-            assert first.startswith(b"HTTP/1.1 200"), first[:200]
-            s.sendall(b"GET /api/health HTTP/1.1\r\nHost: 12")  # then nothing more
-            rest = b""
-            while chunk := s.recv(65536):  # the server closes it (or the 30 s timeout fails this)
-                rest += chunk
-            assert rest == b"", "closed without an answer to the unfinished head"
+            assert not _closed_by_server(s).startswith(b"HTTP/1.1 201")
         assert served.http.get("api/health").status_code == 200
     finally:
         stop_server(served)
+    log = served.log.read_text()
+    assert "its request head was not complete within 1 s" in log
+    assert "its request body was not complete within 1 s" in log
 
 
 def test_connections_beyond_the_per_address_cap_are_refused_at_once(tmp_path: Path) -> None:
