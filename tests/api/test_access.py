@@ -171,12 +171,12 @@ def test_the_token_redirect_never_leaves_this_server(stranger: TestClient, targe
     assert urlsplit(urljoin("http://127.0.0.1:8000/", location)).netloc == "127.0.0.1:8000"
 
 
-def test_other_apps_unparseable_cookies_do_not_lock_the_worker_out(stranger: TestClient) -> None:
+def test_other_apps_unparseable_cookies_do_not_lock_the_worker_out(room: TestClient) -> None:
     """Regression (issue 23): one cookie SimpleCookie could not parse made it drop the header."""
     own = f"tolerance_token_8000={TOKEN}"
     for others in ['theme={"dark": true}', "a b c", "x=1;;;", 'q="unterminated', "=nameless", "k=v\\,w"]:
         for header in (f"{others}; {own}", f"{own}; {others}"):
-            assert stranger.get("/api/health", headers={"Cookie": header}).status_code == 200, header
+            assert room.get("/api/health", headers={"Cookie": header}).status_code == 200, header
 
 
 @pytest.mark.parametrize(
