@@ -4,6 +4,8 @@ flood cannot grow."""
 
 from __future__ import annotations
 
+import asyncio
+import errno
 import json
 import logging
 import re
@@ -20,7 +22,7 @@ from typing import Any
 import httpx
 import pytest
 from served import Served, start_server, stop_server
-from tolerance.api.serving import FD_RESERVE, RepeatFilter, limits_for
+from tolerance.api.serving import FD_RESERVE, RepeatFilter, limits_for, on_loop_error
 from websockets.sync.client import connect
 
 FD_LIMIT = 256
@@ -319,3 +321,29 @@ def _wait_for(check: Any, what: str, timeout_s: float = 30.0) -> Any:
             return value
         time.sleep(0.1)
     raise AssertionError(f"timed out waiting for {what}")
+
+
+def test_the_open_file_limit_is_raised_to_the_hard_limit_at_start(tmp_path: Path) -> None:
+    served = start_server(
+        tmp_path, "--sim", "calm", preexec_fn=lambda: resource.setrlimit(resource.RLIMIT_NOFILE, (256, 2048))
+    )
+    try:
+        limits = Path(f"/proc/{served.proc.pid}/limits").read_text()
+        (line,) = [x for x in limits.splitlines() if x.startswith("Max open files")]
+        assert line.split()[3:5] == ["2048", "2048"], line
+    finally:
+        stop_server(served)
+
+
+def test_running_out_of_descriptors_while_accepting_is_one_line_with_advice(caplog: pytest.LogCaptureFixture) -> None:
+    loop = asyncio.new_event_loop()
+    try:
+        with caplog.at_level(logging.WARNING):
+            exc = OSError(errno.EMFILE, "Too many open files")
+            on_loop_error(loop, {"message": "socket.accept() out of system resource", "exception": exc})
+            on_loop_error(loop, {"message": "something else", "exception": ValueError("x")})
+    finally:
+        loop.close()
+    first, second = caplog.records
+    assert first.exc_info is None and "ulimit -n" in first.getMessage() and "Too many open files" in first.getMessage()
+    assert second.getMessage() == "something else" and second.exc_info is not None
