@@ -8,6 +8,8 @@ import logging
 import socket
 import sys
 
+from pydantic import ValidationError
+
 from ..exits import ExitCode
 
 _log = logging.getLogger(__name__)
@@ -47,6 +49,16 @@ def url_for(host: str, port: int, token: str | None = None) -> str:
     return f"{base}?{token_query(token)}" if token else base
 
 
+def settings_problem(exc: ValidationError) -> str:
+    """A settings error on one line, naming the environment variable, never the value given
+    (it may be the access token)."""
+    problems = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"])
+        problems.append(f"{field} (option or TOLERANCE_{field.upper()}): {error['msg']}")
+    return "; ".join(problems)
+
+
 def run(args: argparse.Namespace) -> int:
     from tolerance.api.app import create_app
     from tolerance.api.protocol.commands import MAX_WS_MESSAGE_BYTES
@@ -84,6 +96,9 @@ def run(args: argparse.Namespace) -> int:
     try:
         settings = Settings(**given)
         specs = build_sources(settings)
+    except ValidationError as exc:
+        print(f"tolerance serve: {settings_problem(exc)}", file=sys.stderr)  # noqa: T201
+        return ExitCode.USAGE
     except (SourceError, ValueError) as exc:
         print(f"tolerance serve: {exc}", file=sys.stderr)  # noqa: T201
         return ExitCode.USAGE

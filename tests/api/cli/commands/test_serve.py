@@ -107,3 +107,13 @@ def test_serving_a_device_without_bluetooth_exits_1_with_advice(tmp_path: Path) 
     )  # fmt: skip
     assert done.returncode == 1, done
     assert "Bluetooth" in done.stderr and "--sim" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_bad_setting_is_one_line_naming_its_variable_and_never_the_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOLERANCE_ACCESS_TOKEN", "short sécret")
+    assert main(["serve", "--port", "0", "--db", str(tmp_path / "t.sqlite3")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "TOLERANCE_ACCESS_TOKEN" in err and "16 characters" in err
+    assert "sécret" not in err and "Traceback" not in err
