@@ -39,7 +39,9 @@ MIN_TOKEN_CHARS: Final = 16
 
 _UNAUTHORIZED_JSON: Final = b'{"detail":"unauthorized: send the access token (the URL tolerance serve printed)"}'
 _UNAUTHORIZED_PAGE: Final = (
-    b"<!doctype html><html lang=en><meta charset=utf-8><title>Tolerance: open the printed address</title>"
+    # The empty icon keeps the browser from asking for /favicon.ico (another 401) as well.
+    b"<!doctype html><html lang=en><meta charset=utf-8><link rel=icon href='data:,'>"
+    b"<title>Tolerance: open the printed address</title>"
     b"<h1>Tolerance</h1><p>This page needs the access token. Open the address <code>tolerance serve</code> "
     b"printed when it started (it ends in <code>?token=...</code>) in this browser; it keeps the token "
     b"as a cookie from then on.</p></html>"
