@@ -138,7 +138,7 @@ def test_slow_clients_against_a_low_descriptor_limit_never_stop_the_recording(tm
     finally:
         stop_server(served)
     log = served.log.read_text()
-    assert "Traceback" not in log and "failed" not in log, log[-3000:]
+    assert "Traceback" not in log and "Too many open files" not in log, log[-3000:]
     assert len(log) < 8_000, f"the log grew to {len(log)} bytes:\n{log[:3000]}"
     assert log.count("was not complete within 2 s") == 1, log
     assert "more like" in log, "the held-back records are counted once, at the end"
