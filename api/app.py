@@ -11,10 +11,12 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from fastapi.staticfiles import StaticFiles
 
+from .access import TokenGuard
 from .deps import AppState
 from .hub import Hub
+from .network import machine_addresses, machine_names
 from .routes import health, pages, privacy, profiles, review, sessions, ws
-from .security import BodyLimit, OriginGuard, TokenGuard
+from .security import BodyLimit, OriginGuard
 from .session import SessionManager, SourceSpec
 from .settings import LOOPBACK_HOSTS, Settings
 from .storage import StorageFull, Store
@@ -24,30 +26,20 @@ _log = logging.getLogger(__name__)
 
 def allowed_hosts(settings: Settings) -> list[str]:
     """The names a request's ``Host`` may give: loopback's, the bound address, ``--public-name``s;
-    bound to every interface (0.0.0.0, ::), also this machine's name and its addresses."""
+    bound to every interface (0.0.0.0, ::), also this machine's names and addresses. (The
+    address a connection arrived at is accepted too: :class:`OriginGuard` checks that one.)"""
     names = {*LOOPBACK_HOSTS, *settings.public_names}
     if settings.host in ("0.0.0.0", "::"):
-        names |= _this_machine()
+        names |= machine_names() | machine_addresses()
     else:
         names.add(settings.host)
     return sorted(n.lower() for n in names)
 
 
-def _this_machine() -> set[str]:
-    import socket
-
-    names = {socket.gethostname()}
-    try:
-        names |= {str(info[4][0]) for info in socket.getaddrinfo(socket.gethostname(), None)}
-    except OSError:
-        pass
-    return names
-
-
 def create_app(
     settings: Settings, sources: Callable[[], Sequence[SourceSpec]] | None = None, *, store: Store | None = None
 ) -> FastAPI:
-    """Build the app (ValueError if it would serve beyond loopback without an access token).
+    """Build the app; every request needs ``settings.access_token``.
     ``sources`` is called at start-up and returns the sources to record;
     more can be added while serving (``POST /api/sessions``). ``store``: an opened store to
     use (``tolerance serve`` opens it first, to refuse a database another server holds);
@@ -74,6 +66,9 @@ def create_app(
         title="Tolerance",
         summary="Live HRV against your window of tolerance (a training aid, not a diagnosis).",
         lifespan=lifespan,
+        # /docs and /redoc are pages of ours (routes/pages.py): FastAPI's load from a CDN.
+        docs_url=None,
+        redoc_url=None,
     )
 
     @app.exception_handler(RequestValidationError)
@@ -101,11 +96,9 @@ def create_app(
         app.mount("/vendor", StaticFiles(directory=pages.vendor_dir()), name="vendor")
     else:  # the page still works, without its charts, and says why
         _log.warning("no %s: the page's chart library is missing; run scripts/setup.sh", pages.vendor_dir())
-    # Outermost last: Host and Origin first, then the access token, then the body's size.
+    # Outermost last: Host and Origin first, then the access token (on loopback too), then the
+    # body's size.
     app.add_middleware(BodyLimit)
-    if not settings.loopback_only:
-        if settings.access_token is None:
-            raise ValueError("serving beyond loopback needs an access token (Settings.access_token)")
-        app.add_middleware(TokenGuard, token=settings.access_token)
+    app.add_middleware(TokenGuard, token=settings.access_token)
     app.add_middleware(OriginGuard, allowed_hosts=allowed_hosts(settings), extra_origins=settings.extra_origins)
     return app

@@ -8,12 +8,7 @@ which defeats DNS rebinding (a hostile name re-pointed at 127.0.0.1 has a matchi
 Host, but not one of ours). Requests without ``Origin`` (curl, scripts, same-origin
 navigation) are allowed: they do not come from another site's page.
 
-Beyond loopback (any bind address outside 127.0.0.0/8 and ::1, including 0.0.0.0) anyone on
-the network could otherwise read the heart data, so :class:`TokenGuard` requires an access
-token on every HTTP request and websocket handshake: the URL printed at start carries it
-(``?token=...``); the first visit exchanges it for an HttpOnly, SameSite=Strict cookie and is
-redirected to the same address without it; scripts send ``Authorization: Bearer TOKEN``. The
-comparison is constant-time (:func:`hmac.compare_digest`); a refusal is a bare 401.
+Who the caller is (the access token, on loopback too) is checked in :mod:`.access`.
 
 :class:`BodyLimit` refuses HTTP request bodies over :data:`MAX_HTTP_BODY_BYTES` (413): at once
 when ``Content-Length`` says so, and by counting when the body is streamed without one.
@@ -21,15 +16,14 @@ when ``Content-Length`` says so, and by counting when the body is streamed witho
 
 from __future__ import annotations
 
-import hmac
 import ipaddress
 import json
 from collections.abc import Iterable
-from http.cookies import SimpleCookie
 from typing import Any, Final
-from urllib.parse import parse_qsl, urlencode
 
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from .network import same_address
 
 CSP: Final = (
     "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
@@ -48,8 +42,6 @@ SECURITY_HEADERS: Final = (
 
 MAX_HTTP_BODY_BYTES: Final = 64 * 1024
 """Largest HTTP request body accepted (commands and notes are a few hundred bytes)."""
-TOKEN_COOKIE: Final = "tolerance_token"
-TOKEN_QUERY: Final = "token"
 
 
 def is_loopback(host: str) -> bool:
@@ -65,7 +57,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-def _header(scope: Scope, name: bytes) -> str | None:
+def header(scope: Scope, name: bytes) -> str | None:
     headers: list[tuple[bytes, bytes]] = list(scope.get("headers", ()))
     for k, v in headers:
         if k == name:
@@ -80,6 +72,15 @@ def _host_name(host: str) -> str:
     return host.rsplit(":", 1)[0] if host.count(":") == 1 else host
 
 
+def _arrived_at(scope: Scope, name: str) -> bool:
+    """``name`` is the IP address this connection arrived at: this machine, on whatever
+    interface (a name, unlike an address, could be re-pointed at us by DNS rebinding)."""
+    server = scope.get("server")
+    if not server or not server[0]:
+        return False
+    return same_address(name, str(server[0]))
+
+
 class OriginGuard:
     """ASGI middleware: refuse foreign ``Origin`` and unknown ``Host``; add security headers."""
 
@@ -90,10 +91,14 @@ class OriginGuard:
         self.extra_origins = {o.rstrip("/").lower() for o in extra_origins}
 
     def _refusal(self, scope: Scope) -> str | None:
-        host = _header(scope, b"host")
-        if host is None or (self.allowed_hosts is not None and _host_name(host) not in self.allowed_hosts):
+        host = header(scope, b"host")
+        if host is None or (
+            self.allowed_hosts is not None
+            and _host_name(host) not in self.allowed_hosts
+            and not _arrived_at(scope, _host_name(host))
+        ):
             return f"Host {host!r} is not one this server answers to"
-        origin = _header(scope, b"origin")
+        origin = header(scope, b"origin")
         if origin is None:
             return None
         origin = origin.rstrip("/").lower()
@@ -156,82 +161,6 @@ async def _respond(send: Send, status: int, body: bytes, extra: list[tuple[bytes
     await send({"type": "http.response.body", "body": body})
 
 
-_UNAUTHORIZED: Final = b'{"detail":"unauthorized"}'
-
-
-class TokenGuard:
-    """ASGI middleware: every HTTP request and websocket handshake carries the access token
-    (cookie, ``Authorization: Bearer``, or ``?token=`` which a GET exchanges for the cookie)."""
-
-    def __init__(self, app: ASGIApp, *, token: str) -> None:
-        if len(token) < 16:
-            raise ValueError("an access token needs at least 16 characters")
-        self.app = app
-        self._token = token.encode()
-
-    def _matches(self, given: str | None) -> bool:
-        return given is not None and hmac.compare_digest(given.encode("utf-8", "surrogateescape"), self._token)
-
-    def _from_headers(self, scope: Scope) -> bool:
-        auth = _header(scope, b"authorization")
-        if auth is not None and auth[:7].lower() == "bearer " and self._matches(auth[7:].strip()):
-            return True
-        cookie = _header(scope, b"cookie")
-        if cookie:
-            jar: SimpleCookie = SimpleCookie()
-            try:
-                jar.load(cookie)
-            except Exception:  # noqa: BLE001 - a malformed cookie header is just no token
-                return False
-            morsel = jar.get(TOKEN_COOKIE)
-            return morsel is not None and self._matches(morsel.value)
-        return False
-
-    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
-        if scope["type"] not in ("http", "websocket"):
-            await self.app(scope, receive, send)
-            return
-        if self._from_headers(scope):
-            await self.app(scope, receive, send)
-            return
-        query = scope.get("query_string", b"").decode("latin-1")
-        pairs = parse_qsl(query, keep_blank_values=True)
-        given = next((v for k, v in pairs if k == TOKEN_QUERY), None)
-        if self._matches(given):
-            if scope["type"] == "http" and scope.get("method") in ("GET", "HEAD"):
-                # The first visit: trade the token in the URL for a cookie, and drop it from the
-                # address bar (and so from the history and any Referer).
-                rest = urlencode([(k, v) for k, v in pairs if k != TOKEN_QUERY])
-                location = scope.get("root_path", "") + scope.get("path", "/") + (f"?{rest}" if rest else "")
-                cookie = f"{TOKEN_COOKIE}={self._token.decode()}; HttpOnly; SameSite=Strict; Path=/"
-                await _respond(
-                    send,
-                    303,
-                    b"",
-                    [(b"location", location.encode("latin-1", "replace")), (b"set-cookie", cookie.encode())],
-                )
-                return
-            await self.app(scope, receive, send)
-            return
-        if scope["type"] == "websocket":
-            if "websocket.http.response" in scope.get("extensions", {}):
-                await send(
-                    {
-                        "type": "websocket.http.response.start",
-                        "status": 401,
-                        "headers": [
-                            (b"content-type", b"application/json"),
-                            (b"content-length", str(len(_UNAUTHORIZED)).encode()),
-                        ],
-                    }
-                )
-                await send({"type": "websocket.http.response.body", "body": _UNAUTHORIZED})
-            else:  # pragma: no cover - servers without the denial-response extension answer 403
-                await send({"type": "websocket.close", "code": 1008})
-            return
-        await _respond(send, 401, _UNAUTHORIZED, [(b"www-authenticate", b"Bearer")])
-
-
 class BodyLimit:
     """ASGI middleware: HTTP request bodies over ``limit`` bytes are refused with 413.
 
@@ -247,7 +176,7 @@ class BodyLimit:
         if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
-        length = _header(scope, b"content-length")
+        length = header(scope, b"content-length")
         if length is not None:
             try:
                 declared = int(length)
@@ -259,7 +188,7 @@ class BodyLimit:
                 return
             await self.app(scope, receive, send)
             return
-        if _header(scope, b"transfer-encoding") is None:
+        if header(scope, b"transfer-encoding") is None:
             await self.app(scope, receive, send)
             return
         chunks: list[bytes] = []

@@ -12,6 +12,8 @@ from typing import Final
 from pydantic import Field, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
+from .access import MIN_TOKEN_CHARS, new_token
+
 DEFAULT_HOST: Final = "127.0.0.1"
 DEFAULT_PORT: Final = 8000
 LOOPBACK_HOSTS: Final = ("127.0.0.1", "localhost", "::1")
@@ -48,8 +50,18 @@ class Settings(BaseSettings):
     """Origins besides the app's own allowed to call the API (e.g. a reverse proxy's)."""
     public_names: list[str] = Field(default_factory=list)
     """Host names and addresses besides the bound one that clients may use (``--public-name``)."""
-    access_token: str | None = Field(None, min_length=16)
-    """Required of every request when serving beyond loopback (``serve`` makes one); None on loopback."""
+    access_token: str = Field(default_factory=new_token, min_length=MIN_TOKEN_CHARS, repr=False)
+    """Required of every request, on loopback too (:mod:`.access`): a new one per start unless
+    ``TOLERANCE_ACCESS_TOKEN`` gives one (never a command-line option: any user can read those)."""
+
+    max_connections: int = Field(4096, ge=16)
+    """Connections held at once (lowered to leave descriptors free below the open-file limit)."""
+    max_connections_per_client: int = Field(256, ge=1)
+    """Connections held at once from one address: a trainer's laptop with its tabs, not a flood."""
+    header_timeout_s: float = Field(10.0, gt=0, le=300)
+    """Seconds a client has to send a whole request head (after connecting, or after a response)."""
+    body_timeout_s: float = Field(30.0, gt=0, le=3600)
+    """Seconds a client has to send a whole request body once its head is in."""
 
     @field_validator("host")
     @classmethod
@@ -58,7 +70,7 @@ class Settings(BaseSettings):
 
     @property
     def loopback_only(self) -> bool:
-        """Bound to loopback only (``localhost``, 127.0.0.0/8, ::1): no token is needed."""
+        """Bound to loopback only (``localhost``, 127.0.0.0/8, ::1): no other machine can connect."""
         from .security import is_loopback
 
         return is_loopback(self.host)

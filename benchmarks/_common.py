@@ -22,6 +22,16 @@ VENV_BIN = ROOT / ".venv" / "bin"
 PYTHON = str(VENV_BIN / "python") if (VENV_BIN / "python").exists() else sys.executable
 TOLERANCE = str(VENV_BIN / "tolerance")
 RR_60MIN = ROOT / "tests" / "data" / "rr" / "pyhrv-nni-long-60min.txt"
+ACCESS_TOKEN = "benchmark-access-token-0123456789"
+"""The servers the benchmarks start are given this token (``TOLERANCE_ACCESS_TOKEN``): every
+request needs one, and their clients send it."""
+AUTH = {"Authorization": f"Bearer {ACCESS_TOKEN}"}
+
+
+def server_env() -> dict[str, str]:
+    """The environment of a server a benchmark starts: its access token, and no cap on
+    connections per client address (every benchmark client comes from 127.0.0.1)."""
+    return {**os.environ, "TOLERANCE_ACCESS_TOKEN": ACCESS_TOKEN, "TOLERANCE_MAX_CONNECTIONS_PER_CLIENT": "100000"}
 
 
 @dataclass

@@ -27,7 +27,7 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _common import Row
+from _common import AUTH, Row
 from bench_serve import _cpu_s, _serve
 
 _WORKERS = 4
@@ -44,7 +44,7 @@ async def _client(url: str, stop_at: float, warm_until: float, out: dict[str, An
     import websockets
 
     sample_lat, beat_lat, indices = out["sample"], out["beat"], out["indices"]
-    async with websockets.connect(url, max_size=None, open_timeout=60) as ws:
+    async with websockets.connect(url, max_size=None, open_timeout=60, additional_headers=AUTH) as ws:
         while time.time() < stop_at:
             try:
                 message = await asyncio.wait_for(ws.recv(), timeout=max(0.1, stop_at - time.time()))
@@ -86,7 +86,7 @@ def _load(base: str, ws_base: str, clients: int, warmup_s: float, span_s: float)
     is itself the bottleneck, and its lag would be counted as the server's)."""
     from concurrent.futures import ProcessPoolExecutor
 
-    sessions = httpx.get(base + "api/sessions", timeout=30).json()
+    sessions = httpx.get(base + "api/sessions", timeout=30, headers=AUTH).json()
     urls = [f"{ws_base}/ws/sessions/{s['id']}" for s in sessions for _ in range(clients)]
     start = time.time()
     with ProcessPoolExecutor(_WORKERS) as pool:
@@ -100,7 +100,7 @@ def measure(straps: int, clients: int, warmup_s: float, span_s: float) -> dict[s
         try:
             ws_base = url.replace("http://", "ws://").rstrip("/")
             deadline = time.monotonic() + 60
-            while len(httpx.get(url + "api/sessions", timeout=30).json()) < straps:
+            while len(httpx.get(url + "api/sessions", timeout=30, headers=AUTH).json()) < straps:
                 if time.monotonic() > deadline:
                     raise RuntimeError("the sessions did not all start")
                 time.sleep(0.2)

@@ -17,7 +17,7 @@ import threading
 import time
 from pathlib import Path
 
-from _common import TOLERANCE, Row
+from _common import AUTH, TOLERANCE, Row, server_env
 
 
 def _cpu_s(pid: int) -> float:
@@ -31,7 +31,7 @@ def _serve(n: int, tmp: Path) -> tuple[subprocess.Popen[bytes], str]:
     for _ in range(n):
         args += ["--sim", "calm"]
     with log.open("wb") as out:
-        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT)
+        proc = subprocess.Popen(args, stdout=out, stderr=subprocess.STDOUT, env=server_env())
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         m = re.search(r"(http://127\.0\.0\.1:\d+/)", log.read_text())
@@ -49,12 +49,12 @@ def _measure(n: int, span_s: float, warmup_s: float) -> dict[str, float]:
     with tempfile.TemporaryDirectory() as d:
         proc, url = _serve(n, Path(d))
         try:
-            ids = [s["id"] for s in httpx.get(url + "api/sessions").json()]
+            ids = [s["id"] for s in httpx.get(url + "api/sessions", headers=AUTH).json()]
             counts = {i: 0 for i in ids}
             stop = threading.Event()
 
             def client(sid: str) -> None:
-                with connect(url.replace("http", "ws") + f"ws/sessions/{sid}") as ws:
+                with connect(url.replace("http", "ws") + f"ws/sessions/{sid}", additional_headers=AUTH) as ws:
                     while not stop.is_set():
                         try:
                             json.loads(ws.recv(timeout=0.5))

@@ -28,14 +28,14 @@ from pathlib import Path
 from typing import Any
 
 import httpx
-from _common import PYTHON, Row
+from _common import ACCESS_TOKEN, AUTH, PYTHON, Row
 
 _SERVER = """
 import sys, uvicorn
 from tolerance.api import Settings, create_app
 from tolerance.api.cli.commands.serve import _bind
 from tolerance.api.session import build_sources
-settings = Settings(db=sys.argv[1], sims=["calm"], seed=1)
+settings = Settings(db=sys.argv[1], sims=["calm"], seed=1, access_token=sys.argv[3])
 app = create_app(settings, lambda: build_sources(settings))
 sock = _bind("127.0.0.1", 0)
 print(f"PORT {sock.getsockname()[1]}", flush=True)
@@ -46,7 +46,7 @@ uvicorn.Server(uvicorn.Config(app, log_level="error", ws="websockets-sansio", **
 
 def _start(tmp: Path, max_size: str) -> tuple[subprocess.Popen[str], int]:
     proc = subprocess.Popen(
-        [PYTHON, "-c", _SERVER, str(tmp / f"flood-{max_size}.sqlite3"), max_size],
+        [PYTHON, "-c", _SERVER, str(tmp / f"flood-{max_size}.sqlite3"), max_size, ACCESS_TOKEN],
         stdout=subprocess.PIPE,
         stderr=subprocess.DEVNULL,
         text=True,
@@ -59,7 +59,7 @@ def _start(tmp: Path, max_size: str) -> tuple[subprocess.Popen[str], int]:
     deadline = time.monotonic() + 30
     while time.monotonic() < deadline:
         try:
-            if httpx.get(f"http://127.0.0.1:{port}/api/sessions").json():
+            if httpx.get(f"http://127.0.0.1:{port}/api/sessions", headers=AUTH).json():
                 return proc, port
         except httpx.HTTPError:
             pass
@@ -73,7 +73,8 @@ def _flood_one(port: int, sid: str, size: int, results: list[str]) -> None:
         key = base64.b64encode(os.urandom(16)).decode()
         sock.sendall(
             f"GET /ws/sessions/{sid} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\n"
-            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+            f"Connection: Upgrade\r\nSec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n"
+            f"Authorization: Bearer {ACCESS_TOKEN}\r\n\r\n".encode()
         )
         head = b""
         while b"\r\n\r\n" not in head:
@@ -100,7 +101,7 @@ def measure(max_size: str, clients: int, size: int) -> dict[str, Any]:
         proc, port = _start(Path(tmp), max_size)
         try:
             ps = psutil.Process(proc.pid)
-            sid = httpx.get(f"http://127.0.0.1:{port}/api/sessions").json()[0]["id"]
+            sid = httpx.get(f"http://127.0.0.1:{port}/api/sessions", headers=AUTH).json()[0]["id"]
             time.sleep(1.0)
             idle = ps.memory_info().rss
             peak = idle
@@ -117,7 +118,7 @@ def measure(max_size: str, clients: int, size: int) -> dict[str, Any]:
             for _ in range(25):
                 peak = max(peak, ps.memory_info().rss)
                 time.sleep(0.02)
-            healthy = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=30).status_code == 200
+            healthy = httpx.get(f"http://127.0.0.1:{port}/api/health", timeout=30, headers=AUTH).status_code == 200
         finally:
             proc.terminate()
             proc.wait(20)

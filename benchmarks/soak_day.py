@@ -170,14 +170,14 @@ def _fill(folder: Path) -> Path:
     return ballast
 
 
-async def _stalled_client(port: int, path: str) -> socket.socket:
+async def _stalled_client(port: int, path: str, token: str) -> socket.socket:
     """A websocket client that completes the handshake and then never reads a byte."""
     sock = socket.create_connection(("127.0.0.1", port))
     sock.setsockopt(socket.SOL_SOCKET, socket.SO_RCVBUF, 4096)
     key = base64.b64encode(os.urandom(16)).decode()
     sock.sendall(
         f"GET {path} HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\nUpgrade: websocket\r\nConnection: Upgrade\r\n"
-        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\n\r\n".encode()
+        f"Sec-WebSocket-Key: {key}\r\nSec-WebSocket-Version: 13\r\nAuthorization: Bearer {token}\r\n\r\n".encode()
     )
     return sock
 
@@ -221,7 +221,7 @@ async def run_day(
 
         async def stall() -> None:
             if session_path:
-                stalled.append(await _stalled_client(port, session_path[0]))
+                stalled.append(await _stalled_client(port, session_path[0], settings.access_token))
 
         def on_fault(kind: str) -> None:
             if kind == "disk_full" and not mounted:
@@ -232,7 +232,8 @@ async def run_day(
 
         strap = FaultyStrap(hours, speed, fault_every_s, seed, on_fault)
         db = disk / "soak.sqlite3"
-        app = create_app(Settings(db=db, port=port), lambda: [SourceSpec(strap, "ble", {"device": "soak"})])
+        settings = Settings(db=db, port=port)
+        app = create_app(settings, lambda: [SourceSpec(strap, "ble", {"device": "soak"})])
         config = uvicorn.Config(
             app, log_level="error", lifespan="on", ws="websockets-sansio", ws_max_size=MAX_WS_MESSAGE_BYTES
         )
@@ -252,7 +253,9 @@ async def run_day(
             told = [0]
 
             async def watch() -> None:
-                async with websockets.connect(f"ws://127.0.0.1:{port}/ws/sessions/{sid}", max_size=None) as ws:
+                bearer = {"Authorization": f"Bearer {settings.access_token}"}
+                url = f"ws://127.0.0.1:{port}/ws/sessions/{sid}"
+                async with websockets.connect(url, max_size=None, additional_headers=bearer) as ws:
                     async for message in ws:
                         frame = json.loads(message)
                         if frame["type"] == "beat":

@@ -1,8 +1,9 @@
 #!/usr/bin/env bash
 # Create .venv (if missing) and install Tolerance into it, editable, with the given extras.
 # Usage: scripts/setup.sh [EXTRAS]   e.g. scripts/setup.sh test
-# Then the page's chart library: npm ci in web/ (from the committed lockfile) and a copy of the
-# files the page loads into web/vendor/ (git-ignored, served at /vendor, shipped in the wheel).
+# Then the page's chart library and the API documentation pages' (Swagger UI, Redoc): npm ci in
+# web/ (from the committed lockfile) and a copy of the files the pages load into web/vendor/
+# (git-ignored, served at /vendor, shipped in the wheel).
 #
 # Nothing already done is done again: .venv/tolerance-setup.stamp records the hash of
 # pyproject.toml with each set of extras installed, web/vendor.stamp the hash of the lockfile
@@ -60,14 +61,16 @@ if [ "$installed" = false ]; then
 fi
 
 # The page's chart library, from npm's registry through the lockfile.
-vendored="web/node_modules/uplot/dist/uPlot.iife.min.js web/node_modules/uplot/dist/uPlot.min.css"
+# The API's own documentation pages (/docs, /redoc) load Swagger UI and Redoc from here, not a CDN.
+vendored="web/node_modules/uplot/dist/uPlot.iife.min.js web/node_modules/uplot/dist/uPlot.min.css
+web/node_modules/swagger-ui-dist/swagger-ui-bundle.js web/node_modules/swagger-ui-dist/swagger-ui.css"
 js_stamp=web/vendor.stamp
 js_hash="$(digest web/package-lock.json "$vendored")"
 complete=true
 for f in $vendored; do
   if [ ! -f "web/vendor/$(basename "$f")" ]; then complete=false; fi
 done
-if [ ! -f web/vendor/uPlot.LICENSE.txt ] || [ ! -f "$js_stamp" ] || [ "$(cat "$js_stamp")" != "$js_hash" ]; then
+if [ ! -f web/vendor/uPlot.LICENSE.txt ] || [ ! -f web/vendor/redoc.standalone.js ] || [ ! -f "$js_stamp" ] || [ "$(cat "$js_stamp")" != "$js_hash" ]; then
   complete=false
 fi
 if [ "$complete" = false ]; then
@@ -83,5 +86,12 @@ if [ "$complete" = false ]; then
   # shellcheck disable=SC2086 # the list is split on purpose
   cp $vendored web/vendor/
   cp web/node_modules/uplot/LICENSE web/vendor/uPlot.LICENSE.txt
+  cp web/node_modules/swagger-ui-dist/LICENSE web/vendor/swagger-ui.LICENSE.txt
+  # Redoc's sidebar shows a logo from its CDN, which the page's policy would block (and log):
+  # the copy points it at an empty data: URL instead, which Redoc then hides (its onError).
+  sed 's#https://cdn.redoc.ly/redoc/logo-mini.svg#data:,#g' web/node_modules/redoc/bundles/redoc.standalone.js \
+    >web/vendor/redoc.standalone.js
+  cp web/node_modules/redoc/LICENSE web/vendor/redoc.LICENSE.txt
+  cp web/node_modules/redoc/bundles/redoc.standalone.js.LICENSE.txt web/vendor/redoc.standalone.js.LICENSE.txt
   echo "$js_hash" >"$js_stamp"
 fi

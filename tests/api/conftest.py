@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from api_fakes import PacedStrap
+from served import in_process
 from starlette.testclient import TestClient
 from tolerance.api import Settings, create_app
 from tolerance.api.session import SourceSpec
@@ -20,5 +21,5 @@ PayloadStrap = PacedStrap
 def app_client(tmp_path: Path) -> Iterator[TestClient]:
     settings = Settings(db=tmp_path / "t.sqlite3", port=0)
     app = create_app(settings, lambda: [SourceSpec(PayloadStrap(), "ble", {"device": "fake"})])
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    with in_process(app, settings.access_token) as client:
         yield client

@@ -18,6 +18,7 @@ import schemathesis
 from api_fakes import PacedStrap
 from hypothesis import HealthCheck, given, settings
 from schemathesis.specs.openapi.checks import positive_data_acceptance
+from served import in_process
 from starlette.testclient import TestClient
 from tolerance.api import Settings, create_app
 from tolerance.api.session import SourceSpec
@@ -32,8 +33,9 @@ RUN: Counter[str] = Counter()
 @pytest.fixture(scope="module")
 def client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[TestClient]:
     db = tmp_path_factory.mktemp("fuzz") / "t.sqlite3"
-    app = create_app(Settings(db=db), lambda: [SourceSpec(PacedStrap(n=100_000, period_s=0.02), "ble", {})])
-    with TestClient(app, base_url="http://127.0.0.1:8000") as c:
+    settings = Settings(db=db)
+    app = create_app(settings, lambda: [SourceSpec(PacedStrap(n=100_000, period_s=0.02), "ble", {})])
+    with in_process(app, settings.access_token) as c:
         yield c
         for live in list(app.state.tolerance.manager.sessions.values()):
             c.portal.call(live.stop) if live.status == "live" else None  # type: ignore[union-attr]

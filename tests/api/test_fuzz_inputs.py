@@ -17,6 +17,7 @@ import pytest
 from api_fakes import PacedStrap
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
+from served import in_process
 from starlette.testclient import TestClient
 from tolerance.api import Settings, create_app
 from tolerance.api.formats import read_rr_file
@@ -146,8 +147,9 @@ _FRAME = st.one_of(
 @pytest.fixture(scope="module")
 def ws_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[TestClient, str, Path]]:
     db = tmp_path_factory.mktemp("wsfuzz") / "t.sqlite3"
-    app = create_app(Settings(db=db), lambda: [SourceSpec(PacedStrap(n=100_000, period_s=0.05), "ble", {})])
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    settings = Settings(db=db)
+    app = create_app(settings, lambda: [SourceSpec(PacedStrap(n=100_000, period_s=0.05), "ble", {})])
+    with in_process(app, settings.access_token) as client:
         sid = client.get("/api/sessions").json()[0]["id"]
         yield client, sid, db
 

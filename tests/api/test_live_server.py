@@ -9,10 +9,8 @@ import sqlite3
 import time
 from typing import Any
 
-import httpx
 import pytest
 from websockets.exceptions import InvalidStatus
-from websockets.sync.client import connect
 
 
 def _frames(ws: Any, until: Any, timeout_s: float = 20.0) -> list[dict[str, Any]]:
@@ -26,20 +24,19 @@ def _frames(ws: Any, until: Any, timeout_s: float = 20.0) -> list[dict[str, Any]
     raise AssertionError(f"condition not met in {timeout_s} s; got types {[f['type'] for f in got]}")
 
 
-def _live_session(url: str) -> dict[str, Any]:
-    sessions = httpx.get(url + "api/sessions").json()
+def _live_session(served: Any) -> dict[str, Any]:
+    sessions = served.http.get("api/sessions").json()
     live = [s for s in sessions if s["status"] == "live"]
     assert len(live) == 1, sessions
     return live[0]
 
 
 def test_served_session_streams_beats_that_are_stored_and_exported(served_calm: Any) -> None:
-    url = served_calm.url
-    assert httpx.get(url + "api/health").json()["status"] == "ok"
-    session = _live_session(url)
+    assert served_calm.http.get("api/health").json()["status"] == "ok"
+    session = _live_session(served_calm)
     assert session["source_kind"] == "sim" and session["params"]["scenario"] == "calm"
 
-    with connect(f"{served_calm.ws_base}/ws/sessions/{session['id']}") as ws:
+    with served_calm.ws(f"/ws/sessions/{session['id']}") as ws:
         hello = json.loads(ws.recv(timeout=10))
         assert hello["type"] == "hello" and hello["session"]["id"] == session["id"]
         frames = _frames(ws, lambda got: sum(f["type"] == "beat" for f in got) >= 5)
@@ -56,7 +53,7 @@ def test_served_session_streams_beats_that_are_stored_and_exported(served_calm: 
         assert stored[b["index"]] == pytest.approx(b["rr_ms"], abs=0)
 
     # ...and in the CSV export, with the same RR values.
-    export = httpx.get(url + f"api/sessions/{session['id']}/export", params={"format": "csv"})
+    export = served_calm.http.get(f"api/sessions/{session['id']}/export", params={"format": "csv"})
     assert export.status_code == 200 and export.headers["content-type"].startswith("text/csv")
     rows = {int(r["index"]): r for r in csv.DictReader(io.StringIO(export.text))}
     for b in beats:
@@ -65,8 +62,8 @@ def test_served_session_streams_beats_that_are_stored_and_exported(served_calm: 
 
 
 def test_raw_notifications_are_committed_before_their_sample_frame(served_calm: Any) -> None:
-    session = _live_session(served_calm.url)
-    with connect(f"{served_calm.ws_base}/ws/sessions/{session['id']}") as ws:
+    session = _live_session(served_calm)
+    with served_calm.ws(f"/ws/sessions/{session['id']}") as ws:
         frames = _frames(ws, lambda got: sum(f["type"] == "sample" for f in got) >= 3)
         last = [f for f in frames if f["type"] == "sample"][-1]
     with sqlite3.connect(f"file:{served_calm.db}?mode=ro", uri=True) as conn:
@@ -75,26 +72,26 @@ def test_raw_notifications_are_committed_before_their_sample_frame(served_calm: 
 
 
 def test_websocket_and_api_refuse_another_sites_origin(served_calm: Any) -> None:
-    session = _live_session(served_calm.url)
+    session = _live_session(served_calm)
     with pytest.raises(InvalidStatus) as refused:
-        connect(f"{served_calm.ws_base}/ws/sessions/{session['id']}", origin="http://evil.example")  # type: ignore[arg-type]
+        served_calm.ws(f"/ws/sessions/{session['id']}", origin="http://evil.example")  # type: ignore[arg-type]
     assert refused.value.response.status_code == 403
-    r = httpx.get(served_calm.url + "api/sessions", headers={"Origin": "http://evil.example"})
+    r = served_calm.http.get("api/sessions", headers={"Origin": "http://evil.example"})
     assert r.status_code == 403 and "not allowed" in r.json()["detail"]
     # The app's own origin is welcome.
     own = served_calm.url.rstrip("/")
-    assert httpx.get(served_calm.url + "api/sessions", headers={"Origin": own}).status_code == 200
+    assert served_calm.http.get("api/sessions", headers={"Origin": own}).status_code == 200
     # DNS rebinding: a foreign Host name is refused even when Origin matches it.
     port = served_calm.url.rsplit(":", 1)[1].strip("/")
-    r = httpx.get(
-        served_calm.url + "api/sessions",
+    r = served_calm.http.get(
+        "api/sessions",
         headers={"Host": f"evil.example:{port}", "Origin": f"http://evil.example:{port}"},
     )
     assert r.status_code == 403
 
 
 def test_bad_frames_get_an_error_frame_and_the_socket_stays_open(served_calm: Any) -> None:
-    session = _live_session(served_calm.url)
+    session = _live_session(served_calm)
     bad = [
         "not json",
         "[1, 2]",
@@ -106,8 +103,8 @@ def test_bad_frames_get_an_error_frame_and_the_socket_stays_open(served_calm: An
         '{"v": 1, "type": "marker", "text": "\\udc80 a lone surrogate"}',
         json.dumps({"v": 1, "type": "breathing", "action": "start", "rate_per_min": 10**400}),
     ]
-    path = f"{served_calm.ws_base}/ws/sessions/{session['id']}"
-    with connect(path) as ws, connect(path) as watcher:
+    path = f"/ws/sessions/{session['id']}"
+    with served_calm.ws(path) as ws, served_calm.ws(path) as watcher:
         for payload in bad:
             ws.send(payload)
             errors = _frames(ws, lambda got: got[-1]["type"] == "error", timeout_s=10)
@@ -116,8 +113,8 @@ def test_bad_frames_get_an_error_frame_and_the_socket_stays_open(served_calm: An
         assert _frames(ws, lambda got: got[-1]["type"] == "pong", timeout_s=10)
         # Another client of the session saw none of it and still receives frames.
         assert _frames(watcher, lambda got: sum(f["type"] == "sample" for f in got) >= 2)
-    r = httpx.post(
-        served_calm.url + f"api/sessions/{session['id']}/markers",
+    r = served_calm.http.post(
+        f"api/sessions/{session['id']}/markers",
         content='{"text": "\\udc80"}',
         headers={"content-type": "application/json"},
     )
@@ -125,33 +122,33 @@ def test_bad_frames_get_an_error_frame_and_the_socket_stays_open(served_calm: An
 
 
 def test_unknown_session_gets_404_and_a_clear_websocket_error(served_calm: Any) -> None:
-    r = httpx.get(served_calm.url + "api/sessions/nope")
+    r = served_calm.http.get("api/sessions/nope")
     assert r.status_code == 404 and "nope" in r.json()["detail"]
-    assert httpx.get(served_calm.url + "api/sessions/nope/export").status_code == 404
-    with connect(f"{served_calm.ws_base}/ws/sessions/nope") as ws:
+    assert served_calm.http.get("api/sessions/nope/export").status_code == 404
+    with served_calm.ws("/ws/sessions/nope") as ws:
         frame = json.loads(ws.recv(timeout=10))
         assert frame["type"] == "error" and frame["code"] == "unknown_session"
 
 
 def test_pacer_started_by_one_client_reaches_every_client_in_step(served_calm: Any) -> None:
-    session = _live_session(served_calm.url)
-    path = f"{served_calm.ws_base}/ws/sessions/{session['id']}"
-    with connect(path) as a, connect(path) as b:
+    session = _live_session(served_calm)
+    path = f"/ws/sessions/{session['id']}"
+    with served_calm.ws(path) as a, served_calm.ws(path) as b:
         a.send(json.dumps({"v": 1, "type": "breathing", "action": "start", "rate_per_min": 5.5, "ratio": [4, 6]}))
         pa = _frames(a, lambda got: got[-1]["type"] == "pacer" and got[-1]["running"])[-1]
         pb = _frames(b, lambda got: got[-1]["type"] == "pacer" and got[-1]["running"])[-1]
     assert pa["epoch_utc"] == pb["epoch_utc"] and pa["rate_per_min"] == pb["rate_per_min"] == 5.5
     assert pa["inhale_fraction"] == pytest.approx(0.4)
-    via_http = httpx.get(served_calm.url + f"api/sessions/{session['id']}/pacer").json()
+    via_http = served_calm.http.get(f"api/sessions/{session['id']}/pacer").json()
     assert via_http["epoch_utc"] == pa["epoch_utc"] and via_http["running"] is True
 
 
 def test_marker_from_the_api_is_stored_and_broadcast(served_calm: Any) -> None:
-    session = _live_session(served_calm.url)
-    with connect(f"{served_calm.ws_base}/ws/sessions/{session['id']}") as ws:
-        r = httpx.post(served_calm.url + f"api/sessions/{session['id']}/markers", json={"text": "difficult call"})
+    session = _live_session(served_calm)
+    with served_calm.ws(f"/ws/sessions/{session['id']}") as ws:
+        r = served_calm.http.post(f"api/sessions/{session['id']}/markers", json={"text": "difficult call"})
         assert r.status_code == 201
         event = _frames(ws, lambda got: got[-1]["type"] == "event")[-1]
     assert event["text"] == "difficult call"
-    exported = httpx.get(served_calm.url + f"api/sessions/{session['id']}/export", params={"format": "json"}).json()
+    exported = served_calm.http.get(f"api/sessions/{session['id']}/export", params={"format": "json"}).json()
     assert any(e["type"] == "marker" and e["data"]["text"] == "difficult call" for e in exported["events"])

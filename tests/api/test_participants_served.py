@@ -9,21 +9,17 @@ import sys
 import time
 from typing import Any
 
-import httpx
-from websockets.sync.client import connect
-
 
 def test_a_participant_added_to_a_running_server_streams_beats_then_ends_and_refuses_commands(
     served_calm: Any,
 ) -> None:
-    url = served_calm.url
-    r = httpx.post(url + "api/sessions", json={"source": "sim:stress-spike", "seed": 5, "speed": 20})
+    r = served_calm.http.post("api/sessions", json={"source": "sim:stress-spike", "seed": 5, "speed": 20})
     assert r.status_code == 201, r.text
     sid = r.json()["id"]
-    live = [s for s in httpx.get(url + "api/sessions").json() if s["status"] == "live"]
+    live = [s for s in served_calm.http.get("api/sessions").json() if s["status"] == "live"]
     assert {s["params"]["scenario"] for s in live} == {"calm", "stress-spike"}
 
-    with connect(f"{served_calm.ws_base}/ws/sessions/{sid}") as ws:
+    with served_calm.ws(f"/ws/sessions/{sid}") as ws:
         hello = json.loads(ws.recv(timeout=10))
         assert hello["type"] == "hello" and hello["session"]["id"] == sid
         beats = 0
@@ -32,17 +28,17 @@ def test_a_participant_added_to_a_running_server_streams_beats_then_ends_and_ref
             beats += json.loads(ws.recv(timeout=10))["type"] == "beat"
         assert beats >= 5
 
-        assert httpx.delete(url + f"api/sessions/{sid}").status_code == 200
+        assert served_calm.http.delete(f"api/sessions/{sid}").status_code == 200
         while (frame := json.loads(ws.recv(timeout=10)))["type"] != "status" or "session" not in frame:
             pass
         assert frame["session"] == "ended"
 
-    r = httpx.post(url + f"api/sessions/{sid}/markers", json={"text": "too late"})
+    r = served_calm.http.post(f"api/sessions/{sid}/markers", json={"text": "too late"})
     assert r.status_code == 409 and "ended" in r.json()["detail"]
-    r = httpx.post(url + f"api/sessions/{sid}/pacer", json={"action": "start"})
+    r = served_calm.http.post(f"api/sessions/{sid}/pacer", json={"action": "start"})
     assert r.status_code == 409
     # The first participant is untouched.
-    assert [s["status"] for s in httpx.get(url + "api/sessions").json() if s["id"] != sid] == ["live"]
+    assert [s["status"] for s in served_calm.http.get("api/sessions").json() if s["id"] != sid] == ["live"]
 
 
 def test_a_second_server_on_the_same_database_exits_1_at_once_and_the_first_runs_on(served_calm: Any) -> None:
@@ -56,5 +52,5 @@ def test_a_second_server_on_the_same_database_exits_1_at_once_and_the_first_runs
     assert r.returncode == 1, r.stdout + r.stderr
     assert "in use by another Tolerance server" in r.stderr and "--db" in r.stderr
     assert "Traceback" not in r.stderr and "live at" not in r.stdout
-    sessions = httpx.get(served_calm.url + "api/sessions").json()
+    sessions = served_calm.http.get("api/sessions").json()
     assert [s["status"] for s in sessions] == ["live"], "the first server's session was not marked interrupted"

@@ -10,17 +10,14 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
+from served import Served, start_server, stop_server
 from tolerance.api.cli import main
-from websockets.sync.client import connect
-
-from ..conftest import Served, start_server, stop_server
 
 
 def _until_episode_closes(served: Served, sid: str, timeout_s: float = 90.0) -> list[dict[str, Any]]:
     frames: list[dict[str, Any]] = []
-    with connect(f"{served.ws_base}/ws/sessions/{sid}") as ws:
+    with served.ws(f"/ws/sessions/{sid}") as ws:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             f = json.loads(ws.recv(timeout=max(0.1, deadline - time.monotonic())))
@@ -59,13 +56,12 @@ def served_spike(tmp_path: Path) -> Any:
 def test_a_served_stress_spike_goes_above_the_window_nudges_and_recovers(
     served_spike: Served, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    url = served_spike.url
-    sid = httpx.get(url + "api/sessions").json()[0]["id"]
+    sid = served_spike.http.get("api/sessions").json()[0]["id"]
     frames = _until_episode_closes(served_spike, sid)
     live = _check_live(frames)
 
     # A client joining now is sent the recent zone frames in its hello, as they were streamed.
-    with connect(f"{served_spike.ws_base}/ws/sessions/{sid}") as ws:
+    with served_spike.ws(f"/ws/sessions/{sid}") as ws:
         hello = json.loads(ws.recv(timeout=10))
     zones = hello["zones"]
     assert len(zones) >= 20 and zones[-1] == hello["zone"]
@@ -75,15 +71,15 @@ def test_a_served_stress_spike_goes_above_the_window_nudges_and_recovers(
     assert len(common) >= 10 and all(z["arousal"] == streamed[z["t"]] for z in common)
 
     # Stored: the episode with its figures and curve; a note on it shows in the day's review.
-    episodes = httpx.get(url + f"api/sessions/{sid}/episodes").json()
+    episodes = served_spike.http.get(f"api/sessions/{sid}/episodes").json()
     assert [e["index"] for e in episodes] == [0] and episodes[0]["closed"]
     assert episodes[0]["tau_s"] == pytest.approx(live["tau_s"]) and len(episodes[0]["curve"]["t_s"]) > 50
-    r = httpx.post(
-        url + f"api/sessions/{sid}/episodes/0/notes", json={"text": "the phone call; I told myself: it passes"}
+    r = served_spike.http.post(
+        f"api/sessions/{sid}/episodes/0/notes", json={"text": "the phone call; I told myself: it passes"}
     )
     assert r.status_code == 201
-    assert httpx.post(url + f"api/sessions/{sid}/episodes/7/notes", json={"text": "x"}).status_code == 404
-    day = httpx.get(url + "api/review").json()
+    assert served_spike.http.post(f"api/sessions/{sid}/episodes/7/notes", json={"text": "x"}).status_code == 404
+    day = served_spike.http.get("api/review").json()
     mine = [e for e in day["episodes"] if e["session_id"] == sid]
     assert len(mine) == 1 and mine[0]["notes"][0]["text"].startswith("the phone call")
     assert day["nudges"] >= 1 and day["time_in_window"]["hyper_s"] > 60
@@ -105,14 +101,14 @@ def test_a_served_stress_spike_goes_above_the_window_nudges_and_recovers(
 
 
 def test_a_replayed_recording_with_a_baseline_sends_the_episode_too(served_spike: Served, tmp_path: Path) -> None:
-    sid = httpx.get(served_spike.url + "api/sessions").json()[0]["id"]
+    sid = served_spike.http.get("api/sessions").json()[0]["id"]
     live = _check_live(_until_episode_closes(served_spike, sid))
     log = tmp_path / "session.jsonl"
-    log.write_bytes(httpx.get(served_spike.url + f"api/sessions/{sid}/export", params={"format": "replay"}).content)
+    log.write_bytes(served_spike.http.get(f"api/sessions/{sid}/export", params={"format": "replay"}).content)
     (tmp_path / "replay").mkdir()
     replay = start_server(tmp_path / "replay", "--replay", str(log), "--speed", "25", "--baseline", "0:180")
     try:
-        rid = httpx.get(replay.url + "api/sessions").json()[0]["id"]
+        rid = replay.http.get("api/sessions").json()[0]["id"]
         again = _check_live(_until_episode_closes(replay, rid))
     finally:
         stop_server(replay)

@@ -8,15 +8,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
-import httpx
 import pytest
 from tolerance.api.protocol.commands import MAX_WS_MESSAGE_BYTES
 from websockets.exceptions import ConnectionClosed
-from websockets.sync.client import connect
 
 
 def _session(served: Any) -> str:
-    return str(httpx.get(served.url + "api/sessions").json()[0]["id"])
+    return str(served.http.get("api/sessions").json()[0]["id"])
 
 
 def _until_type(ws: Any, kind: str) -> dict[str, Any]:
@@ -27,19 +25,19 @@ def _until_type(ws: Any, kind: str) -> dict[str, Any]:
 
 def test_an_oversized_frame_closes_only_its_socket(served_calm: Any) -> None:
     sid = _session(served_calm)
-    url = f"{served_calm.ws_base}/ws/sessions/{sid}"
-    with connect(url, max_size=None) as ws:
+    path = f"/ws/sessions/{sid}"
+    with served_calm.ws(path, max_size=None) as ws:
         ws.send(json.dumps({"v": 1, "type": "marker", "text": "x" * 20_000}))
         err = _until_type(ws, "error")
         assert err["code"] == "too_large" and "16384" in err["message"]
         ws.send(json.dumps({"v": 1, "type": "ping"}))
         assert _until_type(ws, "pong")
-    with connect(url) as ws:
+    with served_calm.ws(path) as ws:
         ws.send("x" * (MAX_WS_MESSAGE_BYTES + 1))
         with pytest.raises(ConnectionClosed) as closed:
             while True:
                 ws.recv(timeout=10)
     assert closed.value.rcvd is not None and closed.value.rcvd.code == 1009
-    assert httpx.get(served_calm.url + "api/health").json()["status"] == "ok"
-    with connect(url) as ws:
+    assert served_calm.http.get("api/health").json()["status"] == "ok"
+    with served_calm.ws(path) as ws:
         assert json.loads(ws.recv(timeout=10))["type"] == "hello"

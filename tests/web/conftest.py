@@ -4,19 +4,17 @@ and a page helper that records page errors, CSP reports and every request's orig
 from __future__ import annotations
 
 import contextlib
-import os
 import re
 import shutil
-import subprocess
-import sys
 import time
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Error, Page, sync_playwright
+from served import Served, start_server, stop_server
+from tolerance.api.access import token_query
 
 SCREENS = Path(__file__).resolve().parents[2] / "artifacts" / "screens"
 """Screenshots of every view from the run (git-ignored; scripts/screenshots.sh copies two into docs/)."""
@@ -31,35 +29,16 @@ CHROMIUM_FLAGS = [
 ]
 
 
-@dataclass
-class Server:
-    url: str
-    proc: subprocess.Popen[bytes]
-    log: Path
-
-    def api(self, path: str) -> str:
-        return self.url + path.lstrip("/")
+Server = Served
+_TOKENS: dict[str, str] = {}
+"""Each server's origin and access token: what a browser learns from the printed address."""
 
 
 def serve(tmp: Path, *args: str, timeout_s: float = 30.0) -> Server:
     """`tolerance serve ARGS` on a free port of 127.0.0.1 (output to a file, never a pipe)."""
-    log = tmp / "serve.log"
-    with log.open("wb") as out:
-        proc = subprocess.Popen(
-            [sys.executable, "-m", "tolerance.api.cli", "serve", "--port", "0", "--db", str(tmp / "t.sqlite3"), *args],
-            stdout=out,
-            stderr=subprocess.STDOUT,
-            env={**os.environ, "PYTHONUNBUFFERED": "1"},
-        )
-    deadline = time.monotonic() + timeout_s
-    while time.monotonic() < deadline and proc.poll() is None:
-        m = re.search(r"(http://127\.0\.0\.1:\d+/)", log.read_text())
-        if m:
-            return Server(m.group(1), proc, log)
-        time.sleep(0.05)
-    proc.kill()
-    proc.wait(5)
-    raise AssertionError("server did not print its URL:\n" + log.read_text())
+    server = start_server(tmp, *args, timeout_s=timeout_s, db_name="t.sqlite3")
+    _TOKENS[server.url.rstrip("/")] = server.token
+    return server
 
 
 @contextlib.contextmanager
@@ -68,12 +47,7 @@ def running(tmp: Path, *args: str) -> Iterator[Server]:
     try:
         yield server
     finally:
-        server.proc.terminate()
-        try:
-            server.proc.wait(10)
-        except subprocess.TimeoutExpired:
-            server.proc.kill()
-            server.proc.wait(5)
+        stop_server(server)
 
 
 @pytest.fixture(scope="module")
@@ -144,6 +118,15 @@ def _close_pages() -> Iterator[None]:
             _CONTEXTS.pop().close()
 
 
+def _log_in(page: Page, origin: str) -> None:
+    """Visit the address the server printed (cheaply: its token on a JSON route), as a person
+    does once: the server trades the token for its cookie, which this context then keeps."""
+    token = _TOKENS.get(origin)
+    assert token is not None, f"no server started by these tests answers at {origin}"
+    page.goto(f"{origin}/api/health?{token_query(token)}")
+    assert "/api/health" in page.url and "token=" not in page.url, page.url
+
+
 def _open_page(
     browser: Browser,
     url: str,
@@ -152,6 +135,7 @@ def _open_page(
     height: int = 800,
     ready: bool = True,
     before: Callable[[Page], None] | None = None,
+    log_in: bool = True,
 ) -> Watched:
     """Open ``url`` in a fresh context; ``before(page)`` runs first (e.g. to route the websocket)."""
     context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
@@ -161,6 +145,8 @@ def _open_page(
         before(page)
     origin = re.match(r"http://[^/]+", url)
     assert origin
+    if log_in:
+        _log_in(page, origin.group(0))
     w = Watched(page, origin.group(0))
     page.on("request", lambda r: w.requests.append(r.url))
     page.on("pageerror", lambda e: w.errors.append(f"pageerror: {e}"))
@@ -189,7 +175,7 @@ def spike(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Server]:
 
 
 def _session_id(server: Server) -> str:
-    sessions = httpx.get(server.api("api/sessions")).json()
+    sessions = server.http.get("api/sessions").json()
     return str(next(s["id"] for s in sessions if s["status"] == "live"))
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser
 
@@ -68,13 +67,13 @@ def test_text_contrast_meets_wcag_aa_and_every_control_is_named(
 def test_only_the_pages_own_files_and_the_copied_library_are_served(spike: Any) -> None:
     served = ("", "review", "trainer", "sessions", "static/app.js", "vendor/uPlot.iife.min.js", "vendor/uPlot.min.css")
     for path in served:
-        r = httpx.get(spike.api(path))
+        r = spike.http.get(spike.api(path))
         assert r.status_code == 200, path
         assert "script-src 'self'" in r.headers["content-security-policy"]
-    assert httpx.get(spike.api("vendor/uPlot.iife.min.js")).headers["content-type"].startswith("text/javascript")
+    assert spike.http.get("vendor/uPlot.iife.min.js").headers["content-type"].startswith("text/javascript")
     for path in (
         "package.json", "static/package.json", "vendor/package.json", "web/package.json", "static/../package.json",
         "vendor/../package-lock.json", "node_modules/uplot/package.json", "static/node_modules/uplot/package.json",
         "static/__init__.py", "vendor/../__init__.py",
     ):  # fmt: skip
-        assert httpx.get(spike.api(path)).status_code == 404, path
+        assert spike.http.get(spike.api(path)).status_code == 404, path

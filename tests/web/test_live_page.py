@@ -6,7 +6,6 @@ import re
 import time
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser, WebSocketRoute
 
@@ -36,7 +35,7 @@ def _circular_diff(a: float, b: float) -> float:
 
 
 def _events(server: Any, sid: str) -> list[dict[str, Any]]:
-    exported = httpx.get(server.api(f"api/sessions/{sid}/export"), params={"format": "json"}).json()
+    exported = server.http.get(f"api/sessions/{sid}/export", params={"format": "json"}).json()
     return list(exported["events"])
 
 
@@ -84,7 +83,7 @@ def test_breathing_guide_follows_the_server_pacer_in_two_tabs(browser: Browser, 
     a.page.click("#breathe")
     for w in (a, b):
         w.page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'true'", timeout=10000)
-    pacer = httpx.get(spike.api(f"api/sessions/{web.session_id(spike)}/pacer")).json()
+    pacer = spike.http.get(spike.api(f"api/sessions/{web.session_id(spike)}/pacer")).json()
     assert pacer["running"] and pacer["rate_per_min"] == 6.0 and pacer["inhale_fraction"] == 0.5
     assert b.page.input_value("#ratio") == "1,1"
     for _ in range(2):  # sampled twice, some way apart in the cycle
@@ -127,7 +126,7 @@ def test_the_page_reconnects_and_resyncs_the_guide_after_the_link_drops_and_the_
     w = web.open_page(browser, spike.url, before=lambda p: p.route_web_socket(re.compile(r"/ws/"), route))
     page = w.page
     sid = web.session_id(spike)
-    httpx.post(spike.api(f"api/sessions/{sid}/pacer"), json={"action": "start", "rate_per_min": 6})
+    spike.http.post(f"api/sessions/{sid}/pacer", json={"action": "start", "rate_per_min": 6})
     page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'true'", timeout=10000)
     refuse["on"] = True
     routes[-1].close(code=1012, reason="test: link dropped")
@@ -142,10 +141,10 @@ def test_the_page_reconnects_and_resyncs_the_guide_after_the_link_drops_and_the_
     page.evaluate("() => { const t = Date.now(); while (Date.now() - t < 6500) {} }")
     page.wait_for_function(f"() => Number(document.body.dataset.hellos) > {hellos}", timeout=30000)
     page.wait_for_timeout(2500)  # the first pings measure the clock again (the test's proxy relays them)
-    pacer = httpx.get(spike.api(f"api/sessions/{sid}/pacer")).json()
+    pacer = spike.http.get(f"api/sessions/{sid}/pacer").json()
     phase, at = _page_phase(page)
     assert _circular_diff(phase, _server_phase(pacer, at)) < 0.1
-    httpx.post(spike.api(f"api/sessions/{sid}/pacer"), json={"action": "stop"})
+    spike.http.post(f"api/sessions/{sid}/pacer", json={"action": "stop"})
     w.check()
     page.context.close()
 
@@ -177,7 +176,7 @@ def test_noticed_moving_and_an_episode_note_reach_the_api(browser: Browser, spik
     page.fill("#note-text", "a hard phone call")
     page.press("#note-text", "Enter")
     page.wait_for_function("() => document.querySelector('#note-status').textContent === 'saved'", timeout=10000)
-    episodes = httpx.get(spike.api(f"api/sessions/{sid}/episodes")).json()
+    episodes = spike.http.get(f"api/sessions/{sid}/episodes").json()
     assert [n["text"] for n in episodes[index]["notes"]] == ["a hard phone call"]
     w.shot("live-episode-note")
     w.check()

@@ -6,7 +6,6 @@ import csv
 import io
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser
 
@@ -16,7 +15,7 @@ pytestmark = pytest.mark.browser
 def _closed_episode(spike: Any, web: Any) -> None:
     sid = web.session_id(spike)
     web.wait_until(
-        lambda: any(e["closed"] for e in httpx.get(spike.api(f"api/sessions/{sid}/episodes")).json()),
+        lambda: any(e["closed"] for e in spike.http.get(f"api/sessions/{sid}/episodes").json()),
         60,
         "the stress event's episode to close",
     )
@@ -24,7 +23,7 @@ def _closed_episode(spike: Any, web: Any) -> None:
 
 def test_review_lists_the_days_episodes_with_their_curves(browser: Browser, spike: Any, web: Any) -> None:
     _closed_episode(spike, web)
-    day = httpx.get(spike.api("api/review")).json()
+    day = spike.http.get("api/review").json()
     w = web.open_page(browser, spike.url + "review")
     page = w.page
     assert page.input_value("#date") == day["date"]
@@ -38,7 +37,7 @@ def test_review_lists_the_days_episodes_with_their_curves(browser: Browser, spik
     assert first["half_recovery_s"] > 0 and "half-way back after" in figures
     # The live session runs on: the page's figure lies between the API's before and after it loaded.
     shown = int((page.text_content("#summary .big") or "").removesuffix(" %"))
-    after = httpx.get(spike.api("api/review")).json()["time_in_window"]["within_share"] * 100
+    after = spike.http.get("api/review").json()["time_in_window"]["within_share"] * 100
     low, high = sorted((day["time_in_window"]["within_share"] * 100, after))
     assert round(low) - 1 <= shown <= round(high) + 1
     # A note from the review reaches the API.
@@ -46,7 +45,7 @@ def test_review_lists_the_days_episodes_with_their_curves(browser: Browser, spik
     page.click("#episodes > li:first-child button[type=submit]")
     status = "#episodes > li:first-child .e-status"
     page.wait_for_function(f"() => document.querySelector('{status}').textContent === 'saved'")
-    notes = httpx.get(spike.api(f"api/sessions/{first['session_id']}/episodes")).json()[first["index"]]["notes"]
+    notes = spike.http.get(f"api/sessions/{first['session_id']}/episodes").json()[first["index"]]["notes"]
     assert "walked it off" in [n["text"] for n in notes]
     w.shot("review")
     # Date navigation: the day before has nothing; back to today.
@@ -66,7 +65,7 @@ def test_sessions_page_exports_every_format_and_the_csv_matches_the_api(browser:
     page.click(f"tr[data-session='{sid}'] button.link")
     page.wait_for_selector("#exports a[data-format]")
     offered = page.eval_on_selector_all("#exports a[data-format]", "els => els.map(e => e.dataset.format)")
-    schema = httpx.get(spike.api("openapi.json")).json()["components"]["schemas"]["ExportName"]["enum"]
+    schema = spike.http.get("openapi.json").json()["components"]["schemas"]["ExportName"]["enum"]
     assert offered == schema
     with page.expect_download() as info:
         page.click("#exports a[data-format=csv]")
@@ -75,7 +74,7 @@ def test_sessions_page_exports_every_format_and_the_csv_matches_the_api(browser:
     path = download.path()
     assert path is not None
     rows = list(csv.DictReader(io.StringIO(path.read_text())))
-    beats = {b["idx"]: b for b in httpx.get(spike.api(f"api/sessions/{sid}/beats")).json()}
+    beats = {b["idx"]: b for b in spike.http.get(f"api/sessions/{sid}/beats").json()}
     assert len(rows) > 100 and len(rows) <= len(beats)  # the session runs on: the API has as many or more
     for row in rows:
         beat = beats[int(row["index"])]

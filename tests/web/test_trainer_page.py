@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from typing import Any
 
-import httpx
 import pytest
 from playwright.sync_api import Browser
 
@@ -26,7 +25,7 @@ def test_two_participants_a_third_joins_and_a_stress_event_shows_in_its_trace(
     page.wait_for_function("() => document.querySelectorAll('.participant').length === 3", timeout=10000)
     third = ".participant:nth-child(3)"
     sid = page.get_attribute(third, "data-session")
-    live = [s["id"] for s in httpx.get(group.api("api/sessions")).json() if s["status"] == "live"]
+    live = [s["id"] for s in group.http.get("api/sessions").json() if s["status"] == "live"]
     assert sid in live and len(live) == 3
     # Its trace fills (the 60 s window needs a minute of simulated beats), then the stress event.
     page.wait_for_function(f"() => Number(document.querySelector('{third}').dataset.points) >= 4", timeout=30000)
@@ -44,19 +43,19 @@ def test_two_participants_a_third_joins_and_a_stress_event_shows_in_its_trace(
     # One guide for everyone: started from the stage, it runs on every live session.
     page.click("#guide-toggle")
     page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'true'", timeout=10000)
-    assert all(httpx.get(group.api(f"api/sessions/{s}/pacer")).json()["running"] for s in live)
+    assert all(group.http.get(f"api/sessions/{s}/pacer").json()["running"] for s in live)
     page.wait_for_timeout(1500)
     w.shot("trainer", full_page=False)
     page.click("#guide-toggle")
     page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'false'", timeout=10000)
-    assert not any(httpx.get(group.api(f"api/sessions/{s}/pacer")).json()["running"] for s in live)
+    assert not any(group.http.get(f"api/sessions/{s}/pacer").json()["running"] for s in live)
     w.check()
     page.context.close()
 
 
 def test_a_profiles_window_is_the_band_drawn(browser: Browser, group: Any, web: Any) -> None:
-    assert httpx.put(group.api("api/profiles/wide"), json={"band": {"lower": -2, "upper": 2}}).status_code == 200
-    made = httpx.post(group.api("api/sessions"), json={"source": "sim:calm", "profile": "wide", "label": "Wide"})
+    assert group.http.put("api/profiles/wide", json={"band": {"lower": -2, "upper": 2}}).status_code == 200
+    made = group.http.post("api/sessions", json={"source": "sim:calm", "profile": "wide", "label": "Wide"})
     assert made.status_code == 201, made.text
     sid = made.json()["id"]
     w = web.open_page(browser, group.url + f"?session={sid}")

@@ -5,9 +5,10 @@ from __future__ import annotations
 import argparse
 import asyncio
 import logging
-import secrets
 import socket
 import sys
+
+from pydantic import ValidationError
 
 from ..exits import ExitCode
 
@@ -22,12 +23,14 @@ def _bind(host: str, port: int) -> socket.socket:
     Without it Nagle's algorithm held back the body behind the headers on a reused keep-alive
     connection until the client's delayed ACK (about 40 ms per request; fresh connections, still
     in quick-ACK mode, took 2 ms)."""
+    from tolerance.api.serving import BACKLOG
+
     family = socket.AF_INET6 if ":" in host else socket.AF_INET
     sock = socket.socket(family, socket.SOCK_STREAM, socket.IPPROTO_TCP)
     try:
         sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         sock.bind((host, port))
-        sock.listen(128)
+        sock.listen(BACKLOG)
         sock.setblocking(False)
     except OSError:
         sock.close()
@@ -36,15 +39,38 @@ def _bind(host: str, port: int) -> socket.socket:
 
 
 def url_for(host: str, port: int, token: str | None = None) -> str:
-    shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
+    """The address to open; with ``token``, the one that logs a browser in (``?token=``).
+    Bound to every interface, the address others on the network reach this machine at."""
+    from tolerance.api.access import token_query
+    from tolerance.api.network import shown_host
+
+    shown = shown_host(host)
     base = f"http://[{shown}]:{port}/" if ":" in shown else f"http://{shown}:{port}/"
-    return f"{base}?token={token}" if token else base
+    return f"{base}?{token_query(token)}" if token else base
+
+
+def settings_problem(exc: ValidationError) -> str:
+    """A settings error on one line, naming the environment variable, never the value given
+    (it may be the access token)."""
+    problems = []
+    for error in exc.errors():
+        field = ".".join(str(part) for part in error["loc"])
+        problems.append(f"{field} (option or TOLERANCE_{field.upper()}): {error['msg']}")
+    return "; ".join(problems)
 
 
 def run(args: argparse.Namespace) -> int:
-    import uvicorn
     from tolerance.api.app import create_app
     from tolerance.api.protocol.commands import MAX_WS_MESSAGE_BYTES
+    from tolerance.api.serving import (
+        install_repeat_filter,
+        limits_for,
+        make_server,
+        on_loop_error,
+        preload,
+        raise_fd_limit,
+        server_config,
+    )
     from tolerance.api.session import SourceError, build_sources
     from tolerance.api.settings import Settings
     from tolerance.api.storage import Store, StoreError
@@ -70,9 +96,10 @@ def run(args: argparse.Namespace) -> int:
     }
     try:
         settings = Settings(**given)
-        if not settings.loopback_only and settings.access_token is None:
-            settings = settings.model_copy(update={"access_token": secrets.token_urlsafe(24)})
         specs = build_sources(settings)
+    except ValidationError as exc:
+        print(f"tolerance serve: {settings_problem(exc)}", file=sys.stderr)  # noqa: T201
+        return ExitCode.USAGE
     except (SourceError, ValueError) as exc:
         print(f"tolerance serve: {exc}", file=sys.stderr)  # noqa: T201
         return ExitCode.USAGE
@@ -94,9 +121,21 @@ def run(args: argparse.Namespace) -> int:
             file=sys.stderr,
         )  # noqa: T201
         return ExitCode.FAILURE
+    # Before the first session starts: connections stay below the descriptors left, and
+    # nothing the recording path needs is imported later (when a flood may hold them all).
+    limits = limits_for(
+        settings.max_connections,
+        settings.max_connections_per_client,
+        settings.header_timeout_s,
+        settings.body_timeout_s,
+        raise_fd_limit(),
+    )
+    preload(ble=bool(settings.devices))
     port = sock.getsockname()[1]
     url = url_for(settings.host, port, settings.access_token)
     others = [url_for(name, port, settings.access_token) for name in settings.public_names]
+    if settings.host in ("0.0.0.0", "::"):  # the person at this machine
+        others.insert(0, url_for("127.0.0.1" if settings.host == "0.0.0.0" else "::1", port, settings.access_token))
 
     async def serve() -> bool:
         # The store opens (and takes the database's lock) before the URL is printed: a second
@@ -104,34 +143,28 @@ def run(args: argparse.Namespace) -> int:
         store = Store(settings.db)
         await store.open()
         app = create_app(settings, lambda: specs, store=store)
-        config = uvicorn.Config(
-            app,
-            log_level="warning",
-            lifespan="on",
-            ws="websockets-sansio",
-            access_log=False,
-            # A websocket message over this is refused from its frame header (close 1009), never
-            # read whole; frames up to it get a `too_large` error frame and the socket stays up.
-            ws_max_size=MAX_WS_MESSAGE_BYTES,
-            ws_max_queue=8,
-        )
-        server = uvicorn.Server(config)
+        _repeat, unfilter = install_repeat_filter()
+        server = make_server(server_config(app, limits, ws_max_size=MAX_WS_MESSAGE_BYTES), unfilter)
         if not settings.loopback_only:
             print(
-                "Serving beyond this machine: every request needs the access token in the address below "
-                "(a browser keeps it as a cookie after the first visit; scripts send 'Authorization: Bearer TOKEN'). "
-                "Plain HTTP: use it on a network you trust.",
+                "Serving beyond this machine. Plain HTTP: use it on a network you trust.",
                 file=sys.stderr,
             )  # noqa: T201
         sources = ", ".join(spec.sensor.source_id for spec in specs)
         print(f"Tolerance is live at {url}  (source: {sources}; data: {settings.db})", flush=True)  # noqa: T201
         for other in others:
             print(f"  also at {other}", flush=True)  # noqa: T201
-        print("Open that address in a browser. Ctrl+C stops.", flush=True)  # noqa: T201
+        print(
+            "Open that address in a browser (it carries the access token, which the browser then keeps "
+            "as a cookie; scripts send 'Authorization: Bearer TOKEN'). Ctrl+C stops.",
+            flush=True,
+        )  # noqa: T201
+        asyncio.get_running_loop().set_exception_handler(on_loop_error)
         try:
             await server.serve(sockets=[sock])
         finally:
             await store.close()
+            unfilter()
         return server.started
 
     try:

@@ -8,6 +8,7 @@ import time
 from typing import Any
 
 import pytest
+from served import in_process
 from starlette.testclient import TestClient
 
 
@@ -129,11 +130,9 @@ def test_a_strap_without_rr_intervals_gets_hr_only_zones_flagged_as_such(tmp_pat
 
     from ..conftest import PayloadStrap
 
-    app = create_app(
-        Settings(db=tmp_path / "hr.sqlite3", port=0),
-        lambda: [SourceSpec(PayloadStrap(n=150, with_rr=False), "ble", {"device": "watch"})],
-    )
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    settings = Settings(db=tmp_path / "hr.sqlite3", port=0)
+    app = create_app(settings, lambda: [SourceSpec(PayloadStrap(n=150, with_rr=False), "ble", {"device": "watch"})])
+    with in_process(app, settings.access_token) as client:
         sid = _live_id(client)
         with client.websocket_connect(f"ws://127.0.0.1:8000/ws/sessions/{sid}") as ws:
             hello = json.loads(ws.receive_text())

@@ -17,6 +17,7 @@ from typing import Any
 
 import pytest
 from api_fakes import PacedStrap
+from served import in_process
 from starlette.testclient import TestClient
 from tolerance.api import Settings, create_app
 from tolerance.api.session import SourceSpec, StoreSink
@@ -75,7 +76,7 @@ def _stored(db: Path, sid: str) -> tuple[list[int], str, str | None, list[dict[s
 def _app(disk: Path, strap: PacedStrap) -> TestClient:
     settings = Settings(db=disk / "t.sqlite3", port=0)
     app = create_app(settings, lambda: [SourceSpec(strap, "ble", {"device": "fake"})])
-    return TestClient(app, base_url="http://127.0.0.1:8000")
+    return in_process(app, settings.access_token)
 
 
 def _sink(client: TestClient, sid: str) -> StoreSink:
@@ -156,7 +157,8 @@ def test_the_end_and_its_cause_are_written_when_space_returns(small_disk: Path) 
 def test_the_wal_stays_small(tmp_path: Path) -> None:
     strap = PacedStrap(n=3000, period_s=0.0)
     db = tmp_path / "t.sqlite3"
-    with TestClient(create_app(Settings(db=db, port=0), lambda: [SourceSpec(strap, "ble", {})])) as client:
+    settings = Settings(db=db, port=0)
+    with in_process(create_app(settings, lambda: [SourceSpec(strap, "ble", {})]), settings.access_token) as client:
         sid = client.get("/api/sessions", headers={"host": "127.0.0.1"}).json()[0]["id"]
         _until(lambda: strap.sent >= 3000, timeout_s=40, what="3000 notifications")
         wal = db.with_name(db.name + "-wal")

@@ -10,10 +10,8 @@ import time
 from pathlib import Path
 from typing import Any
 
-import httpx
 import pytest
 from tolerance.api.cli import main
-from websockets.sync.client import connect
 
 sys.path.insert(0, str(Path(__file__).parents[3]))
 from conftest import DATA, start_server, stop_server  # noqa: E402
@@ -23,17 +21,17 @@ def test_serve_on_a_simulated_strap_streams_five_beats_within_15_s_at_real_speed
     served = start_server(tmp_path, "--sim", "calm")
     t0 = time.monotonic()  # from the server's URL: the interpreter's start-up is the machine's, not ours
     try:
-        sessions = httpx.get(served.url + "api/sessions").json()
+        sessions = served.http.get("api/sessions").json()
         assert [s["status"] for s in sessions] == ["live"]
         beats: list[dict[str, Any]] = []
-        with connect(f"{served.ws_base}/ws/sessions/{sessions[0]['id']}") as ws:
+        with served.ws(f"/ws/sessions/{sessions[0]['id']}") as ws:
             while len(beats) < 5:
                 remaining = 15.0 - (time.monotonic() - t0)
                 assert remaining > 0, f"only {len(beats)} beat frames within 15 s of the server's URL"
                 frame = json.loads(ws.recv(timeout=remaining))
                 if frame["type"] == "beat":
                     beats.append(frame)
-        csv = httpx.get(served.url + f"api/sessions/{sessions[0]['id']}/export?format=csv").text
+        csv = served.http.get(f"api/sessions/{sessions[0]['id']}/export?format=csv").text
         indexes = {line.split(",")[0] for line in csv.splitlines()[1:]}
         assert {str(b["index"]) for b in beats} <= indexes
     finally:
@@ -45,12 +43,12 @@ def test_serve_replays_a_recorded_log_through_the_live_pipeline(tmp_path: Path) 
     try:
         deadline = time.monotonic() + 20
         while time.monotonic() < deadline:
-            session = httpx.get(served.url + "api/sessions").json()[0]
+            session = served.http.get("api/sessions").json()[0]
             if session["status"] != "live":
                 break
             time.sleep(0.2)
         assert session["source_kind"] == "replay" and session["status"] == "ended"
-        detail = httpx.get(served.url + f"api/sessions/{session['id']}").json()
+        detail = served.http.get(f"api/sessions/{session['id']}").json()
         assert detail["stored"]["beats"] > 50 and detail["stored"]["malformed"] >= 1
     finally:
         stop_server(served)
@@ -82,9 +80,9 @@ def test_export_writes_the_sessions_beats_and_refuses_unknown_ids(
 ) -> None:
     served = start_server(tmp_path, "--sim", "calm", "--speed", "20", "--seed", "3")
     try:
-        sid = httpx.get(served.url + "api/sessions").json()[0]["id"]
+        sid = served.http.get("api/sessions").json()[0]["id"]
         deadline = time.monotonic() + 20
-        while httpx.get(served.url + f"api/sessions/{sid}").json()["stored"]["beats"] < 20:
+        while served.http.get(f"api/sessions/{sid}").json()["stored"]["beats"] < 20:
             assert time.monotonic() < deadline
             time.sleep(0.2)
     finally:
@@ -109,3 +107,13 @@ def test_serving_a_device_without_bluetooth_exits_1_with_advice(tmp_path: Path) 
     )  # fmt: skip
     assert done.returncode == 1, done
     assert "Bluetooth" in done.stderr and "--sim" in done.stderr and "Traceback" not in done.stderr
+
+
+def test_a_bad_setting_is_one_line_naming_its_variable_and_never_the_token(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setenv("TOLERANCE_ACCESS_TOKEN", "short sécret")
+    assert main(["serve", "--port", "0", "--db", str(tmp_path / "t.sqlite3")]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "TOLERANCE_ACCESS_TOKEN" in err and "16 characters" in err
+    assert "sécret" not in err and "Traceback" not in err
