@@ -39,7 +39,7 @@ def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[Served, P
 
 def _post(served: Served, source: str) -> httpx.Response:
     # A timeout as a hang guard only: an answer that never comes fails the test.
-    return httpx.post(served.url + "api/sessions", json={"source": source, "speed": 50}, timeout=60)
+    return served.http.post("api/sessions", json={"source": source, "speed": 50}, timeout=60)
 
 
 @pytest.mark.parametrize("source", ["sim:/dev/zero", "sim:/etc/passwd", "sim:/etc/no-such-file", "sim:../x"])
@@ -82,7 +82,7 @@ def test_a_bundled_scenario_and_one_in_the_scenario_folder_start(served: tuple[S
     for source in ("sim:calm", "sim:mine", "sim:mine.toml"):
         r = _post(served[0], source)
         assert r.status_code == 201, r.text
-        httpx.delete(served[0].url + f"api/sessions/{r.json()['id']}", timeout=60)
+        served[0].http.delete(f"api/sessions/{r.json()['id']}", timeout=60)
 
 
 def test_a_replay_with_a_cut_last_line_plays_the_rest(served: tuple[Served, Path]) -> None:

@@ -20,7 +20,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parents[2]
-TOOLS = ("bash", "cat", "cp", "dirname", "basename", "grep", "mkdir", "mv", "rm", "chmod")
+TOOLS = ("bash", "cat", "cp", "dirname", "basename", "grep", "mkdir", "mv", "rm", "chmod", "sed")
 
 FAKE_PYTHON = """#!{bash}
 if [ "$1" = -m ] && [ "$2" = venv ]; then
@@ -41,6 +41,13 @@ mkdir -p node_modules/uplot/dist
 echo "uPlot js" >node_modules/uplot/dist/uPlot.iife.min.js
 echo "uPlot css" >node_modules/uplot/dist/uPlot.min.css
 echo "MIT" >node_modules/uplot/LICENSE
+mkdir -p node_modules/swagger-ui-dist node_modules/redoc/bundles
+echo "swagger js" >node_modules/swagger-ui-dist/swagger-ui-bundle.js
+echo "swagger css" >node_modules/swagger-ui-dist/swagger-ui.css
+echo "Apache-2.0" >node_modules/swagger-ui-dist/LICENSE
+echo "redoc js https://cdn.redoc.ly/redoc/logo-mini.svg" >node_modules/redoc/bundles/redoc.standalone.js
+echo "redoc bundle licences" >node_modules/redoc/bundles/redoc.standalone.js.LICENSE.txt
+echo "MIT" >node_modules/redoc/LICENSE
 """
 
 
@@ -104,7 +111,18 @@ def test_first_run_installs_and_vendors_then_a_second_run_does_nothing_and_needs
     assert _installs(calls) == ["pip install --quiet --disable-pip-version-check -e .[test]"]
     assert [c for c in calls if c.startswith("npm")] == ["npm ci --no-audit --no-fund --silent"]
     vendor = checkout.root / "web" / "vendor"
-    assert sorted(p.name for p in vendor.iterdir()) == ["uPlot.LICENSE.txt", "uPlot.iife.min.js", "uPlot.min.css"]
+    assert sorted(p.name for p in vendor.iterdir()) == [
+        "redoc.LICENSE.txt",
+        "redoc.standalone.js",
+        "redoc.standalone.js.LICENSE.txt",
+        "swagger-ui-bundle.js",
+        "swagger-ui.LICENSE.txt",
+        "swagger-ui.css",
+        "uPlot.LICENSE.txt",
+        "uPlot.iife.min.js",
+        "uPlot.min.css",
+    ]
+    assert (vendor / "redoc.standalone.js").read_text() == "redoc js data:,\n"  # no CDN logo
     assert (vendor / "uPlot.iife.min.js").read_text() == "uPlot js\n"
 
     calls, printed = checkout.run("test", npm=False)

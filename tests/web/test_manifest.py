@@ -35,7 +35,7 @@ def _png_size(data: bytes) -> tuple[int, int]:
 def test_every_page_links_the_manifest_which_parses_and_whose_icons_are_served(served_calm: Any) -> None:
     # The server's address as printed; an access token in it goes with every request.
     url = urlsplit(served_calm.url)
-    token = parse_qs(url.query).get("token", [None])[0]
+    token = getattr(served_calm, "token", None) or parse_qs(url.query).get("token", [None])[0]
     headers = {"authorization": f"Bearer {token}"} if token else {}
     base = f"{url.scheme}://{url.netloc}"
     with httpx.Client(base_url=base, headers=headers, follow_redirects=True, timeout=30) as client:

@@ -14,7 +14,7 @@ from typing import Any
 
 import pytest
 from api_fakes import PacedStrap
-from starlette.testclient import TestClient
+from served import in_process
 from tolerance.api import Settings, create_app
 from tolerance.api.session import SourceSpec, StoreSink
 
@@ -65,8 +65,9 @@ def _markers(db: Path, sid: str) -> list[str]:
 
 def test_markers_acknowledged_while_the_disk_is_full_are_all_stored_and_the_rest_refused(small_disk: Path) -> None:
     strap = PacedStrap(n=100_000, period_s=0.005)
-    app = create_app(Settings(db=small_disk / "t.sqlite3", port=0), lambda: [SourceSpec(strap, "ble", {})])
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    settings = Settings(db=small_disk / "t.sqlite3", port=0)
+    app = create_app(settings, lambda: [SourceSpec(strap, "ble", {})])
+    with in_process(app, settings.access_token) as client:
         sid = client.get("/api/sessions").json()[0]["id"]
         _until(lambda: client.get(f"/api/sessions/{sid}").json()["stored"]["notifications"] > 20, what="recording")
         live = client.app.state.tolerance.manager.sessions[sid]  # type: ignore[attr-defined]

@@ -14,7 +14,7 @@ from contextlib import contextmanager
 from pathlib import Path
 
 from api_fakes import PacedStrap
-from starlette.testclient import TestClient
+from served import in_process
 from tolerance.api import Settings, create_app
 from tolerance.api.session import SourceSpec
 from tolerance.api.storage import NotificationRow, Store, queries
@@ -83,8 +83,9 @@ def test_health_is_degraded_while_a_reader_keeps_the_wal_past_its_limit(tmp_path
     db = tmp_path / "t.sqlite3"
     store = Store(db, checkpoint_every_s=0.1, wal_limit_bytes=64 * 1024)
     asyncio.run(store.open())
-    app = create_app(Settings(db=db, port=0), lambda: [], store=store)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    settings = Settings(db=db, port=0)
+    app = create_app(settings, lambda: [], store=store)
+    with in_process(app, settings.access_token) as client:
         assert client.get("/api/health").json()["status"] == "ok"
         with _reader_in_a_transaction(db):
             client.portal.call(_record, store, 0.6)  # type: ignore[union-attr]
@@ -101,8 +102,9 @@ def test_live_frames_keep_coming_while_a_reader_holds_a_transaction(tmp_path: Pa
     store = Store(db, checkpoint_every_s=0.25)
     asyncio.run(store.open())
     strap = PacedStrap(n=100_000, period_s=0.02)
-    app = create_app(Settings(db=db, port=0), lambda: [SourceSpec(strap, "ble", {})], store=store)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    settings = Settings(db=db, port=0)
+    app = create_app(settings, lambda: [SourceSpec(strap, "ble", {})], store=store)
+    with in_process(app, settings.access_token) as client:
         sid = client.get("/api/sessions").json()[0]["id"]
         while client.get(f"/api/sessions/{sid}").json()["stored"]["notifications"] < 5:
             time.sleep(0.05)

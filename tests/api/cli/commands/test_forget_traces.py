@@ -14,7 +14,7 @@ from pathlib import Path
 
 import pytest
 from api_fakes import PacedStrap
-from starlette.testclient import TestClient
+from served import in_process
 from tolerance.api import Settings, create_app
 from tolerance.api.cli.main import main
 from tolerance.api.session import SourceSpec
@@ -97,10 +97,9 @@ def test_the_api_says_a_forget_is_pending_while_a_reader_holds_the_file_and_fini
     gone, _kept = _make_db(db)
     store = Store(db, checkpoint_every_s=0.1)
     asyncio.run(store.open())
-    app = create_app(
-        Settings(db=db, port=0), lambda: [SourceSpec(PacedStrap(), "ble", {"device": "fake"})], store=store
-    )
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
+    settings = Settings(db=db, port=0)
+    app = create_app(settings, lambda: [SourceSpec(PacedStrap(), "ble", {"device": "fake"})], store=store)
+    with in_process(app, settings.access_token) as client:
         with _reader(db):
             r = client.delete(f"/api/sessions/{gone}/data")
             assert r.status_code == 200 and r.json()["pending"] is True, r.text
