@@ -27,7 +27,8 @@ export const SELECTORS = Object.freeze({
   review: {
     date: "#date", prev: "#prev", next: "#next", today: "#today", summary: "#summary",
     dayBar: "#day-bar", dayLegend: "#day-legend", dayChart: "#day-chart", episodes: "#episodes",
-    empty: "#empty", trendTiw: "#trend-tiw", trendTau: "#trend-tau", notice: "#notice",
+    empty: "#empty", trendTiw: "#trend-tiw", trendTau: "#trend-tau", trendNoticed: "#trend-noticed", notice: "#notice",
+    practice: "#practice", dayEmpty: "#day-empty", moments: "#moments", momentsEmpty: "#moments-empty",
   },
   trainer: {
     grid: "#participants", add: "#add", guideToggle: "#guide-toggle", guide: "#guide", guideText: "#guide-text",
