@@ -13,7 +13,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .deps import AppState
 from .hub import Hub
-from .routes import health, pages, privacy, profiles, review, sessions, ws
+from .routes import health, pages, privacy, profiles, review, room, sessions, ws
 from .security import BodyLimit, OriginGuard, TokenGuard
 from .session import SessionManager, SourceSpec
 from .settings import LOOPBACK_HOSTS, Settings
@@ -92,6 +92,7 @@ def create_app(
     app.include_router(health.router)
     app.include_router(sessions.router)
     app.include_router(review.router)
+    app.include_router(room.router)
     app.include_router(profiles.router)
     app.include_router(privacy.router)
     app.include_router(ws.router)
