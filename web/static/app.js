@@ -5,7 +5,7 @@ import { AudioCue, BreathingGuide } from "./breathing.js";
 import { CalibrationWizard } from "./calibration.js";
 import { arousalChart, chartsAvailable, DEFAULT_BAND, heartChart, Trace } from "./charts.js";
 import { bind, SELECTORS } from "./dom.js";
-import { clock, duration, isoDate, num, percent, roughly, ZONE_HINTS, zoneWords } from "./format.js";
+import { clock, duration, isoDate, num, percent, roughly, sessionName, ZONE_HINTS, zoneWords } from "./format.js";
 import { Intro } from "./intro.js";
 import { connectSession } from "./live.js";
 
@@ -191,7 +191,7 @@ const handlers = {
       set($.bandFigures, `${num(b.lower, 1)} … +${num(b.upper, 1)}`.replace("-", "−"));
       charts?.arousal.redraw(false);
     });
-    set($.source, s.label ?? s.source_id);
+    set($.source, sessionName(s));
     strapState = s.connection ?? s.status;
     strapAttempt = null;
     if (s.device?.battery_percent !== undefined && s.device.battery_percent !== null) set($.battery, `${s.device.battery_percent} %`);
@@ -382,6 +382,7 @@ async function showToday() {
   try {
     const day = await api.review(isoDate(new Date()));
     set($.tiwToday, percent(day.time_in_window?.within_share));
+    set($.source, sessionName(await api.session(sessionId))); // a name given on the trainer's stage
   } catch { /* an older server without the review API: this session's share is shown */ }
 }
 
@@ -393,7 +394,7 @@ function listSessions(sessions, current) {
   for (const s of live) {
     const a = document.createElement("a");
     a.href = `?session=${encodeURIComponent(s.id)}`;
-    a.textContent = s.label ?? s.source_id;
+    a.textContent = sessionName(s);
     if (s.id === current) a.setAttribute("aria-current", "page");
     $.sessions.append(a);
   }

@@ -39,7 +39,7 @@ function axes(dark, { large = false, yLabel = "", timeAxis = true, y2 = null } =
 }
 
 /** Shade [lower, upper] of scale "y" across the plot, and optional x spans (breathing). */
-function bandPlugin(getBand, getSpans = () => [], dark = false, getMarks = () => []) {
+function bandPlugin(getBand, getSpans = () => [], dark = false, getMarks = () => [], inlineWords = 0) {
   return {
     hooks: {
       drawClear: [(u) => {
@@ -65,6 +65,20 @@ function bandPlugin(getBand, getSpans = () => [], dark = false, getMarks = () =>
           ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
           ctx.lineWidth = (dark ? 2 : 1) * devicePixelRatio;
           for (const y of [y0, y1]) { ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + width, y); ctx.stroke(); }
+        }
+        // The band's words inside the plot (the stage's small cards have no room for an axis).
+        if (band && inlineWords) {
+          const px = inlineWords * devicePixelRatio;
+          ctx.font = `${px}px system-ui, sans-serif`;
+          ctx.fillStyle = dark ? "rgba(255,255,255,.85)" : "rgba(0,0,0,.7)";
+          ctx.textBaseline = "middle";
+          ctx.textAlign = "left"; // uPlot leaves its axes' alignment on the context
+          const y0 = u.valToPos(band.upper, "y", true);
+          const y1 = u.valToPos(band.lower, "y", true);
+          const x = left + 6 * devicePixelRatio;
+          if (y0 - top > px * 1.2) ctx.fillText(BAND_WORDS[2], x, y0 - px * 0.8);
+          if (y1 - y0 > px * 1.2) ctx.fillText(BAND_WORDS[1], x, (y0 + y1) / 2);
+          if (top + height - y1 > px * 1.2) ctx.fillText(BAND_WORDS[0], x, y1 + px * 0.8);
         }
         // Noticed presses: a thin line down from a small triangle at the top.
         ctx.setLineDash([]);
@@ -154,12 +168,13 @@ export function arousalChart(container, opts = {}) {
     },
     axes: ((list) => [
       opts.relative ? { ...list[0], ...relativeAxis } : list[0],
-      words ? { ...list[1], ...bandWordsAxis(band, large) } : { ...list[1], incrs: [0.5, 1, 2, 5, 10] },
+      opts.inlineWords ? { ...list[1], show: false, size: 0 }
+        : words ? { ...list[1], ...bandWordsAxis(band, large) } : { ...list[1], incrs: [0.5, 1, 2, 5, 10] },
     ])(
       axes(dark, { large, timeAxis, yLabel: opts.yLabel ?? "arousal" }),
     ),
     series,
-    plugins: [bandPlugin(band, spans, dark, opts.marks)],
+    plugins: [bandPlugin(band, spans, dark, opts.marks, opts.inlineWords ?? 0)],
   }, [[], [], ...extra.map(() => [])], container);
   follow(u, container, height);
   return u;

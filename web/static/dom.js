@@ -32,7 +32,8 @@ export const SELECTORS = Object.freeze({
   },
   trainer: {
     grid: "#participants", add: "#add", guideToggle: "#guide-toggle", guide: "#guide", guideText: "#guide-text",
-    rate: "#rate", notice: "#notice", clock: "#clock",
+    rate: "#rate", notice: "#notice", clock: "#clock", timer: "#timer", numbers: "#numbers",
+    demo: "#demo", demoSteps: "#demo-steps", demoNext: "#demo-next", demoReset: "#demo-reset", demoSummary: "#demo-summary",
   },
   sessions: {
     list: "#session-list", detail: "#detail", detailTitle: "#detail-title", detailBody: "#detail-body",

@@ -62,3 +62,13 @@ export function isoDate(d) {
   const pad = (n) => String(n).padStart(2, "0");
   return `${d.getFullYear()}-${pad(d.getMonth() + 1)}-${pad(d.getDate())}`;
 }
+
+/** A session's name as a person reads it: its label, else what it is (never a raw seed). */
+export function sessionName(s) {
+  if (s.label) return s.label;
+  const [kind] = String(s.source_id ?? "").split(":");
+  // Several simulated participants: told apart by their id's first letters.
+  if (s.source_kind === "sim" || kind === "sim") return `Simulated ${String(s.id ?? "").slice(0, 4)}`.trim();
+  if (s.source_kind === "replay") return `replay of ${String(s.source_id).replace(/^replay:/, "").split("/").pop()}`;
+  return String(s.source_id ?? "strap").replace(/^ble:/, "");
+}
