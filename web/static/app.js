@@ -217,6 +217,8 @@ const handlers = {
   beat: showBeat,
   pacer(frame) {
     guide.update(frame);
+    // Breaths are counted from when the guide started (a change of rate moves its epoch).
+    guideStartUtc = frame.running ? (pacer?.running && guideStartUtc !== null ? guideStartUtc : frame.epoch_utc) : null;
     pacer = frame;
     $.breathe.setAttribute("aria-pressed", String(frame.running));
     set($.breathe, frame.running ? "Stop breathing" : "Breathe");
@@ -259,10 +261,11 @@ const handlers = {
 };
 
 let pacer = null;
+let guideStartUtc = null;
 /** While the guide runs: breaths taken with it and for how long (the server's guide clock). */
 function showBreaths() {
   if (!pacer || !pacer.running) { set($.breathCount, ""); return; }
-  const elapsed = Math.max(0, Date.now() / 1000 + guide.offsetMs / 1000 - pacer.epoch_utc);
+  const elapsed = Math.max(0, Date.now() / 1000 + guide.offsetMs / 1000 - (guideStartUtc ?? pacer.epoch_utc));
   const breaths = Math.floor((elapsed * pacer.rate_per_min) / 60);
   set($.breathCount, `${breaths} breath${breaths === 1 ? "" : "s"} · ${duration(elapsed)}`);
   $.breathCount.dataset.breaths = String(breaths);
@@ -283,7 +286,13 @@ function showResonance(frame) {
   $.resonanceStart.disabled = false;
   $.resonanceProgress.hidden = true;
   if (frame.state === "refused") { set($.resonanceStatus, `Not finished: ${frame.detail ?? "the beats were not usable"}. You can try again.`); return; }
-  set($.resonanceStatus, `Your breathing rate: ${num(frame.chosen_rate_per_min, 1)} / min. The guide uses it from now on.`);
+  // The guide goes on at the chosen rate (a profile also keeps it as its default).
+  const chosen = frame.chosen_rate_per_min;
+  if (chosen) {
+    if ([...$.rate.options].some((o) => Number(o.value) === chosen)) $.rate.value = String(chosen);
+    if (pacer?.running) link?.send({ ...breathingCommand(), rate_per_min: chosen });
+  }
+  set($.resonanceStatus, `Your breathing rate: ${num(chosen, 1)} / min. The guide now runs at it.`);
   const body = $.resonanceTable.querySelector("tbody");
   body.replaceChildren(...(frame.rows ?? []).map((r) => {
     const tr = document.createElement("tr");
