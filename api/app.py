@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -13,7 +14,7 @@ from fastapi.staticfiles import StaticFiles
 
 from .deps import AppState
 from .hub import Hub
-from .routes import health, pages, privacy, profiles, review, room, sessions, ws
+from .routes import health, pages, privacy, profiles, review, room, sessions, straps, ws
 from .security import BodyLimit, OriginGuard, TokenGuard
 from .session import SessionManager, SourceSpec
 from .settings import LOOPBACK_HOSTS, Settings
@@ -45,13 +46,18 @@ def _this_machine() -> set[str]:
 
 
 def create_app(
-    settings: Settings, sources: Callable[[], Sequence[SourceSpec]] | None = None, *, store: Store | None = None
+    settings: Settings,
+    sources: Callable[[], Sequence[SourceSpec]] | None = None,
+    *,
+    store: Store | None = None,
+    scanner: Any = None,
 ) -> FastAPI:
     """Build the app (ValueError if it would serve beyond loopback without an access token).
     ``sources`` is called at start-up and returns the sources to record;
     more can be added while serving (``POST /api/sessions``). ``store``: an opened store to
     use (``tolerance serve`` opens it first, to refuse a database another server holds);
-    otherwise the app opens ``settings.db`` at start-up. Either way it is closed at shutdown."""
+    otherwise the app opens ``settings.db`` at start-up. Either way it is closed at shutdown.
+    ``scanner``: the Bluetooth scanner the pairing route uses (default: bleak's)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -61,7 +67,7 @@ def create_app(
             await store.open()
         hub = Hub()
         manager = SessionManager(store, hub, calibrate_span_s=settings.baseline_span_s, profile=settings.profile)
-        app.state.tolerance = AppState(settings, store, hub, manager)
+        app.state.tolerance = AppState(settings, store, hub, manager, scanner)
         try:
             for spec in sources() if sources is not None else ():
                 await manager.start(spec)
@@ -93,6 +99,7 @@ def create_app(
     app.include_router(sessions.router)
     app.include_router(review.router)
     app.include_router(room.router)
+    app.include_router(straps.router)
     app.include_router(profiles.router)
     app.include_router(privacy.router)
     app.include_router(ws.router)

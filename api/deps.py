@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass
-from typing import Annotated
+from typing import Annotated, Any
 
 from fastapi import Depends, Request, WebSocket
 
@@ -19,6 +19,8 @@ class AppState:
     store: Store
     hub: Hub
     manager: SessionManager
+    scanner: Any = None
+    """A Bluetooth scanner factory (``bleak.BleakScanner``'s shape); None: bleak's own."""
 
 
 def _state(request: Request) -> AppState:

@@ -38,6 +38,7 @@ export const SELECTORS = Object.freeze({
   sessions: {
     list: "#session-list", detail: "#detail", detailTitle: "#detail-title", detailBody: "#detail-body",
     exports: "#exports", calibrate: "#calibrate", notice: "#notice",
+    pairScan: "#pair-scan", pairStatus: "#pair-status", pairList: "#pair-list", pairLabel: "#pair-label",
   },
 });
 
