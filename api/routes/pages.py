@@ -1,4 +1,4 @@
-"""The pages: ``/`` (live view), ``/review``, ``/trainer``, ``/sessions``, their static files,
+"""The pages: ``/`` (live view), ``/review``, ``/trainer``, ``/sessions``, ``/summary``, their static files,
 and ``/protocol.js`` (the protocol's constants)."""
 
 from __future__ import annotations
@@ -14,7 +14,13 @@ from ..protocol import javascript
 
 router = APIRouter(include_in_schema=False)
 
-PAGES = {"/": "index.html", "/review": "review.html", "/trainer": "trainer.html", "/sessions": "sessions.html"}
+PAGES = {
+    "/": "index.html",
+    "/review": "review.html",
+    "/trainer": "trainer.html",
+    "/sessions": "sessions.html",
+    "/summary": "summary.html",
+}
 """Each page's path and its HTML file in ``static/``."""
 
 

@@ -35,6 +35,10 @@ export const SELECTORS = Object.freeze({
     rate: "#rate", notice: "#notice", clock: "#clock", timer: "#timer", numbers: "#numbers",
     demo: "#demo", demoSteps: "#demo-steps", demoNext: "#demo-next", demoReset: "#demo-reset", demoSummary: "#demo-summary",
   },
+  summary: {
+    period: "#period", end: "#end", make: "#make", notice: "#notice", sheet: "#sheet", sheetTitle: "#sheet-title",
+    sheetSpan: "#sheet-span", totals: "#totals", days: "#days", notes: "#notes", noNotes: "#no-notes", print: "#print",
+  },
   sessions: {
     list: "#session-list", detail: "#detail", detailTitle: "#detail-title", detailBody: "#detail-body",
     exports: "#exports", calibrate: "#calibrate", notice: "#notice",
