@@ -5,7 +5,7 @@ import { AudioCue, BreathingGuide } from "./breathing.js";
 import { CalibrationWizard } from "./calibration.js";
 import { arousalChart, chartsAvailable, DEFAULT_BAND, heartChart, Trace } from "./charts.js";
 import { bind, SELECTORS } from "./dom.js";
-import { clock, duration, isoDate, num, percent, roughly, sessionName, ZONE_HINTS, zoneWords } from "./format.js";
+import { clock, duration, isoDate, num, percent, roughly, sessionName, shownZone, ZONE_HINTS, zoneWords } from "./format.js";
 import { Intro } from "./intro.js";
 import { connectSession } from "./live.js";
 
@@ -81,24 +81,9 @@ function showBeat(frame) {
   offsetUtc = frame.t_utc - frame.t;
 }
 
-/**
- * The words for a zone frame. The tracker keeps a zone for 20 s of dwell (and 0.25 of
- * hysteresis) after the index has crossed back, so that noise does not flicker it: while the
- * chart already shows the line back inside the band, the words say "coming back", and while
- * it shows the line over an edge the tracker has not yet taken, "drifting up" or "drifting down".
- */
-function shownZone(frame) {
-  const a = frame.arousal;
-  if (a === null || a === undefined) return frame.zone;
-  if ((frame.zone === "hyper" && a <= band.upper) || (frame.zone === "hypo" && a >= band.lower)) return "back";
-  if (frame.zone === "within" && a > band.upper + 0.25) return "rising";
-  if (frame.zone === "within" && a < band.lower - 0.25) return "falling";
-  return frame.zone;
-}
-
 function showZone(frame) {
   offsetUtc = frame.t_utc - frame.t;
-  const shown = shownZone(frame);
+  const shown = shownZone(frame, band);
   $.zoneCard.dataset.zone = frame.zone;
   $.zoneCard.dataset.shown = shown;
   document.body.dataset.zone = frame.zone;

@@ -118,7 +118,7 @@ const relativeAxis = {
     const perMinutePx = u.bbox.width / devicePixelRatio / Math.max((max - min) / 60, 1);
     const step = 60 * Math.max(1, Math.ceil(110 / perMinutePx));
     const out = [];
-    for (let v = max; v >= min; v -= step) out.unshift(v);
+    for (let v = max; v >= min + 1; v -= step) out.unshift(v); // none at the very edge, where its label would be cut
     return out;
   },
   values: (u, ticks) => ticks.map((v) => {

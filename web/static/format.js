@@ -72,3 +72,19 @@ export function sessionName(s) {
   if (s.source_kind === "replay") return `replay of ${String(s.source_id).replace(/^replay:/, "").split("/").pop()}`;
   return String(s.source_id ?? "strap").replace(/^ble:/, "");
 }
+
+/**
+ * The words for a zone frame against ``band`` ({lower, upper}). The tracker keeps a zone for 20 s
+ * of dwell (and 0.25 of hysteresis) after the index has crossed back, so that noise does not
+ * flicker it: while the chart already shows the line back inside the band, the words say
+ * "coming back", and while it shows the line over an edge the tracker has not yet taken,
+ * "drifting above" or "drifting below".
+ */
+export function shownZone(frame, band) {
+  const a = frame.arousal;
+  if (a === null || a === undefined) return frame.zone;
+  if ((frame.zone === "hyper" && a <= band.upper) || (frame.zone === "hypo" && a >= band.lower)) return "back";
+  if (frame.zone === "within" && a > band.upper + 0.25) return "rising";
+  if (frame.zone === "within" && a < band.lower - 0.25) return "falling";
+  return frame.zone;
+}

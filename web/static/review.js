@@ -45,10 +45,10 @@ function el(tag, cls, text) {
 
 function showSummary(day) {
   const t = day.time_in_window ?? {};
-  const measured = ZONES.reduce((a, [k]) => a + (t[k] ?? 0), 0);
+  const measured = (t.within_s ?? 0) + (t.hyper_s ?? 0) + (t.hypo_s ?? 0); // what the share is of
   $.summary.replaceChildren(
     el("div", "big", percent(t.within_share)),
-    el("p", "sub", `of measured time (${duration(measured - (t.unknown_s ?? 0))}) · ${day.episodes.length} excursion${day.episodes.length === 1 ? "" : "s"} · ` +
+    el("p", "sub", `of the time measured against your window (${duration(measured)}) · ${day.episodes.length} excursion${day.episodes.length === 1 ? "" : "s"} · ` +
       `${day.reactivations} re-activation${day.reactivations === 1 ? "" : "s"} · ${day.nudges} nudge${day.nudges === 1 ? "" : "s"} · ` +
       `${day.breathing.length} breathing period${day.breathing.length === 1 ? "" : "s"} · ${day.sessions.length} session${day.sessions.length === 1 ? "" : "s"}`),
   );
@@ -65,21 +65,31 @@ function showSummary(day) {
 }
 
 function showPractice(counts) {
-  const block = (title, c) => {
-    const div = el("div");
-    div.append(el("h3", "", title));
-    const dl = el("dl");
-    const row = (k, v) => dl.append(el("dt", "", k), el("dd", "", v));
-    row("Times noticed", String(c.noticed));
-    row("Recoveries", `${c.recoveries} of ${c.excursions} excursion${c.excursions === 1 ? "" : "s"}`);
-    row("Time in window", c.within_share === null ? "–" : `${percent(c.within_share)} of ${duration(c.measured_s)}`);
-    row("Median recovery", c.recovery_median_s === null ? "–" : roughly(c.recovery_median_s));
-    row("Breathing with the guide", `${c.breathing} time${c.breathing === 1 ? "" : "s"}`);
-    row("Re-activations", String(c.reactivations));
-    div.append(dl);
-    return div;
-  };
-  $.practice.replaceChildren(block("This day", counts.day), block("The last 7 days", counts.week));
+  // One small table: each skill's count on this day and over the last 7 days.
+  const rows = [
+    ["Times noticed", (c) => String(c.noticed)],
+    ["Recoveries", (c) => `${c.recoveries} of ${c.excursions}`],
+    ["Time in window", (c) => percent(c.within_share)],
+    ["Median recovery", (c) => (c.recovery_median_s === null ? "–" : roughly(c.recovery_median_s))],
+    ["Breathing with the guide", (c) => String(c.breathing)],
+    ["Re-activations", (c) => String(c.reactivations)],
+  ];
+  const table = el("table", "practice-table");
+  const head = el("tr");
+  head.append(el("th", "", ""), el("th", "", "this day"), el("th", "", "last 7 days"));
+  for (const th of head.children) th.scope = "col";
+  const thead = el("thead");
+  thead.append(head);
+  const body = el("tbody");
+  for (const [name, value] of rows) {
+    const tr = el("tr");
+    const th = el("th", "", name);
+    th.scope = "row";
+    tr.append(th, el("td", "", value(counts.day)), el("td", "", value(counts.week)));
+    body.append(tr);
+  }
+  table.append(thead, body);
+  $.practice.replaceChildren(table);
   $.practice.dataset.noticed = String(counts.day.noticed);
 }
 

@@ -6,7 +6,7 @@ import { api, sessionBand } from "./api.js";
 import { BreathingGuide } from "./breathing.js";
 import { arousalChart, chartsAvailable, DEFAULT_BAND, Trace } from "./charts.js";
 import { bind, SELECTORS } from "./dom.js";
-import { num, roughly, sessionName, zoneWords } from "./format.js";
+import { num, roughly, sessionName, shownZone, zoneWords } from "./format.js";
 import { connectSession } from "./live.js";
 import { Demo } from "./trainer_demo.js";
 
@@ -91,9 +91,11 @@ function addCard(session) {
   sessionBand(session, DEFAULT_BAND).then((b) => { band = b; el.dataset.band = `${b.lower},${b.upper}`; card.chart?.redraw(false); });
   let pending = false;
   const show = (frame) => {
+    // The same words as the live page, agreeing with the trace (coming back, drifting above).
+    const shown = shownZone(frame, band);
     el.dataset.zone = frame.zone;
-    q(".p-zone").textContent = zoneWords(frame.zone);
-    q(".p-zone").dataset.zone = frame.zone;
+    q(".p-zone").textContent = zoneWords(shown);
+    q(".p-zone").dataset.zone = shown === "back" ? "within" : shown === "rising" ? "hyper" : shown === "falling" ? "hypo" : frame.zone;
     if (frame.arousal === null || !card.trace.push(frame.t_utc, frame.arousal)) return;
     el.dataset.arousal = frame.arousal.toFixed(3);
     el.dataset.points = String(card.trace.length);
