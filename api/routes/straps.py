@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from typing import Annotated, Final
 
-from fastapi import APIRouter, HTTPException, Query
+from fastapi import APIRouter, Query
 from pydantic import BaseModel, Field
 from tolerance.sensors import SensorError, scan
 
@@ -28,21 +28,23 @@ class Strap(BaseModel):
 
 
 class StrapScan(BaseModel):
+    """What a scan found. No usable Bluetooth adapter is an answer, not a server failure:
+    ``bluetooth`` false with ``problem`` saying what to check."""
+
+    bluetooth: bool = Field(description="false: no usable Bluetooth adapter here")
     straps: list[Strap] = Field(description="strongest signal first")
     advice: str | None = Field(description="what to try when none was found")
+    problem: str | None = Field(None, description="why the scan could not run, and what to check")
 
 
-@router.get(
-    "/straps",
-    response_model=StrapScan,
-    responses={503: {"description": "No usable Bluetooth adapter here (detail: what to check)"}},
-)
+@router.get("/straps", response_model=StrapScan)
 async def scan_straps(
     state: State, timeout: Annotated[float, Query(ge=0.5, le=30, description="seconds to listen")] = 8.0
 ) -> StrapScan:
     try:
         found = await scan(timeout, scanner_factory=state.scanner)
     except SensorError as exc:
-        raise HTTPException(503, f"{exc}. {exc.advice}".replace("..", ".").strip()) from None
+        problem = f"{exc}. {exc.advice}".replace("..", ".").strip()
+        return StrapScan(bluetooth=False, straps=[], advice=None, problem=problem)
     straps = [Strap(name=s.name, address=s.address, rssi=s.rssi) for s in found]
-    return StrapScan(straps=straps, advice=None if straps else NOTHING_FOUND)
+    return StrapScan(bluetooth=True, straps=straps, advice=None if straps else NOTHING_FOUND)

@@ -38,6 +38,12 @@ $.pairScan.addEventListener("click", async () => {
   $.pairStatus.textContent = "Looking for straps (8 seconds)…";
   try {
     const found = await api.straps(8);
+    if (!found.bluetooth) {
+      // No adapter here: the server's words say what to check.
+      $.pairStatus.dataset.state = "problem";
+      $.pairStatus.textContent = found.problem;
+      return;
+    }
     $.pairStatus.dataset.state = found.straps.length ? "found" : "none";
     $.pairStatus.textContent = found.straps.length
       ? `${found.straps.length} strap${found.straps.length === 1 ? "" : "s"} nearby, strongest first. Pick yours:`
@@ -56,9 +62,8 @@ $.pairScan.addEventListener("click", async () => {
       return li;
     }));
   } catch (err) {
-    // No adapter (503): the server's words say what to check.
     $.pairStatus.dataset.state = "problem";
-    $.pairStatus.textContent = err.status === 503 ? err.message : `The scan did not run: ${err.message}`;
+    $.pairStatus.textContent = `The scan did not run: ${err.message}`;
   } finally {
     $.pairScan.disabled = false;
   }
