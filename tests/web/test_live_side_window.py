@@ -86,6 +86,11 @@ def test_noticed_and_breathe_stay_in_view_at_400_px_in_every_zone_state(browser:
             assert page.is_visible("#baseline-note")
         if k == 0:
             w.shot("side-warmup", full_page=False)
+        if words == "coming back into your window":
+            page.emulate_media(color_scheme="dark")
+            page.wait_for_timeout(700)  # the card's colour eases
+            w.shot("side-coming-back-dark", full_page=False)
+            page.emulate_media(color_scheme="light")
     # A nudge while above the window, then a closed episode with its note form: still in view.
     ws.send(_zone(now + 20, "hyper", 2.4, since=now))
     ws.send(json.dumps({"v": 1, "type": "nudge", "t": 620.0, "arousal": 2.4, "above_s": 120.0,
