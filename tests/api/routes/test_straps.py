@@ -3,14 +3,11 @@ with a fake scanner in bleak's shape."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from pathlib import Path
 from types import SimpleNamespace
 from typing import Any
 
 import pytest
 from starlette.testclient import TestClient
-from tolerance.api import Settings, create_app
 from tolerance.sensors.ble import HEART_RATE_SERVICE
 
 
@@ -36,13 +33,13 @@ def _advert(address: str, name: str | None, rssi: int) -> tuple[Any, Any]:
 
 
 @pytest.fixture
-def faked(tmp_path: Path) -> Iterator[TestClient]:
+def faked(app_client: TestClient) -> TestClient:
+    """The shared in-process client, its server's scanner swapped for a fake near two straps."""
     scanner = type(
         "S", (_Scanner,), {"adverts": [_advert("AA:01", "Polar H10 1A2B", -80), _advert("AA:02", None, -50)]}
     )
-    app = create_app(Settings(db=tmp_path / "t.sqlite3", port=0), lambda: [], scanner=scanner)
-    with TestClient(app, base_url="http://127.0.0.1:8000") as client:
-        yield client
+    app_client.app.state.tolerance.scanner = scanner  # type: ignore[attr-defined]
+    return app_client
 
 
 def test_without_an_adapter_the_scan_says_what_to_check(app_client: TestClient) -> None:
