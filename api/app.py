@@ -5,6 +5,7 @@ from __future__ import annotations
 import contextlib
 import logging
 from collections.abc import AsyncIterator, Callable, Sequence
+from typing import Any
 
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
@@ -15,7 +16,7 @@ from .access import TokenGuard
 from .deps import AppState
 from .hub import Hub
 from .network import machine_addresses, machine_names
-from .routes import health, pages, privacy, profiles, review, sessions, ws
+from .routes import health, pages, privacy, profiles, review, room, sessions, straps, ws
 from .security import BodyLimit, OriginGuard
 from .session import SessionManager, SourceSpec
 from .settings import LOOPBACK_HOSTS, Settings
@@ -37,13 +38,18 @@ def allowed_hosts(settings: Settings) -> list[str]:
 
 
 def create_app(
-    settings: Settings, sources: Callable[[], Sequence[SourceSpec]] | None = None, *, store: Store | None = None
+    settings: Settings,
+    sources: Callable[[], Sequence[SourceSpec]] | None = None,
+    *,
+    store: Store | None = None,
+    scanner: Any = None,
 ) -> FastAPI:
     """Build the app; every request needs ``settings.access_token``.
     ``sources`` is called at start-up and returns the sources to record;
     more can be added while serving (``POST /api/sessions``). ``store``: an opened store to
     use (``tolerance serve`` opens it first, to refuse a database another server holds);
-    otherwise the app opens ``settings.db`` at start-up. Either way it is closed at shutdown."""
+    otherwise the app opens ``settings.db`` at start-up. Either way it is closed at shutdown.
+    ``scanner``: the Bluetooth scanner the pairing route uses (default: bleak's)."""
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
@@ -53,7 +59,7 @@ def create_app(
             await store.open()
         hub = Hub()
         manager = SessionManager(store, hub, calibrate_span_s=settings.baseline_span_s, profile=settings.profile)
-        app.state.tolerance = AppState(settings, store, hub, manager)
+        app.state.tolerance = AppState(settings, store, hub, manager, scanner)
         try:
             for spec in sources() if sources is not None else ():
                 await manager.start(spec)
@@ -87,6 +93,8 @@ def create_app(
     app.include_router(health.router)
     app.include_router(sessions.router)
     app.include_router(review.router)
+    app.include_router(room.router)
+    app.include_router(straps.router)
     app.include_router(profiles.router)
     app.include_router(privacy.router)
     app.include_router(ws.router)

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from typing import Annotated, Final
+from typing import Annotated, Any, Final
 
 from fastapi import Depends, Request, WebSocket
 
@@ -20,6 +20,8 @@ class AppState:
     store: Store
     hub: Hub
     manager: SessionManager
+    scanner: Any = None
+    """A Bluetooth scanner factory (``bleak.BleakScanner``'s shape); None: bleak's own."""
     writes: dict[str, TokenBucket] = field(default_factory=dict)
     """Per session: the REST markers and notes it may still take (see :meth:`allow_write`)."""
 

@@ -19,6 +19,11 @@ from .storage import EpisodeRow, queries
 MAX_ZONE_STEP_S: Final = 10.0
 """A zone event covers the time to the next one up to this (s); zone ticks come every 5 s."""
 TREND_DAYS: Final = 28
+WEEK_DAYS: Final = 7
+MAX_DAY_POINTS: Final = 6000
+"""The day's arousal series is thinned to at most this many points (every k-th zone event)."""
+NOTICED: Final = "noticed"
+"""The text of the *Noticed* marker (the live page's button)."""
 ZONES: Final = ("within", "hyper", "hypo", "activity", "unknown", "warmup", "learning")
 
 
@@ -79,16 +84,63 @@ def episode_view(e: EpisodeRow, notes: list[dict[str, Any]]) -> dict[str, Any]:
     }
 
 
+def day_arousal(conn: sqlite3.Connection, t0: float, t1: float) -> dict[str, list[Any]]:
+    """The whole day's arousal index against the band: every stored zone event (one every 5 s of
+    beat time, and at each change), thinned to :data:`MAX_DAY_POINTS`, in time order."""
+    events = [e for e in queries.events_between(conn, ("zone",), t0, t1)]
+    step = max(1, -(-len(events) // MAX_DAY_POINTS))
+    kept = events[::step]
+    return {
+        "t_utc": [e.t_utc for e in kept],
+        "arousal": [e.data.get("arousal") for e in kept],
+        "zone": [str(e.data.get("zone", "unknown")) for e in kept],
+        "session_id": [e.session_id for e in kept],
+    }
+
+
+def noticed_between(conn: sqlite3.Connection, t0: float, t1: float) -> list[dict[str, Any]]:
+    """Every *Noticed* press: the noticing skill, credited."""
+    return [
+        {"session_id": e.session_id, "t_utc": e.t_utc}
+        for e in queries.events_between(conn, ("marker",), t0, t1)
+        if str(e.data.get("text", "")).strip().lower() == NOTICED
+    ]
+
+
+def practice(conn: sqlite3.Connection, t0: float, t1: float) -> dict[str, Any]:
+    """The counts that show the skill over ``[t0, t1)``: times noticed, excursions and recoveries
+    (closed episodes), time in window, median recovery (peak to back inside, s), breathing periods."""
+    episodes = queries.episodes_between(conn, t0, t1)
+    closed = [e for e in episodes if e.closed]
+    recoveries = [e.recovery_s for e in closed if e.recovery_s is not None]
+    tiw = time_in_window(conn, t0, t1)
+    breathing = [e for e in queries.events_between(conn, ("breathing",), t0, t1) if e.data.get("running")]
+    return {
+        "noticed": len(noticed_between(conn, t0, t1)),
+        "excursions": len(episodes),
+        "recoveries": len(closed),
+        "reactivations": sum(1 for e in episodes if e.reactivation_of is not None),
+        "within_share": tiw["within_share"],
+        "measured_s": sum(v or 0.0 for k, v in tiw.items() if k in ("within_s", "hyper_s", "hypo_s")),
+        "recovery_median_s": statistics.median(recoveries) if recoveries else None,
+        "breathing": len(breathing),
+    }
+
+
 def review(conn: sqlite3.Connection, day: dt.date) -> dict[str, Any]:
     t0, t1 = day_bounds(day)
     sessions = queries.sessions_between(conn, t0, t1)
     episodes = queries.episodes_between(conn, t0, t1)
     events = queries.events_between(conn, ("note", "nudge", "breathing"), t0, t1)
     notes: dict[tuple[str, int], list[dict[str, Any]]] = {}
+    all_notes: list[dict[str, Any]] = []
     for e in events:
         if e.type == "note":
             key = (e.session_id, int(e.data.get("episode", -1)))
             notes.setdefault(key, []).append({"t_utc": e.t_utc, "text": e.data.get("text", "")})
+            all_notes.append(
+                {"session_id": e.session_id, "episode": key[1], "t_utc": e.t_utc, "text": e.data.get("text", "")}
+            )
     breathing: list[dict[str, Any]] = []
     running: dict[str, dict[str, Any]] = {}
     for e in events:
@@ -111,6 +163,15 @@ def review(conn: sqlite3.Connection, day: dt.date) -> dict[str, Any]:
         "reactivations": sum(1 for e in episodes if e.reactivation_of is not None),
         "nudges": sum(1 for e in events if e.type == "nudge"),
         "breathing": breathing,
+        "arousal": day_arousal(conn, t0, t1),
+        "noticed": noticed_between(conn, t0, t1),
+        "notes": all_notes,
+        "counts": {
+            "day": practice(conn, t0, t1),
+            "week": practice(
+                conn, day_bounds(day - dt.timedelta(days=WEEK_DAYS - 1))[0] if day.toordinal() > WEEK_DAYS else t0, t1
+            ),
+        },
         "trend": trend(conn, day),
         "definitions": {
             "within_share": "within_s / (within_s + hyper_s + hypo_s); activity and unknown (no usable signal) apart",
@@ -118,6 +179,9 @@ def review(conn: sqlite3.Connection, day: dt.date) -> dict[str, Any]:
             "tau_low_s .. tau_high_s its 95 % interval (tau_high_s null: unbounded)",
             "tau_half_s": "model-free: time (s) from the peak to half its height above the baseline centre, / ln 2",
             "reactivation_of": "index of the episode this one followed within 30 min of its return",
+            "counts": "day: this day; week: the 7 days ending on it. recoveries: closed excursions; "
+            "recovery_median_s: median time from an excursion's peak to back inside the window",
+            "arousal": "every stored zone event of the day (every 5 s of beat time), thinned to at most 6000 points",
             "days": "the server's local calendar days",
         },
     }
@@ -136,9 +200,13 @@ def trend(conn: sqlite3.Connection, day: dt.date, days: int = TREND_DAYS) -> lis
         halves = [e.data["tau_half_s"] for e in episodes if e.closed and e.data.get("tau_half_s") is not None]
         share = time_in_window(conn, t0, t1)["within_share"]
         n = len(episodes)
+        recoveries = [e.recovery_s for e in episodes if e.closed and e.recovery_s is not None]
         out.append(
             {
                 "date": d.isoformat(),
+                "noticed": len(noticed_between(conn, t0, t1)),
+                "recoveries": len(recoveries),
+                "recovery_median_s": statistics.median(recoveries) if recoveries else None,
                 "within_share": share,
                 "tau_median_s": statistics.median(taus) if taus else None,
                 "tau_half_median_s": statistics.median(halves) if halves else None,

@@ -156,6 +156,9 @@ class ZoneFrame(Frame):
     zone: str
     change: bool = Field(description="true when the zone has just changed (then ``previous`` is set)")
     previous: str | None = None
+    since_utc: float | None = Field(
+        None, description="when the current zone began (Unix s; the server's, so a reloaded page keeps it)"
+    )
     within_share: float | None = Field(None, description="time within / (within + hyper + hypo) so far")
     baseline: str
     hr_only: bool = False

@@ -1,4 +1,4 @@
-"""The pages: ``/`` (live view), ``/review``, ``/trainer``, ``/sessions``, the API's
+"""The pages: ``/`` (live view), ``/review``, ``/trainer``, ``/sessions``, ``/summary``, the API's
 documentation (``/docs``, ``/redoc``), their static files, and ``/protocol.js`` (the
 protocol's constants)."""
 
@@ -22,6 +22,7 @@ PAGES = {
     "/review": "review.html",
     "/trainer": "trainer.html",
     "/sessions": "sessions.html",
+    "/summary": "summary.html",
     # The API's documentation, from Tolerance's own copies of Swagger UI and Redoc (vendor/):
     # FastAPI's own pages load them from a CDN, which the pages' policy (and "offline") forbid.
     "/docs": "docs.html",

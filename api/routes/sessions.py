@@ -154,6 +154,26 @@ async def get_session(session_id: str, state: State) -> LiveView:
     return LiveView(**row.to_json(), stored=counts)
 
 
+class Rename(BaseModel):
+    """A session's name: the participant's name or pseudonym, shown on the stage and the live page."""
+
+    model_config = ConfigDict(extra="forbid")
+
+    label: str | None = Field(max_length=100)
+
+
+@router.patch("/{session_id}", response_model=SessionView, responses=_ERRORS)
+async def rename_session(session_id: str, body: Rename, state: State) -> SessionView:
+    row = await _stored_or_404(state, session_id)
+    label = (body.label or "").strip() or None
+    await queries.set_label(state.store, session_id, label)
+    live = state.manager.get(session_id)
+    if live is not None:
+        live.row = dataclasses.replace(live.row, label=label)
+        return _view(live.row, live)
+    return _view(dataclasses.replace(row, label=label), None)
+
+
 @router.delete("/{session_id}", response_model=SessionView, responses=_ERRORS)
 async def end_session(session_id: str, state: State) -> SessionView:
     """End a live session (its strap is let go; what was recorded stays)."""

@@ -71,6 +71,7 @@ class SessionState:
     history: deque[BeatFrame] = field(default_factory=lambda: deque(maxlen=HISTORY_BEATS))
     zone: ZoneFrame | None = None
     zones: deque[ZoneFrame] = field(default_factory=lambda: deque(maxlen=HISTORY_ZONES))
+    zone_since_utc: float | None = None
     within_share: float | None = None
     baseline_source: str = "learning"
     baseline: BaselineFrame | None = None

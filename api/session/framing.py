@@ -152,9 +152,11 @@ def _(value: PacerChanged, clock: SessionClock, state: SessionState) -> list[Fra
 # -- the window of tolerance ------------------------------------------------------------------
 @frames_of.register
 def _(value: ZoneChange, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.zone_since_utc = clock.utc(value.t_s)
     frame = ZoneFrame(
         t=clock.rel(value.t_s), t_utc=clock.utc(value.t_s), arousal=value.arousal, zone=value.zone.value,
-        change=True, previous=value.previous.value, within_share=state.within_share, baseline=state.baseline_source,
+        change=True, previous=value.previous.value, since_utc=state.zone_since_utc, within_share=state.within_share,
+        baseline=state.baseline_source,
         hr_only=state.zone.hr_only if state.zone is not None else False,  # the session's mode, from its last tick
     )  # fmt: skip
     state.zone = frame
@@ -167,7 +169,8 @@ def _(value: ZoneTick, clock: SessionClock, state: SessionState) -> list[Frame]:
     state.within_share = value.within_share
     frame = ZoneFrame(
         t=clock.rel(value.t_s), t_utc=clock.utc(value.t_s), arousal=value.arousal, zone=value.zone.value,
-        change=False, within_share=value.within_share, baseline=state.baseline_source, hr_only=value.hr_only,
+        change=False, since_utc=state.zone_since_utc, within_share=value.within_share, baseline=state.baseline_source,
+        hr_only=value.hr_only,
     )  # fmt: skip
     state.zone = frame
     state.zones.append(frame)

@@ -158,10 +158,14 @@ class LiveSession:
         return marker
 
     async def breathing(
-        self, action: str, rate_per_min: float | None = None, ratio: tuple[float, float] | None = None
+        self,
+        action: str,
+        rate_per_min: float | None = None,
+        ratio: tuple[float, float] | None = None,
+        epoch_utc: float | None = None,
     ) -> PacerState:
         self.require_live()
-        state = self.pacer.start(rate_per_min, ratio) if action == "start" else self.pacer.stop()
+        state = self.pacer.start(rate_per_min, ratio, epoch_utc) if action == "start" else self.pacer.stop()
         t_mono, t_utc = self.clock.now()
         change = PacerChanged(t_mono, t_utc, state, self._wall_clock())
         # A simulated participant breathes with the guide, in step with it, so the whole loop

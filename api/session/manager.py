@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import time
 from typing import Any
 
 from tolerance.hrv import Engine, EngineConfig
@@ -12,6 +13,7 @@ from ..hub import Hub
 from ..storage import Store, queries
 from .clock import SessionClock, SessionState
 from .live import LiveSession, SessionNotLive
+from .pacer import DEFAULT_RATE_PER_MIN, PacerState
 from .pipeline import Pipeline, default_sinks, default_stages
 from .sources import SourceSpec
 from .tolerance import ToleranceStage, baseline_from_dict, config_from_profile
@@ -39,6 +41,8 @@ class SessionManager:
         self.profile = profile
         """``serve --profile NAME``: sessions use and keep that worker's baseline and window."""
         self.sessions: dict[str, LiveSession] = {}
+        self.shared_pacer: PacerState | None = None
+        """The room's shared guide (the trainer's *for everyone*): sessions started while it runs join it."""
 
     async def start(self, spec: SourceSpec) -> LiveSession:
         cfg = self.engine_config
@@ -70,7 +74,33 @@ class SessionManager:
         self.sessions[row.id] = session
         session.start()
         _log.info("session %s started (%s %s)", row.id, spec.kind, spec.sensor.source_id)
+        shared = self.shared_pacer
+        if shared is not None and shared.running:
+            f = shared.inhale_fraction
+            await session.breathing("start", shared.rate_per_min, (f, 1.0 - f), epoch_utc=shared.epoch_utc)
         return session
+
+    async def share_breathing(
+        self, action: str, rate_per_min: float | None = None, ratio: tuple[float, float] | None = None
+    ) -> PacerState | None:
+        """Start, change or stop one guide for every live session, in step (one epoch); sessions
+        started later join it while it runs. Returns the shared guide (None: stopped)."""
+        live = [s for s in self.sessions.values() if s.status == "live"]
+        if action != "start":
+            self.shared_pacer = None
+            await asyncio.gather(*(s.breathing("stop") for s in live), return_exceptions=True)
+            return None
+        now = time.time()
+        old = self.shared_pacer
+        rate = float(rate_per_min if rate_per_min is not None else (old.rate_per_min if old else DEFAULT_RATE_PER_MIN))
+        # Keep the phase continuous when the rate changes while it runs (as one session's pacer does).
+        epoch = now - old.phase(now) * 60.0 / rate if old is not None else now
+        fraction = old.inhale_fraction if old is not None and ratio is None else None
+        use_ratio = ratio if ratio is not None else ((fraction, 1.0 - fraction) if fraction is not None else None)
+        states = [await s.breathing("start", rate, use_ratio, epoch_utc=epoch) for s in live]
+        f = states[0].inhale_fraction if states else (fraction if fraction is not None else 0.4)
+        self.shared_pacer = PacerState(True, rate, f, epoch)
+        return self.shared_pacer
 
     def get(self, session_id: str) -> LiveSession | None:
         return self.sessions.get(session_id)

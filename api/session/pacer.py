@@ -80,13 +80,22 @@ class Pacer:
         self.on_change = on_change
         self.state = PacerState(False, DEFAULT_RATE_PER_MIN, _validate(DEFAULT_RATE_PER_MIN, DEFAULT_RATIO), clock())
 
-    def start(self, rate_per_min: float | None = None, ratio: tuple[float, float] | None = None) -> PacerState:
+    def start(
+        self,
+        rate_per_min: float | None = None,
+        ratio: tuple[float, float] | None = None,
+        epoch_utc: float | None = None,
+    ) -> PacerState:
+        """Start the guide, or change its rate or ratio keeping its phase; ``epoch_utc`` joins a
+        guide that is already running elsewhere (the room's shared guide), in step with it."""
         now = self._clock()
         fraction = self.state.inhale_fraction
         rate_in = self.state.rate_per_min if rate_per_min is None else rate_per_min
         fraction = _validate(rate_in, (fraction, 1 - fraction) if ratio is None else ratio)
         rate = float(rate_in)
-        if self.state.running:
+        if epoch_utc is not None:
+            epoch = epoch_utc
+        elif self.state.running:
             # Keep the phase continuous across a change of rate.
             phase = self.state.phase(now)
             epoch = now - phase * 60.0 / rate

@@ -60,6 +60,11 @@ async def end_session(store: Store, session_id: str, status: str, detail: str | 
     return await store.execute_eventually([(sql, (status, detail, time.time(), session_id), False)])
 
 
+async def set_label(store: Store, session_id: str, label: str | None) -> None:
+    """The name shown for a session (a participant's name or pseudonym)."""
+    await store.write("UPDATE sessions SET label=? WHERE id=?", (label, session_id))
+
+
 async def update_params(store: Store, session_id: str, params: dict[str, Any]) -> None:
     await store.write("UPDATE sessions SET params=? WHERE id=?", (dumps(params), session_id))
 

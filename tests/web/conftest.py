@@ -136,10 +136,14 @@ def _open_page(
     ready: bool = True,
     before: Callable[[Page], None] | None = None,
     log_in: bool = True,
+    first_run: bool = False,
 ) -> Watched:
-    """Open ``url`` in a fresh context; ``before(page)`` runs first (e.g. to route the websocket)."""
+    """Open ``url`` in a fresh context; ``before(page)`` runs first (e.g. to route the websocket).
+    Unless ``first_run``, the browser has already read the live page's first-run walkthrough."""
     context = browser.new_context(viewport={"width": width, "height": height}, accept_downloads=True)
     _CONTEXTS.append(context)
+    if not first_run:
+        context.add_init_script("try { localStorage.setItem('tolerance.intro.seen', '1'); } catch {}")
     page = context.new_page()
     if before is not None:
         before(page)

@@ -10,7 +10,7 @@ from playwright.sync_api import Browser
 
 pytestmark = pytest.mark.browser
 
-PAGES = ("", "review", "sessions", "trainer")
+PAGES = ("", "review", "sessions", "trainer", "summary")
 
 # Contrast of each visible text element against the first opaque background behind it
 # (WCAG 2.1: 4.5 for text, 3 for large text: >= 24 px, or >= 18.66 px bold). Disabled

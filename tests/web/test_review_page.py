@@ -23,7 +23,13 @@ def _closed_episode(spike: Any, web: Any) -> None:
 
 def test_review_lists_the_days_episodes_with_their_curves(browser: Browser, spike: Any, web: Any) -> None:
     _closed_episode(spike, web)
+    sid = web.session_id(spike)
+    for _ in range(2):
+        assert spike.http.post(f"api/sessions/{sid}/markers", json={"text": "noticed"}).status_code == 201
     day = spike.http.get("api/review").json()
+    assert len(day["noticed"]) >= 2 and day["counts"]["day"]["noticed"] == len(day["noticed"])
+    assert day["counts"]["day"]["recoveries"] >= 1 and day["counts"]["day"]["recovery_median_s"] > 0
+    assert day["counts"]["week"]["noticed"] >= day["counts"]["day"]["noticed"]
     w = web.open_page(browser, spike.url + "review")
     page = w.page
     assert page.input_value("#date") == day["date"]
@@ -35,6 +41,14 @@ def test_review_lists_the_days_episodes_with_their_curves(browser: Browser, spik
     figures = page.text_content("#episodes > li:first-child .e-figures") or ""
     assert f"τ {round(first['tau_s'])} s (95 % {round(first['tau_low_s'])}–" in figures
     assert first["half_recovery_s"] > 0 and "half-way back after" in figures
+    words = page.text_content("#episodes > li:first-child .e-words") or ""
+    assert "back within it in" in words and "τ" not in words
+    # The whole day's arousal, every Noticed press, and the day's counts.
+    assert int(page.get_attribute("#day-chart", "data-points") or "0") >= len(day["arousal"]["t_utc"]) // 2 > 20
+    assert int(page.get_attribute("#day-chart", "data-noticed") or "0") >= 2
+    assert page.locator("#moments li", has_text="Noticed").count() >= 2
+    assert int(page.get_attribute("#practice", "data-noticed") or "0") >= 2
+    assert "Times noticed" in (page.text_content("#practice") or "")
     # The live session runs on: the page's figure lies between the API's before and after it loaded.
     shown = int((page.text_content("#summary .big") or "").removesuffix(" %"))
     after = spike.http.get("api/review").json()["time_in_window"]["within_share"] * 100
@@ -56,6 +70,23 @@ def test_review_lists_the_days_episodes_with_their_curves(browser: Browser, spik
     page.wait_for_function("() => document.body.dataset.ready === 'true' && document.body.dataset.episodes !== '0'")
     w.check()
     page.context.close()
+
+
+def test_a_day_with_no_excursion_still_draws_its_arousal(browser: Browser, server_factory: Any, web: Any) -> None:
+    calm = server_factory("--sim", "calm", "--seed", "5", "--speed", "20", "--baseline", "0:180")
+    web.wait_until(
+        lambda: sum(a is not None for a in calm.http.get(calm.api("api/review")).json()["arousal"]["arousal"]) > 30,
+        30,
+        "a few minutes of arousal",
+    )
+    w = web.open_page(browser, calm.url + "review")
+    page = w.page
+    assert page.get_attribute("body", "data-episodes") == "0" and page.is_visible("#empty")
+    drawn = int(page.get_attribute("#day-chart", "data-points") or "0")
+    assert drawn > 20 and page.locator("#day-chart canvas").count() == 1
+    assert page.is_hidden("#day-empty")
+    w.shot("review-calm-day")
+    w.check()
 
 
 def test_sessions_page_exports_every_format_and_the_csv_matches_the_api(browser: Browser, spike: Any, web: Any) -> None:

@@ -66,3 +66,103 @@ def test_a_profiles_window_is_the_band_drawn(browser: Browser, group: Any, web: 
     stage.page.wait_for_function(f"() => document.querySelector(\"[data-session='{sid}']\")?.dataset.band === '-2,2'")
     stage.check()
     stage.page.context.close()
+
+
+@pytest.fixture(scope="module")
+def room(server_factory: Any) -> Any:
+    """Five simulated participants at their own pace (real time: a light load for six)."""
+    return server_factory(*("--sim", "calm") * 5, "--seed", "8")
+
+
+FITS = """() => [...document.querySelectorAll('.participant')].map((el) => {
+  const r = el.getBoundingClientRect();
+  const chart = el.querySelector('.p-chart').getBoundingClientRect();
+  return { name: el.querySelector('.p-name').textContent, top: r.top, bottom: r.bottom, left: r.left, right: r.right,
+           chart_h: chart.height, chart_w: chart.width };
+})"""
+
+
+def _all_fit(page: Any, width: int, height: int) -> list[dict[str, Any]]:
+    cards = page.evaluate(FITS)
+    for c in cards:
+        assert c["top"] >= 0 and c["bottom"] <= height and c["left"] >= 0 and c["right"] <= width, (width, c)
+        assert c["chart_h"] >= 80 and c["chart_w"] >= 150, (width, c)  # a trace one can read
+    assert page.evaluate("() => document.documentElement.scrollHeight") <= height
+    return list(cards)
+
+
+def test_six_participants_fit_at_1024_and_1280_named_and_a_latecomer_breathes_with_the_room(
+    browser: Browser, room: Any, web: Any
+) -> None:
+    w = web.open_page(browser, room.url + "trainer", width=1024, height=768)
+    page = w.page
+    page.wait_for_function("() => document.querySelectorAll('.participant').length === 5", timeout=15000)
+    page.click("#guide-toggle")
+    page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'true'", timeout=10000)
+    # A sixth joins after the guide started: the server's room guide reaches them, in step.
+    page.click("#add")
+    page.wait_for_function("() => document.querySelectorAll('.participant').length === 6", timeout=10000)
+    sixth = page.get_attribute(".participant:nth-child(6)", "data-session")
+    shared = room.http.get(room.api("api/pacer")).json()["shared"]
+    pacer = room.http.get(room.api(f"api/sessions/{sixth}/pacer")).json()
+    assert pacer["running"] and pacer["epoch_utc"] == shared["epoch_utc"]
+    page.wait_for_function("() => document.querySelector('.participant:nth-child(6)').dataset.guide === 'true'")
+    page.wait_for_function("() => document.querySelector('#guide-text').textContent !== 'paused'")
+    cards = _all_fit(page, 1024, 768)
+    assert len(cards) == 6 and all(c["name"] and not c["name"].startswith("sim:") for c in cards)
+    # Named by the trainer (a pseudonym): the same name on the stage and on that person's live page.
+    page.click(".participant:nth-child(2) .p-rename")
+    page.fill(".participant:nth-child(2) .p-name-form input", "Kestrel")
+    page.press(".participant:nth-child(2) .p-name-form input", "Enter")
+    page.wait_for_function(
+        "() => document.querySelector('.participant:nth-child(2) .p-name').textContent === 'Kestrel'"
+    )
+    second = page.get_attribute(".participant:nth-child(2)", "data-session")
+    page.wait_for_timeout(1200)  # the charts settle on their new size
+    w.shot("trainer-1024x768", full_page=False)
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.wait_for_timeout(800)
+    _all_fit(page, 1280, 720)
+    w.shot("trainer-1280x720", full_page=False)
+    page.set_viewport_size({"width": 1920, "height": 1080})
+    page.wait_for_timeout(800)
+    _all_fit(page, 1920, 1080)
+    w.shot("trainer-1920x1080", full_page=False)
+    # Numbers hidden by one switch.
+    assert page.is_visible(".participant:nth-child(1) .p-hr")
+    page.click("#numbers")
+    assert page.is_hidden(".participant:nth-child(1) .p-hr")
+    live = web.open_page(browser, room.url + f"?session={second}", width=400, height=900)
+    live.page.wait_for_function("() => document.querySelector('#source').textContent === 'Kestrel'")
+    live.check()
+    # Removed: gone from the stage and ended on the server; the guide stops for everyone.
+    page.click(".participant:nth-child(6) .p-remove")
+    page.wait_for_function("() => document.querySelectorAll('.participant').length === 5")
+    assert room.http.get(room.api(f"api/sessions/{sixth}")).json()["status"] == "ended"
+    page.click("#guide-toggle")
+    page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'false'", timeout=10000)
+    w.check()
+
+
+def test_the_demo_script_runs_its_steps_and_sums_up_the_room(browser: Browser, room: Any, web: Any) -> None:
+    w = web.open_page(browser, room.url + "trainer", width=1280, height=720)
+    page = w.page
+    page.wait_for_function("() => document.querySelectorAll('.participant').length >= 5", timeout=15000)
+    n = page.locator(".participant").count()
+    page.click("#demo summary")
+    steps = ["calibrate", "rest", "stress", "breathe", "recover", "summary"]
+    for step in steps:
+        page.click("#demo-next")
+        page.wait_for_function(f"() => document.body.dataset.demoStep === '{step}'")
+        if step == "breathe":
+            page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'true'", timeout=10000)
+        if step == "stress":
+            sid = page.get_attribute(".participant:nth-child(1)", "data-session")
+            events = room.http.get(room.api(f"api/sessions/{sid}/export"), params={"format": "json"}).json()["events"]
+            assert any(e["type"] == "stress" for e in events)
+    page.wait_for_selector("#demo-summary:not([hidden])")
+    assert page.locator("#demo-summary tbody tr").count() == n
+    assert page.is_disabled("#demo-next")
+    page.wait_for_function("() => document.querySelector('#guide').dataset.running === 'false'", timeout=10000)
+    w.shot("trainer-demo", full_page=False)
+    w.check()

@@ -5,7 +5,8 @@ import { AudioCue, BreathingGuide } from "./breathing.js";
 import { CalibrationWizard } from "./calibration.js";
 import { arousalChart, chartsAvailable, DEFAULT_BAND, heartChart, Trace } from "./charts.js";
 import { bind, SELECTORS } from "./dom.js";
-import { clock, duration, isoDate, num, percent, zoneWords } from "./format.js";
+import { clock, duration, isoDate, num, percent, roughly, sessionName, shownZone, ZONE_HINTS, zoneWords } from "./format.js";
+import { Intro } from "./intro.js";
 import { connectSession } from "./live.js";
 
 const $ = bind(SELECTORS.live);
@@ -21,7 +22,7 @@ const xRange = () => {
 };
 let band = DEFAULT_BAND; // the session's window: its profile's, else the default
 const charts = chartsAvailable()
-  ? { arousal: arousalChart($.arousalChart, { height: 220, xRange, band: () => band }), heart: heartChart($.heartChart, { height: 150, xRange }) }
+  ? { arousal: arousalChart($.arousalChart, { height: 190, xRange, band: () => band, words: true }), heart: heartChart($.heartChart, { height: 150, xRange }) }
   : null;
 if (!charts) $.chartNote.hidden = false;
 
@@ -32,6 +33,8 @@ let offsetUtc = null; // t_utc - t of this session (session clock to Unix time)
 let moving = false;
 let lastEpisode = null;
 let drawPending = false;
+let createdUtc = null; // the session's start (Unix s): "since" before the first change of zone
+new Intro(); // the first-run walkthrough, and "How this works" to open it again
 
 const set = (el, text) => { if (el.textContent !== String(text)) el.textContent = text; };
 
@@ -80,14 +83,23 @@ function showBeat(frame) {
 
 function showZone(frame) {
   offsetUtc = frame.t_utc - frame.t;
+  const shown = shownZone(frame, band);
   $.zoneCard.dataset.zone = frame.zone;
+  $.zoneCard.dataset.shown = shown;
   document.body.dataset.zone = frame.zone;
-  set($.zone, zoneWords(frame.zone));
-  if (frame.change || $.zoneSince.textContent.trim() === "") set($.zoneSince, `since ${clock(frame.t_utc)}`);
+  set($.zone, zoneWords(shown));
+  set($.zoneHint, ZONE_HINTS[shown] ?? "");
+  // "since": when the server's tracker took this zone (the same after a reload).
+  const since = frame.since_utc ?? createdUtc;
+  if (since !== null && since !== undefined) {
+    $.zoneSince.dataset.sinceUtc = String(since);
+    set($.zoneSince, `since ${clock(since)}`);
+  }
   if (frame.within_share !== null && frame.within_share !== undefined) set($.tiw, percent(frame.within_share));
   if (sessionId && Date.now() - todayAt > 15000) showToday(); // today's share moves with this session's
   set($.arousalNow, num(frame.arousal, 1));
   if (frame.arousal !== null && arousal.push(frame.t_utc, frame.arousal)) redraw();
+  $.arousalChart.dataset.last = frame.arousal === null ? "" : String(frame.arousal);
   if (frame.zone !== "hyper") $.nudge.hidden = true; // back within (or moving): the offer is over
   showBaseline({ source: frame.baseline });
 }
@@ -116,14 +128,22 @@ function showEpisode(frame) {
   else lastEpisode = { ...lastEpisode, ...Object.fromEntries(Object.entries(frame).filter(([, v]) => v !== null)) };
   const e = lastEpisode;
   document.body.dataset.episodes = String(e.index + 1);
+  $.episodeBox.dataset.state = e.state;
   if (e.state === "close") {
+    const from = utc(e.start_s);
+    set($.episodeText, `Above your window from ${from ? clock(from) : "earlier"}, and back within it in ${roughly(e.recovery_s)} ` +
+      "from its highest point. That falling again is the skill.");
+    const tau = e.tau_s !== null && e.tau_s !== undefined
+      ? `; recovery time constant τ ${num(e.tau_s)} s${e.tau_low_s != null ? ` (95 % ${num(e.tau_low_s)}–${e.tau_high_s != null ? num(e.tau_high_s) : "?"} s)` : ""}${e.r2 != null ? `, fit r² ${num(e.r2, 2)}` : ""}`
+      : "";
     const back = utc(e.return_s);
-    const tau = e.tau_s !== null && e.tau_s !== undefined ? ` · recovery time constant ${num(e.tau_s)} s` : "";
-    set($.episodeText, `Above your window from ${clock(utc(e.start_s))}, peak ${num(e.peak, 1)}; back within it ${back ? `at ${clock(back)}` : ""} after ${duration(e.recovery_s)}${tau}.`);
+    set($.episodeFigures, `Last excursion: peak index ${num(e.peak, 1)} (the window's top is ${num(band.upper, 1)})` +
+      `${back ? `, back inside at ${clock(back)}` : ""}, ${duration(e.recovery_s)} after the peak${tau}.`);
     $.noteForm.hidden = false;
     $.noteForm.dataset.index = String(e.index);
   } else {
-    set($.episodeText, `Rose above your window at ${clock(utc(e.start_s ?? e.peak_s ?? e.t))}${e.peak ? `, peak so far ${num(e.peak, 1)}` : ""}. Excursions are normal; letting it fall again is the skill.`);
+    set($.episodeText, `Rose above your window at ${clock(utc(e.start_s ?? e.peak_s ?? e.t))}. Rising is normal; ` +
+      "letting it fall again is the skill: tap Noticed, and breathe if you like.");
   }
 }
 
@@ -149,12 +169,14 @@ const handlers = {
   hello(frame) {
     const s = frame.session;
     document.body.dataset.hellos = String(Number(document.body.dataset.hellos ?? 0) + 1);
+    createdUtc = s.created_utc;
     sessionBand(s, DEFAULT_BAND).then((b) => {
       band = b;
       $.arousalChart.dataset.band = `${b.lower},${b.upper}`;
+      set($.bandFigures, `${num(b.lower, 1)} … +${num(b.upper, 1)}`.replace("-", "−"));
       charts?.arousal.redraw(false);
     });
-    set($.source, s.label ?? s.source_id);
+    set($.source, sessionName(s));
     strapState = s.connection ?? s.status;
     strapAttempt = null;
     if (s.device?.battery_percent !== undefined && s.device.battery_percent !== null) set($.battery, `${s.device.battery_percent} %`);
@@ -180,8 +202,11 @@ const handlers = {
   beat: showBeat,
   pacer(frame) {
     guide.update(frame);
+    // Breaths are counted from when the guide started (a change of rate moves its epoch).
+    guideStartUtc = frame.running ? (pacer?.running && guideStartUtc !== null ? guideStartUtc : frame.epoch_utc) : null;
+    pacer = frame;
     $.breathe.setAttribute("aria-pressed", String(frame.running));
-    set($.breathe, frame.running ? "Stop breathing guide" : "Start breathing guide");
+    set($.breathe, frame.running ? "Stop breathing" : "Breathe");
     if (frame.running) {
       $.rate.value = String(frame.rate_per_min);
       const best = [...$.ratio.options].reduce((a, o) => {
@@ -194,6 +219,7 @@ const handlers = {
     } else {
       set($.adherence, "–");
     }
+    showBreaths();
   },
   status(frame) {
     if (frame.connection) { strapState = frame.connection; strapAttempt = frame.attempt ?? null; showStrap(); }
@@ -204,16 +230,71 @@ const handlers = {
   event(frame) {
     if (frame.event === "note") { set($.noteStatus, "saved"); return; }
     if (frame.event !== "marker") return;
-    const what = frame.text ? `“${frame.text}”` : "marker";
-    set($.markerNote, `${what} noted at ${clock(frame.t_utc)}.`);
+    if (frame.text === "noticed") set($.markerNote, `Noticed at ${clock(frame.t_utc)}. Noticing is the first skill.`);
+    else set($.markerNote, `${frame.text ? `“${frame.text}”` : "Marker"} noted at ${clock(frame.t_utc)}.`);
   },
   zone: showZone,
   episode: showEpisode,
-  adherence(frame) { set($.adherence, frame.label); },
+  adherence(frame) {
+    set($.adherence, `${frame.label} (coherence ${num(frame.coherence, 2)})`);
+    $.adherence.dataset.coherence = String(frame.coherence);
+  },
+  resonance: showResonance,
   nudge: showNudge,
   baseline(frame) { showBaseline(frame); wizard.baseline(frame); },
   error(frame) { set($.notice, frame.message); },
 };
+
+let pacer = null;
+let guideStartUtc = null;
+/** While the guide runs: breaths taken with it and for how long (the server's guide clock). */
+function showBreaths() {
+  if (!pacer || !pacer.running) { set($.breathCount, ""); return; }
+  const elapsed = Math.max(0, Date.now() / 1000 + guide.offsetMs / 1000 - (guideStartUtc ?? pacer.epoch_utc));
+  const breaths = Math.floor((elapsed * pacer.rate_per_min) / 60);
+  set($.breathCount, `${breaths} breath${breaths === 1 ? "" : "s"} · ${duration(elapsed)}`);
+  $.breathCount.dataset.breaths = String(breaths);
+}
+setInterval(showBreaths, 1000);
+
+function showResonance(frame) {
+  $.resonance.open = true;
+  $.resonance.dataset.state = frame.state;
+  if (frame.state === "step") {
+    $.resonanceProgress.hidden = false;
+    $.resonanceProgress.max = frame.steps ?? 5;
+    $.resonanceProgress.value = (frame.step ?? 0) + 1;
+    set($.resonanceStatus, `Rate ${num(frame.rate_per_min, 1)} / min: step ${(frame.step ?? 0) + 1} of ${frame.steps}. Follow the disc.`);
+    $.resonanceStart.disabled = true;
+    return;
+  }
+  $.resonanceStart.disabled = false;
+  $.resonanceProgress.hidden = true;
+  if (frame.state === "refused") { set($.resonanceStatus, `Not finished: ${frame.detail ?? "the beats were not usable"}. You can try again.`); return; }
+  // The guide goes on at the chosen rate (a profile also keeps it as its default).
+  const chosen = frame.chosen_rate_per_min;
+  if (chosen) {
+    if ([...$.rate.options].some((o) => Number(o.value) === chosen)) $.rate.value = String(chosen);
+    if (pacer?.running) link?.send({ ...breathingCommand(), rate_per_min: chosen });
+  }
+  set($.resonanceStatus, `Your breathing rate: ${num(chosen, 1)} / min. The guide now runs at it.`);
+  const body = $.resonanceTable.querySelector("tbody");
+  body.replaceChildren(...(frame.rows ?? []).map((r) => {
+    const tr = document.createElement("tr");
+    if (r.rate_per_min === frame.chosen_rate_per_min) tr.setAttribute("aria-current", "true");
+    for (const v of [num(r.rate_per_min, 1), r.in_phase === null ? "–" : r.in_phase ? "yes" : "no", num(r.peak_trough_bpm, 1), num(r.score, 1)]) {
+      const td = document.createElement("td");
+      td.textContent = v;
+      tr.append(td);
+    }
+    return tr;
+  }));
+  $.resonanceTable.hidden = false;
+}
+$.resonanceStart.addEventListener("click", () => {
+  if (!link?.send({ type: "assess_resonance" })) set($.resonanceStatus, "Not connected just now; try again in a moment.");
+  else set($.resonanceStatus, "Starting…");
+});
 
 const wizard = new CalibrationWizard((frame) => link?.send(frame) ?? false);
 
@@ -230,7 +311,9 @@ function setMoving(on) {
 async function mark(text) {
   try {
     const event = await api.marker(sessionId, text);
-    set($.markerNote, `${text === "" ? "Marker" : `“${text}”`} noted at ${clock(event.t_utc)}.`);
+    set($.markerNote, text === "noticed"
+      ? `Noticed at ${clock(event.t_utc)}. Noticing is the first skill.`
+      : `“${text}” noted at ${clock(event.t_utc)}.`);
     return true;
   } catch (err) {
     set($.markerNote, `Not noted: ${err.message}`);
@@ -293,6 +376,7 @@ async function showToday() {
   try {
     const day = await api.review(isoDate(new Date()));
     set($.tiwToday, percent(day.time_in_window?.within_share));
+    set($.source, sessionName(await api.session(sessionId))); // a name given on the trainer's stage
   } catch { /* an older server without the review API: this session's share is shown */ }
 }
 
@@ -304,7 +388,7 @@ function listSessions(sessions, current) {
   for (const s of live) {
     const a = document.createElement("a");
     a.href = `?session=${encodeURIComponent(s.id)}`;
-    a.textContent = s.label ?? s.source_id;
+    a.textContent = sessionName(s);
     if (s.id === current) a.setAttribute("aria-current", "page");
     $.sessions.append(a);
   }

@@ -8,7 +8,7 @@ export const chartsAvailable = () => typeof uPlot === "function";
 
 export const COLOURS = Object.freeze({
   band: "rgba(0, 158, 115, 0.16)", bandEdge: "#009E73", bandOnDark: "rgba(47, 211, 160, 0.22)", bandEdgeOnDark: "#2fd3a0", arousal: "#0072B2", arousalOnDark: "#9ad8ff", hr: "#C2770A", rmssd: "#0072B2",
-  fit: "#CC79A7", breathing: "rgba(86, 180, 233, 0.22)", tiw: "#009E73", tau: "#0072B2",
+  fit: "#CC79A7", noticed: "#6a3d9a", noticedOnDark: "#d6b4f0", breathing: "rgba(86, 180, 233, 0.22)", tiw: "#009E73", tau: "#0072B2",
 });
 
 /** The window of tolerance on the arousal index (hrv/arousal/zones.py: the default band). */
@@ -39,7 +39,7 @@ function axes(dark, { large = false, yLabel = "", timeAxis = true, y2 = null } =
 }
 
 /** Shade [lower, upper] of scale "y" across the plot, and optional x spans (breathing). */
-function bandPlugin(getBand, getSpans = () => [], dark = false) {
+function bandPlugin(getBand, getSpans = () => [], dark = false, getMarks = () => [], inlineWords = 0) {
   return {
     hooks: {
       drawClear: [(u) => {
@@ -65,6 +65,31 @@ function bandPlugin(getBand, getSpans = () => [], dark = false) {
           ctx.setLineDash([6 * devicePixelRatio, 4 * devicePixelRatio]);
           ctx.lineWidth = (dark ? 2 : 1) * devicePixelRatio;
           for (const y of [y0, y1]) { ctx.beginPath(); ctx.moveTo(left, y); ctx.lineTo(left + width, y); ctx.stroke(); }
+        }
+        // The band's words inside the plot (the stage's small cards have no room for an axis).
+        if (band && inlineWords) {
+          const px = inlineWords * devicePixelRatio;
+          ctx.font = `${px}px system-ui, sans-serif`;
+          ctx.fillStyle = dark ? "rgba(255,255,255,.85)" : "rgba(0,0,0,.7)";
+          ctx.textBaseline = "middle";
+          ctx.textAlign = "left"; // uPlot leaves its axes' alignment on the context
+          const y0 = u.valToPos(band.upper, "y", true);
+          const y1 = u.valToPos(band.lower, "y", true);
+          const x = left + 6 * devicePixelRatio;
+          if (y0 - top > px * 1.2) ctx.fillText(BAND_WORDS[2], x, y0 - px * 0.8);
+          if (y1 - y0 > px * 1.2) ctx.fillText(BAND_WORDS[1], x, (y0 + y1) / 2);
+          if (top + height - y1 > px * 1.2) ctx.fillText(BAND_WORDS[0], x, y1 + px * 0.8);
+        }
+        // Noticed presses: a thin line down from a small triangle at the top.
+        ctx.setLineDash([]);
+        ctx.strokeStyle = ctx.fillStyle = dark ? COLOURS.noticedOnDark : COLOURS.noticed;
+        ctx.lineWidth = 1.5 * devicePixelRatio;
+        const s = 6 * devicePixelRatio;
+        for (const t of getMarks()) {
+          const x = u.valToPos(t, "x", true);
+          ctx.beginPath(); ctx.moveTo(x, top + s); ctx.lineTo(x, top + height); ctx.globalAlpha = 0.5; ctx.stroke();
+          ctx.globalAlpha = 1;
+          ctx.beginPath(); ctx.moveTo(x - s, top); ctx.lineTo(x + s, top); ctx.lineTo(x, top + s * 1.4); ctx.closePath(); ctx.fill();
         }
         ctx.restore();
       }],
@@ -93,7 +118,7 @@ const relativeAxis = {
     const perMinutePx = u.bbox.width / devicePixelRatio / Math.max((max - min) / 60, 1);
     const step = 60 * Math.max(1, Math.ceil(110 / perMinutePx));
     const out = [];
-    for (let v = max; v >= min; v -= step) out.unshift(v);
+    for (let v = max; v >= min + 1; v -= step) out.unshift(v); // none at the very edge, where its label would be cut
     return out;
   },
   values: (u, ticks) => ticks.map((v) => {
@@ -102,13 +127,29 @@ const relativeAxis = {
   }),
 };
 
+/** The arousal axis in words, not index units: *raised* above the window, *your window*, *calm* below. */
+export const BAND_WORDS = Object.freeze(["calm", "your window", "raised"]);
+function bandWordsAxis(band, large) {
+  return {
+    label: "", labelSize: 0, size: large ? 150 : 92, gap: 4,
+    grid: { show: false }, ticks: { show: false },
+    splits: () => {
+      const b = band() ?? DEFAULT_BAND;
+      return [b.lower - 0.75, (b.lower + b.upper) / 2, b.upper + 1];
+    },
+    values: () => BAND_WORDS,
+  };
+}
+
 /**
  * Arousal against the window. ``opts``: height, large (projector), span_s (the x range
  * shown, ending now), timeAxis (x in Unix s; otherwise seconds), series (extra line series
- * after arousal, e.g. a fit), spans (a function giving [x0, x1] pairs to shade).
+ * after arousal, e.g. a fit), spans (a function giving [x0, x1] pairs to shade), words (the
+ * y axis says calm / your window / raised instead of index units), marks (a function giving x
+ * values to draw as short ticks at the top: *Noticed* presses).
  */
 export function arousalChart(container, opts = {}) {
-  const { height = 220, large = false, timeAxis = true, extra = [], spans, band = () => DEFAULT_BAND } = opts;
+  const { height = 220, large = false, timeAxis = true, extra = [], spans, band = () => DEFAULT_BAND, words = false } = opts;
   const dark = opts.dark ?? isDark();
   const series = [
     {},
@@ -125,11 +166,15 @@ export function arousalChart(container, opts = {}) {
         return [Math.min(b.lower - 1.5, Math.floor(min ?? 0)), Math.max(b.upper + 2, Math.ceil(max ?? 0))];
       } },
     },
-    axes: ((list) => [opts.relative ? { ...list[0], ...relativeAxis } : list[0], { ...list[1], incrs: [0.5, 1, 2, 5, 10] }])(
+    axes: ((list) => [
+      opts.relative ? { ...list[0], ...relativeAxis } : list[0],
+      opts.inlineWords ? { ...list[1], show: false, size: 0 }
+        : words ? { ...list[1], ...bandWordsAxis(band, large) } : { ...list[1], incrs: [0.5, 1, 2, 5, 10] },
+    ])(
       axes(dark, { large, timeAxis, yLabel: opts.yLabel ?? "arousal" }),
     ),
     series,
-    plugins: [bandPlugin(band, spans, dark)],
+    plugins: [bandPlugin(band, spans, dark, opts.marks, opts.inlineWords ?? 0)],
   }, [[], [], ...extra.map(() => [])], container);
   follow(u, container, height);
   return u;

@@ -3,18 +3,22 @@
 import { api } from "./api.js";
 import { arousalChart, chartsAvailable, COLOURS, trendChart } from "./charts.js";
 import { bind, SELECTORS } from "./dom.js";
-import { clock, duration, isoDate, num, percent } from "./format.js";
+import { clock, duration, isoDate, num, percent, roughly } from "./format.js";
 
 const $ = bind(SELECTORS.review);
 const ZONES = [
   ["within_s", "within your window", "within"], ["hyper_s", "above", "hyper"], ["hypo_s", "below", "hypo"],
   ["activity_s", "moving", "activity"], ["unknown_s", "no signal", "unknown"],
+  ["warmup_s", "starting up", "unknown"], ["learning_s", "getting to know you", "unknown"],
 ];
 const charts = chartsAvailable();
 let spans = [];
-const dayChart = charts ? arousalChart($.dayChart, { height: 200, spans: () => spans }) : null;
+let marks = [];
+const dayChart = charts ? arousalChart($.dayChart, { height: 200, spans: () => spans, marks: () => marks, words: true }) : null;
 const trendTiw = charts ? trendChart($.trendTiw, { label: "%", colour: COLOURS.tiw, percent: true }) : null;
-const trendTau = charts ? trendChart($.trendTau, { label: "s", colour: COLOURS.tau }) : null;
+const trendTau = charts ? trendChart($.trendTau, { label: "min", colour: COLOURS.tau }) : null;
+const trendNoticed = charts ? trendChart($.trendNoticed, { label: "times", colour: COLOURS.noticed }) : null;
+const GAP_S = 30; // zone events come every 5 s: a longer silence is drawn as a gap
 
 function wantedDate() {
   const d = new URLSearchParams(location.search).get("date");
@@ -41,10 +45,10 @@ function el(tag, cls, text) {
 
 function showSummary(day) {
   const t = day.time_in_window ?? {};
-  const measured = ZONES.reduce((a, [k]) => a + (t[k] ?? 0), 0);
+  const measured = (t.within_s ?? 0) + (t.hyper_s ?? 0) + (t.hypo_s ?? 0); // what the share is of
   $.summary.replaceChildren(
     el("div", "big", percent(t.within_share)),
-    el("p", "sub", `of measured time (${duration(measured - (t.unknown_s ?? 0))}) · ${day.episodes.length} excursion${day.episodes.length === 1 ? "" : "s"} · ` +
+    el("p", "sub", `of the time measured against your window (${duration(measured)}) · ${day.episodes.length} excursion${day.episodes.length === 1 ? "" : "s"} · ` +
       `${day.reactivations} re-activation${day.reactivations === 1 ? "" : "s"} · ${day.nudges} nudge${day.nudges === 1 ? "" : "s"} · ` +
       `${day.breathing.length} breathing period${day.breathing.length === 1 ? "" : "s"} · ${day.sessions.length} session${day.sessions.length === 1 ? "" : "s"}`),
   );
@@ -60,6 +64,54 @@ function showSummary(day) {
   }));
 }
 
+function showPractice(counts) {
+  // One small table: each skill's count on this day and over the last 7 days.
+  const rows = [
+    ["Times noticed", (c) => String(c.noticed)],
+    ["Recoveries", (c) => `${c.recoveries} of ${c.excursions}`],
+    ["Time in window", (c) => percent(c.within_share)],
+    ["Median recovery", (c) => (c.recovery_median_s === null ? "–" : roughly(c.recovery_median_s))],
+    ["Breathing with the guide", (c) => String(c.breathing)],
+    ["Re-activations", (c) => String(c.reactivations)],
+  ];
+  const table = el("table", "practice-table");
+  const head = el("tr");
+  head.append(el("th", "", ""), el("th", "", "this day"), el("th", "", "last 7 days"));
+  for (const th of head.children) th.scope = "col";
+  const thead = el("thead");
+  thead.append(head);
+  const body = el("tbody");
+  for (const [name, value] of rows) {
+    const tr = el("tr");
+    const th = el("th", "", name);
+    th.scope = "row";
+    tr.append(th, el("td", "", value(counts.day)), el("td", "", value(counts.week)));
+    body.append(tr);
+  }
+  table.append(thead, body);
+  $.practice.replaceChildren(table);
+  $.practice.dataset.noticed = String(counts.day.noticed);
+}
+
+function showMoments(day, positions) {
+  const items = [
+    ...day.noticed.map((m) => ({ t: m.t_utc, what: "Noticed" })),
+    ...day.breathing.map((b) => ({ t: b.start_utc, what: `Breathing with the guide${b.end_utc ? ` for ${duration(b.end_utc - b.start_utc)}` : ""}` })),
+    ...day.notes.map((n) => {
+      const at = positions.get(`${n.session_id}:${n.episode}`);
+      return { t: n.t_utc, what: `Note${at ? ` on excursion ${at}` : ""}: ${n.text}` };
+    }),
+  ].sort((a, b) => a.t - b.t);
+  $.moments.replaceChildren(...items.map((m) => {
+    const li = el("li");
+    const time = el("time", "", clock(m.t));
+    time.dateTime = new Date(m.t * 1000).toISOString();
+    li.append(time, el("span", "", m.what));
+    return li;
+  }));
+  $.momentsEmpty.hidden = items.length > 0;
+}
+
 function curveUtc(e) {
   const t0 = e.curve.t_s[0] ?? 0;
   return e.curve.t_s.map((t) => e.start_utc + (t - t0));
@@ -67,16 +119,20 @@ function curveUtc(e) {
 
 function showDay(day) {
   spans = day.breathing.map((b) => [b.start_utc, b.end_utc ?? Date.now() / 1000]);
+  marks = day.noticed.map((m) => m.t_utc);
+  const a = day.arousal ?? { t_utc: [], arousal: [], session_id: [] };
+  $.dayChart.dataset.points = String(a.arousal.filter((v) => v !== null).length);
+  $.dayChart.dataset.noticed = String(marks.length);
+  $.dayEmpty.hidden = a.t_utc.length > 0;
   if (!dayChart) return;
-  // Every excursion's curve on one clock axis; gaps (null) between them.
+  // The whole day's arousal (every 5 s), with a gap where nothing was measured.
   const xs = [];
   const ys = [];
-  for (const e of [...day.episodes].sort((a, b) => a.start_utc - b.start_utc)) {
-    const tu = curveUtc(e);
-    if (xs.length) { xs.push((xs[xs.length - 1] + tu[0]) / 2); ys.push(null); }
-    xs.push(...tu);
-    ys.push(...e.curve.arousal);
-  }
+  a.t_utc.forEach((t, i) => {
+    if (i > 0 && (t - a.t_utc[i - 1] > GAP_S || a.session_id[i] !== a.session_id[i - 1])) { xs.push((t + a.t_utc[i - 1]) / 2); ys.push(null); }
+    xs.push(t);
+    ys.push(a.arousal[i]);
+  });
   const sessions = day.sessions;
   const from = Math.min(...sessions.map((s) => s.created_utc), ...(xs.length ? [xs[0]] : []));
   const to = Math.max(...sessions.map((s) => s.ended_utc ?? Date.now() / 1000), ...(xs.length ? [xs[xs.length - 1]] : []));
@@ -99,9 +155,10 @@ function fitLine(e) {
   return ts.map((t) => (t < t0 ? null : f.a_inf + (f.a_peak - f.a_inf) * Math.exp(-(t - t0) / f.tau_s)));
 }
 
-function showEpisode(e, day, n) {
+function showEpisode(e, day, n, positions) {
   const li = document.querySelector("#episode-card").content.firstElementChild.cloneNode(true);
   const q = (s) => li.querySelector(s);
+  li.id = `episode-${n}`;
   li.dataset.session = e.session_id;
   li.dataset.index = String(e.index);
   li.dataset.points = String(e.curve.t_s.length);
@@ -110,8 +167,22 @@ function showEpisode(e, day, n) {
   if (!e.closed) badges.push("still open");
   if (e.breathing) badges.push("breathing guide on");
   if (e.activity) badges.push("while moving");
-  if (e.reactivation_of !== null && e.reactivation_of !== undefined) badges.push(`re-activation of #${e.reactivation_of + 1}`);
-  q(".e-badges").replaceChildren(...badges.map((b) => el("span", "badge", b)));
+  const parts = badges.map((b) => el("span", "badge", b));
+  if (e.reactivation_of !== null && e.reactivation_of !== undefined) {
+    // The excursion it followed, by its place in this day's list (ids are per session).
+    const at = positions.get(`${e.session_id}:${e.reactivation_of}`);
+    const badge = el("span", "badge");
+    if (at) {
+      const a = el("a", "", `re-activation of excursion ${at}`);
+      a.href = `#episode-${at}`;
+      badge.append(a);
+    } else badge.textContent = "re-activation of an earlier excursion";
+    parts.push(badge);
+  }
+  q(".e-badges").replaceChildren(...parts);
+  q(".e-words").textContent = e.closed
+    ? `Above your window from ${clock(e.start_utc)}; back within it in ${roughly(e.recovery_s)} from its highest point.`
+    : `Above your window from ${clock(e.start_utc)}; not back yet when this was loaded.`;
   // One episode's tau is rough: show its 95 % interval, and the model-free half-recovery time.
   const interval = e.tau_low_s != null ? ` (95 % ${num(e.tau_low_s)}–${e.tau_high_s != null ? num(e.tau_high_s) : "?"} s)` : "";
   const half = e.half_recovery_s != null ? ` · half-way back after ${duration(e.half_recovery_s)}` : "";
@@ -143,7 +214,7 @@ function showEpisode(e, day, n) {
   const own = day.breathing.filter((b) => b.session_id === e.session_id)
     .map((b) => [b.start_utc - e.start_utc, (b.end_utc ?? Date.now() / 1000) - e.start_utc]);
   const chart = arousalChart(q(".e-chart"), {
-    height: 170, timeAxis: false, spans: () => own,
+    height: 170, timeAxis: false, spans: () => own, words: true,
     extra: [{ label: "fit", stroke: COLOURS.fit, width: 2, dash: [8, 4], points: { show: false } }],
   });
   chart.setData([rel, e.curve.arousal, fitLine(e)]);
@@ -153,7 +224,8 @@ function showTrend(trend) {
   if (!charts) return;
   const xs = trend.map((d) => new Date(`${d.date}T12:00:00`).getTime() / 1000);
   trendTiw.setData([xs, trend.map((d) => (d.within_share === null ? null : d.within_share * 100))]);
-  trendTau.setData([xs, trend.map((d) => d.tau_median_s)]);
+  trendTau.setData([xs, trend.map((d) => (d.recovery_median_s == null ? null : d.recovery_median_s / 60))]);
+  trendNoticed.setData([xs, trend.map((d) => (d.within_share === null && !d.noticed ? null : d.noticed))]);
 }
 
 async function load(date) {
@@ -162,10 +234,13 @@ async function load(date) {
   document.body.dataset.ready = "false";
   try {
     const day = await api.review(date);
+    const positions = new Map(day.episodes.map((e, i) => [`${e.session_id}:${e.index}`, i + 1]));
+    showPractice(day.counts);
     showSummary(day);
     showDay(day);
+    showMoments(day, positions);
     $.episodes.replaceChildren();
-    day.episodes.forEach((e, i) => showEpisode(e, day, i + 1));
+    day.episodes.forEach((e, i) => showEpisode(e, day, i + 1, positions));
     $.empty.hidden = day.episodes.length > 0;
     showTrend(day.trend);
     $.notice.textContent = "";

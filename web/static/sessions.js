@@ -3,7 +3,7 @@
 import { api, exportFormats } from "./api.js";
 import { CalibrationWizard } from "./calibration.js";
 import { bind, SELECTORS } from "./dom.js";
-import { duration } from "./format.js";
+import { duration, sessionName } from "./format.js";
 import { connectSession } from "./live.js";
 
 const $ = bind(SELECTORS.sessions);
@@ -11,6 +11,63 @@ const FORMAT_WORDS = { csv: "CSV (one row per beat)", json: "JSON (every stored 
 let link = null;
 const wizard = new CalibrationWizard((frame) => link?.send(frame) ?? false);
 const formats = exportFormats().catch(() => ["csv", "json", "replay"]);
+
+/** Signal strength in words (RSSI in dBm: closer to 0 is stronger). */
+function signal(rssi) {
+  if (rssi === null || rssi === undefined) return "signal unknown";
+  return `${rssi > -60 ? "strong" : rssi > -75 ? "fair" : "weak"} signal (${rssi} dBm)`;
+}
+
+async function pair(strap) {
+  $.pairStatus.dataset.state = "starting";
+  $.pairStatus.textContent = `Connecting to ${strap.name ?? strap.address}…`;
+  try {
+    const label = $.pairLabel.value.trim() || null;
+    const s = await api.addSession(`ble:${strap.address}`, { label });
+    location.assign(`/?session=${encodeURIComponent(s.id)}`);
+  } catch (err) {
+    $.pairStatus.dataset.state = "problem";
+    $.pairStatus.textContent = `Could not start a session on it: ${err.message}`;
+  }
+}
+
+$.pairScan.addEventListener("click", async () => {
+  $.pairScan.disabled = true;
+  $.pairList.replaceChildren();
+  $.pairStatus.dataset.state = "scanning";
+  $.pairStatus.textContent = "Looking for straps (8 seconds)…";
+  try {
+    const found = await api.straps(8);
+    if (!found.bluetooth) {
+      // No adapter here: the server's words say what to check.
+      $.pairStatus.dataset.state = "problem";
+      $.pairStatus.textContent = found.problem;
+      return;
+    }
+    $.pairStatus.dataset.state = found.straps.length ? "found" : "none";
+    $.pairStatus.textContent = found.straps.length
+      ? `${found.straps.length} strap${found.straps.length === 1 ? "" : "s"} nearby, strongest first. Pick yours:`
+      : found.advice;
+    $.pairList.replaceChildren(...found.straps.map((strap) => {
+      const li = document.createElement("li");
+      const what = document.createElement("span");
+      what.textContent = `${strap.name ?? "a strap without a name"} · ${signal(strap.rssi)}`;
+      const use = document.createElement("button");
+      use.type = "button";
+      use.textContent = "Start a session";
+      use.setAttribute("aria-label", `Start a session on ${strap.name ?? strap.address}`);
+      use.dataset.address = strap.address;
+      use.addEventListener("click", () => pair(strap));
+      li.append(what, use);
+      return li;
+    }));
+  } catch (err) {
+    $.pairStatus.dataset.state = "problem";
+    $.pairStatus.textContent = `The scan did not run: ${err.message}`;
+  } finally {
+    $.pairScan.disabled = false;
+  }
+});
 
 const when = (tUtc) => new Date(tUtc * 1000).toLocaleString([], { dateStyle: "medium", timeStyle: "short" });
 const span = (s) => duration((s.ended_utc ?? Date.now() / 1000) - s.created_utc);
@@ -31,7 +88,7 @@ async function showList(selected) {
     open.addEventListener("click", () => select(s.id));
     const start = document.createElement("td");
     start.append(open);
-    tr.append(start, cell(span(s)), cell(s.label ?? s.source_id), cell(s.status));
+    tr.append(start, cell(span(s)), cell(sessionName(s)), cell(s.status));
     if (s.id === selected) tr.setAttribute("aria-current", "true");
     return tr;
   }));
