@@ -2,7 +2,7 @@
 
 The RR interval that ends at beat ``n`` is drawn at the previous beat's time ``t``::
 
-    RR_n = mu(t) - v(t) A(f_b) sin(phi_r) + B sin(phi_m) + x(t) + v(t) sigma e_n      (ms)
+    RR_n = mu(t) - v(t) A(f_b) sin(phi_r) + B(t) sin(phi_m) + x(t) + v(t) sigma e_n      (ms)
 
 ``mu(t) = 60000 / HR(t)`` with ``HR(t) = hr_bpm + stress_hr_bpm * a(t) + sum_i hr_i l_i(t)``;
 ``a(t)`` is the stress arousal (0 at rest, 1 at the peak of a full stress event) and ``l_i``
@@ -25,8 +25,11 @@ criterion of a resonance-frequency assessment expects. So ``phi_r`` is pulled to
 stamped at its end, ``mu`` later), the error relaxing with time constant ``guide_lock_s``
 while the phase diffuses as below. Without a guide the series is exactly what it was before
 guides existed.
-``phi_m`` is the phase of the ~0.1 Hz baroreflex (Mayer) wave. Both phases diffuse (a random
-walk), so their spectral lines have a realistic width (LF is a band, not a line). ``x(t)`` is a
+``phi_m`` is the phase of the ~0.1 Hz baroreflex (Mayer) wave; its amplitude is a fixed
+oscillation of heart rate, so in RR ``B(t) = mayer_ms * (hr_bpm / HR(t))^2``
+(:meth:`~.params.HeartParams.mayer_amplitude_ms`): ``mayer_ms`` at rest, smaller at a raised HR
+(0.53 times at +25 bpm), as absolute LF power falls under mental stress. Both phases diffuse (a
+random walk), so their spectral lines have a realistic width (LF is a band, not a line). ``x(t)`` is a
 slow Ornstein-Uhlenbeck fluctuation (SD ``vlf_ms``, correlation time ``vlf_tau_s``): the VLF
 power that makes a real 5-minute SDNN larger than LF + HF alone. ``e_n`` is white noise.
 
@@ -41,7 +44,7 @@ get g = 0.97).
 
 RMSSD. For a sine of amplitude A sampled at beats ``T = mu`` apart, successive differences have
 mean square ``2 A^2 sin^2(pi f T)``; white noise ``2 sigma^2``; the AR(1)-sampled VLF
-fluctuation ``2 vlf^2 (1 - exp(-T / tau))``, so::
+fluctuation ``2 vlf^2 (1 - exp(-T / tau))``, so (``B`` at the HR of ``T``)::
 
     RMSSD^2 = 2 A^2 sin^2(pi f T) + 2 B^2 sin^2(pi f_m T) + 2 vlf^2 (1 - e^(-T/tau)) + 2 sigma^2
 
@@ -49,25 +52,37 @@ evaluated at ``hr_bpm`` and the resting rate gives ``sigma`` from the target ``r
 (a target below what the periodic parts give alone raises :class:`ValueError`). Unless
 ``rsa_ms`` is given, RSA makes ``rsa_share`` of the resting RMSSD^2.
 
-Calibration (defaults and the bundled scenarios: 66 bpm, RMSSD 42 ms, 15/min, ``rsa_share``
-0.35, Q 1.5, Mayer 30 ms, VLF 30 ms / 30 s). Target: the normal short-term (5-min) HRV of
-healthy adults in Nunan, Sandercock & Brodie (2010), Pacing Clin Electrophysiol
-33(11):1407-1417, 44 studies, 21,438 participants, mean +/- SD: mean RR 926 +/- 90 ms, SDNN
-50 +/- 16 ms, RMSSD 42 +/- 15 ms, LF 519 +/- 291 ms^2, HF 657 +/- 777 ms^2, LF/HF 2.8 +/- 2.6,
-LFnu 52 +/- 10, HFnu 40 +/- 10. Measured (``calm``, 8 seeds, 5 min after 30 s,
-``nk.hrv_frequency(normalize=False, interpolation_rate=4)``): mean RR 904, SDNN 44, RMSSD 43,
-LF 548 ms^2, HF 571 ms^2, LF/HF 0.96, LF/(LF+HF) 49 nu; all inside mean +/- 1 SD
-(``tests/simulations/test_norms.py``). LF/HF sits below the review's mean ratio (a mean of
-ratios, skewed by large ones; the ratio of its mean LF and HF is 0.79). Before this calibration
-rest LF was about 70 ms^2 (a 6 ms Mayer wave) and LF/HF about 0.1.
+Calibration (the bundled scenarios: 66 bpm, RMSSD 36 ms, 15/min, ``rsa_share`` 0.48, Q 1.5,
+Mayer 35 ms, VLF 30 ms / 30 s; the defaults differ only in 65 bpm). Target: the normal
+short-term (5-min) HRV of healthy adults in Nunan, Sandercock & Brodie (2010), Pacing Clin
+Electrophysiol 33(11):1407-1417, 44 studies, 21,438 participants, mean +/- SD: mean RR 926 +/-
+90 ms, SDNN 50 +/- 16 ms, RMSSD 42 +/- 15 ms, LF 519 +/- 291 ms^2, HF 657 +/- 777 ms^2, LF/HF 2.8
++/- 2.6 (study means 1.1-11.6), LFnu 52 +/- 10, HFnu 40 +/- 10. Measured (``calm``, 8 seeds, 5 min
+after 30 s, ``nk.hrv_frequency(normalize=False, interpolation_rate=4)``; range over seeds): mean
+RR 904 (892-929), SDNN 43 (40-48), RMSSD 37 (36-39), LF 632 ms^2 (542-766), HF 488 ms^2
+(458-530), LF/HF 1.30 (1.18-1.57; 16 seeds: mean 1.33, 1.18-1.57), LF/(LF+HF) 56 nu (54-61); all
+inside mean +/- 1 SD and LF/HF inside the range of study means
+(``tests/simulations/test_norms.py``). With LF/(LF+HF) at most 62 nu, LF/HF cannot exceed 1.63:
+the review's nu (52 and 40, a ratio of 1.3) and its mean LF and HF (a ratio of 0.79) bound a
+single 5-minute ratio from above, where its mean of ratios (2.8, skewed by large ones) does not.
+How it got there: HF is RSA plus the share of white beat noise that falls in 0.15-0.40 Hz, and
+LF is capped (LF <= 810 ms^2 for every seed), so HF had to fall. RSA keeps its amplitude (27 ms
+at rest, 89 ms at the resonance: the spectral peak at the breathing rate, the phase response
+and the paced-breathing response need it); the noise fell (sigma 22 -> 15 ms, RMSSD 42 -> 36
+ms, inside 27-57) and the Mayer wave grew (30 -> 35 ms). Before, LF/HF was 0.96 (0.86-1.21),
+below every study mean, with RMSSD 43, LF 548 and HF 571 ms^2; before the first calibration
+rest LF was about 70 ms^2 (a 6 ms Mayer wave) and LF/HF about 0.1. At rest the Mayer wave now
+carries more power than RSA in a broader band, so the highest spectral peak at 15/min may be
+its 0.1 Hz one; and it lines up with a 6/min guide for a moment more often than it did.
 
 Paced breathing. Song & Lehrer (2003), Appl Psychophysiol Biofeedback 28(1):13-23, found HRV
 amplitude higher at slower rates (3-14/min), highest at 4-6/min and lower again at 3/min;
 Lehrer et al. (2003), Psychosom Med 65(5):796-805, and Vaschillo et al. (2002), Appl
 Psychophysiol Biofeedback 27(1):1-27, describe the large LF oscillations at the resonance
 (~0.1 Hz). We found no pooled figure for the LF ratio in the sources we could search; the model
-gives LF x 9 at 6/min against rest (x 5 at 4.5/min, x 1.8 at 9/min), RMSSD x 1.18, SDNN 44 ->
-76 ms: several-fold, the order of magnitude those studies show, where the old model gave x 100.
+gives LF x 7.4 at 6/min against rest (x 4.5 at 4.5/min, x 1.8 at 9/min), RMSSD x 1.23, SDNN 43 ->
+74 ms (8 seeds): several-fold, the order of magnitude those studies show, where the model before
+the first calibration gave x 100 (and the previous calibration x 8.5).
 
 Randomness comes only from ``rng``: an int seed or a :class:`numpy.random.Generator`, from
 which independent child streams are spawned for respiration, Mayer waves, beat noise and the

@@ -116,7 +116,7 @@ def _lf_at(rate_per_min: float, seed: int) -> float:
 
 
 def test_resonance_breathing_multiplies_lf_several_fold_not_a_hundred(calm_figures: list[dict[str, float]]) -> None:
-    # Several-fold, about 9x here (see heart.py's calibration notes); it was about 100x.
+    # Several-fold, about 7.5x here (see heart.py's calibration notes); it was about 100x.
     rest = np.mean([f["HRV_LF"] for f in calm_figures])
     lf = {rate: np.mean([_lf_at(rate, seed) for seed in range(3)]) for rate in (4.5, 6.0, 9.0)}
     assert 4.0 < lf[6.0] / rest < 15.0
