@@ -27,10 +27,12 @@ while the phase diffuses as below. Without a guide the series is exactly what it
 guides existed.
 ``phi_m`` is the phase of the ~0.1 Hz baroreflex (Mayer) wave; its amplitude is a fixed
 oscillation of heart rate, so in RR ``B(t) = mayer_ms * (hr_bpm / HR(t))^2``
-(:meth:`~.params.HeartParams.mayer_amplitude_ms`): ``mayer_ms`` at rest, smaller at a raised HR
-(0.53 times at +25 bpm), as absolute LF power falls under mental stress. Both phases diffuse (a
-random walk), so their spectral lines have a realistic width (LF is a band, not a line). ``x(t)`` is a
-slow Ornstein-Uhlenbeck fluctuation (SD ``vlf_ms``, correlation time ``vlf_tau_s``): the VLF
+(:meth:`~.params.HeartParams.mayer_amplitude_ms`): ``mayer_ms`` at rest, 0.53 times that at
++25 bpm. A modelling choice, not a fitted one: held fixed in RR, a 35 ms wave and the VLF
+fluctuation alone would give an RMSSD of 11.9 ms at +25 bpm, above the 10.8 ms a full stress
+event's 70 % drop asks of the calm worker, so the vagal factor could not reach it. Both phases
+diffuse (a random walk), so their spectral lines have a realistic width (LF is a band, not a
+line). ``x(t)`` is a slow Ornstein-Uhlenbeck fluctuation (SD ``vlf_ms``, correlation time ``vlf_tau_s``): the VLF
 power that makes a real 5-minute SDNN larger than LF + HF alone. ``e_n`` is white noise.
 
 Resonance. The RSA amplitude follows a second-order resonance peaking at ``resonance_per_min``
@@ -62,18 +64,19 @@ after 30 s, ``nk.hrv_frequency(normalize=False, interpolation_rate=4)``; range o
 RR 904 (892-929), SDNN 43 (40-48), RMSSD 37 (36-39), LF 632 ms^2 (542-766), HF 488 ms^2
 (458-530), LF/HF 1.30 (1.18-1.57; 16 seeds: mean 1.33, 1.18-1.57), LF/(LF+HF) 56 nu (54-61); all
 inside mean +/- 1 SD and LF/HF inside the range of study means
-(``tests/simulations/test_norms.py``). With LF/(LF+HF) at most 62 nu, LF/HF cannot exceed 1.63:
-the review's nu (52 and 40, a ratio of 1.3) and its mean LF and HF (a ratio of 0.79) bound a
-single 5-minute ratio from above, where its mean of ratios (2.8, skewed by large ones) does not.
-How it got there: HF is RSA plus the share of white beat noise that falls in 0.15-0.40 Hz, and
-LF is capped (LF <= 810 ms^2 for every seed), so HF had to fall. RSA keeps its amplitude (27 ms
-at rest, 89 ms at the resonance: the spectral peak at the breathing rate, the phase response
-and the paced-breathing response need it); the noise fell (sigma 22 -> 15 ms, RMSSD 42 -> 36
-ms, inside 27-57) and the Mayer wave grew (30 -> 35 ms). Before, LF/HF was 0.96 (0.86-1.21),
-below every study mean, with RMSSD 43, LF 548 and HF 571 ms^2; before the first calibration
-rest LF was about 70 ms^2 (a 6 ms Mayer wave) and LF/HF about 0.1. At rest the Mayer wave now
-carries more power than RSA in a broader band, so the highest spectral peak at 15/min may be
-its 0.1 Hz one; and it lines up with a 6/min guide for a moment more often than it did.
+(``tests/simulations/test_norms.py``). LF/HF cannot go much higher while LFnu stays inside
+52 +/- 10: with LFnu = LF / (LF + HF), 62 nu is LF/HF 1.63. The review's own nu (52 against 40,
+a ratio of 1.3) and its mean LF over mean HF (0.79) also point to about 1-1.6; its mean LF/HF
+(2.8) is a mean of ratios, pulled up by large ones. How it got there: HF is RSA plus the
+share of white beat noise that falls in 0.15-0.40 Hz, and LF is capped (LF <= 810 ms^2 for every
+seed), so HF had to fall. RSA keeps its amplitude (27 ms at rest, 89 ms at the resonance: the
+spectral peak at the breathing rate, the phase response and the paced-breathing response need
+it); the noise fell (sigma 22 -> 15 ms, so RMSSD 42 -> 36 ms, inside 27-57) and the Mayer wave
+grew (30 -> 35 ms). Before, LF/HF was 0.96 (0.86-1.21), below every study mean, with RMSSD 43,
+LF 548 and HF 571 ms^2; before the first calibration rest LF was about 70 ms^2 (a 6 ms Mayer
+wave) and LF/HF about 0.1. At rest the Mayer wave now carries more power than RSA, in a broader
+band, so at 15/min the highest spectral peak may be its 0.1 Hz one; and it lines up with a
+6/min guide for a moment more often than it did.
 
 Paced breathing. Song & Lehrer (2003), Appl Psychophysiol Biofeedback 28(1):13-23, found HRV
 amplitude higher at slower rates (3-14/min), highest at 4-6/min and lower again at 3/min;

@@ -105,9 +105,10 @@ class HeartParams:
     def mayer_amplitude_ms(self, hr_bpm: float | None = None) -> float:
         """Mayer-wave amplitude in RR (ms) at a heart rate: ``mayer_ms * (hr_bpm_rest / hr)^2``.
 
-        The wave is an oscillation of heart rate of a fixed size (bpm), so in RR
-        (``60000 / HR``) it scales with the square of the mean interval: at a raised HR it is
-        smaller, as absolute LF power falls under mental stress while HR rises.
+        The wave is taken as an oscillation of heart rate of a fixed size (bpm), so in RR
+        (``60000 / HR``) it scales with the square of the mean interval: smaller at a raised HR.
+        Held fixed in RR instead, it would keep a full stress event's RMSSD above its scripted
+        drop (see the module docstring of :mod:`~tolerance.simulations.heart`).
         """
         hr = self.hr_bpm if hr_bpm is None else hr_bpm
         return self.mayer_ms * (self.hr_bpm / hr) ** 2
