@@ -19,12 +19,18 @@ from .storage import EpisodeRow, queries
 MAX_ZONE_STEP_S: Final = 10.0
 """A zone event covers the time to the next one up to this (s); zone ticks come every 5 s."""
 TREND_DAYS: Final = 28
-ZONES: Final = ("within", "hyper", "hypo", "activity", "unknown")
+ZONES: Final = ("within", "hyper", "hypo", "activity", "unknown", "warmup", "learning")
 
 
 def day_bounds(day: dt.date) -> tuple[float, float]:
+    """The day's start and end (Unix s). Any date answers: 9999-12-31 has no next day in
+    ``datetime`` (its end is its start plus 24 h), and 0001-01-01 no day before it."""
     start = dt.datetime.combine(day, dt.time(), tzinfo=dt.datetime.now().astimezone().tzinfo)
-    return start.timestamp(), (start + dt.timedelta(days=1)).timestamp()
+    try:
+        end = (start + dt.timedelta(days=1)).timestamp()
+    except OverflowError:
+        end = start.timestamp() + 86_400.0
+    return start.timestamp(), end
 
 
 def time_in_window(conn: sqlite3.Connection, t0: float, t1: float) -> dict[str, float | None]:
@@ -121,6 +127,8 @@ def trend(conn: sqlite3.Connection, day: dt.date, days: int = TREND_DAYS) -> lis
     """One row per day of the last ``days`` (oldest first): time-in-window share, median tau."""
     out = []
     for k in range(days - 1, -1, -1):
+        if day.toordinal() - k < 1:
+            continue  # before 0001-01-01: no such day
         d = day - dt.timedelta(days=k)
         t0, t1 = day_bounds(d)
         episodes = queries.episodes_between(conn, t0, t1)

@@ -19,9 +19,9 @@ LOOPBACK_HOSTS: Final = ("127.0.0.1", "localhost", "::1")
 
 def default_db_path() -> Path:
     """``tolerance.sqlite3`` in the user's data directory (``~/.local/share/tolerance`` on Linux)."""
-    import platformdirs
+    from .files import default_data_folder
 
-    return Path(platformdirs.user_data_dir("tolerance", appauthor=False)) / "tolerance.sqlite3"
+    return default_data_folder() / "tolerance.sqlite3"
 
 
 class Settings(BaseSettings):
@@ -41,6 +41,9 @@ class Settings(BaseSettings):
     """``--profile NAME``: the worker's stored baseline and window (a calibration updates it)."""
     replay_dir: Path | None = None
     """Folder whose notification logs ``POST /api/sessions`` may replay (``replay:NAME``); None: no replays."""
+    scenario_dir: Path | None = None
+    """Folder whose ``.toml`` scenarios ``POST /api/sessions`` may simulate (``sim:NAME``) besides the
+    bundled ones; None: bundled scenarios only."""
     extra_origins: list[str] = Field(default_factory=list)
     """Origins besides the app's own allowed to call the API (e.g. a reverse proxy's)."""
     public_names: list[str] = Field(default_factory=list)

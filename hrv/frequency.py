@@ -54,9 +54,10 @@ ms² (neurokit2 ``normalize=False``, as Kubios and the Task Force report them): 
 default ``normalize=True`` divides the spectrum by its maximum and is *not* ms².
 
 **Kubios' settings** (``SpectralParameters.kubios()``, ``--spectrum kubios``): cubic spline,
-smoothness-priors detrending (lambda 500), Welch with 256 s Hamming segments and 50 % overlap,
-VLF from 0 Hz, TP = VLF + LF + HF. Steps, sources and what could not be checked:
-:mod:`tolerance.hrv.kubios`. Only steps 1 (time base) and 6 (band rule) above are shared.
+smoothness-priors detrending (lambda 500) or none, Welch with 256 s MATLAB-hanning segments and
+50 % overlap, band powers over ``[low, high]`` with the PSD interpolated at both edges, VLF from
+0 Hz, TP = VLF + LF + HF. Steps, sources and the public reports that decide them:
+:mod:`tolerance.hrv.kubios`. Only step 1 (time base) above is shared.
 
 Why 4 Hz rather than neurokit2's 100 Hz default: 4 Hz is Kubios' default and the usual choice
 in the literature (Tarvainen et al., 2014), it is well above twice the highest band edge
@@ -89,7 +90,7 @@ import numpy.typing as npt
 
 from .hann import hann_with_power
 from .inputs import as_nn, as_time
-from .kubios import kubios_psd
+from .kubios import kubios_band_power, kubios_psd
 from .spectral import (
     HF_BAND_HZ,
     LF_BAND_HZ,
@@ -283,11 +284,11 @@ def frequency_domain(
     return spectral_figures(f, p, int(y.size), params)
 
 
-def _kubios_settings(params: SpectralParameters) -> tuple[float, float, float, float]:
-    """lambda, segment (s), overlap, points/Hz of a kubios preset (validated non-None)."""
-    values = (params.detrend_lambda, params.welch_segment_s, params.welch_overlap, params.points_per_hz)
-    lam, seg, ov, pts = (float(v) if v is not None else math.nan for v in values)
-    return lam, seg, ov, pts
+def _kubios_settings(params: SpectralParameters) -> tuple[float | None, float, float, float]:
+    """lambda (None: no detrending), segment (s), overlap, points/Hz of a kubios preset."""
+    values = (params.welch_segment_s, params.welch_overlap, params.points_per_hz)
+    seg, ov, pts = (float(v) if v is not None else math.nan for v in values)
+    return params.detrend_lambda, seg, ov, pts
 
 
 def spectral_figures(f: np.ndarray, p: np.ndarray, n_samples: int, params: SpectralParameters) -> FrequencyDomain:
@@ -297,9 +298,11 @@ def spectral_figures(f: np.ndarray, p: np.ndarray, n_samples: int, params: Spect
     + HF for ``"kubios"`` (its VLF starts at 0 Hz, so there is no ULF, and it has no VHF).
     """
     rate = params.interpolation_rate
-    vlf = _band_power(f, p, params.vlf_hz)
-    lf = _band_power(f, p, params.lf_hz)
-    hf = _band_power(f, p, params.hf_hz)
+    # Kubios: both edges in, the PSD interpolated at them (kubios_band_power); else [low, high).
+    band_power = kubios_band_power if params.welch_segments == "kubios" else _band_power
+    vlf = band_power(f, p, params.vlf_hz)
+    lf = band_power(f, p, params.lf_hz)
+    hf = band_power(f, p, params.hf_hz)
     if params.welch_segments == "kubios":
         bands = [vlf, lf, hf]
     else:

@@ -204,9 +204,10 @@ def _kubios_windows(
 ) -> None:
     """Kubios' spectrum of windows ``ks`` (bounds ``a``, ``b``) into the result arrays, in
     chunks of :data:`_FFT_WINDOWS` (windows of one length share a factorisation and an FFT)."""
-    lam, seg, ov, pts = (
+    lam = params.detrend_lambda  # None: detrending "none"
+    seg, ov, pts = (
         float(v) if v is not None else math.nan
-        for v in (params.detrend_lambda, params.welch_segment_s, params.welch_overlap, params.points_per_hz)
+        for v in (params.welch_segment_s, params.welch_overlap, params.points_per_hz)
     )
     for lo in range(0, ks.size, _FFT_WINDOWS):
         chunk = range(lo, min(lo + _FFT_WINDOWS, ks.size))

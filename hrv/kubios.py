@@ -25,30 +25,26 @@ the Kubios HRV user's guide describe them, each with its default:
    width 256 s, window overlap 50 %"), laid as the standard Welch estimator lays them (MATLAB
    ``pwelch``, scipy ``welch``): from the first sample, one every ``nperseg - noverlap``
    samples while a whole segment fits. A 5-minute window therefore has **one** 256 s segment
-   and its last 44 s are in none (Tolerance's default layout avoids exactly this; here it is
-   kept because it is what these settings give). A window shorter than 256 s is one segment
-   of its own length (a single modified periodogram): Tolerance's choice, not documented by
-   Kubios. Segment window: **Hamming**, symmetric, MATLAB ``pwelch``'s default when it is
-   given a segment length (the guide does not name the window). Frequency grid: **300 points
-   per Hz** (the guide's "points in frequency domain"), obtained by zero-padding each segment
-   to ``nfft = 300 R`` points (1200 at 4 Hz, 1/300 Hz apart; always >= the 256 R points of a
-   segment). Density scaling (ms²/Hz), one-sided, mean of the segments' periodograms.
+   and its last 44 s are in none (Kubios' own layout: the 3.3 reports reproduce with it). A
+   window shorter than a segment is one segment of its own length (the 3.1 report: 299 s of
+   beats, 300 s segments). Segment window: MATLAB's **hanning** (symmetric Hann *without* zero
+   end points, :func:`hanning_with_power`), decided by the 3.1 report's printed PSD (3e-9
+   median error; Hamming 6e-2). Frequency grid: **300 points per Hz** (the guide's "points in
+   frequency domain"; the 3.3 reports use 256), by zero-padding each segment to
+   ``nfft = points x R``. Density scaling (ms²/Hz), one-sided, mean of the segments'
+   periodograms. Detrending "none" (``lam`` None): the mean alone is removed.
 
 Bands (Kubios defaults): VLF 0-0.04, LF 0.04-0.15, HF 0.15-0.4 Hz; powers integrate the PSD
-over the band (trapezoid over the grid points in ``[low, high)``, the rule of Tolerance's
-other methods; Kubios says "integrating" without the rule). Kubios also gives AR spectrum
-band powers (model order 16 by default); those are not computed here.
+over ``[low, high]``, both edges included, the PSD linearly interpolated at them
+(:func:`kubios_band_power`: within 0.6 % of the reports, not their exact rule). Time domain
+(:func:`kubios_time_domain`): SDNN, RMSSD and pNNxx of the intervals less the 4 Hz trend at
+the beats' times, pNNxx over N - 1, MeanNN raw. Kubios also gives AR spectrum band powers
+(model order 16 by default); those are not computed here.
 
-On the sources: the formula is the 2002 paper's; of the user's guide only the contents pages
-could be read while writing this, so the defaults credited to it (4 Hz, lambda 500 / about
-0.035 Hz, 256 s, 50 %, 300 points/Hz, the band edges) are the ones it is cited for, not re-read
-word for word (docs/validation.md has the table, with how sure each one is).
-
-What could not be checked without Kubios itself (no reference outputs are public for the
-series in ``tests/data/rr/``): the window function, the frequency grid, the spline's end
-conditions, whether detrending runs on the resampled or the beat-indexed series, the segment
-rule for windows shorter than 256 s, and the band-integration rule. Each is stated above with
-the reason for the choice; the tests check the definitions, not agreement with Kubios.
+On the sources: the formula is the 2002 paper's; each other choice is decided by public Kubios
+HRV reports with their RR data (Kubios 3.1: ``tests/data/kubios/``; 3.3: cited), figure by
+figure in docs/validation.md (``benchmarks/kubios_reports.py``), where what is not reproduced
+is listed too (the time domain of one exercise report: SDNN +3 %, RMSSD +5 %).
 
 scipy (``scipy.sparse`` for the banded solve, ``scipy.interpolate`` for the spline) is
 imported only when this method runs: ``import tolerance.hrv`` stays numpy-only.
@@ -87,9 +83,12 @@ __all__ = [
     "KUBIOS_VLF_HZ",
     "cubic_resample",
     "hamming_with_power",
+    "hanning_with_power",
+    "kubios_band_power",
     "kubios_psd",
     "kubios_psd_many",
     "kubios_segments",
+    "kubios_time_domain",
     "kubios_welch",
     "smoothness_priors_cutoff_hz",
     "smoothness_priors_detrend",
@@ -195,11 +194,29 @@ def cubic_resample(nn_ms: np.ndarray, t_s: np.ndarray, rate_hz: float) -> np.nda
 
 
 @functools.lru_cache(maxsize=64)
+def hanning_with_power(nperseg: int) -> tuple[np.ndarray, float]:
+    """MATLAB's ``hanning(n)`` (read-only) and its sum of squares: the segment window.
+
+    ``0.5 - 0.5 cos(2 pi k / (n + 1))``, k = 1 .. n: the symmetric Hann window *without* its
+    zero end points (scipy's ``windows.hann(n + 2)[1:-1]``; MATLAB's ``hann(n)`` has them). The
+    public Kubios reports decide it: with it the Kubios HRV 3.1 report of ``tests/data/kubios/``
+    is reproduced bin by bin to 3e-9 (median relative error; the print precision), against
+    1.4e-3 for the symmetric Hann with zero ends, 1.6e-3 periodic, 6e-2 Hamming
+    (docs/validation.md).
+    """
+    k = np.arange(1, nperseg + 1)
+    w = 0.5 - 0.5 * np.cos(2.0 * np.pi * k / (nperseg + 1))
+    w.setflags(write=False)
+    return w, float(w @ w)
+
+
+@functools.lru_cache(maxsize=64)
 def hamming_with_power(nperseg: int) -> tuple[np.ndarray, float]:
     """Symmetric Hamming window (read-only) and its sum of squares.
 
     ``0.54 - 0.46 cos(2 pi k / (n - 1))``, k = 0 .. n - 1: MATLAB's ``hamming(n)``, which
     ``pwelch`` uses for an integer segment length (scipy: ``windows.hamming(n, sym=True)``).
+    Not Kubios' window (the reports show :func:`hanning_with_power`); kept for comparison.
     """
     if nperseg <= 1:
         w = np.ones(nperseg)
@@ -236,11 +253,11 @@ def kubios_welch(
 ) -> tuple[np.ndarray, np.ndarray]:
     """Welch PSD of a series (1-D) or of rows of series of one length (2-D), 0-0.5 Hz.
 
-    Segments of :func:`kubios_segments`, each times the symmetric Hamming window, zero-padded
+    Segments of :func:`kubios_segments`, each times MATLAB's ``hanning`` window, zero-padded
     to ``nfft = max(nperseg, round(points_per_hz * rate))``; density ``|X|^2 / (rate sum w^2)``
     doubled except at 0 Hz and Nyquist (one-sided), averaged over segments. No per-segment
     detrending (the series is detrended before). The same estimator as scipy's
-    ``welch(y, rate, window=hamming(nperseg, sym=True), noverlap=..., nfft=..., detrend=False)``
+    ``welch(y, rate, window=hann(nperseg + 2)[1:-1], noverlap=..., nfft=..., detrend=False)``
     restricted to ``f <= 0.5 Hz``.
 
     Returns
@@ -254,7 +271,7 @@ def kubios_welch(
     n = rows.shape[-1]
     nperseg, starts = kubios_segments(n, rate_hz, segment_s, overlap)
     nfft = max(nperseg, int(round(points_per_hz * rate_hz)))
-    w, w2 = hamming_with_power(nperseg)
+    w, w2 = hanning_with_power(nperseg)
     f_all = np.arange(nfft // 2 + 1) * (rate_hz / nfft)
     k1 = int(np.searchsorted(f_all, _MAX_FREQUENCY_HZ, side="right"))
     segments = np.lib.stride_tricks.sliding_window_view(rows, nperseg, axis=-1)[:, starts, :]
@@ -272,12 +289,12 @@ def kubios_psd(
     nn_ms: np.ndarray,
     t_s: np.ndarray,
     rate_hz: float,
-    lam: float = KUBIOS_LAMBDA,
+    lam: float | None = KUBIOS_LAMBDA,
     segment_s: float = KUBIOS_SEGMENT_S,
     overlap: float = KUBIOS_OVERLAP,
     points_per_hz: float = KUBIOS_POINTS_PER_HZ,
 ) -> tuple[np.ndarray, np.ndarray, int]:
-    """Kubios-style PSD of one window: resample, detrend, Welch (module docstring).
+    """Kubios-style PSD of one window: resample, detrend (``lam`` None: the mean only), Welch.
 
     ``nn_ms`` (ms) and ``t_s`` (s, strictly increasing) validated by the caller. Returns the
     frequencies (Hz), the density (ms²/Hz) and the number of resampled points.
@@ -289,7 +306,7 @@ def kubios_psd(
 def kubios_psd_many(
     windows: Sequence[tuple[np.ndarray, np.ndarray]],
     rate_hz: float,
-    lam: float = KUBIOS_LAMBDA,
+    lam: float | None = KUBIOS_LAMBDA,
     segment_s: float = KUBIOS_SEGMENT_S,
     overlap: float = KUBIOS_OVERLAP,
     points_per_hz: float = KUBIOS_POINTS_PER_HZ,
@@ -303,8 +320,71 @@ def kubios_psd_many(
     for k, y in enumerate(resampled):
         by_size.setdefault(y.size, []).append(k)
     for size, ks in by_size.items():
-        stat = smoothness_priors_detrend(np.stack([resampled[k] for k in ks]), lam)
+        rows = np.stack([resampled[k] for k in ks])
+        # Detrending "none": the mean alone is removed (the 3.1 report's PSD, bin by bin).
+        stat = rows - rows.mean(axis=1, keepdims=True) if lam is None else smoothness_priors_detrend(rows, lam)
         f, p = kubios_welch(stat, rate_hz, segment_s, overlap, points_per_hz)
         for row, k in enumerate(ks):
             out[k] = (f, p[row], size)
     return out
+
+
+def kubios_band_power(f: np.ndarray, p: np.ndarray, band: tuple[float, float]) -> float:
+    """Power (PSD units x Hz) in ``[low, high]``, both edges included, the PSD linearly
+    interpolated at edges between bins: the trapezoid over ``low``, the bins strictly inside,
+    ``high``. NaN when the band holds no bin and touches none.
+
+    The public reports (docs/validation.md): on the Kubios HRV 3.1 report the half-open
+    ``[low, high)`` rule drops the upper edge's half bin (VLF -9.5 %, LF -0.9 %); this rule is
+    within 0.6 % of every band. It is not Kubios' exact rule (the residual, -0.56 % / -0.14 % /
+    +0.28 % on VLF / LF / HF of that report, is no trapezoid, Simpson, spline or pchip rule over
+    its own printed PSD), but the closest found: stated, not claimed exact.
+    """
+    lo, hi = band
+    inside = (f > lo) & (f < hi)
+    if f.size < 2 or hi > f[-1] or (not inside.any() and not np.any((f >= lo) & (f <= hi))):
+        return math.nan
+    fx = np.concatenate([[lo], f[inside], [hi]])
+    power = float(np.trapezoid(np.interp(fx, f, p), fx))
+    return math.nan if power == 0.0 else power
+
+
+def kubios_time_domain(
+    nn_ms: np.ndarray,
+    t_s: np.ndarray,
+    rate_hz: float,
+    lam: float | None = KUBIOS_LAMBDA,
+    pnn_ms: float = 50.0,
+) -> dict[str, float]:
+    """Kubios HRV's time-domain figures of one window (``--spectrum kubios``).
+
+    With detrending (``lam`` set) SDNN, RMSSD and pNNxx are of the **detrended** RR series:
+    the smoothness-priors trend of the 4 Hz resampled series (:func:`cubic_resample`, the same
+    detrending as the spectrum's) read at the beats' times (linear interpolation; the beats
+    after the last grid point take its value) is subtracted from each interval. ``MeanNN`` and
+    ``HR`` are of the intervals as they are (a trend's removal would move the mean; Kubios'
+    "Mean RR" is the raw mean: 792.8006 against 792.8008 raw on the 3.3 report of
+    docs/validation.md, whose SDNN 71.4176 this reproduces to 0.04 % and whose raw SDNN is
+    89.2). pNNxx is the share of the N - 1 successive differences above ``pnn_ms`` (Kubios'
+    denominator; neurokit2 divides by N). Without detrending, the same figures of the intervals.
+
+    Returns a dict with neurokit2's names (``HRV_MeanNN``, ``HRV_SDNN``, ``HRV_RMSSD``,
+    ``HRV_pNN50`` for the ``pnn_ms`` threshold, ``HR``), ms, %, beats/min.
+    """
+    x = np.asarray(nn_ms, dtype=np.float64)
+    t = np.asarray(t_s, dtype=np.float64)
+    z = x
+    if lam is not None and x.size >= 3:
+        y = cubic_resample(x, t, rate_hz)
+        trend = y - smoothness_priors_detrend(y, lam)
+        grid = t[0] + np.arange(y.size) / rate_hz
+        z = x - np.interp(t, grid, trend)
+    d = np.diff(z)
+    mean = float(x.mean()) if x.size else math.nan
+    return {
+        "HRV_MeanNN": mean,
+        "HRV_SDNN": float(z.std(ddof=1)) if z.size > 1 else math.nan,
+        "HRV_RMSSD": float(np.sqrt(np.mean(d * d))) if d.size else math.nan,
+        "HRV_pNN50": float(100.0 * np.count_nonzero(np.abs(d) > pnn_ms) / d.size) if d.size else math.nan,
+        "HR": 60_000.0 / mean if mean > 0 else math.nan,
+    }

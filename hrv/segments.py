@@ -31,7 +31,8 @@ of them compute over the same windows by the same rules:
    over a break is computed on the longer side when that side covers 80 % of it. A series
    slightly shorter than a window (a "5-minute" recording of 299.6 s) gives one window
    ``[0, window_s]`` with its real ``covered_s``; the last window, the one past the last
-   beat, is left out when it is covered less than 80 %.
+   beat, is left out when it is covered less than 80 %, unless it is the only one (a series
+   shorter than 80 % of one window gives that window, null with its reason).
 """
 
 from __future__ import annotations
@@ -149,26 +150,40 @@ def segment_dtype(count: int) -> np.dtype[np.unsignedinteger[Any]]:
     return np.min_scalar_type(max(count - 1, 0))
 
 
-def assemble_segments(parts: list[tuple[np.ndarray, np.ndarray]], gaps_ms: list[float]) -> Series:
+def assemble_segments(
+    parts: list[tuple[np.ndarray, np.ndarray]], gaps_ms: list[float], steps: Sequence[np.ndarray] | None = None
+) -> Series:
     """Concatenate per-segment ``(nn, corrected)`` and lay them on one time axis (step 2).
 
-    ``gaps_ms`` are :func:`split_segments`' excluded times before each segment. Memory: the
-    result (17-18 bytes per interval: ``nn``, ``t_end``, a 1-byte flag and the smallest segment
-    number type) and no whole-series temporary; one segment's arrays are used as they are.
+    ``gaps_ms`` are :func:`split_segments`' excluded times before each segment. ``corrected``
+    is a flag per interval, bool, or a uint8 code (0: unchanged; kept as codes). ``steps``: per
+    segment, the time step of each NN interval (ms) when it is not the NN value itself (an
+    interpolated interval keeping the beats' time, :mod:`tolerance.hrv.correction`); default
+    the NN intervals. Memory: the result (17-18 bytes per interval: ``nn``, ``t_end``, a 1-byte
+    flag and the smallest segment number type) and no whole-series temporary; one segment's
+    arrays are used as they are.
     """
     if not parts:
         empty = np.empty(0)
         return Series(empty, np.empty(0, dtype=bool), np.empty(0, dtype=np.uint8), empty)
+
+    def flags(x: np.ndarray) -> np.ndarray:
+        a = np.asarray(x)
+        return a if a.dtype == np.uint8 else a.astype(bool, copy=False)
+
     if len(parts) == 1:
-        nn, corrected = np.asarray(parts[0][0], dtype=np.float64), np.asarray(parts[0][1], dtype=bool)
+        nn, corrected = np.asarray(parts[0][0], dtype=np.float64), flags(parts[0][1])
     else:
         nn = np.concatenate([np.asarray(p[0], dtype=np.float64) for p in parts])
-        corrected = np.concatenate([np.asarray(p[1], dtype=bool) for p in parts])
+        corrected = np.concatenate([flags(p[1]) for p in parts])
     sizes = [len(p[0]) for p in parts]
     segment = np.repeat(np.arange(len(parts), dtype=segment_dtype(len(parts))), sizes)
     t_end = np.empty(nn.size)
     starts = np.concatenate([[0], np.cumsum(sizes)])
-    for s, c0, t in time_chunks([p[0] for p in parts], gaps_ms):
+    time_steps = [p[0] for p in parts] if steps is None else list(steps)
+    if [len(x) for x in time_steps] != sizes:
+        raise HrvInputError("steps must give one time step per NN interval of each segment")
+    for s, c0, t in time_chunks(time_steps, gaps_ms):
         t_end[starts[s] + c0 : starts[s] + c0 + t.size] = t
     return Series(nn, corrected, segment, t_end)
 
@@ -264,9 +279,11 @@ def layout_windows(
     covered = np.where(some, np.minimum(ends, last_t[c]) - np.maximum(starts, first_t[c]), 0.0).clip(min=0.0)
     a = np.where(some, np.maximum(a, lo[c]), a)
     b = np.maximum(np.where(some, np.minimum(b, hi[c]), a), a)
-    # The window past the last beat is kept only when it is covered enough.
+    # The window past the last beat is kept only when it is covered enough, or when it is the
+    # only one: a series shorter than 80 % of a window gives that window, null with its reason
+    # (issue 24: an analysis always says why it has no number, never nothing).
     keep = np.ones(count, dtype=bool)
-    if ends[-1] > last + _EPS_S and covered[-1] < min_coverage * window_s - _EPS_S:
+    if count > 1 and ends[-1] > last + _EPS_S and covered[-1] < min_coverage * window_s - _EPS_S:
         keep[-1] = False
     return WindowLayout(starts[keep], a[keep], b[keep], covered[keep], np.where(some, ids[c], -1)[keep])
 

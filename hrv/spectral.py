@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import math
 from dataclasses import asdict, dataclass
-from typing import Final
+from typing import Any, Final
 
 from .errors import HrvInputError
 from .kubios import (
@@ -44,10 +44,11 @@ WELCH_SEGMENT_LAYOUTS: Final = {
         "when N = 2 mod 4 only 2 segments fit and the last quarter of the window is left out"
     ),
     "kubios": (
-        "Kubios HRV's FFT spectrum settings (Tarvainen et al. 2014; Kubios HRV user's guide): cubic spline at 4 Hz, "
-        "smoothness-priors detrending lambda = 500 (Tarvainen et al. 2002; -3 dB at 0.0355 Hz at 4 Hz), Welch with "
-        "256 s symmetric Hamming segments, 50 % overlap, segments from the start while whole, 300 points/Hz; "
-        "VLF 0-0.04 Hz, TP = VLF + LF + HF; not checked against Kubios itself (see docs/validation.md)"
+        "Kubios HRV's FFT spectrum (Tarvainen et al. 2014; Kubios HRV user's guide), checked against public Kubios "
+        "reports (docs/validation.md): cubic spline at 4 Hz, smoothness-priors detrending (default lambda = 500, "
+        "Tarvainen et al. 2002) or none, Welch with MATLAB hanning segments (default 256 s, 50 % overlap) from the "
+        "start while whole, 300 points/Hz by default; bands with both edges, the PSD interpolated at them; VLF "
+        "0-0.04 Hz, TP = VLF + LF + HF; time domain of the detrended intervals, pNN50 over N - 1"
     ),
 }
 """Welch segment layouts (``SpectralParameters.welch_segments``) and their descriptions."""
@@ -121,10 +122,12 @@ class SpectralParameters:
             raise HrvInputError("only Welch's PSD and normalize=False are implemented")
         kubios = (self.detrend_lambda, self.welch_segment_s, self.welch_overlap, self.points_per_hz)
         if self.welch_segments == "kubios":
-            # Each Kubios setting is one fixed description; only the numbers may vary.
-            if self.interpolation_method != "cubic" or self.window != "hamming" or None in kubios:
-                raise HrvInputError("the kubios method is cubic, Hamming and needs all its settings: use .kubios()")
-            lam, seg, ov, pts = (float(v) for v in kubios if v is not None)
+            # Each Kubios setting is one fixed description; only the numbers may vary. Lambda
+            # None: detrending "none" (the mean alone is removed).
+            if self.interpolation_method != "cubic" or self.window != "hanning" or None in kubios[1:]:
+                raise HrvInputError("the kubios method is cubic, MATLAB hanning and needs its settings: use .kubios()")
+            lam = 1.0 if self.detrend_lambda is None else float(self.detrend_lambda)
+            seg, ov, pts = (float(v) for v in kubios[1:] if v is not None)
             if not (lam > 0 and seg > 0 and 0 <= ov < 1 and pts >= seg and math.isfinite(lam + seg + pts)):
                 # pts >= seg: nfft = pts * rate is at least a segment's length (zero-padding only).
                 raise HrvInputError("kubios: need lambda > 0, segment > 0, 0 <= overlap < 1, points/Hz >= segment s")
@@ -138,29 +141,40 @@ class SpectralParameters:
     def kubios(
         cls,
         interpolation_rate: float = 4.0,
-        detrend_lambda: float = KUBIOS_LAMBDA,
+        detrend_lambda: float | None = KUBIOS_LAMBDA,
         welch_segment_s: float = KUBIOS_SEGMENT_S,
+        welch_overlap: float = KUBIOS_OVERLAP,
+        points_per_hz: float = KUBIOS_POINTS_PER_HZ,
     ) -> SpectralParameters:
-        """Kubios HRV's default FFT-spectrum settings (:mod:`tolerance.hrv.kubios`)."""
-        cutoff = smoothness_priors_cutoff_hz(interpolation_rate, detrend_lambda)
+        """Kubios HRV's FFT-spectrum settings (:mod:`tolerance.hrv.kubios`), defaults Kubios';
+        ``detrend_lambda`` None for Kubios' detrending "none"."""
+        if detrend_lambda is None:
+            detrend = "none: the mean removed; time-domain figures of the intervals as they are"
+        else:
+            cutoff = smoothness_priors_cutoff_hz(interpolation_rate, detrend_lambda)
+            detrend = (
+                f"smoothness priors, lambda = {detrend_lambda:g} on the resampled series "
+                f"(high-pass, -3 dB at {cutoff:.4f} Hz at {interpolation_rate:g} Hz); removes the mean; "
+                "SDNN, RMSSD and pNN50 of the intervals less this trend at the beats' times"
+            )
         return cls(
             interpolation_rate=interpolation_rate,
             interpolation_method="cubic",
-            window="hamming",
-            segment_rule=f"{welch_segment_s:g} s segments (the whole window when shorter)",
-            overlap=f"{KUBIOS_OVERLAP:.0%}; segments from the window's start while a whole one fits",
-            nfft_rule=f"{KUBIOS_POINTS_PER_HZ:g} points per Hz (nfft = {KUBIOS_POINTS_PER_HZ:g} x rate, zero-padded)",
-            detrend=(
-                f"smoothness priors, lambda = {detrend_lambda:g} on the resampled series "
-                f"(high-pass, -3 dB at {cutoff:.4f} Hz at {interpolation_rate:g} Hz); removes the mean"
+            window="hanning",
+            segment_rule=f"{welch_segment_s:g} s segments (the whole window when shorter), MATLAB hanning window",
+            overlap=f"{welch_overlap:.0%}; segments from the window's start while a whole one fits",
+            nfft_rule=f"{points_per_hz:g} points per Hz (nfft = {points_per_hz:g} x rate, zero-padded)",
+            detrend=detrend,
+            band_integration=(
+                "trapezoid over [low, high], both edges included, the PSD linearly interpolated at the edges; "
+                "TP = VLF + LF + HF; pNN50 over the N - 1 differences"
             ),
-            band_integration="trapezoid over bins with low <= f < high; TP = VLF + LF + HF",
             vlf_hz=KUBIOS_VLF_HZ,
             welch_segments="kubios",
             detrend_lambda=detrend_lambda,
             welch_segment_s=welch_segment_s,
-            welch_overlap=KUBIOS_OVERLAP,
-            points_per_hz=KUBIOS_POINTS_PER_HZ,
+            welch_overlap=welch_overlap,
+            points_per_hz=points_per_hz,
         )
 
     def as_dict(self) -> dict[str, object]:
@@ -199,9 +213,12 @@ SPECTRUM_METHODS: Final = {
 """The CLI's ``--spectrum`` names and the method (``welch_segments``) each selects."""
 
 
-def spectral_parameters(name: str, interpolation_rate: float = 4.0) -> SpectralParameters:
-    """The preset named by ``--spectrum`` (:data:`SPECTRUM_METHODS`) or by its method name."""
+def spectral_parameters(name: str, interpolation_rate: float = 4.0, **kubios: Any) -> SpectralParameters:
+    """The preset named by ``--spectrum`` (:data:`SPECTRUM_METHODS`) or by its method name;
+    ``kubios``: :meth:`SpectralParameters.kubios`' settings (only with the kubios method)."""
     method = SPECTRUM_METHODS.get(name, name)
     if method == "kubios":
-        return SpectralParameters.kubios(interpolation_rate)
+        return SpectralParameters.kubios(interpolation_rate, **kubios)
+    if kubios:
+        raise HrvInputError(f"{', '.join(sorted(kubios))}: Kubios settings, only with the kubios spectrum")
     return SpectralParameters(interpolation_rate=interpolation_rate, welch_segments=method)

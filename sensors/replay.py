@@ -17,14 +17,23 @@ Notification log format (JSON Lines, UTF-8, one object per line, in receive orde
   ``detail`` and ``attempt``.
 - ``source`` is informative: replayed items carry the replay's own ``source_id``.
 Blank lines are ignored; anything else that does not fit raises :class:`ReplayFileError`
-naming the file and line. :class:`DeviceInfo` items are not recorded.
+naming the file and line, except a last line cut short (the recording stopped mid-write, no
+line end after it): that one is reported (a warning, and in ``problems``) and the lines before
+it are replayed. :class:`DeviceInfo` items are not recorded.
+
+A recorded clock that jumps (``t`` forward by more than :data:`MAX_PLAYBACK_GAP_S`, or
+``t_utc`` moving against ``t`` by more than :data:`MAX_UTC_STEP_S`: two recordings pasted
+together, a host clock set to 1938) is replayed as a gap: a ``lost`` then ``reconnected``
+event, so no HRV window spans it, and playback does not wait out the jump.
 """
 
 from __future__ import annotations
 
 import asyncio
 import json
+import logging
 import math
+import os
 import time
 from collections.abc import AsyncIterator, Awaitable, Callable, Iterable
 from dataclasses import dataclass
@@ -42,9 +51,15 @@ from .samples import (
     SensorItem,
 )
 
+_log = logging.getLogger(__name__)
+
 LOG_FORMAT: Final = "tolerance-notifications"
 LOG_VERSION: Final = 1
 _YIELD_EVERY: Final = 200  # at speed=inf, give the loop a turn this often
+MAX_PLAYBACK_GAP_S: Final = 3600.0
+"""A forward step of the recorded ``t`` longer than this (s) is a clock jump, not a pause."""
+MAX_UTC_STEP_S: Final = 60.0
+"""``t_utc - t`` changing by more than this (s) between two lines is a jump of the host clock."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -71,7 +86,10 @@ class NotificationLogWriter:
 
     def __init__(self, path: str | Path) -> None:
         self.path = Path(path)
-        self._file: IO[str] = self.path.open("w", encoding="utf-8", newline="\n")
+        # 0600: a notification log is health data, for the worker's account alone.
+        fd = os.open(self.path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        self._file: IO[str] = os.fdopen(fd, "w", encoding="utf-8", newline="\n")
         self._t0: float | None = None
         self.lines = 0
 
@@ -141,8 +159,10 @@ def _number(obj: dict[str, Any], key: str, fail: Callable[[str], ReplayFileError
     return float(value)
 
 
-def read_log(path: str | Path) -> list[LogRecord]:
-    """Parse and check a whole notification log; raises ReplayFileError (path, line)."""
+def read_log(path: str | Path, problems: list[str] | None = None) -> list[LogRecord]:
+    """Parse and check a whole notification log; raises ReplayFileError (path, line).
+
+    A cut last line is not an error: it is logged, added to ``problems`` if given, and left out."""
     path = Path(path)
     try:
         text = path.read_text(encoding="utf-8")
@@ -151,7 +171,10 @@ def read_log(path: str | Path) -> list[LogRecord]:
     records: list[LogRecord] = []
     utc_offset: float | None = None  # t_utc - t, from the first line that has both
     last_t = 0.0
-    for number, raw in enumerate(text.splitlines(), start=1):
+    lines = text.splitlines()
+    last_number = max((n for n, raw in enumerate(lines, start=1) if raw.strip()), default=0)
+    unfinished = bool(text) and not text.endswith(("\n", "\r"))
+    for number, raw in enumerate(lines, start=1):
         if not raw.strip():
             continue
 
@@ -161,6 +184,12 @@ def read_log(path: str | Path) -> list[LogRecord]:
         try:
             obj = json.loads(raw)
         except json.JSONDecodeError as exc:
+            if number == last_number and unfinished and number > 1:
+                problem = f"{path}, line {number}: the last line is cut short (the recording stopped mid-write)"
+                _log.warning("%s", problem)
+                if problems is not None:
+                    problems.append(problem)
+                break
             raise fail(f"not JSON ({exc.msg})") from None
         if not isinstance(obj, dict):
             raise fail("each line must be a JSON object")
@@ -202,6 +231,20 @@ def read_log(path: str | Path) -> list[LogRecord]:
     return [r if not math.isnan(r.t_utc) else _with_utc(r, r.t + offset) for r in records]
 
 
+def _clock_jump(previous: LogRecord | None, r: LogRecord) -> str | None:
+    """Why the step from ``previous`` to ``r`` is a clock jump (for the gap's detail), or None."""
+    if previous is None:
+        return None
+    step = r.t - previous.t
+    if step > MAX_PLAYBACK_GAP_S:
+        return f"the recorded clock jumps {step / 86400:.1f} days ahead at line {r.line}: a gap"
+    drift = (r.t_utc - r.t) - (previous.t_utc - previous.t)
+    if abs(drift) > MAX_UTC_STEP_S:
+        when = time.strftime("%Y-%m-%d", time.gmtime(r.t_utc)) if -6e10 < r.t_utc < 2.5e11 else "out of range"
+        return f"the recorded wall clock jumps {drift / 86400:+.1f} days (to {when}) at line {r.line}: a gap"
+    return None
+
+
 def _with_utc(r: LogRecord, t_utc: float) -> LogRecord:
     return LogRecord(r.line, r.t, t_utc, r.source, r.payload, r.event, r.detail, r.attempt)
 
@@ -232,20 +275,36 @@ class ReplaySource:
         self._clock = clock
         self._source_id = source_id or f"replay:{self.path.name}"
         self.malformed = 0
+        self.clock_jumps = 0
+        """Clock jumps replayed as gaps."""
 
     @property
     def source_id(self) -> str:
         return self._source_id
 
     async def stream(self) -> AsyncIterator[SensorItem]:
-        """Yield every recorded notification (decoded) and event, with the recorded timing."""
-        records = read_log(self.path)  # a bad file fails before anything is yielded
+        """Yield every recorded notification (decoded) and event, with the recorded timing;
+        a clock jump is yielded as a gap (``lost``, then ``reconnected``) and not waited out."""
+        # Off the event loop: a long log takes seconds to parse. A bad file fails before
+        # anything is yielded.
+        records = await asyncio.to_thread(read_log, self.path)
         start = self._clock()
         t0 = records[0].t if records else 0.0
+        skipped = 0.0  # recorded seconds of clock jumps, not waited for
+        previous: LogRecord | None = None
         for i, r in enumerate(records):
+            jump = _clock_jump(previous, r)
+            if jump is not None:
+                assert previous is not None
+                self.clock_jumps += 1
+                if r.t - previous.t > MAX_PLAYBACK_GAP_S:
+                    skipped += r.t - previous.t
+                yield ConnectionEvent(self._source_id, r.t, r.t_utc, ConnectionState.LOST, jump)
+                yield ConnectionEvent(self._source_id, r.t, r.t_utc, ConnectionState.RECONNECTED, "replay resumes")
+            previous = r
             if math.isfinite(self._speed):
                 # Against an absolute schedule, so sleep overshoot does not accumulate.
-                delay = start + (r.t - t0) / self._speed - self._clock()
+                delay = start + (r.t - t0 - skipped) / self._speed - self._clock()
                 if delay > 0:
                     await self._sleep(delay)
             elif i % _YIELD_EVERY == 0:

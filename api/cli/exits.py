@@ -2,7 +2,8 @@
 
 0 the result is real; 1 a runtime failure (device, server, storage, writing the output);
 2 bad usage or bad input (a malformed payload, an unreadable file, an unknown scenario or
-session); 130 interrupted. A command returns a code, or raises: :func:`exit_for` turns any
+session); 3 ``analyze`` wrote its whole output (artifacts, excluded values, every window with
+its reason) but no window gave numbers; 130 interrupted. A command returns a code, or raises: :func:`exit_for` turns any
 error of the table into its code and a one-line message (with the error's ``advice`` if it
 has one), so no user mistake ends in a traceback. Classes are named, not imported, so that
 the CLI starts without loading numpy, bleak or FastAPI.
@@ -18,6 +19,7 @@ class ExitCode(IntEnum):
     OK = 0
     FAILURE = 1
     USAGE = 2
+    NO_WINDOW = 3
     INTERRUPTED = 130
 
 
@@ -32,6 +34,7 @@ ERROR_EXITS: Final[dict[str, ExitCode]] = {
     "HrvInputError": ExitCode.USAGE,
     "UsageError": ExitCode.USAGE,
     "NoDatabase": ExitCode.USAGE,
+    "NotARegularFile": ExitCode.USAGE,
     # the machine or a device failed
     "DatabaseInUse": ExitCode.FAILURE,
     "StoreError": ExitCode.FAILURE,

@@ -39,6 +39,25 @@ def _port(text: str) -> int:
     return value
 
 
+def _overlap(text: str) -> float:
+    """A Welch overlap, a share from 0 to below 1."""
+    value = _share(text)
+    if value >= 1.0:
+        raise argparse.ArgumentTypeError(f"an overlap must be below 1, got {text}")
+    return value
+
+
+def _share(text: str) -> float:
+    """A share 0-1 (``--max-corrected-share``, ``--max-abnormal-share``)."""
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"not a number: {text!r}") from None
+    if not 0.0 <= value <= 1.0:
+        raise argparse.ArgumentTypeError(f"must be a share from 0 to 1, got {text}")
+    return value
+
+
 def _span(text: str) -> tuple[float, float]:
     start, sep, end = text.partition(":")
     try:
@@ -50,6 +69,77 @@ def _span(text: str) -> tuple[float, float]:
     if b - a < 180:
         raise argparse.ArgumentTypeError(f"{text!r}: a calibration needs at least 180 s of seated rest")
     return a, b
+
+
+def _serve_options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
+    """Add ``serve``'s options to ``parser`` (``serve`` and ``service install``); returns them."""
+    before = len(parser._actions)
+    src = parser.add_mutually_exclusive_group()
+    src.add_argument(
+        "--sim",
+        metavar="SCENARIO",
+        action="append",
+        help="simulated strap with this scenario (default: calm); repeat for several participants",
+    )
+    src.add_argument(
+        "--device",
+        metavar="NAME_OR_ADDRESS",
+        action="append",
+        help="real BLE strap by name or address; repeat for several straps",
+    )
+    src.add_argument(
+        "--replay", metavar="FILE", action="append", help="play a recorded notification log through the live pipeline"
+    )
+    parser.add_argument(
+        "--speed",
+        type=_positive_float,
+        default=1.0,
+        help="run simulated/replayed time K times faster than real time (default 1)",
+    )
+    parser.add_argument("--seed", type=int, default=None, help="seed for simulated straps (default: random)")
+    parser.add_argument(
+        "--baseline",
+        metavar="START:END",
+        type=_span,
+        default=None,
+        help="calibrate each session's baseline from its own beats between these seconds after its start "
+        "(at least 180 s of seated rest; for demos and replays); default: population values until a calibration",
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="NAME",
+        default=None,
+        help="the worker's profile: its stored baseline and window are used, a calibration updates it",
+    )
+    parser.add_argument(
+        "--replay-dir",
+        metavar="DIR",
+        default=None,
+        help="let POST /api/sessions replay notification logs from this folder (default: no replays over the API)",
+    )
+    parser.add_argument(
+        "--scenario-dir",
+        metavar="DIR",
+        default=None,
+        help="let POST /api/sessions simulate the .toml scenarios of this folder (default: bundled scenarios only)",
+    )
+    parser.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1: this machine only)")
+    parser.add_argument(
+        "--public-name",
+        metavar="NAME",
+        action="append",
+        default=None,
+        help="a host name or address clients use to reach this server besides --host (repeatable); "
+        "requests naming any other Host are refused",
+    )
+    parser.add_argument("--port", type=_port, default=None, help="TCP port (default 8000; 0 picks a free one)")
+    parser.add_argument(
+        "--db",
+        metavar="PATH",
+        default=None,
+        help="SQLite file (default: tolerance.sqlite3 in the user's data directory)",
+    )
+    return parser._actions[before:]
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -66,65 +156,7 @@ def build_parser() -> argparse.ArgumentParser:
     sub = parser.add_subparsers(dest="command", metavar="COMMAND", required=True)
 
     serve = sub.add_parser("serve", help="run the live server and print the URL to open")
-    src = serve.add_mutually_exclusive_group()
-    src.add_argument(
-        "--sim",
-        metavar="SCENARIO",
-        action="append",
-        help="simulated strap with this scenario (default: calm); repeat for several participants",
-    )
-    src.add_argument(
-        "--device",
-        metavar="NAME_OR_ADDRESS",
-        action="append",
-        help="real BLE strap by name or address; repeat for several straps",
-    )
-    src.add_argument(
-        "--replay", metavar="FILE", action="append", help="play a recorded notification log through the live pipeline"
-    )
-    serve.add_argument(
-        "--speed",
-        type=_positive_float,
-        default=1.0,
-        help="run simulated/replayed time K times faster than real time (default 1)",
-    )
-    serve.add_argument("--seed", type=int, default=None, help="seed for simulated straps (default: random)")
-    serve.add_argument(
-        "--baseline",
-        metavar="START:END",
-        type=_span,
-        default=None,
-        help="calibrate each session's baseline from its own beats between these seconds after its start "
-        "(at least 180 s of seated rest; for demos and replays); default: population values until a calibration",
-    )
-    serve.add_argument(
-        "--profile",
-        metavar="NAME",
-        default=None,
-        help="the worker's profile: its stored baseline and window are used, a calibration updates it",
-    )
-    serve.add_argument(
-        "--replay-dir",
-        metavar="DIR",
-        default=None,
-        help="let POST /api/sessions replay notification logs from this folder (default: no replays over the API)",
-    )
-    serve.add_argument("--host", default=None, help="interface to bind (default 127.0.0.1: this machine only)")
-    serve.add_argument(
-        "--public-name",
-        metavar="NAME",
-        action="append",
-        default=None,
-        help="a host name or address clients use to reach this server besides --host (repeatable); "
-        "requests naming any other Host are refused",
-    )
-    serve.add_argument("--port", type=_port, default=None, help="TCP port (default 8000; 0 picks a free one)")
-    serve.add_argument(
-        "--db",
-        metavar="PATH",
-        default=None,
-        help="SQLite file (default: tolerance.sqlite3 in the user's data directory)",
-    )
+    _serve_options(serve)
 
     scan = sub.add_parser("scan", help="list straps advertising the Heart Rate Service")
     scan.add_argument("--timeout", type=_positive_float, default=8.0, help="seconds to scan (default 8)")
@@ -183,10 +215,50 @@ def build_parser() -> argparse.ArgumentParser:
         help=(
             "welch: Welch PSD whose 3 segments cover the whole window (default); neurokit2: exactly "
             "nk.hrv_frequency(normalize=False, interpolation_rate=4), whose segment rule leaves the last "
-            "quarter of about one window in four out; kubios: Kubios HRV's published FFT settings (cubic "
-            "spline 4 Hz, smoothness priors lambda 500, Welch 256 s Hamming segments 50 %% overlap, VLF "
-            "0-0.04 Hz), not checked against Kubios itself"
+            "quarter of about one window in four out; kubios: Kubios HRV's FFT spectrum and time domain, "
+            "checked against public Kubios reports (docs/validation.md); its settings below"
         ),
+    )
+    kubios = analyze.add_argument_group("Kubios HRV's settings (with --spectrum kubios; defaults Kubios')")
+    kubios.add_argument(
+        "--detrend", choices=("priors", "none"), default=None, help="smoothness priors (default) or none"
+    )
+    kubios.add_argument(
+        "--lambda", dest="lam", type=_positive_float, default=None, help="smoothness priors lambda (500)"
+    )
+    kubios.add_argument(
+        "--welch-window", type=_positive_float, default=None, metavar="S", help="Welch segment, seconds (256)"
+    )
+    kubios.add_argument("--welch-overlap", type=_overlap, default=None, help="Welch overlap, share 0-<1 (0.5)")
+    kubios.add_argument("--points-per-hz", type=_positive_float, default=None, help="frequency grid, points/Hz (300)")
+    analyze.add_argument(
+        "--interp-hz",
+        type=_positive_float,
+        default=None,
+        help="resampling rate of the NN series for the spectrum, Hz (default 4; every --spectrum)",
+    )
+    analyze.add_argument(
+        "--correction",
+        choices=("auto", "none", "very-low", "low", "medium", "strong", "very-strong", "neurokit"),
+        default=None,
+        help=(
+            "artifact correction: auto (Lipponen & Tarvainen, default), none, a Kubios threshold level "
+            "(very-low 0.45 s ... very-strong 0.05 s from the local median, cubic-spline replacement), "
+            "neurokit (neurokit2's peak moving; the only one --engine neurokit takes)"
+        ),
+    )
+    analyze.add_argument(
+        "--max-corrected-share",
+        type=_share,
+        default=0.20,
+        help="windows with a larger share of corrected beats give no numbers (0-1, default 0.20)",
+    )
+    analyze.add_argument(
+        "--max-abnormal-share",
+        type=_share,
+        default=0.10,
+        help="the fixed-criterion quality gate: windows whose raw successive differences exceed 20 %% "
+        "in a larger share give no numbers (0-1, default 0.10)",
     )
     analyze.add_argument("--no-progress", action="store_true", help="no progress bar on stderr")
     analyze.add_argument(
@@ -195,7 +267,8 @@ def build_parser() -> argparse.ArgumentParser:
         type=_span,
         default=None,
         help="calibrate the window of tolerance from the beats between these seconds of the file "
-        "(at least 180 s of seated rest); default: population values, flagged in the output",
+        "(at least 180 s of seated rest; its 60 s windows usable over all of it but the first 70 s); "
+        "default: population values, flagged in the output",
     )
     analyze.add_argument(
         "--profile",
@@ -212,8 +285,12 @@ def build_parser() -> argparse.ArgumentParser:
     review.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
     review.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
 
+    sessions = sub.add_parser("sessions", help="list the stored sessions: ids, labels, start, duration, status")
+    sessions.add_argument("--format", choices=("text", "json"), default="text", help="output format (default text)")
+    sessions.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
+
     export = sub.add_parser("export", help="export a stored session")
-    export.add_argument("session", metavar="SESSION", help="session id (see GET /api/sessions)")
+    export.add_argument("session", metavar="SESSION", help="session id (see `tolerance sessions`)")
     export.add_argument(
         "--format",
         choices=tuple(EXPORTS),
@@ -225,11 +302,38 @@ def build_parser() -> argparse.ArgumentParser:
     export.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
 
     forget = sub.add_parser("forget", help="delete stored sessions for good, leaving no trace in the database file")
-    forget.add_argument("sessions", metavar="SESSION", nargs="*", help="session ids (see GET /api/sessions)")
+    forget.add_argument("sessions", metavar="SESSION", nargs="*", help="session ids (see `tolerance sessions`)")
     forget.add_argument("--all", action="store_true", help="every stored session")
     forget.add_argument("--before", metavar="DATE", default=None, help="sessions started before DATE (local time)")
+    forget.add_argument(
+        "--profiles",
+        action="store_true",
+        help="also every stored profile (a worker's baseline, window and resonance rate, under their name)",
+    )
+    forget.add_argument(
+        "--finish",
+        action="store_true",
+        help="remove the traces an earlier forget left while another program held the database open",
+    )
     forget.add_argument("--yes", action="store_true", help="do not ask for confirmation")
     forget.add_argument("--db", metavar="PATH", default=None, help="SQLite file (default: as for serve)")
+
+    service = sub.add_parser(
+        "service", help="start `tolerance serve` at every login (a systemd user unit; other systems: README)"
+    )
+    actions = service.add_subparsers(dest="action", metavar="ACTION", required=True)
+    install = actions.add_parser(
+        "install",
+        help="write ~/.config/systemd/user/tolerance.service running `tolerance serve` with these options, "
+        "and enable and start it when systemctl is there",
+    )
+    options = _serve_options(install)
+    # The service command writes these back as `serve` arguments: (dest, flag, default, metavar).
+    install.set_defaults(
+        serve_options=tuple((a.dest, a.option_strings[-1], a.default, a.metavar) for a in options if a.option_strings)
+    )
+    actions.add_parser("uninstall", help="stop and disable the unit, and remove its file")
+    actions.add_parser("status", help="whether the unit is installed, enabled and running, and what it runs")
     return parser
 
 

@@ -12,9 +12,12 @@ feeds a file (``tolerance export``) or an HTTP response.
 from __future__ import annotations
 
 import importlib
+import os
+import stat
 from pathlib import Path
 from typing import Final
 
+from ..files import file_kind
 from .kinds import ExportFormat, RRReader
 from .rr_series import RRFileError, RRSeries
 
@@ -58,6 +61,11 @@ def read_rr_file(path: str | Path) -> RRSeries:
     """Read an RR file with the first reader that takes it (see each reader for its layouts)."""
     p = Path(path)
     try:
+        # Checked before opening: a FIFO would block the open (for ever, with no writer), a
+        # device such as /dev/zero would never end.
+        st = os.stat(p)
+        if not stat.S_ISREG(st.st_mode):
+            raise RRFileError(str(p), None, f"it is {file_kind(st.st_mode)}, not a regular file")
         with p.open("rb") as handle:
             head = handle.read(4096)
     except OSError as exc:

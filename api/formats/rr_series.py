@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import TYPE_CHECKING
+from typing import TYPE_CHECKING, Final
 
 if TYPE_CHECKING:
     import numpy as np
@@ -31,6 +31,12 @@ class RRFileError(ValueError):
         self.reason = reason
 
 
+MAX_DROPOUT_MS: Final = 86_400_000.0
+"""The most elapsed time one drop-out counts for (24 h, in ms). A longer value (``1e308``) is no
+measurement of time: it still splits the series, but counting it whole would put every later
+beat beyond any calendar (and past float precision) and refuse the whole file."""
+
+
 @dataclass(frozen=True, slots=True)
 class ExcludedValue:
     """A value left out of the series: position among the values, line, value in ms, why."""
@@ -39,6 +45,12 @@ class ExcludedValue:
     line: int
     rr_ms: float
     reason: str
+
+    @property
+    def elapsed_ms(self) -> float:
+        """The time this value stands for in the series' time base, ms (a drop-out's own length,
+        at most :data:`MAX_DROPOUT_MS`)."""
+        return min(self.rr_ms, MAX_DROPOUT_MS)
 
 
 @dataclass(frozen=True, slots=True)

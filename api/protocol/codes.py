@@ -63,6 +63,7 @@ class ErrorCode(StrEnum):
     UNKNOWN_EPISODE = "unknown_episode"  # (404)
     UNKNOWN_SESSION = "unknown_session"  # (404)
     RATE_LIMITED = "rate_limited"
+    NOT_STORED = "not_stored"  # the disk is full and the session's buffer too: the command was not taken (503)
     INTERNAL = "internal"
 
 

@@ -143,8 +143,11 @@ class ZoneFrame(Frame):
     """Where arousal stands against the window: on every change of zone and every 5 s.
 
     ``arousal`` is the index (z-score units; null without a usable 60 s window), ``zone`` one of
-    hypo, within, hyper, activity, unknown; ``baseline`` where the personal centre and spread
-    come from (``population``: no calibration yet). A heuristic, not a diagnosis."""
+    hypo, within, hyper, activity, unknown, warmup (the first 60 s window filling), learning (a
+    provisional baseline learning the person's first minute); ``baseline`` where the personal
+    centre and spread come from (``learning``, ``provisional``: learnt from this person's first
+    minute, not yet confirmed; ``calibration``, ``range``, ``rolling``). A heuristic, not a
+    diagnosis."""
 
     type: Literal["zone"] = "zone"
     t: float
@@ -235,7 +238,10 @@ class BaselineFrame(Frame):
 
     type: Literal["baseline"] = "baseline"
     t: float
-    source: str = Field(description="population, calibration, range, rolling, profile")
+    source: str = Field(
+        description="learning (a provisional baseline is being learnt), provisional, calibration, range, rolling, "
+        "population"
+    )
     hr_center_bpm: float | None = None
     hr_spread_bpm: float | None = None
     rmssd_center_ms: float | None = None

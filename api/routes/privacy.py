@@ -28,6 +28,10 @@ class ForgetOut(BaseModel):
     session: str
     rows: dict[str, int]
     """Rows deleted, by table."""
+    pending: bool = False
+    """True: the rows are deleted, but a program holding the database open (a database browser)
+    keeps copies in the file; the server removes them as soon as it closes (``/api/health``)."""
+    detail: str = "no trace of the session is left in the database file"
 
 
 @router.delete("/{session_id}/data", response_model=ForgetOut, responses=_ERRORS)
@@ -39,6 +43,17 @@ async def forget_session(session_id: str, state: State) -> ForgetOut:
     if not await state.store.read(lambda conn: queries.session_exists(conn, session_id)):
         raise HTTPException(404, f"no session with id {session_id!r}")
     result: list[Forgotten] = []
+    # No wait for readers here: the writer records live sessions too; it finishes a pending scrub
+    # at its next checkpoint once the reader has left.
     await state.store.run_exclusive(lambda conn: result.append(forget_sessions(conn, [session_id])))
     state.manager.sessions.pop(session_id, None)
+    if result[0].pending:
+        state.store.scrub_pending = True
+        return ForgetOut(
+            session=session_id,
+            rows=result[0].rows,
+            pending=True,
+            detail="deleted, but a program holding the database open (a database browser?) keeps copies in the "
+            "file; they are removed as soon as it closes (GET /api/health: forget_pending)",
+        )
     return ForgetOut(session=session_id, rows=result[0].rows)

@@ -8,6 +8,7 @@ they are refused alike: 404 for an unknown session, 409 for one that has ended o
 
 from __future__ import annotations
 
+import asyncio
 import dataclasses
 import time
 from typing import Annotated, Any
@@ -18,7 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from .. import formats
 from .. import review as review_module
-from ..deps import AppState, State
+from ..deps import WRITES_PER_S, AppState, State
 from ..protocol import (
     AssessResonanceCommand,
     BreathingCommand,
@@ -105,6 +106,20 @@ async def _live_or_refuse(state: AppState, session_id: str) -> LiveSession:
     return live
 
 
+_WRITE_ERRORS: dict[int | str, dict[str, Any]] = {
+    **_ERRORS,
+    429: {"description": "Too many markers and notes for this session (a flood would fill the disk)"},
+    503: {"description": "The disk is full and the session's buffer holds only markers and notes: not stored"},
+}
+
+
+def _limit_writes(state: AppState, session_id: str) -> None:
+    if not state.allow_write(session_id):
+        raise HTTPException(
+            429, f"too many markers and notes for session {session_id}; at most {WRITES_PER_S:g} a second"
+        )
+
+
 @router.get("", response_model=list[SessionView])
 async def list_sessions(state: State) -> list[SessionView]:
     """Every stored session, newest first; live ones carry their live status."""
@@ -118,7 +133,10 @@ async def add_session(body: NewSession, state: State) -> SessionView:
     if body.baseline is not None and not (0 <= body.baseline[0] and body.baseline[1] - body.baseline[0] >= 180):
         raise unprocessable(("body", "baseline"), "START >= 0 and at least 180 s of seated rest to END")
     try:
-        spec = parse_source(body.source, state.settings, seed=body.seed, speed=body.speed, label=body.label)
+        # In a worker thread: a scenario or a replay is a file to read and check.
+        spec = await asyncio.to_thread(
+            parse_source, body.source, state.settings, seed=body.seed, speed=body.speed, label=body.label
+        )
     except SourceError as exc:
         raise unprocessable(("body", "source"), str(exc)) from None
     spec = dataclasses.replace(spec, profile=body.profile, calibrate_span_s=body.baseline)
@@ -181,9 +199,10 @@ async def export_session(
     )
 
 
-@router.post("/{session_id}/markers", status_code=201, response_model=EventFrame, responses=_ERRORS)
+@router.post("/{session_id}/markers", status_code=201, response_model=EventFrame, responses=_WRITE_ERRORS)
 async def add_marker(session_id: str, body: MarkerCommand, state: State) -> EventFrame:
     live = await _live_or_refuse(state, session_id)
+    _limit_writes(state, session_id)
     try:
         marker = await live.add_marker(body.text, source="api")
     except SessionNotLive as exc:
@@ -260,9 +279,12 @@ async def list_episodes(session_id: str, state: State) -> list[dict[str, Any]]:
     return await state.store.read(q)
 
 
-@router.post("/{session_id}/episodes/{index}/notes", status_code=201, response_model=EventFrame, responses=_ERRORS)
+@router.post(
+    "/{session_id}/episodes/{index}/notes", status_code=201, response_model=EventFrame, responses=_WRITE_ERRORS
+)
 async def add_note(session_id: str, index: int, body: NoteIn, state: State) -> EventFrame:
     """A note on an episode, while the session runs or later."""
+    _limit_writes(state, session_id)
     live = state.manager.get(session_id)
     if live is not None and live.status == "live":
         try:

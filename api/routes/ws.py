@@ -5,7 +5,6 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
-import time
 from typing import Final
 
 from fastapi import APIRouter, WebSocket, WebSocketDisconnect
@@ -13,8 +12,10 @@ from fastapi import APIRouter, WebSocket, WebSocketDisconnect
 from ..deps import WsState
 from ..hub import Subscription
 from ..protocol import CloseCode, ErrorCode, ErrorFrame, FrameError, HelloFrame, StatusFrame, parse_client_frame
+from ..ratelimit import TokenBucket
 from ..session import LiveSession, NotSimulated, PacerError, SessionManager, SessionNotLive, UnknownEpisode
 from ..session.commands import carry_out
+from ..storage import StorageFull
 
 _log = logging.getLogger(__name__)
 router = APIRouter()
@@ -27,20 +28,11 @@ is stalled, not slow: it is let go, and what it held (its queue, its buffers) fr
 one is told of the frames dropped for it instead (the hub's bounded queue)."""
 
 
-class _TokenBucket:
+class _TokenBucket(TokenBucket):
     """A flood of client frames is answered with errors, not work: 20 frames/s, bursts of 40."""
 
-    def __init__(self, rate: float = RATE_PER_S, burst: float = BURST) -> None:
-        self.rate, self.burst, self.tokens, self.t = rate, burst, burst, time.monotonic()
-
-    def take(self) -> bool:
-        now = time.monotonic()
-        self.tokens = min(self.burst, self.tokens + (now - self.t) * self.rate)
-        self.t = now
-        if self.tokens >= 1.0:
-            self.tokens -= 1.0
-            return True
-        return False
+    def __init__(self) -> None:
+        super().__init__(RATE_PER_S, BURST)
 
 
 def _error(code: ErrorCode, message: str) -> str:
@@ -88,6 +80,8 @@ async def _receiver(ws: WebSocket, sub: Subscription, manager: SessionManager, l
             reply = _error(ErrorCode.UNKNOWN_EPISODE, f"no episode {exc.args[0]} in this session")
         except PacerError as exc:
             reply = _error(ErrorCode.BAD_FIELD, str(exc))
+        except StorageFull as exc:
+            reply = _error(ErrorCode.NOT_STORED, f"{exc}. {exc.advice}")
         except Exception:  # a bug must cost this one command, not the client's socket
             _log.exception("command on session %s failed", live.id)
             reply = _error(ErrorCode.INTERNAL, "the server could not carry out that command")

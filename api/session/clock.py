@@ -72,7 +72,7 @@ class SessionState:
     zone: ZoneFrame | None = None
     zones: deque[ZoneFrame] = field(default_factory=lambda: deque(maxlen=HISTORY_ZONES))
     within_share: float | None = None
-    baseline_source: str = "population"
+    baseline_source: str = "learning"
     baseline: BaselineFrame | None = None
     episodes: deque[EpisodeFrame] = field(default_factory=lambda: deque(maxlen=HISTORY_EPISODES))
     open_episodes: set[int] = field(default_factory=set)

@@ -181,11 +181,14 @@ def _(value: Nudge, clock: SessionClock, state: SessionState) -> list[Frame]:
 @frames_of.register
 def _(value: BaselineSet, clock: SessionClock, state: SessionState) -> list[Frame]:
     b = value.baseline
-    state.baseline_source = b.source
-    frame = BaselineFrame(
-        t=clock.rel(value.t_s), source=b.source, hr_center_bpm=b.hr_center_bpm, hr_spread_bpm=b.hr_spread_bpm,
-        rmssd_center_ms=b.rmssd_center_ms, ln_rmssd_spread=b.ln_rmssd_spread,
-    )  # fmt: skip
+    state.baseline_source = value.source
+    if b is None:
+        frame = BaselineFrame(t=clock.rel(value.t_s), source=value.source)
+    else:
+        frame = BaselineFrame(
+            t=clock.rel(value.t_s), source=b.source, hr_center_bpm=b.hr_center_bpm, hr_spread_bpm=b.hr_spread_bpm,
+            rmssd_center_ms=b.rmssd_center_ms, ln_rmssd_spread=b.ln_rmssd_spread,
+        )  # fmt: skip
     state.baseline = frame
     return [frame]
 

@@ -10,7 +10,9 @@ windows at every beat); a calibration span gives the baseline (the live stage's
 session's exported beats gives the episodes the live session gave after END.
 
 Times are seconds of the file's beat time, 0 at the start of the first value; the span too.
-Without a span or a baseline, population values are used and ``baseline.source`` says so.
+Without a span or a baseline, a provisional baseline is learnt from the file's first minute of
+usable windows, as a live session without calibration does (``baseline.source`` says
+``provisional``).
 """
 
 from __future__ import annotations
@@ -24,18 +26,21 @@ import numpy as np
 import numpy.typing as npt
 from tolerance.hrv import BeatUpdate, Engine, EngineConfig, GapReason
 from tolerance.hrv.arousal import (
-    POPULATION_BASELINE,
     Baseline,
     Calibration,
     ToleranceConfig,
     ToleranceResult,
     ToleranceTracker,
+    ZoneTick,
 )
 
 from .tolerance import SHORT_WINDOW_S
 
 _CHUNK: Final = 65_536
 """RR values turned into Python floats at a time (the input stays one numpy array)."""
+
+CALIBRATION_SLACK_S: Final = 10.0
+"""Usable time a calibration span may lack at its end (s): two of the calibration's 5 s samples."""
 
 BeatValues = tuple[float, float | None, float | None, float | None]
 """One beat: time (s), 60 s HR (bpm), RMSSD (ms), corrected share (None: no number)."""
@@ -122,19 +127,25 @@ def file_tolerance(
     Raises :class:`~tolerance.hrv.arousal.CalibrationRefused` when the span cannot calibrate."""
     if calibrate_span_s is not None:
         start, end = calibrate_span_s
-        cal = Calibration(source="range", required_s=max(end - start - SHORT_WINDOW_S, 60.0))
+        # The span (>= 180 s, checked by the CLI) but its first minute, while the first 60 s
+        # window fills, must be usable, less CALIBRATION_SLACK_S: windows are sampled every 5 s
+        # from the first beat, so a clean span's samples reach at best 0-5 s short of END
+        # (issue 24: END - START - 60 s refused a clean 0:300 by a sample).
+        cal = Calibration(source="range", required_s=max(end - start - SHORT_WINDOW_S - CALIBRATION_SLACK_S, 60.0))
         for t, hr, rm, cs in iter_short_windows(rr_ms, gaps_after=gaps_after):
             if t >= end:
                 break  # beat times increase
             if start <= t:
                 cal.add(t, hr, rm, cs)
         baseline = cal.finish()
-    used = baseline or POPULATION_BASELINE
-    tracker = ToleranceTracker(used, config)
+    tracker = ToleranceTracker(baseline, config)
+    ticks: list[ZoneTick] = []
     for t, hr, rm, cs in iter_short_windows(rr_ms, gaps_after=gaps_after):
-        tracker.add(t, hr, rm, cs, False, False)
+        ticks.extend(u for u in tracker.add(t, hr, rm, cs, False, False) if isinstance(u, ZoneTick))
     tracker.finish()
-    result = ToleranceResult(used, tracker.zones, tracker.episodes, tracker.time_in_window, tracker.config)
+    result = ToleranceResult(
+        tracker.baseline, tracker.zones, tracker.episodes, tracker.time_in_window, tracker.config, tuple(ticks)
+    )
     doc = result.as_dict(curves=True)
     doc["parameters"]["calibrate_span_s"] = list(calibrate_span_s) if calibrate_span_s else None
     doc["parameters"]["time_origin"] = "seconds of beat time from the start of the file's first value"

@@ -149,7 +149,8 @@ def _(value: Nudge, rec: Recorder) -> list[Row]:
 
 @rows_of.register
 def _(value: BaselineSet, rec: Recorder) -> list[Row]:
-    return [rec.event("baseline", value.t_s, rec.clock.utc(value.t_s), value.baseline.as_dict())]
+    data = {"source": value.source} if value.baseline is None else value.baseline.as_dict()
+    return [rec.event("baseline", value.t_s, rec.clock.utc(value.t_s), data)]
 
 
 @rows_of.register

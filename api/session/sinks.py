@@ -7,9 +7,14 @@ committed before anything derived from it is shown), then the hub (clients). A l
 A full disk does not end a session: :class:`StoreSink` keeps what it could not write in memory,
 up to :data:`BUFFER_ITEMS` source items (a notification with all derived from it, or a command),
 retries every :data:`~tolerance.api.storage.store.RETRY_S` seconds, and writes the lot in one
-transaction when space returns. Only if the buffer overflowed (the oldest items are dropped) is
-a ``storage_gap`` event stored, saying how many notifications were lost and when. Meanwhile the
-hub still shows live values, which are then not yet on disk.
+transaction when space returns. Only if the buffer overflowed (the oldest notifications are
+dropped) is a ``storage_gap`` event stored, saying how many notifications were lost and when.
+Meanwhile the hub still shows live values, which are then not yet on disk.
+
+A marker or a note a client wrote was acknowledged to that client, so it is never dropped to
+make room: when the buffer is full, a notification goes instead, and if only markers and notes
+are left a new one is refused (:class:`NotStored`, which the routes answer
+with 503 and the websocket with a ``not_stored`` error frame) rather than acknowledged and lost.
 """
 
 from __future__ import annotations
@@ -29,12 +34,24 @@ from .framing import frames_of
 from .recording import Recorder, rows_of
 from .resonance import ResonanceDone
 from .tolerance import BaselineSet
+from .values import EpisodeNote, Marker
 
 _log = logging.getLogger(__name__)
 
 BUFFER_ITEMS: Final = 3600
 """Source items held in memory per session while the disk is full: about an hour of a strap's
 notifications (~1 per second), each a few hundred bytes to a few kB with its beats and metrics."""
+ACKNOWLEDGED: Final = (Marker, EpisodeNote)
+"""Values a client wrote and was answered for (a marker, a note): never dropped silently. Guide
+changes are left out: the session makes them itself too (a resonance assessment's steps), and
+one refused there would end the assessment, not tell a client."""
+
+
+class NotStored(StorageFull):
+    """A client's command could not be stored: the disk is full and the session's memory buffer
+    is full of other commands. It was not carried out (nothing was shown to any client)."""
+
+    advice = "Free some space on the disk that holds the database, then send it again."
 
 
 @runtime_checkable
@@ -62,7 +79,8 @@ class StoreSink:
         self.buffer_items = buffer_items
         self.retry_s = retry_s
         self._monotonic = monotonic
-        self._buffer: deque[list[Row]] = deque()
+        self._buffer: deque[tuple[list[Row], bool]] = deque()
+        """(rows, acknowledged to a client?) of each item not yet written"""
         self._next_try = 0.0
         self._gap: dict[str, float | int] = {}
         self._gap_seq: int | None = None
@@ -81,24 +99,38 @@ class StoreSink:
             rows.extend(rows_of(value, self.recorder))
         if not rows:
             return
+        acknowledged = bool(values) and isinstance(values[0], ACKNOWLEDGED)
+        if self._buffer and self._monotonic() >= self._next_try:
+            await self.retry()  # first, so that a command is refused only if space is still short
         if not self._buffer:
             try:
                 await self.store.insert(rows)
                 return
             except StorageFull as exc:
-                self._hold(rows)
+                self._hold(rows, acknowledged)
                 self._next_try = self._monotonic() + self.retry_s
                 if self.on_storage is not None:
                     self.on_storage(f"{exc}. {exc.advice}", {})
                 return
-        self._hold(rows)
-        if self._monotonic() >= self._next_try:
-            await self.retry()
+        self._hold(rows, acknowledged)
 
-    def _hold(self, rows: list[Row]) -> None:
+    def _hold(self, rows: list[Row], acknowledged: bool) -> None:
         if len(self._buffer) >= self.buffer_items:
-            self._note_lost(self._buffer.popleft())
-        self._buffer.append(rows)
+            # Make room by dropping the oldest notification, never a command a client was told
+            # was taken; with none left, a new command is refused and a notification dropped.
+            oldest = next((i for i, (_r, ack) in enumerate(self._buffer) if not ack), None)
+            if oldest is None:
+                if acknowledged:
+                    raise NotStored(
+                        f"not stored: the disk is full and session {self.recorder.session_id} already holds "
+                        f"{len(self._buffer)} markers and notes in memory"
+                    )
+                self._note_lost(rows)
+                return
+            lost = self._buffer[oldest][0]
+            del self._buffer[oldest]
+            self._note_lost(lost)
+        self._buffer.append((rows, acknowledged))
 
     def _note_lost(self, rows: list[Row]) -> None:
         self.dropped_items += 1
@@ -112,7 +144,7 @@ class StoreSink:
                 gap["to_t"], gap["to_t_utc"] = row.t_mono, row.t_utc
 
     def _rows(self) -> list[Row]:
-        rows = [r for item in self._buffer for r in item]
+        rows = [r for item, _ack in self._buffer for r in item]
         if self._gap:
             if self._gap_seq is None:
                 self._gap_seq = self.recorder.event_seq
@@ -176,7 +208,8 @@ class ProfileSink:
 
     async def write(self, values: Sequence[object]) -> None:
         for value in values:
-            if isinstance(value, BaselineSet) and value.baseline.source in ("calibration", "range", "rolling"):
+            if isinstance(value, BaselineSet) and value.baseline is not None and value.baseline.source != "population":
+                # A provisional baseline is kept too: the worker's next session starts from it.
                 await queries.update_profile(self.store, self.profile, {"baseline": value.baseline.as_dict()})
             elif isinstance(value, ResonanceDone) and value.result is not None:
                 result = value.result.as_dict()

@@ -2,23 +2,37 @@
 ``POST /api/sessions`` (``{"source": "sim:SCENARIO" | "ble:NAME_OR_ADDRESS" | "replay:PATH"}``).
 
 Both paths build their sensors here, so a source refused on one is refused on the other.
-Replays over the API read files only inside the server's ``replay_dir`` (``serve
---replay-dir DIR``; off by default): a web page must not make the server read any file.
+Over the API a source may read only what the worker allowed when starting the server: a
+simulated source names a bundled scenario, or a ``.toml`` inside ``scenario_dir`` (``serve
+--scenario-dir DIR``), and a replay a log inside ``replay_dir`` (``serve --replay-dir DIR``);
+both are off by default, since a web page must not make the server read any file (nor learn
+whether one exists). Those files must be regular files under a size limit, checked before
+anything is read; the route runs :func:`parse_source` in a worker thread, off the event loop.
 """
 
 from __future__ import annotations
 
 import math
+import os
 import secrets
+import stat
+import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Final
+from typing import TYPE_CHECKING, Any, Final
 
 from tolerance.sensors import Sensor
 
 from ..settings import Settings
 
+if TYPE_CHECKING:
+    from tolerance.simulations import Scenario
+
 KINDS: Final = ("sim", "ble", "replay")
+MAX_SCENARIO_BYTES: Final = 1024 * 1024
+"""The largest scenario file the API loads (bundled ones are a few kB)."""
+MAX_REPLAY_BYTES: Final = 256 * 1024 * 1024
+"""The largest notification log the API replays (a day of one strap is about 8 MB)."""
 
 
 class SourceError(ValueError):
@@ -40,12 +54,19 @@ class SourceSpec:
 
 
 def sim_source(name: str, *, seed: int | None, speed: float, label: str | None = None) -> SourceSpec:
-    from tolerance.simulations import ScenarioError, SimulatedStrap, load_scenario
+    """A simulated strap on a bundled scenario or a scenario file (the command line's ``--sim``)."""
+    from tolerance.simulations import ScenarioError, load_scenario
 
     try:
         scenario = load_scenario(name)
     except ScenarioError as exc:
         raise SourceError(str(exc)) from None
+    return _sim_spec(scenario, seed=seed, speed=speed, label=label)
+
+
+def _sim_spec(scenario: Scenario, *, seed: int | None, speed: float, label: str | None) -> SourceSpec:
+    from tolerance.simulations import SimulatedStrap
+
     seed = seed if seed is not None else secrets.randbelow(2**31)
     strap = SimulatedStrap(scenario, seed=seed, speed=speed, source_id=f"sim:{scenario.name}:{seed}")
     return SourceSpec(strap, "sim", {"scenario": scenario.name, "seed": seed, "speed": speed}, label)
@@ -59,13 +80,17 @@ def ble_source(wanted: str, *, source_id: str | None = None, label: str | None =
     return SourceSpec(BleStrap(wanted, source_id=source_id or f"ble:{wanted}"), "ble", {"device": wanted}, label)
 
 
-def replay_source(path: str | Path, *, speed: float, label: str | None = None) -> SourceSpec:
-    from tolerance.sensors import ReplaySource, read_log
+def replay_source(
+    path: str | Path, *, speed: float, label: str | None = None, max_bytes: int | None = None
+) -> SourceSpec:
+    from tolerance.sensors import ReplayFileError, ReplaySource, read_log
 
     p = Path(path)
-    if not p.is_file():
-        raise SourceError(f"replay file {str(path)!r} does not exist")
-    read_log(p)  # fail now, with line numbers, rather than inside the session
+    _regular(p, "replay file", str(path), max_bytes)
+    try:
+        read_log(p)  # fail now, with line numbers, rather than inside the session
+    except ReplayFileError as exc:
+        raise SourceError(str(exc)) from None
     source = ReplaySource(p, speed=speed if math.isfinite(speed) else math.inf)
     return SourceSpec(source, "replay", {"replay": str(p.resolve()), "speed": speed}, label)
 
@@ -76,19 +101,82 @@ def parse_source(
     """A source named as ``KIND:WHAT`` (the API's form)."""
     kind, sep, what = text.partition(":")
     if not sep or kind not in KINDS:
-        raise SourceError(f"a source is one of sim:SCENARIO, ble:NAME_OR_ADDRESS, replay:PATH; got {text!r}")
+        raise SourceError(f"a source is one of sim:SCENARIO, ble:NAME_OR_ADDRESS, replay:PATH; got {text[:80]!r}")
+    if any(ord(c) < 32 or ord(c) == 127 for c in what):
+        raise SourceError(f"a source name holds no control characters (NUL, line ends); got {what[:80]!r}")
     speed = settings.speed if speed is None else speed
     if kind == "sim":
-        return sim_source(what, seed=seed, speed=speed, label=label)
+        return _api_sim_source(what, settings, seed=seed, speed=speed, label=label)
     if kind == "ble":
         return ble_source(what, label=label)
     if settings.replay_dir is None:
         raise SourceError("this server does not replay files over the API (start it with --replay-dir DIR)")
-    root = settings.replay_dir.resolve()
-    target = (root / what).resolve()
-    if not target.is_relative_to(root):
-        raise SourceError(f"replay files must be inside {root}")
-    return replay_source(target, speed=speed, label=label)
+    target = _inside(settings.replay_dir, what, "replay files")
+    return replay_source(target, speed=speed, label=label, max_bytes=MAX_REPLAY_BYTES)
+
+
+def _api_sim_source(what: str, settings: Settings, *, seed: int | None, speed: float, label: str | None) -> SourceSpec:
+    """A bundled scenario by name, or a ``.toml`` inside the server's ``scenario_dir``; nothing
+    else is opened (``sim:/dev/zero``, ``sim:/etc/passwd``)."""
+    from tolerance.simulations import ScenarioError, list_scenarios, scenario_from_dict
+
+    bundled = list_scenarios()
+    if what in bundled:
+        return sim_source(what, seed=seed, speed=speed, label=label)
+    if settings.scenario_dir is None:
+        raise SourceError(
+            f"unknown scenario {what[:80]!r}; available: {', '.join(bundled)} (this server loads no scenario "
+            "files over the API: start it with --scenario-dir DIR)"
+        )
+    name = what if what.endswith(".toml") else f"{what}.toml"
+    target = _inside(settings.scenario_dir, name, "scenario files")
+    raw = _read_limited(target, "scenario", what, MAX_SCENARIO_BYTES)
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+        scenario = scenario_from_dict(data, source=name, default_name=Path(name).stem)
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:
+        raise SourceError(f"scenario {name}: not valid TOML ({exc})") from None
+    except ScenarioError as exc:
+        raise SourceError(str(exc)) from None
+    return _sim_spec(scenario, seed=seed, speed=speed, label=label)
+
+
+def _inside(folder: Path, name: str, what: str) -> Path:
+    root = folder.resolve()
+    target = (root / name).resolve()
+    if not target.is_relative_to(root) or target == root:
+        raise SourceError(f"{what} must be inside {root}")
+    return target
+
+
+def _regular(path: Path, what: str, given: str, max_bytes: int | None) -> None:
+    """Refuse ``path`` unless it is a regular file (of at most ``max_bytes``), before opening it:
+    a FIFO would block, a device (``/dev/zero``) never end."""
+    try:
+        st = os.stat(path)
+    except OSError:
+        raise SourceError(f"{what} {given[:80]!r} does not exist") from None
+    if not stat.S_ISREG(st.st_mode):
+        raise SourceError(f"{what} {given[:80]!r} is not a regular file")
+    if max_bytes is not None and st.st_size > max_bytes:
+        raise SourceError(f"{what} {given[:80]!r} is larger than {max_bytes // 1024:,} KiB")
+
+
+def _read_limited(path: Path, what: str, given: str, max_bytes: int) -> bytes:
+    """A checked file's bytes, read with the limit (a file that grew since is still refused)."""
+    _regular(path, what, given, max_bytes)
+    try:
+        # O_NONBLOCK: a FIFO put there since the check fails to open rather than hang the thread.
+        fd = os.open(path, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with os.fdopen(fd, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(fd).st_mode):
+                raise SourceError(f"{what} {given[:80]!r} is not a regular file")
+            raw = handle.read(max_bytes + 1)
+    except OSError as exc:
+        raise SourceError(f"cannot read {what} {given[:80]!r}: {exc.strerror or exc}") from None
+    if len(raw) > max_bytes:
+        raise SourceError(f"{what} {given[:80]!r} is larger than {max_bytes // 1024:,} KiB")
+    return raw
 
 
 def build_sources(settings: Settings) -> list[SourceSpec]:

@@ -4,8 +4,9 @@ Pure computation lives in :mod:`tolerance.hrv.arousal`; this stage only feeds it
 window of each beat and the session's state (paced breathing on, activity on), and runs the
 session's calibration. The same tracker runs offline in ``tolerance analyze --baseline``.
 
-Baseline: the profile's, if the session has one with a baseline; else the population's
-(flagged ``population`` on every zone frame) until a calibration finishes. A calibration spans
+Baseline: the profile's, if the session has one with a baseline; else a provisional one learnt
+from the session's own first minute of still wear (the tracker's; zone frames say ``learning``
+until it is ready, then ``provisional``) until a calibration finishes. A calibration spans
 ``[start_s, end_s)`` of beat time counted from the session's first beat (``serve --baseline
 START:END``), or the next ``duration_s`` from a ``calibrate`` command. A refused calibration
 says why and keeps the baseline in use.
@@ -21,8 +22,8 @@ from typing import Any
 
 from tolerance.hrv import BeatUpdate
 from tolerance.hrv.arousal import (
-    POPULATION_BASELINE,
     Baseline,
+    BaselineLearned,
     Calibration,
     CalibrationProgress,
     CalibrationRefused,
@@ -48,10 +49,15 @@ HR_ONLY_AFTER_S = 10.0
 
 @dataclass(frozen=True, slots=True)
 class BaselineSet:
-    """The session's baseline changed (a calibration finished, or the session started)."""
+    """The session's baseline changed (a calibration finished, a provisional one was learnt, or the
+    session started); ``baseline`` None while a provisional one is still being learnt."""
 
     t_s: float
-    baseline: Baseline
+    baseline: Baseline | None
+
+    @property
+    def source(self) -> str:
+        return "learning" if self.baseline is None else self.baseline.source
 
 
 @dataclass(frozen=True, slots=True)
@@ -94,7 +100,7 @@ class ToleranceStage:
         calibrate_span_s: tuple[float, float] | None = None,
     ) -> None:
         self.config = config or ToleranceConfig()
-        self.baseline = baseline or POPULATION_BASELINE
+        self.baseline: Baseline | None = baseline
         self.tracker = ToleranceTracker(self.baseline, self.config)
         self.breathing = False
         self.activity = False
@@ -164,7 +170,7 @@ class ToleranceStage:
             self._announced = True
             out.append(BaselineSet(t, self.baseline))
         out.extend(self._calibrate(t, hr, None, None))
-        out.extend(self.tracker.add(t, hr, None, None, breathing=self.breathing, activity=self.activity))
+        out.extend(self._track(t, hr, None, None))
         return out
 
     @process.register
@@ -181,7 +187,17 @@ class ToleranceStage:
         if w is not None and w.reason is None:
             hr, rmssd, share = w.values.get("HR"), w.values.get("HRV_RMSSD"), w.corrected_share
         out.extend(self._calibrate(t, hr, rmssd, share))
-        out.extend(self.tracker.add(t, hr, rmssd, share, breathing=self.breathing, activity=self.activity))
+        out.extend(self._track(t, hr, rmssd, share))
+        return out
+
+    def _track(self, t: float, hr: float | None, rmssd: float | None, share: float | None) -> list[object]:
+        out: list[object] = []
+        for u in self.tracker.add(t, hr, rmssd, share, breathing=self.breathing, activity=self.activity):
+            if isinstance(u, BaselineLearned):
+                self.baseline = u.baseline
+                out.append(BaselineSet(u.t_s, u.baseline))
+            else:
+                out.append(u)
         return out
 
     def _calibrate(self, t: float, hr: float | None, rmssd: float | None, share: float | None) -> list[object]:
@@ -215,11 +231,12 @@ class ToleranceStage:
 
     def flush(self) -> Sequence[object]:
         """End of the session: close what is open, and let a personal baseline learn from the
-        session's calm windows (:func:`~tolerance.hrv.arousal.rolling_update`: never from paced
-        breathing, movement, excursions or the 10 minutes after one; at most half a spread per
-        update). Population values never roll: they wait for a calibration."""
+                session's calm windows (:func:`~tolerance.hrv.arousal.rolling_update`: never from paced
+                breathing, movement, excursions or the 10 minutes after one; at most half a spread per
+                update; a provisional baseline is pooled with them, and confirmed after 30 minutes of calm
+        wear). Population values never roll: they wait for a calibration."""
         out: list[object] = list(self.tracker.finish())
-        if self.baseline.source != "population" and self.tracker.calm_windows:
+        if self.baseline is not None and self.baseline.source != "population" and self.tracker.calm_windows:
             rolled = rolling_update(self.baseline, self.tracker.calm_windows)
             if rolled is not self.baseline:
                 self.baseline = rolled

@@ -7,7 +7,7 @@ typed rows (:mod:`.rows`); :mod:`.schema` holds the migrations.
 
 from . import queries
 from .errors import DatabaseInUse, NoDatabase, SessionNotFound, StorageFull, StoreError
-from .forget import Forgotten, forget_sessions, session_tables
+from .forget import Forgotten, forget_profiles, forget_sessions, scrub, session_tables
 from .rows import FIGURE_COLUMNS, BeatRow, EpisodeRow, EventRow, MetricRow, NotificationRow, SessionRow
 from .schema import SCHEMA_VERSION, migrate, schema_version
 from .store import Store, read_only
@@ -28,10 +28,12 @@ __all__ = [
     "StorageFull",
     "Store",
     "StoreError",
+    "forget_profiles",
     "forget_sessions",
     "migrate",
     "queries",
     "read_only",
     "schema_version",
+    "scrub",
     "session_tables",
 ]

@@ -46,3 +46,34 @@ class SessionNotFound(KeyError):
 
     def __str__(self) -> str:
         return f"no session with id {self.session_id!r}"
+
+
+class DatabaseCorrupt(StoreError):
+    """The file is not a sound SQLite database (``quick_check`` failed, or no SQLite header):
+    it was checked before anything wrote to it, and left untouched."""
+
+    def __init__(self, path: Path, reason: str) -> None:
+        self.path = path
+        self.reason = reason
+        super().__init__(f"the database {path} is damaged ({reason}); Tolerance left it untouched")
+
+    advice = (
+        "Keep a copy of it; the sqlite3 shell's '.recover' command may rescue its data. "
+        "Start with another file meanwhile (--db PATH)."
+    )
+
+
+class DatabaseTooNew(StoreError):
+    """The file was made by a newer Tolerance (a schema version this one does not know): it was
+    left untouched, since an older version cannot know what its tables mean."""
+
+    def __init__(self, path: Path, found: int, known: int) -> None:
+        self.path = path
+        self.found = found
+        self.known = known
+        super().__init__(
+            f"the database {path} was made by a newer Tolerance (schema version {found}; this one knows up to "
+            f"{known}); it was left untouched"
+        )
+
+    advice = "Upgrade Tolerance to open it, or give this version another file with --db PATH."

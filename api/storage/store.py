@@ -13,10 +13,16 @@ Settings, and what they guarantee:
   publishes anything derived from it (except while the disk is full, below).
 * Checkpointing: ``wal_autocheckpoint`` = :data:`AUTOCHECKPOINT_PAGES` (SQLite copies the WAL
   into the database once it holds that many pages), ``journal_size_limit`` =
-  :data:`JOURNAL_SIZE_LIMIT_BYTES` (a reset WAL is cut back to that size), and the writer runs
-  ``wal_checkpoint(TRUNCATE)`` every :data:`CHECKPOINT_EVERY_S` seconds, so the WAL stays
-  small (each commit appends whole pages, ~20 kB per notification: without these the WAL grew
-  to megabytes for kilobytes of data) and the data lives in the database file itself.
+  :data:`JOURNAL_SIZE_LIMIT_BYTES` (a reset WAL is cut back to that size), and every
+  :data:`CHECKPOINT_EVERY_S` seconds the writer runs ``wal_checkpoint(PASSIVE)`` then tries
+  ``wal_checkpoint(TRUNCATE)`` with no busy wait, so the WAL stays small (each commit appends
+  whole pages, ~20 kB per notification: without these the WAL grew to megabytes for kilobytes
+  of data) and the data lives in the database file itself. Nothing on the writer's path ever
+  waits for a reader: a TRUNCATE must wait until every reader has left the WAL, and a database
+  browser left open holds a read transaction for ever, so it once made the writer wait its
+  whole busy timeout (10 s, every 30 s: the live view froze). Now a TRUNCATE that would wait is
+  given up and tried again next time, and :attr:`Store.wal_bytes` (reported by ``/api/health``,
+  degraded past :data:`WAL_LIMIT_BYTES`) says when a reader keeps the WAL from shrinking.
 * ``secure_delete=ON``: deleted rows are overwritten with zeros, so ``tolerance forget`` leaves
   no trace of them in the file's free pages (:func:`forget_sessions` also VACUUMs).
 * ``foreign_keys=ON``.
@@ -43,106 +49,57 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import os
 import queue
 import shutil
 import sqlite3
 import threading
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Callable, Sequence
 from pathlib import Path
 from typing import Any, Final, TypeVar
 
-from .errors import NoDatabase, StorageFull, StoreError
+from ..files import PRIVATE_DIR_MODE, default_data_folder, make_private_folder, tighten
+from .connection import (
+    AUTOCHECKPOINT_PAGES,
+    BUSY_TIMEOUT_MS,
+    JOURNAL_SIZE_LIMIT_BYTES,
+    connect,
+    connect_writer,
+    open_checked_writer,
+    read_only,
+)
+from .errors import StorageFull, StoreError
 from .lock import DatabaseLock
 from .rows import Row, insert_sql
-from .schema import migrate
 
 _log = logging.getLogger(__name__)
 
 _BATCH_MAX: Final = 500
-AUTOCHECKPOINT_PAGES: Final = 256
-"""WAL pages (4 KiB each by default: 1 MiB) after which a commit checkpoints."""
-JOURNAL_SIZE_LIMIT_BYTES: Final = 1024 * 1024
 CHECKPOINT_EVERY_S: Final = 30.0
-"""Seconds between the writer's ``wal_checkpoint(TRUNCATE)`` runs."""
+"""Seconds between the writer's checkpoints (PASSIVE, then TRUNCATE if no reader is in the way)."""
+WAL_LIMIT_BYTES: Final = 64 * 1024 * 1024
+"""A WAL larger than this (a reader has kept it from being checkpointed for a long time) makes
+``/api/health`` degraded, with the reason."""
 RETRY_S: Final = 2.0
 """Seconds between retries of deferred writes while the disk is full."""
 _PROBE_FREE_BYTES: Final = 256 * 1024
 T = TypeVar("T")
+__all__ = [
+    "AUTOCHECKPOINT_PAGES",
+    "CHECKPOINT_EVERY_S",
+    "JOURNAL_SIZE_LIMIT_BYTES",
+    "RETRY_S",
+    "WAL_LIMIT_BYTES",
+    "Statement",
+    "Store",
+    "connect_writer",
+    "insert_statements",
+    "read_only",
+]
 
 Statement = tuple[str, Sequence[Any] | Sequence[Sequence[Any]], bool]
 """(sql, parameters, executemany?)"""
-
-
-def _connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
-    if readonly:
-        uri = path.resolve().as_uri() + "?mode=ro"
-        conn = sqlite3.connect(uri, uri=True, timeout=10.0, check_same_thread=False)
-    else:
-        conn = sqlite3.connect(path, timeout=10.0, isolation_level=None, check_same_thread=False)
-        conn.execute("PRAGMA journal_mode=WAL")
-        conn.execute("PRAGMA synchronous=NORMAL")
-        conn.execute("PRAGMA foreign_keys=ON")
-        conn.execute("PRAGMA secure_delete=ON")
-        conn.execute(f"PRAGMA wal_autocheckpoint={AUTOCHECKPOINT_PAGES}")
-        conn.execute(f"PRAGMA journal_size_limit={JOURNAL_SIZE_LIMIT_BYTES}")
-    conn.row_factory = sqlite3.Row
-    return conn
-
-
-def connect_writer(path: str | Path) -> sqlite3.Connection:
-    """A writer connection to an existing database, brought up to date (the caller holds its
-    :class:`~.lock.DatabaseLock`; for commands such as ``forget``)."""
-    try:
-        conn = _connect(Path(path))
-        migrate(conn)
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot open database {path}: {exc}") from exc
-    return conn
-
-
-@contextlib.contextmanager
-def read_only(path: str | Path) -> Iterator[sqlite3.Connection]:
-    """A read-only connection to an existing database (for exports while a server runs).
-
-    A database of an older schema is first brought up to date in place (under the database's
-    lock, so never while a server holds it), then read."""
-    p = Path(path)
-    if not p.is_file():
-        raise NoDatabase(p)
-    try:
-        conn = _connect(p, readonly=True)
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot open database {p}: {exc}") from exc
-    try:
-        from .schema import SCHEMA_VERSION, schema_version
-
-        found = schema_version(conn)
-        if found != SCHEMA_VERSION:
-            conn.close()
-            conn = _migrate_then_read(p, found)
-        yield conn
-    except sqlite3.Error as exc:
-        raise StoreError(f"cannot read database {p}: {exc}") from exc
-    finally:
-        conn.close()
-
-
-def _migrate_then_read(path: Path, found: int) -> sqlite3.Connection:
-    """Migrate an older database in place (a writer connection for the migration alone; refused
-    with DatabaseInUse while a server holds it), then open it read-only."""
-    lock = DatabaseLock(path)
-    lock.acquire()
-    try:
-        conn = _connect(path)
-        try:
-            migrate(conn)
-        finally:
-            conn.close()
-    finally:
-        lock.release()
-    _log.info("migrated %s from schema version %d", path, found)
-    return _connect(path, readonly=True)
 
 
 _Op = tuple[
@@ -158,8 +115,22 @@ class Store:
     Opening takes the database's lock (:class:`~.lock.DatabaseLock`): a second server on the
     same file gets :class:`~.errors.DatabaseInUse` at once."""
 
-    def __init__(self, path: str | Path) -> None:
+    def __init__(
+        self,
+        path: str | Path,
+        *,
+        checkpoint_every_s: float = CHECKPOINT_EVERY_S,
+        wal_limit_bytes: int = WAL_LIMIT_BYTES,
+    ) -> None:
         self.path = Path(path)
+        self.checkpoint_every_s = checkpoint_every_s
+        self.wal_limit_bytes = wal_limit_bytes
+        self.truncations = 0
+        self.truncations_put_off = 0
+        """TRUNCATE checkpoints given up because a reader was in the WAL (retried later)."""
+        self.scrub_pending = False
+        """A forget deleted rows whose copies a reader keeps in the file; the next TRUNCATE that
+        completes removes them (and clears this)."""
         self._queue: queue.SimpleQueue[_Op | None] = queue.SimpleQueue()
         self._thread: threading.Thread | None = None
         self._lock = DatabaseLock(self.path)
@@ -176,10 +147,12 @@ class Store:
     # lifecycle -----------------------------------------------------------------------------
     async def open(self) -> None:
         try:
-            self.path.parent.mkdir(parents=True, exist_ok=True)
+            make_private_folder(self.path.parent)
+            if self.path.parent.resolve() == default_data_folder().resolve():
+                tighten(self.path.parent, PRIVATE_DIR_MODE)  # ours alone: other accounts may not list it
         except OSError as exc:
             raise StoreError(f"cannot create the folder of {self.path}: {exc.strerror or exc}") from exc
-        self._lock.acquire()
+        self._lock.acquire(create=True)
         try:
             conn = await asyncio.to_thread(self._open_writer)
         except (OSError, sqlite3.Error) as exc:
@@ -192,8 +165,7 @@ class Store:
         self._thread.start()
 
     def _open_writer(self) -> sqlite3.Connection:
-        conn = _connect(self.path)
-        migrate(conn)
+        conn = open_checked_writer(self.path)
         # A session still 'live' in the file was cut off (crash, kill): say so, keep its rows.
         # Safe only because we hold the lock: no other server is recording into this file.
         cur = conn.execute(
@@ -222,7 +194,7 @@ class Store:
         stop = False
         last_checkpoint = last_retry = time.monotonic()
         while not stop:
-            timeout = RETRY_S if self._deferred else CHECKPOINT_EVERY_S
+            timeout = RETRY_S if self._deferred else self.checkpoint_every_s
             batch: list[_Op] = []
             try:
                 first = self._queue.get(timeout=timeout)
@@ -257,7 +229,7 @@ class Store:
             if self.fault is not None and not self._deferred and now - last_retry >= RETRY_S:
                 last_retry = now
                 self._probe()
-            if now - last_checkpoint >= CHECKPOINT_EVERY_S or stop:
+            if now - last_checkpoint >= self.checkpoint_every_s or stop:
                 last_checkpoint = now
                 self._checkpoint(conn)
         # Writes queued behind the stop are refused, not left waiting for ever.
@@ -301,11 +273,34 @@ class Store:
             self._set_fault(None)
 
     def _checkpoint(self, conn: sqlite3.Connection) -> None:
+        """Copy the WAL into the database without waiting for anyone (PASSIVE), then cut it to
+        zero bytes if no reader is in it (TRUNCATE with no busy wait); else try again next time."""
         try:
-            conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
+            conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
             self.checkpoints += 1
-        except sqlite3.Error as exc:  # a full disk: the WAL stays until the next try
+            conn.execute("PRAGMA busy_timeout=0")
+            try:
+                busy = conn.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()[0]
+            finally:
+                conn.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+        except sqlite3.Error as exc:  # a full disk, or busy: the WAL stays until the next try
             _log.debug("checkpoint failed: %s", exc)
+            return
+        if busy:
+            self.truncations_put_off += 1
+        else:
+            self.truncations += 1
+            if self.scrub_pending:
+                self.scrub_pending = False
+                _log.warning("the traces of forgotten sessions a reader kept in %s are gone now", self.path)
+
+    @property
+    def wal_bytes(self) -> int:
+        """The WAL file's size now (0 when there is none)."""
+        try:
+            return os.stat(self.path.with_name(self.path.name + "-wal")).st_size
+        except OSError:
+            return 0
 
     def _run_deferred(self, conn: sqlite3.Connection) -> None:
         with self._deferred_lock:
@@ -432,7 +427,7 @@ class Store:
         """Run ``fn`` on a short-lived read-only connection in a worker thread."""
 
         def run() -> T:
-            conn = _connect(self.path, readonly=True)
+            conn = connect(self.path, readonly=True)
             try:
                 return fn(conn)
             finally:

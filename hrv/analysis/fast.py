@@ -19,7 +19,7 @@ Pipeline of :func:`analyze_rr`:
    (``covered_s``), and gives numbers when ``covered_s >= min_coverage * window_s`` (80 %:
    the live engine's ``EngineConfig.min_coverage``). A series slightly shorter than a window
    gives one window ``[0, window_s]``; the last window, past the last beat, is left out when
-   it is covered less than 80 %.
+   it is covered less than 80 % and is not the only one.
 5. Per window: time domain (:func:`~tolerance.hrv.time_domain.time_domain_windows`, all
    windows at once) and, for windows of at least :data:`MIN_SPECTRAL_WINDOW_S`, frequency
    domain (:func:`~tolerance.hrv.frequency_batch.frequency_domain_windows`, all windows at
@@ -55,20 +55,23 @@ References
 from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Sequence
-from typing import Final
+from typing import Any, Final
 
 import numpy as np
 import numpy.typing as npt
 
-from ..artifacts import ARTIFACT_CODES, correct_artifact_codes, detect_artifact_codes
+from ..artifacts import ARTIFACT_CODES
+from ..correction import correct_segment, correction_description
 from ..frequency import SpectralParameters
 from ..frequency_batch import frequency_domain_windows
 from ..inputs import as_nn
-from ..quality import abnormal_series
+from ..kubios import kubios_time_domain
+from ..quality import MAX_ABNORMAL_SHARE, abnormal_series
 from ..segments import DEFAULT_MIN_COVERAGE, assemble_segments, input_positions, split_segments
 from ..time_domain import time_domain_windows
 from .windows import (
     DEFAULT_MAX_CORRECTED_SHARE,
+    MIN_VLF_WINDOW_S,
     Analysis,
     Progress,
     Values,
@@ -88,6 +91,19 @@ the spectra's temporaries stay a block's (~20 MB), whatever the length of the re
 def _fast_time(nn: np.ndarray, t: np.ndarray, a: np.ndarray, b: np.ndarray) -> Iterator[Values]:
     td = time_domain_windows(nn, a, b)
     return (td.window(k).as_dict() for k in range(len(td)))
+
+
+def _kubios_time(spectral: SpectralParameters) -> WindowsFn:
+    """Kubios' time domain per window (:func:`~tolerance.hrv.kubios.kubios_time_domain`): the
+    detrended intervals' SDNN, RMSSD and pNN50 (over N - 1) when detrending is on."""
+
+    def time(nn: np.ndarray, t: np.ndarray, a: np.ndarray, b: np.ndarray) -> Iterator[Values]:
+        rate, lam = spectral.interpolation_rate, spectral.detrend_lambda
+        for lo, hi in zip(a.tolist(), b.tolist(), strict=True):
+            d = kubios_time_domain(nn[lo:hi], t[lo:hi], rate, lam)
+            yield {k: (None if v != v else v) for k, v in d.items()}
+
+    return time
 
 
 def _fast_freq(spectral: SpectralParameters) -> WindowsFn:
@@ -114,6 +130,8 @@ def analyze_rr(
     max_corrected_share: float = DEFAULT_MAX_CORRECTED_SHARE,
     excluded: Iterable[tuple[int, float]] | None = None,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
+    max_abnormal_share: float = MAX_ABNORMAL_SHARE,
+    correction: str = "auto",
 ) -> Analysis:
     """Artifact-corrected HRV of an RR series in sliding windows (the fast engine).
 
@@ -142,6 +160,14 @@ def analyze_rr(
     min_coverage : float
         Share of a window its segment must cover for numbers (default 0.8, the live
         engine's); see the module docstring, step 4.
+    correction : str
+        Artifact correction (:data:`tolerance.hrv.correction.CORRECTIONS`): ``auto`` (Lipponen &
+        Tarvainen, default), ``none``, a Kubios threshold level (``very-low`` ... ``very-strong``)
+        or ``neurokit`` (neurokit2's peak moving); see :mod:`tolerance.hrv.correction`. Every
+        method keeps the beats' time (an interpolated interval's time step is the RR interval).
+    max_abnormal_share : float
+        Limit of the fixed-criterion quality gate (:mod:`tolerance.hrv.quality`): windows whose
+        raw successive differences exceed 20 % in a larger share give null values (default 0.10).
 
     Returns
     -------
@@ -163,28 +189,49 @@ def analyze_rr(
     rr = as_nn(rr_ms)
     index = input_positions(input_index, rr.size)
     ranges, gaps = split_segments(rr.size, index, excluded)
+    kubios = spectral.welch_segments == "kubios"
+    description = correction_description(correction)  # refuses an unknown method first
+    nk: Any = None
+    if correction == "neurokit":
+        import importlib
+
+        nk = importlib.import_module("neurokit2")  # only for neurokit2's own correction
     parts: list[tuple[np.ndarray, np.ndarray]] = []
+    steps: list[np.ndarray] = []
     artifacts: list[tuple[int, str]] = []
     names = [t.value for t in ARTIFACT_CODES]
     for lo, hi in ranges:
-        # One byte per beat for the classes, and only the NN intervals and their flags made.
-        codes = detect_artifact_codes(rr[lo:hi])
-        parts.append(correct_artifact_codes(rr[lo:hi], codes))
-        flagged = np.flatnonzero(codes)
+        # One byte per beat for the classes, and only the NN intervals, codes and steps made.
+        c = correct_segment(rr[lo:hi], correction, nk)
+        parts.append((c.nn, c.codes))
+        steps.append(c.steps)
         artifacts += [
-            (int(index[lo + i]), names[k]) for i, k in zip(flagged.tolist(), codes[flagged].tolist(), strict=True)
+            (int(index[lo + i]), names[k]) for i, k in zip(c.flagged.tolist(), c.flagged_codes.tolist(), strict=True)
         ]
-        del codes
+        del c
     windows = build_windows(
-        assemble_segments(parts, gaps),
+        assemble_segments(parts, gaps, steps),
         window_s,
         step_s,
         max_corrected_share,
         min_coverage,
         progress,
-        _fast_time,
+        _kubios_time(spectral) if kubios else _fast_time,
         _fast_freq(spectral),
         abnormal_series(rr, ranges, gaps),
+        max_abnormal_share,
+        # Kubios reports VLF (0-0.04 Hz) from 5-minute windows: its mode does too (the Task
+        # Force's caution about short-term VLF stands, and the parameters say so).
+        0.0 if kubios else MIN_VLF_WINDOW_S,
     )
-    params = analysis_parameters(window_s, step_s, spectral, max_corrected_share, min_coverage, "fast")
+    params = analysis_parameters(
+        window_s, step_s, spectral, max_corrected_share, min_coverage, "fast", max_abnormal_share
+    )
+    params["correction"] = correction
+    params["artifact_correction"] = description
+    if kubios:
+        params["min_vlf_window_s"] = 0.0
+        params["vlf_rule"] = (
+            "HRV_VLF (0-0.04 Hz) in every window, as Kubios reports it (Task Force 1996: dubious <= 5 min)"
+        )
     return Analysis(windows, tuple(artifacts), params)

@@ -23,10 +23,12 @@ from typing import Any
 import numpy as np
 import numpy.typing as npt
 
+from ..artifacts import ARTIFACT_CODES
+from ..correction import neurokit_correction, neurokit_sampling_rate
 from ..errors import HrvInputError
 from ..frequency import SpectralParameters, frequency_domain
 from ..inputs import as_nn
-from ..quality import abnormal_series
+from ..quality import MAX_ABNORMAL_SHARE, abnormal_series
 from ..segments import DEFAULT_MIN_COVERAGE, assemble_segments, input_positions, split_segments
 from .windows import (
     DEFAULT_MAX_CORRECTED_SHARE,
@@ -46,29 +48,6 @@ def _nk_value(frame: Any, key: str) -> float | None:
     return None if math.isnan(value) else value
 
 
-def _nk_segment(nk: Any, rr: np.ndarray) -> tuple[dict[int, str], np.ndarray, np.ndarray]:
-    """neurokit2's artifacts (by position in ``rr``), NN intervals and corrected flags."""
-    peaks = np.concatenate([[0.0], np.cumsum(rr)])
-    info, clean = nk.signal_fixpeaks(peaks, sampling_rate=1000, iterative=False, method="Kubios")
-    clean = np.asarray(clean, dtype=np.float64)
-    # neurokit2's median filter runs over its periods, whose first (placeholder) is the mean.
-    periods = np.concatenate([[rr.mean() if rr.size else 0.0], rr])
-    found: dict[int, str] = {}
-    for kind in ("ectopic", "missed", "extra", "longshort"):
-        for k in info[kind]:
-            i = int(k) - 1
-            if kind == "longshort":
-                med = np.median(periods[max(0, i + 1 - 5) : i + 7])
-                found[i] = "long" if rr[i] > med else "short"
-            else:
-                found[i] = kind
-    # A corrected NN interval has an end not among the input peaks (0.5 ms: truncation).
-    pos = np.clip(np.searchsorted(peaks, clean), 1, peaks.size - 1)
-    nearest = np.minimum(np.abs(peaks[pos] - clean), np.abs(peaks[pos - 1] - clean))
-    moved = nearest > 0.5
-    return found, np.diff(clean), moved[1:] | moved[:-1]
-
-
 def reference_analyze_rr(
     rr_ms: npt.ArrayLike,
     *,
@@ -80,16 +59,20 @@ def reference_analyze_rr(
     max_corrected_share: float = DEFAULT_MAX_CORRECTED_SHARE,
     excluded: Iterable[tuple[int, float]] | None = None,
     min_coverage: float = DEFAULT_MIN_COVERAGE,
+    max_abnormal_share: float = MAX_ABNORMAL_SHARE,
 ) -> Analysis:
     """:func:`~tolerance.hrv.analysis.fast.analyze_rr` computed with neurokit2's own functions.
 
-    Artifacts and correction, per segment: ``nk.signal_fixpeaks(peaks, sampling_rate=1000,
-    method="Kubios", iterative=False)`` on ``peaks = [0, cumsum(rr_ms)]`` as floats (ms; no
-    rounding unless neurokit2 moves a peak: its ``_correct_misaligned`` then truncates all
-    peaks to whole ms). neurokit2's artifact index ``k`` is input index ``k - 1``; its
-    ``longshort`` class is reported ``long`` or ``short`` by the sign of ``rr - median``
-    of the 11 intervals around it. Per window: ``nk.hrv_time`` and ``nk.hrv_frequency(...,
-    normalize=False, interpolation_rate=...)`` on ``{"RRI": nn, "RRI_Time": t_end}`` (the
+    Artifacts and correction, per segment: :func:`tolerance.hrv.correction.neurokit_correction`,
+    ``nk.signal_fixpeaks(peaks, sampling_rate=rate, method="Kubios", iterative=False)`` on
+    ``peaks = [0, cumsum(rr_ms)]`` in samples at a rate where every beat is a whole sample
+    (1000 Hz for whole-ms intervals, neurokit2's own call unchanged; 1024 Hz for Polar's
+    1/1024 s; else 10 kHz): neurokit2 truncates every peak to a whole sample once it moves
+    one, and at 1000 Hz sub-millisecond intervals were all rounded and all counted as
+    corrected (issue 24). Unmoved beats keep their exact times. neurokit2's artifact index
+    ``k`` is input index ``k - 1``; its ``longshort`` class is reported ``long`` or ``short``
+    by the sign of ``rr - median`` of the 11 intervals around it. Per window: ``nk.hrv_time``
+    and ``nk.hrv_frequency(..., normalize=False, interpolation_rate=...)`` on ``{"RRI": nn, "RRI_Time": t_end}`` (the
     intervals themselves, never ``intervals_to_peaks``, which rounds to whole samples).
 
     Same parameters and result as :func:`~tolerance.hrv.analysis.fast.analyze_rr`; see the module
@@ -106,10 +89,11 @@ def reference_analyze_rr(
     ranges, gaps = split_segments(rr.size, index, excluded)
     parts: list[tuple[np.ndarray, np.ndarray]] = []
     found: dict[int, str] = {}
+    names = [t.value for t in ARTIFACT_CODES]
     for lo, hi in ranges:
-        seg_found, nn, corrected = _nk_segment(nk, rr[lo:hi])
-        found.update({lo + i: kind for i, kind in seg_found.items()})
-        parts.append((nn, corrected))
+        c = neurokit_correction(nk, rr[lo:hi])
+        found.update({lo + i: names[k] for i, k in zip(c.flagged.tolist(), c.flagged_codes.tolist(), strict=True)})
+        parts.append((c.nn, c.codes))
     artifacts = tuple((int(index[i]), found[i]) for i in sorted(found))
 
     def time_fn(nn: np.ndarray, t: np.ndarray, a: np.ndarray, b: np.ndarray) -> Iterator[Values]:
@@ -143,6 +127,11 @@ def reference_analyze_rr(
         time_fn,
         freq_fn,
         abnormal_series(rr, ranges, gaps),
+        max_abnormal_share,
     )
-    params = analysis_parameters(window_s, step_s, spectral, max_corrected_share, min_coverage, "neurokit")
+    params = analysis_parameters(
+        window_s, step_s, spectral, max_corrected_share, min_coverage, "neurokit", max_abnormal_share
+    )
+    params["correction"] = "neurokit"
+    params["neurokit_sampling_rate_hz"] = sorted({neurokit_sampling_rate(rr[lo:hi]) for lo, hi in ranges})
     return Analysis(windows, artifacts, params)

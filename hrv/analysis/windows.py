@@ -1,5 +1,6 @@
 """What both engines of ``tolerance analyze`` share (:mod:`.fast`, :mod:`.reference`): the
-result types, the figures' names, the parameters block and the window assembly.
+parameters block and the window assembly; the result types and the figures' names live in
+:mod:`.table` and are re-exported here.
 
 :func:`build_windows` lays the windows out over the segments (:mod:`tolerance.hrv.segments`),
 decides which give numbers (coverage, NN count, corrected share) and fills them with the
@@ -9,17 +10,28 @@ window but its numbers.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Iterator, Sequence
-from dataclasses import dataclass, field
-from typing import Any, Final, overload
+from collections.abc import Callable, Iterable
+from typing import Any, Final
 
 import numpy as np
 
 from ..frequency import SpectralParameters
 from ..quality import MALIK_THRESHOLD, MAX_ABNORMAL_SHARE, RawIntervals, window_abnormal_share
 from ..segments import MIN_NN_PER_WINDOW, Series, layout_windows, window_reason
+from .table import (
+    CORRECTED_KINDS,
+    CSV_COLUMNS,
+    FREQUENCY_KEYS,
+    TIME_KEYS,
+    Analysis,
+    AnalysisWindow,
+    Progress,
+    Values,
+    WindowTable,
+)
 
 __all__ = [
+    "CORRECTED_KINDS",
     "CSV_COLUMNS",
     "DEFAULT_MAX_CORRECTED_SHARE",
     "FREQUENCY_KEYS",
@@ -47,87 +59,6 @@ DEFAULT_MAX_CORRECTED_SHARE: Final = 0.20
 """Windows with more corrected NN intervals than this share give null values. Kubios advises
 caution above 5 % corrected beats; 20 % is a common exclusion limit in the literature."""
 
-TIME_KEYS: Final = ("HRV_MeanNN", "HRV_SDNN", "HRV_RMSSD", "HRV_pNN50", "HR")
-FREQUENCY_KEYS: Final = ("HRV_VLF", "HRV_LF", "HRV_HF", "HRV_LFHF", "HRV_TP", "HF_peak_Hz")
-CSV_COLUMNS: Final = (
-    "start_s",
-    "end_s",
-    "n_beats",
-    "covered_s",
-    "segment",
-    "corrected_share",
-    "abnormal_share",
-    *TIME_KEYS,
-    *FREQUENCY_KEYS,
-    "reason",
-)
-
-Progress = Callable[[int, int], None]
-"""``progress(done, total)`` after each window."""
-Values = dict[str, float | None]
-
-
-@dataclass(frozen=True, slots=True)
-class AnalysisWindow:
-    """One window: bounds (s from the start of the input), NN count, coverage, metrics.
-
-    ``covered_s`` is how much of the window the segment its intervals come from spans (s);
-    ``segment`` is that segment's 0-based number (None when no beat falls in the window).
-    """
-
-    start_s: float
-    end_s: float
-    n_beats: int
-    corrected_share: float | None
-    values: Values
-    reason: str | None
-    covered_s: float = 0.0
-    segment: int | None = None
-    abnormal_share: float | None = None
-
-    def to_json_dict(self) -> dict[str, Any]:
-        out: dict[str, Any] = {
-            "start_s": self.start_s,
-            "end_s": self.end_s,
-            "n_beats": self.n_beats,
-            "covered_s": self.covered_s,
-            "segment": self.segment,
-            "corrected_share": self.corrected_share,
-            "abnormal_share": self.abnormal_share,
-        }
-        for key in (*TIME_KEYS, *FREQUENCY_KEYS):
-            out[key] = self.values.get(key)
-        out["reason"] = self.reason
-        return out
-
-
-@dataclass(frozen=True, slots=True)
-class Analysis:
-    """Result of :func:`analyze_rr`; serialise with :meth:`to_json_dict` or :meth:`csv_rows`."""
-
-    windows: Sequence[AnalysisWindow]
-    artifacts: tuple[tuple[int, str], ...]
-    parameters: dict[str, Any] = field(default_factory=dict)
-
-    def to_json_dict(self) -> dict[str, Any]:
-        """``{"windows": [...], "artifacts": [{"index", "type"}], "parameters": {...}}``.
-
-        The ``tolerance analyze`` contract (DESIGN.md): ``index`` is the 0-based position of
-        the interval in the input; values that cannot be computed are null.
-        """
-        return {
-            "windows": [w.to_json_dict() for w in self.windows],
-            "artifacts": [{"index": i, "type": t} for i, t in self.artifacts],
-            "parameters": dict(self.parameters),
-        }
-
-    def csv_rows(self) -> Iterator[list[object]]:
-        """Header row (:data:`CSV_COLUMNS`), then one row per window; None for null."""
-        yield list(CSV_COLUMNS)
-        for w in self.windows:
-            d = w.to_json_dict()
-            yield [d[c] for c in CSV_COLUMNS]
-
 
 def analysis_parameters(
     window_s: float,
@@ -136,6 +67,7 @@ def analysis_parameters(
     max_share: float,
     min_coverage: float,
     engine: str,
+    max_abnormal: float = MAX_ABNORMAL_SHARE,
 ) -> dict[str, Any]:
     return {
         **spectral.as_dict(),
@@ -151,12 +83,12 @@ def analysis_parameters(
         "max_corrected_share": max_share,
         "min_coverage": min_coverage,
         "min_nn_per_window": MIN_NN_PER_WINDOW,
-        "max_abnormal_share": MAX_ABNORMAL_SHARE,
+        "max_abnormal_share": max_abnormal,
         "quality_gate": (
             f"abnormal_share: share of the raw (uncorrected) input intervals ending in the window that differ "
             f"from the previous one by more than {MALIK_THRESHOLD:.0%} (Malik et al. 1989, a fixed threshold, "
-            f"independent of the adaptive artifact detector); above {MAX_ABNORMAL_SHARE:.0%} the window gives "
-            "null values with the reason, whatever corrected_share says"
+            f"independent of the adaptive artifact detector); above max_abnormal_share ({max_abnormal:.0%}) "
+            "the window gives null values with the reason, whatever corrected_share says"
         ),
         "time_base": (
             "running sum of the NN intervals and of the excluded values (each advances time "
@@ -168,7 +100,8 @@ def analysis_parameters(
         ),
         "window_grid": (
             "start_s = k * step_s up to the first window reaching the last beat; that last "
-            "window is left out when covered_s < min_coverage * window_s"
+            "window is left out when covered_s < min_coverage * window_s, unless it is the only one "
+            "(then it is given, null, with its reason)"
         ),
         "window_membership": (
             "NN intervals lying entirely inside [start_s, end_s] of the one segment covering "
@@ -197,111 +130,6 @@ WindowsFn = Callable[[np.ndarray, np.ndarray, np.ndarray, np.ndarray], Iterable[
 that a slow engine can compute them as the windows are assembled)."""
 
 
-class WindowTable(Sequence[AnalysisWindow]):
-    """The windows of an analysis as columns, a read-only sequence of :class:`AnalysisWindow`.
-
-    A month of 5-minute windows every 30 s is ~90,000 windows a day; as objects (a window, its
-    dict of 11 values, their floats) they cost ~1 kB each, ~30 bytes per beat of the input. Here
-    each is ~150 bytes of arrays, and an :class:`AnalysisWindow` is built only when it is read
-    (``tolerance analyze`` writes them one at a time). Values are float64 columns with NaN for
-    None (every engine gives floats or None: :meth:`~tolerance.hrv.time_domain.TimeDomain.as_dict`
-    turns NaN into None), so reading a window gives back exactly what was stored.
-    """
-
-    __slots__ = ("_abnormal", "_covered", "_n", "_reasons", "_segment", "_share", "_starts", "_values", "_window_s")
-
-    def __init__(
-        self,
-        window_s: float,
-        starts: np.ndarray,
-        n: np.ndarray,
-        share: np.ndarray,
-        reasons: list[str | None],
-        covered: np.ndarray,
-        segment: np.ndarray,
-        abnormal: np.ndarray,
-        values: dict[str, np.ndarray],
-    ) -> None:
-        self._window_s = window_s
-        self._starts, self._n, self._share, self._reasons = starts, n, share, reasons
-        self._covered, self._segment, self._abnormal, self._values = covered, segment, abnormal, values
-
-    def __len__(self) -> int:
-        return len(self._reasons)
-
-    @overload
-    def __getitem__(self, k: int) -> AnalysisWindow: ...
-
-    @overload
-    def __getitem__(self, k: slice) -> tuple[AnalysisWindow, ...]: ...
-
-    def __getitem__(self, k: int | slice) -> AnalysisWindow | tuple[AnalysisWindow, ...]:
-        if isinstance(k, slice):
-            return tuple(self._window(i) for i in range(len(self))[k])
-        return self._window(range(len(self))[k])  # negative indices, IndexError
-
-    def __iter__(self) -> Iterator[AnalysisWindow]:
-        # Columns turned into Python numbers a block at a time (numpy scalars are slow to test
-        # and convert one by one): a few µs per window, a block's lists in memory.
-        names = list(self._values)
-        for k0 in range(0, len(self), _ITER_BLOCK):
-            k1 = min(k0 + _ITER_BLOCK, len(self))
-            starts, n, share = (c[k0:k1].tolist() for c in (self._starts, self._n, self._share))
-            covered, segment, abnormal = (c[k0:k1].tolist() for c in (self._covered, self._segment, self._abnormal))
-            values = [self._values[key][k0:k1].tolist() for key in names]
-            for j in range(k1 - k0):
-                yield AnalysisWindow(
-                    starts[j],
-                    starts[j] + self._window_s,
-                    n[j],
-                    _none_if_nan(share[j]),
-                    {key: _none_if_nan(column[j]) for key, column in zip(names, values, strict=True)},
-                    self._reasons[k0 + j],
-                    covered[j],
-                    segment[j] if segment[j] >= 0 else None,
-                    _none_if_nan(abnormal[j]),
-                )
-
-    def __eq__(self, other: object) -> bool:
-        if isinstance(other, Sequence) and not isinstance(other, str):
-            return tuple(self) == tuple(other)
-        return NotImplemented
-
-    __hash__ = None  # type: ignore[assignment]  # a sequence compared by value, like a list
-
-    def __repr__(self) -> str:
-        return f"WindowTable({len(self)} windows)"
-
-    @property
-    def reasons(self) -> list[str | None]:
-        """Each window's reason for null values (None: it gives numbers), without building it."""
-        return list(self._reasons)
-
-    def _window(self, k: int) -> AnalysisWindow:
-        values: Values = {key: _none_if_nan(float(column[k])) for key, column in self._values.items()}
-        start = float(self._starts[k])
-        seg = int(self._segment[k])
-        return AnalysisWindow(
-            start,
-            start + self._window_s,
-            int(self._n[k]),
-            _none_if_nan(float(self._share[k])),
-            values,
-            self._reasons[k],
-            float(self._covered[k]),
-            seg if seg >= 0 else None,
-            _none_if_nan(float(self._abnormal[k])),
-        )
-
-
-_ITER_BLOCK: Final = 4096
-"""Windows whose columns are turned into Python lists at a time when iterating."""
-
-
-def _none_if_nan(v: float) -> float | None:
-    return None if v != v else v  # NaN is the only float unequal to itself
-
-
 def build_windows(
     series: Series,
     window_s: float,
@@ -312,9 +140,12 @@ def build_windows(
     time_fn: WindowsFn,
     freq_fn: WindowsFn,
     raw: RawIntervals | None = None,
+    max_abnormal: float = MAX_ABNORMAL_SHARE,
+    min_vlf_window_s: float = MIN_VLF_WINDOW_S,
 ) -> WindowTable:
     """The windows, their reasons and figures; ``raw``: the input intervals flagged by the fixed
-    quality criterion (:func:`tolerance.hrv.quality.abnormal_series`), None for no gate."""
+    quality criterion (:func:`tolerance.hrv.quality.abnormal_series`), None for no gate;
+    ``max_abnormal``: the gate's limit (share of a window's raw successive differences)."""
     nn, t_end = series.nn, series.t_end
     lay = layout_windows(t_end, nn, series.segment, window_s, step_s, min_coverage)
     a, b = lay.a, lay.b
@@ -323,6 +154,7 @@ def build_windows(
     # integers as a prefix count over every interval, without its 16 bytes per interval).
     fixed = np.flatnonzero(series.corrected)
     n_corr = np.searchsorted(fixed, b) - np.searchsorted(fixed, a)
+    kinds = _kind_counts(series.corrected, fixed, a, b)
     shares = np.where(n > 0, n_corr / np.maximum(n, 1), np.nan)
     count = int(lay.starts.size)
     share_of = [None if n[k] == 0 else float(shares[k]) for k in range(count)]
@@ -334,10 +166,10 @@ def build_windows(
     abnormal_of = [None if np.isnan(abnormal[k]) else float(abnormal[k]) for k in range(count)]
     for k in range(count):
         share_k = abnormal_of[k]
-        if reasons[k] is None and share_k is not None and share_k > MAX_ABNORMAL_SHARE:
+        if reasons[k] is None and share_k is not None and share_k > max_abnormal:
             reasons[k] = (
                 f"{share_k:.0%} of the raw successive differences exceed {MALIK_THRESHOLD:.0%} "
-                f"(fixed-criterion quality gate, limit {MAX_ABNORMAL_SHARE:.0%})"
+                f"(fixed-criterion quality gate, limit {max_abnormal:.0%})"
             )
     ok = np.asarray([r is None for r in reasons], dtype=bool)
     spectral = window_s >= MIN_SPECTRAL_WINDOW_S
@@ -350,7 +182,7 @@ def build_windows(
             values: Values = dict(next(time_values))
             if spectral:
                 values.update(next(freq_values))
-                if window_s < MIN_VLF_WINDOW_S:
+                if window_s < min_vlf_window_s:
                     values["HRV_VLF"] = None
             else:
                 reasons[k] = f"LF/HF need windows >= {MIN_SPECTRAL_WINDOW_S:.0f} s"
@@ -370,4 +202,22 @@ def build_windows(
         np.asarray(lay.segment, dtype=np.int64),
         np.array([np.nan if v is None else v for v in abnormal_of], dtype=np.float64),
         columns,
+        kinds,
     )
+
+
+def _kind_counts(flags: np.ndarray, fixed: np.ndarray, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+    """Corrected NN intervals in ``[a, b)`` per class (:data:`CORRECTED_KINDS`): from the class
+    codes when ``flags`` holds them (uint8, :mod:`tolerance.hrv.correction`), else all counted
+    under none (a bool flag says corrected, not how: zeros)."""
+    from ..artifacts import ARTIFACT_CODES
+
+    out = np.zeros((a.size, len(CORRECTED_KINDS)), dtype=np.int32)
+    if flags.dtype != np.uint8 or fixed.size == 0:
+        return out
+    names = [t.value for t in ARTIFACT_CODES]
+    codes = flags[fixed]
+    for col, kind in enumerate(CORRECTED_KINDS):
+        at = fixed[codes == names.index(kind)]
+        out[:, col] = np.searchsorted(at, b) - np.searchsorted(at, a)
+    return out

@@ -6,10 +6,12 @@ values the engine already has; the offline analysis is a loop over the same clas
 and offline agree by construction:
 
 * :mod:`.baseline`: :class:`Calibration` (>= 180 s of seated rest) gives a :class:`Baseline`
-  (median and 1.4826 * MAD of 60 s HR and ln RMSSD, with floors), or refuses with a reason
-  (:class:`CalibrationRefused`); :func:`rolling_update` moves it from calm windows only;
-  :data:`POPULATION_BASELINE` (Nunan et al. 2010) until a calibration exists.
-* :mod:`.index`: the arousal index ``a = (z_HR - z_lnRMSSD) / 2`` (HR only: ``a = z_HR``).
+  (median of 60 s HR and ln RMSSD, and a spread pooled with a within-person prior measured on
+  real long recordings: :func:`pooled_spread`), or refuses with a reason
+  (:class:`CalibrationRefused`); without one, a ``provisional`` baseline learnt from the first
+  minute of still wear; :func:`rolling_update` moves it from calm windows only;
+  :data:`POPULATION_BASELINE` (Nunan et al. 2010) for comparisons.
+* :mod:`.index`: the arousal index ``a = 0.6 z_HR - 0.4 z_lnRMSSD`` (HR only: ``a = z_HR``).
 * :mod:`.zones`: :class:`WindowBand` (default -1 .. +1), :class:`ZoneTracker` (hysteresis and
   dwell: no flicker), :class:`TimeInWindow` (unknown and activity apart).
 * :mod:`.episodes`, :mod:`.fits`: excursions above the window, their peak, return, area,
@@ -46,6 +48,7 @@ from .baseline import (
     RollingRule,
     calibrate,
     is_calm,
+    pooled_spread,
     robust_center_spread,
     rolling_update,
 )
@@ -61,7 +64,7 @@ from .resonance import (
     score_resonance,
     step_criteria,
 )
-from .tracker import Nudge, ToleranceConfig, ToleranceTracker, ToleranceUpdate, ZoneTick
+from .tracker import BaselineLearned, Nudge, ToleranceConfig, ToleranceTracker, ToleranceUpdate, ZoneTick
 from .zones import (
     TimeInWindow,
     TimeInWindowSummary,
@@ -80,6 +83,7 @@ __all__ = [
     "Pacer",
     "ArousalValue",
     "Baseline",
+    "BaselineLearned",
     "Calibration",
     "CalibrationProgress",
     "CalibrationRefusal",
@@ -122,6 +126,7 @@ __all__ = [
     "recovery_onset",
     "is_calm",
     "pacer_signal",
+    "pooled_spread",
     "robust_center_spread",
     "rolling_update",
     "score_resonance",

@@ -16,7 +16,7 @@ import numpy.typing as npt
 from .. import HrvInputError
 from .baseline import Baseline
 from .episodes import Episode
-from .tracker import ToleranceConfig, ToleranceTracker
+from .tracker import ToleranceConfig, ToleranceTracker, ZoneTick
 from .zones import TimeInWindowSummary, ZoneInterval
 
 Intervals = Sequence[tuple[float, float]]
@@ -25,22 +25,35 @@ Intervals = Sequence[tuple[float, float]]
 
 @dataclass(frozen=True, slots=True)
 class ToleranceResult:
-    """Baseline, zone intervals, closed episodes and time in window of one recording."""
+    """Baseline, zone intervals, closed episodes, time in window and the index at the tick
+    cadence of one recording. ``baseline`` None when no provisional baseline could be learnt (the
+    recording never gave a minute of usable still windows)."""
 
-    baseline: Baseline
+    baseline: Baseline | None
     zones: tuple[ZoneInterval, ...]
     episodes: tuple[Episode, ...]
     time_in_window: TimeInWindowSummary
     config: ToleranceConfig
+    ticks: tuple[ZoneTick, ...] = ()
 
     def as_dict(self, *, curves: bool = True) -> dict[str, Any]:
         return {
-            "baseline": self.baseline.as_dict(),
+            "baseline": None if self.baseline is None else self.baseline.as_dict(),
+            "ticks": ticks_dict(self.ticks),
             "zones": [z.as_dict() for z in self.zones],
             "episodes": [e.as_dict(curve=curves) for e in self.episodes],
             "time_in_window": self.time_in_window.as_dict(),
             "parameters": self.config.as_dict(),
         }
+
+
+def ticks_dict(ticks: Sequence[ZoneTick]) -> dict[str, list[Any]]:
+    """The index series as columns: ``t`` (s), ``arousal`` (index units, None: no value) and ``zone``."""
+    return {
+        "t": [k.t_s for k in ticks],
+        "arousal": [k.arousal for k in ticks],
+        "zone": [str(k.zone) for k in ticks],
+    }
 
 
 def _inside(t: float, spans: Intervals) -> bool:
@@ -52,7 +65,7 @@ def analyze_tolerance(
     hr_60s: Sequence[float | None],
     rmssd_60s: Sequence[float | None],
     corrected_share: Sequence[float | None],
-    baseline: Baseline,
+    baseline: Baseline | None,
     *,
     activity: Intervals = (),
     breathing: Intervals = (),
@@ -78,8 +91,13 @@ def analyze_tolerance(
     if not (len(hr_60s) == len(rmssd_60s) == len(corrected_share) == t.size):
         raise HrvInputError("beat times and window values must have one length")
     tracker = ToleranceTracker(baseline, config)
+    ticks: list[ZoneTick] = []
     for i in range(t.size):
         ti = float(t[i])
-        tracker.add(ti, hr_60s[i], rmssd_60s[i], corrected_share[i], _inside(ti, breathing), _inside(ti, activity))
+        breathe, move = _inside(ti, breathing), _inside(ti, activity)
+        ups = tracker.add(ti, hr_60s[i], rmssd_60s[i], corrected_share[i], breathe, move)
+        ticks.extend(u for u in ups if isinstance(u, ZoneTick))
     tracker.finish()
-    return ToleranceResult(baseline, tracker.zones, tracker.episodes, tracker.time_in_window, tracker.config)
+    return ToleranceResult(
+        tracker.baseline, tracker.zones, tracker.episodes, tracker.time_in_window, tracker.config, tuple(ticks)
+    )

@@ -113,6 +113,12 @@ class LogisticFit:
     """Logistic recovery: level ``a_inf``, ``amount``, ``t_mid_s`` (half recovered, s), ``width_s``.
 
     ``speed_per_s = 1 / width_s``; ``half_recovery_s = t_mid_s - t_peak_s``; ``r2`` as above.
+
+    ``half_recovery_s`` is None (with :attr:`half_recovery_note` saying why) when the fitted
+    curve is no recovery from the peak: a midpoint before the peak (the midpoint search reaches
+    half a span before it, so that a curve already falling at the peak fits; issue 24 found
+    negative times in about half of simulated runs) or a non-positive ``amount`` (a rising
+    curve). The other parameters are the least-squares fit either way.
     """
 
     t_peak_s: float
@@ -129,8 +135,21 @@ class LogisticFit:
         return 1.0 / self.width_s
 
     @property
-    def half_recovery_s(self) -> float:
-        return self.t_mid_s - self.t_peak_s
+    def half_recovery_s(self) -> float | None:
+        """Peak to the fitted midpoint, s; None when it is no recovery time (class docstring)."""
+        return None if self.half_recovery_note else self.t_mid_s - self.t_peak_s
+
+    @property
+    def half_recovery_note(self) -> str | None:
+        """Why :attr:`half_recovery_s` is None (None when it is given)."""
+        if not self.amount > 0:
+            return "the fitted logistic does not fall (amount <= 0): no recovery to time"
+        if self.t_mid_s < self.t_peak_s:
+            return (
+                f"the fitted midpoint lies {self.t_peak_s - self.t_mid_s:.0f} s before the peak: "
+                "the curve was already half recovered when the fit starts"
+            )
+        return None
 
     def predict(self, t_s: npt.ArrayLike) -> np.ndarray:
         t = np.asarray(t_s, dtype=float)
@@ -146,6 +165,7 @@ class LogisticFit:
             "width_s": self.width_s,
             "speed_per_s": self.speed_per_s,
             "half_recovery_s": self.half_recovery_s,
+            "half_recovery_note": self.half_recovery_note,
             "r2": self.r2,
             "n": self.n,
             "at_bound": self.at_bound,

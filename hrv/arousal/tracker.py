@@ -5,6 +5,13 @@ window's ``HR`` and ``HRV_RMSSD``, its corrected share) and the session's state 
 breathing on, activity on), and returns typed update values. :func:`~.analysis.analyze_tolerance`
 runs the same tracker over a file's beats, so live and offline agree by construction.
 
+Baseline: given, or None to learn a provisional one from the session's own first minute of
+still wear (:data:`~.baseline.PROVISIONAL_LEARN_S`, the pooled spread of :mod:`.baseline`).
+Until the first 60 s window fills the zone is *warmup*; while the baseline learns, *learning*
+("getting to know you"): no zone is judged and no index is given, because an index against a
+baseline that does not exist yet would mean nothing. :class:`BaselineLearned` reports the
+baseline when it is ready; zones start from there.
+
 Nudge (heuristic): when the zone has been *hyper* for ``nudge_after_s`` (default 120 s),
 offer paced breathing, at most once per ``nudge_interval_s`` (default 600 s), never during
 activity and not while paced breathing already runs.
@@ -12,12 +19,12 @@ activity and not while paced breathing already runs.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any, Final
 
-from .baseline import Baseline, CalmWindow
+from .baseline import PROVISIONAL_LEARN_S, Baseline, Calibration, CalibrationRefused, CalmWindow
 from .episodes import Episode, EpisodeConfig, EpisodeTracker, EpisodeUpdate
-from .index import ArousalValue, arousal_index
+from .index import DEFAULT_HR_WEIGHT, ArousalValue, arousal_index
 from .zones import TimeInWindow, TimeInWindowSummary, Zone, ZoneChange, ZoneConfig, ZoneInterval, ZoneTracker
 
 DEFAULT_TICK_EVERY_S: Final = 5.0
@@ -35,6 +42,10 @@ class ToleranceConfig:
     tick_every_s: float = DEFAULT_TICK_EVERY_S
     nudge_after_s: float = DEFAULT_NUDGE_AFTER_S
     nudge_interval_s: float = DEFAULT_NUDGE_INTERVAL_S
+    hr_weight: float = DEFAULT_HR_WEIGHT
+    """``w`` of the index ``a = w * z_HR - (1 - w) * z_lnRMSSD``."""
+    learn_s: float = PROVISIONAL_LEARN_S
+    """Span of usable window samples a provisional baseline learns from (s)."""
 
     def as_dict(self) -> dict[str, Any]:
         return {
@@ -43,7 +54,10 @@ class ToleranceConfig:
             "tick_every_s": self.tick_every_s,
             "nudge_after_s": self.nudge_after_s,
             "nudge_interval_s": self.nudge_interval_s,
-            "index": "a = (z_HR - z_lnRMSSD) / 2 on 60 s windows; HR only: a = z_HR",
+            "hr_weight": self.hr_weight,
+            "learn_s": self.learn_s,
+            "index": f"a = {self.hr_weight:g} * z_HR - {1 - self.hr_weight:g} * z_lnRMSSD on 60 s windows; "
+            "HR only: a = z_HR",
         }
 
 
@@ -67,15 +81,25 @@ class Nudge:
     above_s: float
 
 
-ToleranceUpdate = ZoneChange | ZoneTick | Nudge | EpisodeUpdate
+@dataclass(frozen=True, slots=True)
+class BaselineLearned:
+    """A provisional baseline has been learnt from the session's first minute of still wear."""
+
+    t_s: float
+    baseline: Baseline
+
+
+ToleranceUpdate = ZoneChange | ZoneTick | Nudge | EpisodeUpdate | BaselineLearned
 
 
 class ToleranceTracker:
     """Streaming window-of-tolerance tracking for one session; not thread-safe."""
 
-    def __init__(self, baseline: Baseline, config: ToleranceConfig | None = None) -> None:
+    def __init__(self, baseline: Baseline | None, config: ToleranceConfig | None = None) -> None:
         self.baseline = baseline
         self.config = config or ToleranceConfig()
+        self._learner: Calibration | None = None
+        self._shown = Zone.WARMUP
         self._zones = ZoneTracker(self.config.zones)
         self._episodes = EpisodeTracker(self.config.zones.band, self.config.episodes, self.config.zones.hysteresis)
         self._time = TimeInWindow()
@@ -98,17 +122,27 @@ class ToleranceTracker:
         activity: bool = False,
     ) -> list[ToleranceUpdate]:
         """One beat: its time (s), the 60 s window's HR (bpm) and RMSSD (ms) or None, and the state."""
-        del corrected_share  # the engine already withholds windows above its corrected-share limit
         out: list[ToleranceUpdate] = []
-        value = arousal_index(hr_bpm, rmssd_ms, self.baseline)
-        self.last_value = value
-        a = None if value is None else value.arousal
         if self._zone_since is None:
             self._zone_since = t_s
         self._last_t = t_s
+        if self.baseline is None:
+            out.extend(self._learn(t_s, hr_bpm, rmssd_ms, corrected_share, breathing, activity))
+            if self.baseline is None:
+                return out
+        # The engine already withholds windows above its corrected-share limit.
+        value = arousal_index(hr_bpm, rmssd_ms, self.baseline, self.config.hr_weight)
+        self.last_value = value
+        a = None if value is None else value.arousal
         change = self._zones.update(t_s, a, activity)
         zone = self._zones.zone
+        if zone is Zone.WARMUP and self._shown is Zone.LEARNING:
+            zone = Zone.LEARNING  # learnt, but the first zone is not confirmed yet (dwell)
         if change is not None:
+            if change.previous is Zone.WARMUP:
+                # The zone tracker never saw the learning minute; the display did.
+                change = replace(change, previous=self._shown)
+            self._shown = zone
             self._intervals.append(ZoneInterval(self._zone_since, t_s, change.previous))
             self._zone_since = t_s
             self._hyper_since = change.since_s if zone is Zone.HYPER else None
@@ -136,6 +170,51 @@ class ToleranceTracker:
                 )
         return out
 
+    def _learn(
+        self,
+        t_s: float,
+        hr_bpm: float | None,
+        rmssd_ms: float | None,
+        corrected_share: float | None,
+        breathing: bool,
+        activity: bool,
+    ) -> list[ToleranceUpdate]:
+        """One beat while the provisional baseline learns (windows while moving or breathing to
+        the guide are not still wear); the display says *warmup*, then *learning*."""
+        out: list[ToleranceUpdate] = []
+        usable = hr_bpm is not None and hr_bpm > 0
+        if usable and self._learner is None:
+            self._learner = Calibration(required_s=self.config.learn_s, source="provisional", hr_only=rmssd_ms is None)
+        shown = Zone.WARMUP if self._learner is None else Zone.LEARNING
+        if shown is not self._shown:
+            out.append(ZoneChange(t_s, None, shown, self._shown, t_s))
+            assert self._zone_since is not None
+            self._intervals.append(ZoneInterval(self._zone_since, t_s, self._shown))
+            self._zone_since = t_s
+            self._shown = shown
+        self._time.add(t_s, shown, False)
+        if self._next_tick is None or t_s >= self._next_tick:
+            self._next_tick = t_s + self.config.tick_every_s
+            out.append(ZoneTick(t_s, None, shown, rmssd_ms is None, None))
+        learner = self._learner
+        if learner is None or breathing or activity:
+            return out
+        learner.add(t_s, hr_bpm, rmssd_ms, corrected_share)
+        if not learner.progress().done:
+            return out
+        try:
+            self.baseline = learner.finish()
+        except CalibrationRefused:
+            self._learner = None  # too few usable windows or too many corrected beats: start again
+            return out
+        out.append(BaselineLearned(t_s, self.baseline))
+        return out
+
+    @property
+    def learning(self) -> bool:
+        """True until the provisional baseline is learnt (never for a given baseline)."""
+        return self.baseline is None
+
     def _nudge(self, t_s: float, a: float | None, zone: Zone, breathing: bool, activity: bool) -> Nudge | None:
         cfg = self.config
         if zone is not Zone.HYPER or self._hyper_since is None or activity or breathing:
@@ -152,13 +231,13 @@ class ToleranceTracker:
         """End of data: close an open episode and the current zone interval."""
         out: list[ToleranceUpdate] = list(self._episodes.finish(self._last_t))
         if self._last_t is not None and self._zone_since is not None and self._last_t > self._zone_since:
-            self._intervals.append(ZoneInterval(self._zone_since, self._last_t, self._zones.zone))
+            self._intervals.append(ZoneInterval(self._zone_since, self._last_t, self._shown))
             self._zone_since = self._last_t
         return out
 
     @property
     def zone(self) -> Zone:
-        return self._zones.zone
+        return self._shown
 
     @property
     def zones(self) -> tuple[ZoneInterval, ...]:

@@ -19,5 +19,6 @@ def test_validation_script_writes_its_tables(tmp_path: Path) -> None:
     assert "| pyhrv-nni-long-60min.txt | LF |" in text
     assert "## The Welch tail defect" in text and "## Quality gate under contamination" in text
     assert text.count("| 20 % |") == 1
-    assert "## Kubios HRV's settings (`--spectrum kubios`)" in text and "What could not be checked" in text
+    assert "## Kubios HRV's settings (`--spectrum kubios`)" in text and "Not reproduced" in text
+    assert "| Kubios 3.1 (PGomes92/kubios" in text and "| MATLAB `hanning` (no zero end points) |" in text
     assert "| pyhrv-nni-long-60min.txt, whole | HF |" in text

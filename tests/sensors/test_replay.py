@@ -19,6 +19,7 @@ from tolerance.sensors import (
     ReplaySource,
     Sensor,
     decode_hrm,
+    read_log,
     write_log,
 )
 
@@ -143,3 +144,50 @@ def test_event_without_utc_gets_it_from_the_notifications_clock(tmp_path: Path, 
     path.write_text('{"t": 1.0, "t_utc": 101.0, "hex": "063c"}\n{"t": 2.5, "event": "lost"}\n')
     _, lost = replay_all(kit, ReplaySource(path, speed=math.inf))
     assert (lost.state, lost.t_mono, lost.t_utc) == (ConnectionState.LOST, 2.5, 102.5)
+
+
+def _log(path: Path, lines: list[dict[str, Any]], *, tail: str = "") -> Path:
+    path.write_text("".join(json.dumps(x) + "\n" for x in lines) + tail)
+    return path
+
+
+def _beats(t0: float, utc0: float, n: int) -> list[dict[str, Any]]:
+    return [{"t": t0 + i, "t_utc": utc0 + i, "hex": "10495e039603"} for i in range(n)]
+
+
+@pytest.mark.parametrize(
+    ("second_t", "second_utc", "words"),
+    [
+        (10.0 + 30 * 86400, 1.7e9 + 10.0 + 30 * 86400, "jumps 30.0 days ahead"),  # issue 23: 30 days
+        (10.0, -1.0e9, "to 1938-04-24"),  # issue 23: the host clock back to 1938
+    ],
+)
+def test_a_recorded_clock_that_jumps_is_replayed_as_a_gap_and_not_waited_out(
+    tmp_path: Path, kit: Any, clock: Any, second_t: float, second_utc: float, words: str
+) -> None:
+    path = _log(tmp_path / "j.jsonl", _beats(0.0, 1.7e9, 5) + _beats(second_t, second_utc, 5))
+    source = ReplaySource(path, speed=1.0, sleep=clock.sleep, clock=clock.monotonic)
+    items = replay_all(kit, source)
+    events = [i for i in items if isinstance(i, ConnectionEvent)]
+    assert [e.state for e in events] == [ConnectionState.LOST, ConnectionState.RECONNECTED]
+    assert words in events[0].detail and source.clock_jumps == 1
+    assert items.index(events[0]) == 5  # between the last beat before the jump and the first after
+    assert sum(isinstance(i, HeartRateSample) for i in items) == 10
+    assert sum(clock.sleeps) < 15.0  # about 9 s of recorded beats, not the jump
+
+
+def test_a_cut_last_line_is_reported_and_the_lines_before_it_replayed(tmp_path: Path, kit: Any) -> None:
+    path = _log(tmp_path / "cut.jsonl", _beats(0.0, 1.7e9, 6), tail='{"t": 6.0, "t_utc": 1700000006.0, "he')
+    problems: list[str] = []
+    assert len(read_log(path, problems)) == 6
+    assert len(problems) == 1 and "cut.jsonl, line 7" in problems[0] and "cut short" in problems[0]
+    items = replay_all(kit, ReplaySource(path, speed=math.inf))
+    assert len(items) == 6
+
+
+def test_a_bad_line_that_is_not_the_last_still_refuses_the_log(tmp_path: Path, kit: Any) -> None:
+    path = _log(tmp_path / "mid.jsonl", _beats(0.0, 1.7e9, 2))
+    path.write_text(path.read_text() + '{"t": 2.0, "he\n' + json.dumps(_beats(3.0, 1.7e9 + 3, 1)[0]))
+    with pytest.raises(ReplayFileError) as info:
+        replay_all(kit, ReplaySource(path))
+    assert info.value.line == 3

@@ -93,14 +93,18 @@ function showZone(frame) {
 }
 
 function showBaseline(frame) {
-  const population = frame.source === "population";
-  $.baselineNote.hidden = !population && !frame.refused;
+  const provisional = frame.source === "learning" || frame.source === "provisional" || frame.source === "population";
+  $.baselineNote.hidden = !provisional && !frame.refused;
   document.body.dataset.baseline = frame.source;
   if (frame.refused) {
-    set($.baselineText, `The calibration was not used: ${frame.refused}. Population defaults stay in use.`);
-  } else if (population && wizard.running) {
-    set($.baselineText, "Calibrating: sit still and breathe normally; the window is personal once it ends.");
-  } else if (population) {
+    set($.baselineText, `The calibration was not used: ${frame.refused}. The window you had stays in use.`);
+  } else if (provisional && wizard.running) {
+    set($.baselineText, "Calibrating: sit still and breathe normally; the window is yours once it ends.");
+  } else if (frame.source === "learning") {
+    set($.baselineText, "Getting to know you: sit as you usually do for a minute or two. A 4-minute calibration at rest makes the window firmer.");
+  } else if (frame.source === "provisional") {
+    set($.baselineText, "Your window is provisional, learnt from your first minutes. A 4-minute calibration at rest, or a few calm hours of wear, confirms it.");
+  } else if (frame.source === "population") {
     set($.baselineText, "Using population defaults: your own window needs a 4-minute calibration at rest.");
   }
 }

@@ -12,7 +12,7 @@ export const COLOURS = Object.freeze({
 });
 
 /** The window of tolerance on the arousal index (hrv/arousal/zones.py: the default band). */
-export const DEFAULT_BAND = Object.freeze({ lower: -1, upper: 1 });
+export const DEFAULT_BAND = Object.freeze({ lower: -2, upper: 1 });
 
 /** Clock times on a time axis: hours and minutes, with seconds when ticks are closer than a minute. */
 function clockTicks(u, ticks) {

@@ -6,6 +6,8 @@ export const ZONE_WORDS = Object.freeze({
   hypo: "below your window",
   activity: "moving",
   unknown: "no signal",
+  warmup: "starting up",
+  learning: "getting to know you",
 });
 
 export const zoneWords = (zone) => ZONE_WORDS[zone] ?? "no signal";

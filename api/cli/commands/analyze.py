@@ -32,6 +32,7 @@ from collections.abc import Iterable, Iterator
 from pathlib import Path
 from typing import Any, Final, TextIO
 
+from ...files import open_private_text
 from ..exits import ExitCode
 from ..output import open_output
 
@@ -99,23 +100,39 @@ def run(args: argparse.Namespace) -> int:
         return _fail(str(exc))
 
     total_s = (
-        float(series.rr_ms.sum()) + sum(e.rr_ms for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS)
+        float(series.rr_ms.sum()) + sum(e.elapsed_ms for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS)
     ) / 1000
     if total_s / args.step > MAX_WINDOWS:
         return _fail(
             f"--step {args.step:g} s gives over {MAX_WINDOWS:,} windows on {total_s:.0f} s of beats; use a larger step"
         )
+    excluded = [{"index": e.index, "line": e.line, "rr_ms": e.rr_ms, "reason": e.reason} for e in series.excluded]
     if series.rr_ms.size < 2:
         reasons = sorted({e.reason for e in series.excluded})
         why = f" ({len(series.excluded)} value(s) left out: {'; '.join(reasons)})" if reasons else ""
-        return _fail(f"{args.file} holds no usable RR intervals{why}")
-
-    from tolerance.hrv.frequency import spectral_parameters
+        if not excluded:
+            return _fail(f"{args.file} holds no usable RR intervals{why}")
+        # Nothing to analyse, but the excluded values are the researcher's answer: written.
+        written = _write_empty(args, excluded, series)
+        if written is not None:
+            return written
+        print(f"tolerance analyze: {args.file} holds no usable RR intervals{why}", file=sys.stderr)  # noqa: T201
+        return ExitCode.NO_WINDOW
 
     spectrum = getattr(args, "spectrum", "welch")
+    try:
+        spectral = _spectral(args, spectrum)
+    except (HrvInputError, ValueError) as exc:
+        return _fail(str(exc))
     if args.engine == "neurokit" and spectrum == "kubios":
         # neurokit2's hrv_frequency has one pipeline, its own: it cannot give Kubios' settings.
         return _fail("--spectrum kubios needs --engine fast (neurokit2 computes its own spectrum only)")
+    correction = getattr(args, "correction", None)
+    if args.engine == "neurokit" and correction not in (None, "neurokit"):
+        return _fail("--engine neurokit takes only --correction neurokit (neurokit2's own signal_fixpeaks)")
+    options: dict[str, Any] = {}
+    if args.engine != "neurokit":
+        options["correction"] = correction or "auto"
     engine = reference_analyze_rr if args.engine == "neurokit" else analyze_rr
     show_bar = not args.no_progress and sys.stderr.isatty()
     bar = None
@@ -134,14 +151,17 @@ def run(args: argparse.Namespace) -> int:
             series.rr_ms,
             window_s=args.window,
             step_s=args.step,
-            spectral=spectral_parameters(spectrum),
+            spectral=spectral,
             progress=progress if show_bar else None,
             input_index=series.input_index,
+            max_corrected_share=getattr(args, "max_corrected_share", 0.20),
+            max_abnormal_share=getattr(args, "max_abnormal_share", 0.10),
+            **options,
             # Only implausibly long values are gaps (beats went undetected: real time passed).
             # Implausibly short ones are spurious extra values (some Garmin straps append one
             # of ~50 ms to a notification): dropped, listed, neither a break nor elapsed time,
             # so that such a strap does not cut a day into pieces too short for any window.
-            excluded=[(e.index, e.rr_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS],
+            excluded=[(e.index, e.elapsed_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS],
         )
     except (HrvInputError, ValueError) as exc:
         return _fail(f"{args.file}: {exc}")
@@ -149,10 +169,7 @@ def run(args: argparse.Namespace) -> int:
         if bar is not None:
             bar.close()
     # One window at a time (a month of windows as objects would cost ~30 bytes per beat).
-    if not any(w.values.get("HRV_MeanNN") is not None for w in analysis.windows):
-        return _fail(f"{args.file}: no window was computed: {_no_window_reason(analysis, series, args.window)}")
-
-    excluded = [{"index": e.index, "line": e.line, "rr_ms": e.rr_ms, "reason": e.reason} for e in series.excluded]
+    computed = any(w.values.get("HRV_MeanNN") is not None for w in analysis.windows)
     tolerance_doc = None
     if args.format == "json":
         # A drop-out (an implausibly long value) is a gap no window spans, live and offline alike.
@@ -214,20 +231,93 @@ def run(args: argparse.Namespace) -> int:
             _write_excluded(args.out, excluded)
     except OSError as exc:
         return _fail(f"cannot write {exc.filename or args.out}: {exc}")
+    if not computed:
+        # Everything is written; the exit code and this line say that no window gave numbers.
+        why = _no_window(analysis, series, args)
+        print(f"tolerance analyze: {args.file}: no window was computed: {why}", file=sys.stderr)  # noqa: T201
+        return ExitCode.NO_WINDOW
     return ExitCode.OK
 
 
-def _no_window_reason(analysis: Any, series: Any, window_s: float) -> str:
-    """Why an analysis gave no numbers: the windows' reasons, counted, or the series' length."""
-    from collections import Counter
+KUBIOS_OPTIONS: Final = {
+    "detrend": "--detrend",
+    "lam": "--lambda",
+    "welch_window": "--welch-window",
+    "welch_overlap": "--welch-overlap",
+    "points_per_hz": "--points-per-hz",
+}
+"""``--spectrum kubios``'s own settings: argparse name -> option."""
 
-    if not analysis.windows:
-        return (
-            f"{float(series.rr_ms.sum()) / 1000.0:.0f} s of beats cover less than "
-            f"{100 * analysis.parameters['min_coverage']:.0f} % of one {window_s:g} s window"
-        )
-    counts = Counter(w.reason for w in analysis.windows)
-    return "; ".join(f"{n} window(s): {reason}" for reason, n in counts.most_common())
+
+def _spectral(args: argparse.Namespace, spectrum: str) -> Any:
+    """The spectral parameters of ``--spectrum`` and its settings; a Kubios setting given with
+    another spectrum, or ``--lambda`` with ``--detrend none``, is refused (HrvInputError)."""
+    from tolerance.hrv import HrvInputError
+    from tolerance.hrv.frequency import spectral_parameters
+
+    given = {k: getattr(args, k, None) for k in KUBIOS_OPTIONS if getattr(args, k, None) is not None}
+    rate = getattr(args, "interp_hz", None) or 4.0
+    if spectrum != "kubios":
+        if given:
+            options = ", ".join(KUBIOS_OPTIONS[k] for k in given)
+            raise HrvInputError(f"{options}: Kubios settings, only with --spectrum kubios")
+        return spectral_parameters(spectrum, rate)
+    if given.get("detrend") == "none" and "lam" in given:
+        raise HrvInputError("--lambda is the smoothness priors' setting: not with --detrend none")
+    settings: dict[str, Any] = {}
+    if given.get("detrend") == "none":
+        settings["detrend_lambda"] = None
+    elif "lam" in given:
+        settings["detrend_lambda"] = given["lam"]
+    for key, name in (
+        ("welch_window", "welch_segment_s"),
+        ("welch_overlap", "welch_overlap"),
+        ("points_per_hz", "points_per_hz"),
+    ):
+        if key in given:
+            settings[name] = given[key]
+    return spectral_parameters("kubios", rate, **settings)
+
+
+def _no_window(analysis: Any, series: Any, args: argparse.Namespace) -> str:
+    """Why an analysis gave no numbers and what would give one (:mod:`.analyze_hints`)."""
+    import numpy as np
+    from tolerance.hrv.timeline import MAX_PLAUSIBLE_RR_MS
+
+    from .analyze_hints import longest_window_s, no_window_message
+
+    params = analysis.parameters
+    gaps = [(e.index, e.rr_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS]
+    index = np.asarray(series.input_index, dtype=np.int64)
+    longest = longest_window_s(series.rr_ms, index, gaps, args.step, float(params["min_coverage"]))
+    reasons = analysis.windows.reasons if hasattr(analysis.windows, "reasons") else [w.reason for w in analysis.windows]
+    return no_window_message(reasons, args.window, longest, params)
+
+
+def _write_empty(args: argparse.Namespace, excluded: list[dict[str, Any]], series: Any) -> int | None:
+    """The output of a file with no usable interval: no window, its excluded values; None when written."""
+    from tolerance.hrv.analysis import CSV_COLUMNS
+
+    try:
+        with open_output(args.out) as out:
+            if args.format == "csv":
+                _write_csv(out, [list(CSV_COLUMNS)])
+            else:
+                parameters = {
+                    "input_unit": series.unit,
+                    "input_layout": series.layout,
+                    "input": dict(series.interpretation),
+                }
+                write_json(
+                    out,
+                    [],
+                    [("artifacts", []), ("parameters", parameters), ("tolerance", None), ("excluded", excluded)],
+                )
+        if args.format == "csv":
+            _write_excluded(args.out, excluded)
+    except OSError as exc:
+        return _fail(f"cannot write {exc.filename or args.out}: {exc}")
+    return None
 
 
 def write_json(out: TextIO, windows: Iterable[dict[str, Any]], rest: Iterable[tuple[str, Any]]) -> None:
@@ -289,4 +379,5 @@ def _write_excluded(out: str, excluded: list[dict[str, Any]]) -> None:
         return
     rows: list[list[object]] = [list(EXCLUDED_COLUMNS)]
     rows += [[e[c] for c in EXCLUDED_COLUMNS] for e in excluded]
-    excluded_path(out).write_text(_csv_text(rows), encoding="utf-8", newline="")
+    with open_private_text(excluded_path(out)) as handle:
+        handle.write(_csv_text(rows))

@@ -43,11 +43,20 @@ def expand_files(names: list[str]) -> list[Path]:
     return out
 
 
-def analyze_file(path: str, window_s: float, step_s: float, spectrum: str) -> dict[str, Any]:
+def analyze_file(
+    path: str,
+    window_s: float,
+    step_s: float,
+    spectrum: str,
+    correction: str = "auto",
+    max_corrected_share: float = 0.20,
+    max_abnormal_share: float = 0.10,
+) -> dict[str, Any]:
     """One file's rows (or its error): runs in a worker process or on a Dask worker.
 
     ``spectrum``: a ``--spectrum`` name (``welch``, ``neurokit2``, ``kubios``) or a method name
-    (``cover``, ...), see :func:`tolerance.hrv.frequency.spectral_parameters`."""
+    (``cover``, ...), see :func:`tolerance.hrv.frequency.spectral_parameters`; ``correction``: a
+    ``--correction`` method (:data:`tolerance.hrv.correction.CORRECTIONS`)."""
     from tolerance.api.formats import RRFileError, read_rr_file
     from tolerance.hrv import HrvInputError, analyze_rr
     from tolerance.hrv.frequency import spectral_parameters
@@ -63,7 +72,10 @@ def analyze_file(path: str, window_s: float, step_s: float, spectrum: str) -> di
             step_s=step_s,
             spectral=spectral_parameters(spectrum),
             input_index=series.input_index,
-            excluded=[(e.index, e.rr_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS],
+            excluded=[(e.index, e.elapsed_ms) for e in series.excluded if e.rr_ms > MAX_PLAUSIBLE_RR_MS],
+            correction=correction,
+            max_corrected_share=max_corrected_share,
+            max_abnormal_share=max_abnormal_share,
         )
     except (RRFileError, HrvInputError, ValueError) as exc:
         return {"file": path, "error": str(exc), "rows": [], "beats": 0}
@@ -99,7 +111,17 @@ def run_batch(args: argparse.Namespace, files: list[Path]) -> int:
     try:
         with tqdm(total=len(files), unit="file", file=sys.stderr, disable=args.no_progress) as bar:
             futures: list[Future[dict[str, Any]]] = [
-                executor.submit(analyze_file, str(f), args.window, args.step, args.spectrum) for f in files
+                executor.submit(
+                    analyze_file,
+                    str(f),
+                    args.window,
+                    args.step,
+                    args.spectrum,
+                    getattr(args, "correction", None) or "auto",
+                    getattr(args, "max_corrected_share", 0.20),
+                    getattr(args, "max_abnormal_share", 0.10),
+                )
+                for f in files
             ]
             for fut in as_completed(futures):
                 results.append(fut.result())

@@ -61,6 +61,7 @@ def run(args: argparse.Namespace) -> int:
             "speed": args.speed,
             "seed": args.seed,
             "replay_dir": args.replay_dir,
+            "scenario_dir": getattr(args, "scenario_dir", None),
             "baseline_span_s": args.baseline,
             "profile": args.profile,
             "public_names": args.public_name,

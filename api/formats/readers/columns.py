@@ -169,6 +169,11 @@ def choose_column(
     raise RRFileError(
         p,
         None,
-        f"no column that can be RR intervals among the columns {', '.join(repr(n) for n in names)} "
+        f"no column that can be RR intervals among the columns {', '.join(repr(_shown(n)) for n in names)} "
         f"(an RR column is named e.g. rr_ms, RR (ms), RRI, IBI, NN or RR-interval [ms])",
     )
+
+
+def _shown(name: str, limit: int = 40) -> str:
+    """A column name as a message shows it: cut, so that a file of junk never floods the terminal."""
+    return name if len(name) <= limit else name[:limit] + "..."

@@ -28,6 +28,10 @@ KUBIOS_TIME_TOLERANCE: Final = 0.05
 """Relative agreement of a headerless first column's time steps with the RR values."""
 
 
+MAX_EXCLUDED: Final = 1_000_000
+"""Most implausible values a file may hold (each is listed in the output with its line)."""
+
+
 def refuse_beat_times(p: Path, values: np.ndarray, increasing: bool) -> None:
     """Refuse values that only increase and at least double: R-peak times given as RR intervals."""
     if increasing and values.size >= MIN_BEAT_TIME_VALUES and values[-1] >= 2 * values[0] > 0:
@@ -108,6 +112,15 @@ def series_from_values(
     rr = values * s if s != 1.0 else values
     plausible = (rr >= MIN_PLAUSIBLE_RR_MS) & (rr <= MAX_PLAUSIBLE_RR_MS)
     bad = np.flatnonzero(~plausible)
+    if bad.size > MAX_EXCLUDED:
+        # Each excluded value is listed with its line: millions of them would cost gigabytes
+        # before anything is said, and such a file holds no RR intervals anyway.
+        raise RRFileError(
+            path,
+            int(lines[bad[0]]),
+            f"{bad.size:,} of {rr.size:,} values are implausible as RR intervals (over {MAX_EXCLUDED:,}): "
+            "not RR intervals in ms or s",
+        )
     excluded = tuple(
         ExcludedValue(
             int(i),

@@ -125,7 +125,7 @@ def read_table(path: str | Path, spec: TableSpec) -> RRSeries:
 
 
 def _read(p: Path, handle: TextIO, spec: TableSpec, notes: dict[str, str]) -> RRSeries:
-    lines = Lines(handle)
+    lines = Lines(handle, p)
     preamble: list[tuple[int, str]] = []
     header: tuple[int, str] | None = None
     first_data: tuple[int, str] | None = None

@@ -44,11 +44,16 @@ def _encoding(head: bytes) -> str:
 
 
 def open_text(path: Path) -> tuple[TextIO, str]:
-    """The file opened as text with its encoding (see :mod:`.tabular`); the encoding."""
+    """The file opened as text with its encoding (see :mod:`.tabular`); the encoding.
+
+    A start holding NUL bytes in an 8-bit encoding is refused at once: such a file is binary
+    (or a sparse file of zeros), and reading it as lines would hold it whole in memory."""
     try:
         with path.open("rb") as raw:
             head = raw.read(4096)
         encoding = _encoding(head)
+        if encoding.startswith("utf-8") and b"\x00" in head:
+            raise RRFileError(path, None, f"it holds NUL bytes (first at byte {head.index(0)}): binary, not text")
         return path.open("r", encoding=encoding, newline=""), encoding
     except OSError as exc:
         raise RRFileError(path, None, f"cannot read the file ({exc.strerror or exc})") from exc
@@ -61,6 +66,9 @@ def not_text(path: Path, encoding: str, exc: UnicodeDecodeError) -> RRFileError:
 
 _BLOCK_CHARS: Final = 1 << 20
 """Characters read at a time after the header (whole lines of about 1 MB)."""
+MAX_LINE_CHARS: Final = 1 << 16
+"""The longest line read (characters): no RR file has one near it, and without a bound a file
+with no line ends (2 GB of one byte) would be read into memory whole before anything is said."""
 _PLAIN_CHARS: Final = re.compile(r"[0-9.\r\n]*")
 """The characters of a block of lines that each hold one unsigned decimal number."""
 
@@ -102,10 +110,23 @@ class Lines:
     1, one at a time; :meth:`rest` gives the remaining ones, with blocks of plain numbers
     parsed by numpy."""
 
-    def __init__(self, handle: TextIO) -> None:
+    def __init__(self, handle: TextIO, path: str | Path = "<file>") -> None:
         self._handle = handle
-        self._numbered = enumerate(handle, start=1)
+        self._path = path
+        self._numbered = enumerate(self._bounded_lines(), start=1)
         self._consumed = 0
+
+    def _bounded_lines(self) -> Iterator[str]:
+        while True:
+            raw = self._handle.readline(MAX_LINE_CHARS + 1)
+            if not raw:
+                return
+            if len(raw) > MAX_LINE_CHARS:
+                raise self._too_long(self._consumed + 1)
+            yield raw
+
+    def _too_long(self, number: int) -> RRFileError:
+        return RRFileError(self._path, number, f"a line longer than {MAX_LINE_CHARS:,} characters: not an RR file")
 
     def __iter__(self) -> Iterator[tuple[int, str]]:
         return self
@@ -136,6 +157,8 @@ class Lines:
                 return
             cut = len(text) if not chunk else max(text.rfind("\n"), text.rfind("\r", 0, len(text) - 1)) + 1
             if cut == 0:
+                if len(text) > MAX_LINE_CHARS:
+                    raise self._too_long(number + 1)
                 tail = text  # one line longer than a block: read on
                 continue
             block, tail = text[:cut], text[cut:]

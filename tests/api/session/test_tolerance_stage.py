@@ -34,9 +34,25 @@ def test_a_calm_session_moves_a_personal_baseline_a_bounded_step_towards_it() ->
 
 
 def test_population_values_never_roll() -> None:
-    stage = ToleranceStage()
-    assert not [v for v in _run(stage, 900) if isinstance(v, BaselineSet) and v.baseline.source == "rolling"]
+    stage = ToleranceStage(baseline=POPULATION_BASELINE)
+    assert not [v for v in _run(stage, 900) if isinstance(v, BaselineSet) and v.source == "rolling"]
     assert stage.baseline is POPULATION_BASELINE
+
+
+def test_without_a_baseline_the_stage_learns_a_provisional_one_and_says_so() -> None:
+    stage = ToleranceStage()
+    sim = simulate("calm", seed=4, duration_s=400)
+    engine = Engine()
+    values: list[object] = []
+    for item in sim.items:
+        if isinstance(item, HeartRateSample):
+            for update in engine.add(item.t_mono, item.rr_ms, item.contact, item.rr_raw):
+                values.extend(stage.process(update))
+    sets = [v for v in values if isinstance(v, BaselineSet)]
+    assert sets[0].source == "learning" and sets[0].baseline is None
+    learnt = [v for v in sets if v.baseline is not None]
+    assert learnt and learnt[0].baseline is not None and learnt[0].baseline.source == "provisional"
+    assert 100 < learnt[0].t_s - sets[0].t_s < 200  # the first window fills, then one minute of windows
 
 
 def test_paced_breathing_teaches_the_baseline_nothing() -> None:

@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 from tolerance.hrv import correct_artifacts, detect_artifacts
 from tolerance.hrv.analysis import CSV_COLUMNS, analyze_rr, window_bounds
+from tolerance.hrv.correction import correct_segment
 from tolerance.hrv.frequency import SpectralParameters, frequency_domain
 
 RR_DIR = Path(__file__).parents[2] / "data" / "rr"
@@ -33,7 +34,10 @@ def long_rr() -> np.ndarray:
 def test_windows_equal_neurokit_on_the_corrected_real_series(long_rr: np.ndarray, window_s: int) -> None:
     analysis = analyze_rr(long_rr, window_s=window_s, step_s=90, spectral=NK)
     nn = correct_artifacts(long_rr, detect_artifacts(long_rr)).nn_ms
-    t_end = np.cumsum(nn) / 1000
+    # The beats keep their time (issue 24): an interpolated interval advances time by the RR
+    # interval it replaces, so t_end is the sum of the time steps, not of the NN intervals.
+    steps = correct_segment(long_rr, "auto").steps
+    t_end = np.cumsum(steps) / 1000
     starts, a, b = window_bounds(t_end, nn, window_s, 90)
     assert len(analysis.windows) == starts.size > 0
     for k, w in enumerate(analysis.windows[::4]):
@@ -42,7 +46,9 @@ def test_windows_equal_neurokit_on_the_corrected_real_series(long_rr: np.ndarray
         if w.corrected_share > 0.2:
             assert w.values["HRV_RMSSD"] is None
             continue
-        ref = nk.hrv_time({"RRI": nn[a[k] : b[k]], "RRI_Time": t_end[a[k] : b[k]]})
+        # RRI alone: neurokit2 leaves out successive differences whose RRI_Time disagrees with
+        # the intervals, as an interpolated interval's does (it keeps the beats' time).
+        ref = nk.hrv_time({"RRI": nn[a[k] : b[k]]})
         for key in TIME:
             assert w.values[key] == pytest.approx(float(ref[key].iloc[0]), rel=1e-9), key
         if window_s < 120:
@@ -94,8 +100,11 @@ def test_too_many_corrected_beats_give_nulls_with_a_reason() -> None:
     assert all(w.values["HRV_RMSSD"] is None and w.reason for w in bad)
 
 
-def test_series_shorter_than_a_window_gives_no_windows() -> None:
-    assert analyze_rr(np.full(100, 800.0), window_s=300).windows == ()
+def test_series_shorter_than_a_window_gives_one_null_window_with_its_reason() -> None:
+    """Issue 24: never nothing: the one window, null, says why."""
+    (w,) = analyze_rr(np.full(100, 800.0), window_s=300).windows
+    assert (w.start_s, w.end_s, w.covered_s) == (0.0, 300.0, 80.0)
+    assert w.values["HRV_MeanNN"] is None and w.reason and "contiguous beats" in w.reason
 
 
 def test_csv_rows_have_the_header_columns(long_rr: np.ndarray) -> None:
@@ -115,7 +124,7 @@ def test_spectra_computed_at_once_equal_frequency_domain_per_window(long_rr: np.
     # analyze_rr computes all windows' spectra in batches; each must be frequency_domain's.
     analysis = analyze_rr(long_rr, window_s=300, step_s=30)
     nn = correct_artifacts(long_rr, detect_artifacts(long_rr)).nn_ms
-    t_end = np.cumsum(nn) / 1000
+    t_end = np.cumsum(correct_segment(long_rr, "auto").steps) / 1000  # the beats' own time
     _, a, b = window_bounds(t_end, nn, 300, 30)
     checked = 0
     for k, w in enumerate(analysis.windows):
@@ -215,8 +224,10 @@ def test_a_5_minute_recording_slightly_short_of_300_s_gives_one_window() -> None
     assert len(analysis.windows) == 1
     w = analysis.windows[0]
     nn = correct_artifacts(rr, detect_artifacts(rr)).nn_ms
-    t_end = np.cumsum(nn) / 1000
+    t_end = np.cumsum(correct_segment(rr, "auto").steps) / 1000
     assert (w.start_s, w.end_s, w.n_beats) == (0.0, 300.0, nn.size)
+    # The recording's own length (issue 24: interpolations no longer lose time; 298.7 s before).
+    assert w.covered_s == pytest.approx(rr.sum() / 1000, abs=1e-6) == pytest.approx(299.578)
     assert w.covered_s == pytest.approx(t_end[-1], abs=1e-6) and w.covered_s < 300
     assert w.reason is None
     ref = nk.hrv_frequency({"RRI": nn, "RRI_Time": t_end}, normalize=False, interpolation_rate=4)

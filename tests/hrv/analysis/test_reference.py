@@ -108,3 +108,26 @@ def test_neurokit2_is_imported_by_the_reference_call_only() -> None:
     )
     r = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, timeout=60)
     assert r.stdout.strip() == "[]", r.stderr
+
+
+def test_fast_engine_with_neurokits_correction_equals_the_reference_in_every_window(long_rr: np.ndarray) -> None:
+    """Issue 24: ``--correction neurokit`` gives the fast engine neurokit2's NN intervals, so the two
+    engines agree in every window, corrected beats included (the README's equality claim)."""
+    rr = long_rr[:1500]
+    fast = analyze_rr(rr, window_s=300, step_s=150, spectral=NK, correction="neurokit")
+    slow = reference_analyze_rr(rr, window_s=300, step_s=150)
+    assert fast.artifacts == slow.artifacts and len(fast.artifacts) > 0
+    corrected = 0
+    for f, s in zip(fast.windows, slow.windows, strict=True):
+        assert (f.start_s, f.n_beats, f.corrected_share, f.corrected) == (
+            s.start_s,
+            s.n_beats,
+            s.corrected_share,
+            s.corrected,
+        )
+        corrected += bool(f.corrected_share)
+        for key in TIME:
+            assert f.values[key] == pytest.approx(s.values[key], rel=1e-9), key
+        for key in FREQ:
+            assert f.values[key] == pytest.approx(s.values[key], rel=1e-6), key
+    assert corrected > 0

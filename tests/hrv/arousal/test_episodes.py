@@ -21,7 +21,10 @@ from tolerance.hrv.arousal import (
 from tolerance.hrv.arousal.baseline import Baseline
 from tolerance.simulations import load_scenario, simulate
 
-NO_LAG = ToleranceConfig(episodes=EpisodeConfig(lag_s=0.0))
+# Episode mechanics on synthetic curves, with the equal-weight index so that UNIT below gives
+# index = (HR - 60) / 2 whatever the product's default weight.
+NO_LAG = ToleranceConfig(episodes=EpisodeConfig(lag_s=0.0), hr_weight=0.5)
+RISE_1 = ToleranceConfig(episodes=EpisodeConfig(lag_s=0.0, min_rise=1.0), hr_weight=0.5)  # upper + 1 = 2.0
 # a baseline under which z_HR = HR - 60 and z_lnRMSSD = 0 at RMSSD 40: the index is (HR - 60) / 2
 UNIT = Baseline(60.0, 1.0, float(np.log(40.0)), 0.15, "calibration", 36)
 
@@ -154,7 +157,7 @@ def test_stress_spike_through_the_engine_gives_one_episode_with_the_scripted_pea
         assert ep.fit is not None and ep.fit.tau_low_s is not None
         held += ep.fit.tau_low_s <= ev.tau_s <= (ep.fit.tau_high_s or math.inf)
         assert ep.onset_s >= ep.peak_s
-        assert -1.0 <= ep.fit.a_inf <= 1.0 and not ep.fit.at_bound
+        assert -1.0 <= ep.fit.a_inf <= 1.0 and not ep.fit.at_bound  # the resting range
         taus.append(ep.fit.tau_s)
         assert ep.return_s is not None and ep.lag_s == 30.0
         tw = r.time_in_window
@@ -169,7 +172,7 @@ def test_a_brief_excursion_below_the_minimum_rise_is_hyper_time_but_no_episode()
     t = np.arange(0.0, 900.0, 1.0)
     # 90 s at 1.8: above upper + hysteresis (hyper is confirmed) but below upper + min_rise (2.0)
     a = np.where((t > 300) & (t < 390), 1.8, 0.0)
-    tr, updates = _feed(t, a)
+    tr, updates = _feed(t, a, RISE_1)
     assert tr.episodes == ()
     assert not [u for u in updates if isinstance(u, EpisodeOpened)]
     assert tr.time_in_window.hyper_s == pytest.approx(89, abs=3)  # the whole excursion: zones count from since_s
@@ -179,7 +182,7 @@ def test_an_excursion_that_reaches_the_minimum_rise_late_starts_at_its_crossing(
     t = np.arange(0.0, 1200.0, 1.0)
     # up to 1.6 at 300 s, dips to 1.0 (hyper holds: above upper - hysteresis), then a peak of 4 at 500 s
     a = np.interp(t, [0, 299, 300, 380, 400, 420, 480, 500, 1200], [0, 0, 1.6, 1.6, 1.0, 1.6, 1.6, 4.0, 0.0])
-    tr, updates = _feed(t, a)
+    tr, updates = _feed(t, a, RISE_1)
     (ep,) = tr.episodes
     (opened,) = [u for u in updates if isinstance(u, EpisodeOpened)]
     assert opened.t_s == pytest.approx(483.3, abs=1.5)  # when 2.0 was reached (1.6 + 2.4 (t - 480) / 20)

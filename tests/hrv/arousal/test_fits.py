@@ -45,8 +45,32 @@ def test_logistic_fit_recovers_parameters_and_equals_curve_fit(seed: int) -> Non
     ref, _ = curve_fit(_logistic, t, y, p0=(0.0, 5.0, T_PEAK + 50.0, 10.0))
     assert (fit.a_inf, fit.amount, fit.t_mid_s, fit.width_s) == pytest.approx(tuple(ref), rel=1e-4, abs=1e-4)
     assert fit.half_recovery_s == pytest.approx(70.0, rel=0.05)
+    assert fit.half_recovery_note is None
     assert fit.width_s == pytest.approx(15.0, rel=0.15)
     assert fit.r2 > 0.9
+
+
+@pytest.mark.parametrize("seed", range(3))
+def test_logistic_half_recovery_is_never_negative(seed: int) -> None:
+    """Issue 24: a curve already half recovered at the peak fits a midpoint before it; the
+    time from the peak is then null with a note, never a negative number."""
+    rng = np.random.default_rng(seed)
+    t = T_PEAK + np.arange(0.0, 300.0, 1.0)
+    y = _logistic(t, 0.2, 6.0, T_PEAK - 40.0, 25.0) + rng.normal(0, 0.05, t.size)
+    fit = fit_logistic(t, y, T_PEAK)
+    assert fit.t_mid_s < fit.t_peak_s
+    assert fit.half_recovery_s is None
+    assert fit.half_recovery_note is not None and "before the peak" in fit.half_recovery_note
+    d = fit.as_dict()
+    assert d["half_recovery_s"] is None and d["half_recovery_note"] == fit.half_recovery_note
+
+
+def test_logistic_of_a_rising_curve_gives_no_half_recovery() -> None:
+    t = T_PEAK + np.arange(0.0, 300.0, 1.0)
+    y = _logistic(t, 6.0, -5.0, T_PEAK + 100.0, 15.0)
+    fit = fit_logistic(t, y, T_PEAK)
+    assert fit.amount < 0
+    assert fit.half_recovery_s is None and "does not fall" in (fit.half_recovery_note or "")
 
 
 def test_fits_refuse_too_few_points() -> None:

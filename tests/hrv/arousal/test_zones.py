@@ -40,9 +40,9 @@ def test_a_step_above_the_band_changes_the_zone_after_the_dwell() -> None:
 
 def test_a_step_below_and_back_uses_the_hysteresis_band() -> None:
     t = np.arange(0.0, 400.0, 1.0)
-    a = [-2.0 if 100 <= ti < 200 else (-0.9 if ti >= 200 else 0.0) for ti in t]
+    a = [-3.0 if 100 <= ti < 200 else (-1.9 if ti >= 200 else 0.0) for ti in t]
     _, changes = _run(t, a)
-    # -0.9 is inside the band but within the hysteresis of its lower edge: stays hypo
+    # -1.9 is inside the band (lower edge -2) but within the hysteresis of its lower edge: stays hypo
     assert [c.zone for c in changes] == [Zone.WITHIN, Zone.HYPO]
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 from tolerance.api.cli import main
+from tolerance.api.cli.exits import ExitCode
 
 RR_DIR = Path(__file__).parents[3] / "data" / "rr"
 
@@ -90,7 +91,7 @@ def test_missing_file_exits_2(tmp_path: Path, capsys: pytest.CaptureFixture[str]
     assert "cannot read" in capsys.readouterr().err
 
 
-@pytest.mark.parametrize("content", ["12\n25000\n", "rr_ms\n", "-800\n", "nan\nnan\n", ""])
+@pytest.mark.parametrize("content", ["rr_ms\n", "-800\n", "nan\nnan\n", ""])
 def test_a_file_without_usable_rr_is_a_clear_error_not_an_empty_result(
     content: str, tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -224,14 +225,75 @@ def test_spurious_short_values_are_dropped_without_cutting_the_series(
         assert (a["start_s"], a["HRV_RMSSD"]) == (b["start_s"], b["HRV_RMSSD"])
 
 
-def test_a_file_giving_no_window_exits_non_zero_with_the_reason(
+def test_a_file_giving_no_window_exits_3_with_the_reason_and_writes_everything(
     tmp_path: Path, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    # 60 s of beats cannot fill 80 % of a 300 s window: no number, so no exit 0.
+    # 60 s of beats cannot fill 80 % of a 300 s window: no number, so no exit 0 (issue 24: but
+    # the windows, their reasons, the artifacts and the excluded values are all written).
     path = tmp_path / "short.txt"
-    path.write_text("\n".join(["800", "810", "790"] * 25) + "\n")
-    assert main(["analyze", str(path), "--no-progress"]) == 2
-    assert "no window was computed" in capsys.readouterr().err
+    path.write_text("\n".join(["800", "810", "790"] * 25) + "\n25000\n" + "\n".join(["800", "810"] * 5) + "\n")
+    assert main(["analyze", str(path), "--no-progress"]) == ExitCode.NO_WINDOW == 3
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert doc["windows"] and all(w["reason"] for w in doc["windows"])
+    assert doc["excluded"][0]["rr_ms"] == 25000 and "artifacts" in doc and "parameters" in doc
+    assert err.count("\n") == 1 and "no window was computed" in err
+    assert "--window 70 or shorter would give a window" in err  # 60 s of beats: 60 / 0.8 = 75
+
+
+def test_a_216_s_recording_names_the_window_that_fits(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 24: a 216 s recording and the default 300 s window."""
+    rr = 800.0 + 40.0 * np.sin(np.arange(270) / 3.0)  # 270 beats of 800 ms: 216 s
+    path = tmp_path / "short.txt"
+    path.write_text("\n".join(f"{v:.1f}" for v in rr) + "\n")
+    assert main(["analyze", str(path), "--no-progress"]) == 3
+    err = capsys.readouterr().err
+    assert "--window 270 or shorter would give a window" in err and "--window 210 is covered in full" in err
+    assert main(["analyze", str(path), "--no-progress", "--window", "270"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["windows"][0]["HRV_RMSSD"] is not None
+
+
+def test_no_window_in_csv_still_writes_the_rows_and_the_excluded_file(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "short.txt"
+    path.write_text("\n".join(["800", "810", "790"] * 25) + "\n20\n")
+    out = tmp_path / "out.csv"
+    assert main(["analyze", str(path), "--no-progress", "--format", "csv", "--out", str(out)]) == 3
+    rows = out.read_text().splitlines()
+    assert rows[0].startswith("start_s") and len(rows) == 2 and "contiguous beats" in rows[1]
+    assert (tmp_path / "out.excluded.csv").read_text().splitlines()[1].startswith("75,76,20")
+
+
+def test_a_file_of_excluded_values_only_writes_them_and_exits_3(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = tmp_path / "rr.txt"
+    path.write_text("12\n25000\n")
+    assert main(["analyze", str(path), "--no-progress"]) == 3
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert doc["windows"] == [] and [e["rr_ms"] for e in doc["excluded"]] == [12, 25000]
+    assert "no usable RR intervals" in err and "Traceback" not in err
+
+
+def test_too_many_corrected_beats_names_the_correction_and_the_gate(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    rng = np.random.default_rng(3)
+    rr = 850.0 + rng.normal(0, 15, 400)
+    rr[::4] *= rng.choice([0.55, 1.6], rr[::4].size)  # a quarter of the beats are artifacts
+    path = tmp_path / "noisy.txt"
+    path.write_text("\n".join(f"{v:.0f}" for v in rr) + "\n")
+    assert main(["analyze", str(path), "--no-progress"]) == 3
+    out, err = capsys.readouterr()
+    doc = json.loads(out)
+    assert doc["windows"] and all(w["reason"] for w in doc["windows"])
+    assert "--max-abnormal-share raises it" in err
+    assert main(["analyze", str(path), "--no-progress", "--max-abnormal-share", "1"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["parameters"]["max_abnormal_share"] == 1.0 and doc["windows"][0]["HRV_RMSSD"] is not None
 
 
 def test_the_reading_is_stated_in_the_parameters(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
@@ -293,17 +355,19 @@ def test_spectrum_kubios_names_its_settings_and_changes_only_the_spectrum(capsys
     assert p["welch_segments"] == "kubios" and "Kubios" in p["spectral_method"]
     assert (p["interpolation_method"], p["window"], p["detrend_lambda"], p["welch_segment_s"]) == (
         "cubic",
-        "hamming",
+        "hanning",
         500,
         256,
     )
     assert p["vlf_hz"] == [0, 0.04] and default["parameters"]["welch_segments"] == "cover"
     assert len(kubios["windows"]) == len(default["windows"]) == 12
     for k, d in zip(kubios["windows"], default["windows"], strict=True):
-        assert (k["HRV_RMSSD"], k["corrected_share"]) == (d["HRV_RMSSD"], d["corrected_share"])  # time domain alike
+        # Kubios' time domain: MeanNN of the intervals, SDNN and RMSSD of the detrended ones.
+        assert (k["HRV_MeanNN"], k["corrected_share"]) == (d["HRV_MeanNN"], d["corrected_share"])
+        assert k["HRV_SDNN"] < d["HRV_SDNN"] and k["HRV_RMSSD"] == pytest.approx(d["HRV_RMSSD"], rel=0.02)
         assert k["HRV_LF"] is not None and k["HRV_LF"] != d["HRV_LF"]
-        # VLF is null below 600 s (the project's rule, all methods); TP still sums it: VLF + LF + HF.
-        assert k["HRV_VLF"] is None and k["HRV_TP"] > k["HRV_LF"] + k["HRV_HF"]
+        # Kubios reports VLF from 5-minute windows: so does its mode; TP = VLF + LF + HF.
+        assert k["HRV_TP"] == pytest.approx(k["HRV_VLF"] + k["HRV_LF"] + k["HRV_HF"], rel=1e-12)
     # Over the hour, HF of the two methods agrees within 10 % (one 256 s segment against three of
     # 150 s per window: window by window they differ by more, the estimators' variance).
     hf_k = np.median([w["HRV_HF"] for w in kubios["windows"]])
@@ -326,3 +390,78 @@ def test_spectrum_kubios_with_the_neurokit_engine_is_refused(capsys: pytest.Capt
     name = str(RR_DIR / "pyhrv-nni-short-5min.txt")
     assert main(["analyze", name, "--spectrum", "kubios", "--engine", "neurokit", "--no-progress"]) == 2
     assert "--engine fast" in capsys.readouterr().err
+
+
+def test_correction_none_and_a_kubios_level_are_named_in_the_parameters(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    name = str(RR_DIR / "pyhrv-nni-short-5min.txt")
+    docs = {}
+    for method in ("auto", "none", "medium"):
+        assert main(["analyze", name, "--no-progress", "--correction", method]) == 0
+        docs[method] = json.loads(capsys.readouterr().out)
+        assert docs[method]["parameters"]["correction"] == method
+        assert set(docs[method]["windows"][0]["corrected"]) == {"ectopic", "missed", "extra", "long", "short"}
+    raw = np.loadtxt(RR_DIR / "pyhrv-nni-short-5min.txt")
+    assert docs["none"]["windows"][0]["HRV_RMSSD"] == pytest.approx(np.sqrt(np.mean(np.diff(raw) ** 2)), rel=1e-9)
+    assert docs["none"]["windows"][0]["corrected_share"] == 0 and docs["none"]["artifacts"]
+
+
+def test_neurokit_engine_refuses_another_correction(capsys: pytest.CaptureFixture[str]) -> None:
+    name = str(RR_DIR / "pyhrv-nni-short-5min.txt")
+    assert main(["analyze", name, "--engine", "neurokit", "--correction", "medium", "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and "--correction neurokit" in err
+
+
+def test_neurokit_engine_gives_windows_on_polar_1024_units(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 24: sub-millisecond RR (Polar's 1/1024 s) gave no window with --engine neurokit."""
+    rng = np.random.default_rng(11)
+    raw = np.round((850 + 30 * np.sin(np.arange(400) / 4) + rng.normal(0, 5, 400)) * 1.024)
+    raw[200] = round(raw[200] * 0.6)  # one premature beat, so that neurokit2 moves a peak
+    path = tmp_path / "polar.txt"
+    path.write_text("\n".join(f"{v / 1.024:.10f}" for v in raw) + "\n")
+    assert main(["analyze", str(path), "--engine", "neurokit", "--no-progress"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    assert doc["parameters"]["neurokit_sampling_rate_hz"] == [1024.0]
+    assert doc["windows"][0]["HRV_RMSSD"] is not None and doc["windows"][0]["corrected_share"] < 0.05
+
+
+def test_offline_baseline_accepts_a_clean_300_s_span(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 24: a clean 0:300 span must calibrate (END - START - 70 s of usable windows)."""
+    name = str(RR_DIR / "pyhrv-nni-long-60min.txt")
+    out = tmp_path / "a.json"
+    assert main(["analyze", name, "--baseline", "0:300", "--out", str(out), "--no-progress"]) == 0
+    assert json.loads(out.read_text())["tolerance"]["baseline"]["source"] == "range"
+
+
+def test_kubios_settings_reproduce_the_31_report_from_the_command_line(capsys: pytest.CaptureFixture[str]) -> None:
+    """Issue 24: the report's settings as options; the JSON's parameters name each one."""
+    name = str(Path(__file__).parents[3] / "data" / "kubios" / "pgomes92-kubios-3.1-rr.txt")
+    args = ["analyze", name, "--spectrum", "kubios", "--detrend", "none", "--welch-window", "300"]
+    args += ["--points-per-hz", "300", "--welch-overlap", "0.5", "--interp-hz", "4", "--correction", "none"]
+    assert main([*args, "--no-progress"]) == 0
+    doc = json.loads(capsys.readouterr().out)
+    p = doc["parameters"]
+    assert (p["detrend_lambda"], p["welch_segment_s"], p["points_per_hz"], p["welch_overlap"]) == (None, 300, 300, 0.5)
+    assert p["interpolation_rate"] == 4 and p["correction"] == "none" and "none" in p["detrend"]
+    (w,) = doc["windows"]
+    report = {"HRV_MeanNN": 707.5437, "HRV_SDNN": 92.7945, "HRV_RMSSD": 56.8586, "HRV_LF": 5673.0207}
+    for key, value in report.items():
+        assert w[key] == pytest.approx(value, rel=0.01), key
+
+
+@pytest.mark.parametrize(
+    ("extra", "message"),
+    [
+        (["--lambda", "300"], "only with --spectrum kubios"),
+        (["--spectrum", "kubios", "--detrend", "none", "--lambda", "300"], "not with --detrend none"),
+        (["--spectrum", "kubios", "--welch-window", "400", "--points-per-hz", "300"], "points/Hz"),
+    ],
+)
+def test_inconsistent_kubios_settings_are_refused_in_one_line(
+    extra: list[str], message: str, capsys: pytest.CaptureFixture[str]
+) -> None:
+    assert main(["analyze", str(RR_DIR / "pyhrv-nni-short-5min.txt"), *extra, "--no-progress"]) == 2
+    err = capsys.readouterr().err
+    assert err.count("\n") == 1 and message in err

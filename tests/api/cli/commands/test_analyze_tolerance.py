@@ -26,11 +26,22 @@ def _tolerance(path: Path, tmp_path: Path, *extra: str) -> dict[str, object]:
     return doc
 
 
-def test_without_a_baseline_population_values_are_used_and_said(spike_csv: Path, tmp_path: Path) -> None:
+def test_without_a_baseline_a_provisional_one_is_learnt_and_said(spike_csv: Path, tmp_path: Path) -> None:
     doc = _tolerance(spike_csv, tmp_path)
-    assert doc["baseline"]["source"] == "population"  # type: ignore[index]
+    assert doc["baseline"]["source"] == "provisional"  # type: ignore[index]
     tiw = doc["time_in_window"]
-    assert set(tiw) >= {"within_s", "hyper_s", "hypo_s", "activity_s", "unknown_s", "within_share"}  # type: ignore[arg-type]
+    assert set(tiw) >= {"within_s", "hyper_s", "hypo_s", "activity_s", "unknown_s", "learning_s", "within_share"}  # type: ignore[arg-type]
+    assert tiw["learning_s"] > 30  # type: ignore[index]
+
+
+def test_the_index_series_is_in_the_output_at_the_tick_cadence(spike_csv: Path, tmp_path: Path) -> None:
+    ticks = _tolerance(spike_csv, tmp_path)["ticks"]
+    t, a, z = ticks["t"], ticks["arousal"], ticks["zone"]  # type: ignore[index]
+    assert len(t) == len(a) == len(z) > 100
+    assert all(4.0 <= t1 - t0 < 6.5 for t0, t1 in zip(t, t[1:], strict=False))
+    assert z[0] == "warmup" and "learning" in z and "within" in z and "hyper" in z  # the scripted stress event
+    assert all(v is None for v, zz in zip(a, z, strict=True) if zz == "warmup")  # no index before a window
+    assert max(v for v in a if v is not None) > 2.0
 
 
 def test_a_calibration_span_finds_the_one_scripted_episode(spike_csv: Path, tmp_path: Path) -> None:
