@@ -316,7 +316,7 @@ class HeartModel:
         rr = (
             mu
             - vagal * rsa_ms * math.sin(self._phi_r)
-            + p.mayer_ms * math.sin(self._phi_m)
+            + p.mayer_amplitude_ms(hr) * math.sin(self._phi_m)
             + self._vlf
             + vagal * self._sigma * float(self._noise_rng.standard_normal())
         )

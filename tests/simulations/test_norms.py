@@ -11,6 +11,12 @@ intervals themselves (``{"RRI", "RRI_Time"}``), so LF and HF are in ms^2 (bands 
 0.15-0.40 Hz). Normalised units as LF / (LF + HF) x 100 (the review's nu come from studies
 that used total power minus VLF; with that definition LFnu + HFnu = 100, so only LFnu is
 checked).
+
+LF/HF is also compared with the range of the review's study means (1.1-11.6): a study mean is a
+mean over people, so it is the calm worker's own mean over seeds that must lie inside it; every
+seed is held to it too, since a typical seated adult's 5 minutes should not read below every
+study. Together with LFnu <= 62 (LF/HF <= 1.63 with LFnu = LF / (LF + HF)) this leaves the
+calm worker 1.1-1.63.
 """
 
 from __future__ import annotations
@@ -39,6 +45,8 @@ NUNAN_2010: Final = {
     "HFnu": (40.0, 10.0),  # listed for reference; not checked (see the module docstring)
 }
 CHECKED: Final = ("HRV_MeanNN", "HRV_SDNN", "HRV_RMSSD", "HRV_LF", "HRV_HF", "HRV_LFHF", "LFnu")
+NUNAN_2010_LFHF_STUDY_MEANS: Final = (1.1, 11.6)
+"""Lowest and highest LF/HF study mean in Nunan et al. 2010 (their mean 2.8 +/- 2.6 is across these)."""
 
 
 def _figures(seed: int) -> dict[str, float]:
@@ -73,6 +81,15 @@ def test_calm_5_minute_hrv_is_within_published_mean_plus_minus_1_sd(
     values = [f[name] for f in calm_figures]
     assert all(lo <= v <= hi for v in values), (name, lo, hi, values)
     assert lo <= np.mean(values) <= hi
+
+
+def test_calm_lf_hf_is_within_the_range_of_published_study_means(calm_figures: list[dict[str, float]]) -> None:
+    # Regression (issue 21, item 7): the calm worker's LF/HF was 0.9-1.2 (mean 0.96), below the
+    # lowest study mean, although every other figure was inside its normal range.
+    lo, hi = NUNAN_2010_LFHF_STUDY_MEANS
+    values = [f["HRV_LFHF"] for f in calm_figures]
+    assert lo <= np.mean(values) <= hi, values
+    assert all(lo <= v <= hi for v in values), values
 
 
 def test_lf_is_no_longer_a_trace_next_to_hf(calm_figures: list[dict[str, float]]) -> None:
