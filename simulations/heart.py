@@ -28,12 +28,17 @@ guides existed.
 ``phi_m`` is the phase of the ~0.1 Hz baroreflex (Mayer) wave; its amplitude is a fixed
 oscillation of heart rate, so in RR ``B(t) = mayer_ms * (hr_bpm / HR(t))^2``
 (:meth:`~.params.HeartParams.mayer_amplitude_ms`): ``mayer_ms`` at rest, 0.53 times that at
-+25 bpm. A modelling choice, not a fitted one: held fixed in RR, a 35 ms wave and the VLF
-fluctuation alone would give an RMSSD of 11.9 ms at +25 bpm, above the 10.8 ms a full stress
++25 bpm. A modelling choice, not a fitted one: held fixed in RR, a 38 ms wave and the VLF
+fluctuation alone would give an RMSSD of 12.7 ms at +25 bpm, above the 10.8 ms a full stress
 event's 70 % drop asks of the calm worker, so the vagal factor could not reach it. Both phases
 diffuse (a random walk), so their spectral lines have a realistic width (LF is a band, not a
-line). ``x(t)`` is a slow Ornstein-Uhlenbeck fluctuation (SD ``vlf_ms``, correlation time ``vlf_tau_s``): the VLF
-power that makes a real 5-minute SDNN larger than LF + HF alone. ``e_n`` is white noise.
+line). The Mayer phase's diffusion (``mayer_phase_noise`` 0.55 rad/sqrt(s)) is set from real
+people: the share of heart rate variance a 0.1 Hz sine explains in 60 s windows (breathing
+adherence's power share) has a median 0.10 in 13 people sitting for 2 minutes (GUDB,
+``tests/data/real/gudb``; person medians 0.03-0.18) and 0.10-0.12 in the calm worker; with
+0.4 rad/sqrt(s) the wave was nearly a line and gave 0.21-0.23. ``x(t)`` is a slow
+Ornstein-Uhlenbeck fluctuation (SD ``vlf_ms``, correlation time ``vlf_tau_s``): the VLF power that
+makes a real 5-minute SDNN larger than LF + HF alone. ``e_n`` is white noise.
 
 Resonance. The RSA amplitude follows a second-order resonance peaking at ``resonance_per_min``
 (Vaschillo et al. 2002; Lehrer & Gevirtz 2014 put it near 6/min)::
@@ -55,37 +60,45 @@ evaluated at ``hr_bpm`` and the resting rate gives ``sigma`` from the target ``r
 ``rsa_ms`` is given, RSA makes ``rsa_share`` of the resting RMSSD^2.
 
 Calibration (the bundled scenarios: 66 bpm, RMSSD 36 ms, 15/min, ``rsa_share`` 0.48, Q 1.5,
-Mayer 35 ms, VLF 30 ms / 30 s; the defaults differ only in 65 bpm). Target: the normal
+Mayer 38 ms with phase noise 0.55, VLF 30 ms / 30 s; the defaults differ only in 65 bpm). Target: the normal
 short-term (5-min) HRV of healthy adults in Nunan, Sandercock & Brodie (2010), Pacing Clin
 Electrophysiol 33(11):1407-1417, 44 studies, 21,438 participants, mean +/- SD: mean RR 926 +/-
 90 ms, SDNN 50 +/- 16 ms, RMSSD 42 +/- 15 ms, LF 519 +/- 291 ms^2, HF 657 +/- 777 ms^2, LF/HF 2.8
 +/- 2.6 (study means 1.1-11.6), LFnu 52 +/- 10, HFnu 40 +/- 10. Measured (``calm``, 8 seeds, 5 min
 after 30 s, ``nk.hrv_frequency(normalize=False, interpolation_rate=4)``; range over seeds): mean
-RR 904 (892-929), SDNN 43 (40-48), RMSSD 37 (36-39), LF 632 ms^2 (542-766), HF 488 ms^2
-(458-530), LF/HF 1.30 (1.18-1.57; 16 seeds: mean 1.33, 1.18-1.57), LF/(LF+HF) 56 nu (54-61); all
-inside mean +/- 1 SD and LF/HF inside the range of study means
-(``tests/simulations/test_norms.py``). LF/HF cannot go much higher while LFnu stays inside
-52 +/- 10: with LFnu = LF / (LF + HF), 62 nu is LF/HF 1.63. The review's own nu (52 against 40,
-a ratio of 1.3) and its mean LF over mean HF (0.79) also point to about 1-1.6; its mean LF/HF
-(2.8) is a mean of ratios, pulled up by large ones. How it got there: HF is RSA plus the
-share of white beat noise that falls in 0.15-0.40 Hz, and LF is capped (LF <= 810 ms^2 for every
-seed), so HF had to fall. RSA keeps its amplitude (27 ms at rest, 89 ms at the resonance: the
-spectral peak at the breathing rate, the phase response and the paced-breathing response need
-it); the noise fell (sigma 22 -> 15 ms, so RMSSD 42 -> 36 ms, inside 27-57) and the Mayer wave
-grew (30 -> 35 ms). Before, LF/HF was 0.96 (0.86-1.21), below every study mean, with RMSSD 43,
-LF 548 and HF 571 ms^2; before the first calibration rest LF was about 70 ms^2 (a 6 ms Mayer
-wave) and LF/HF about 0.1. At rest the Mayer wave now carries more power than RSA, in a broader
-band, so at 15/min the highest spectral peak may be its 0.1 Hz one; and it lines up with a
-6/min guide for a moment more often than it did.
+RR 904 (892-931), SDNN 43 (40-49), RMSSD 37 (35-39), LF 590 ms^2 (464-739), HF 482 ms^2
+(384-541), LF/HF 1.24 (0.86-1.61; 16 seeds: mean 1.20, 0.86-1.61), LF/(LF+HF) 55 nu (46-61.7):
+every figure of every seed inside mean +/- 1 SD, and the mean LF/HF inside the range of study
+means (``tests/simulations/test_norms.py``). A study mean is a mean over people; single seeds
+(5-minute windows of one person) spread around it, less than real people's windows do: in each of
+nine healthy Holter days' calmest hour (``tests/data/real/rr_healthy``, twelve 5-minute windows,
+the same method) LF/HF spans 0.42-1.89 for the narrowest person, person medians 0.79-8.56.
+LF/HF cannot go much higher while LFnu stays inside 52 +/- 10 for every seed: with LFnu = LF /
+(LF + HF), 62 nu is LF/HF 1.63. The review's own nu (52 against 40, a ratio of 1.3) and its mean
+LF over mean HF (0.79) also point to about 1-1.6; its mean LF/HF (2.8) is a mean of ratios,
+pulled up by large ones. How it got there: HF is RSA plus the share of white beat noise that
+falls in 0.15-0.40 Hz, and LF is capped (LF <= 810 ms^2 for every seed), so HF had to fall. RSA
+keeps its amplitude (27 ms at rest, 89 ms at the resonance: the spectral peak at the breathing
+rate, the phase response and the paced-breathing response need it); the noise fell (sigma 22 ->
+14 ms, so RMSSD 42 -> 36 ms, inside 27-57) and the Mayer wave grew (30 -> 38 ms) and broadened
+(phase noise 0.4 -> 0.55; a broader band at the same power raises LF/HF less, and spreads it
+more between seeds, than a line does). Before, LF/HF was 0.96 (0.86-1.21), below every study
+mean, with RMSSD 43, LF 548 and HF 571 ms^2; a 35 ms wave with phase noise 0.4 gave 1.30
+(1.18-1.57) but twice real people's share at 0.1 Hz; before the first calibration rest LF was
+about 70 ms^2 (a 6 ms Mayer wave) and LF/HF about 0.1. At rest the Mayer wave now carries more
+power than RSA, in a band as broad as real people's, so at 15/min the highest spectral peak may
+be its 0.1 Hz one; it lines up with a 6/min guide for a moment about as rarely as in real
+people (against a 6/min guide, 2 "partly" figures in 256 for 6 seeds breathing at 15/min; 13
+real people sitting, 12 in 624; none "following" in either).
 
 Paced breathing. Song & Lehrer (2003), Appl Psychophysiol Biofeedback 28(1):13-23, found HRV
 amplitude higher at slower rates (3-14/min), highest at 4-6/min and lower again at 3/min;
 Lehrer et al. (2003), Psychosom Med 65(5):796-805, and Vaschillo et al. (2002), Appl
 Psychophysiol Biofeedback 27(1):1-27, describe the large LF oscillations at the resonance
 (~0.1 Hz). We found no pooled figure for the LF ratio in the sources we could search; the model
-gives LF x 7.4 at 6/min against rest (x 4.5 at 4.5/min, x 1.8 at 9/min), RMSSD x 1.23, SDNN 43 ->
-74 ms (8 seeds): several-fold, the order of magnitude those studies show, where the model before
-the first calibration gave x 100 (and the previous calibration x 8.5).
+gives LF x 8.0 at 6/min against rest (x 4.8 at 4.5/min, x 1.7 at 9/min), RMSSD x 1.28, SDNN 43 ->
+77 ms (8 seeds): several-fold, the order of magnitude those studies show, where the model before
+the first calibration gave x 100 (and the previous calibrations x 8.5 and x 7.4).
 
 Randomness comes only from ``rng``: an int seed or a :class:`numpy.random.Generator`, from
 which independent child streams are spawned for respiration, Mayer waves, beat noise and the

@@ -59,7 +59,7 @@ class HeartParams:
     """Breathing rate of maximal RSA (the resonance frequency, ~0.1 Hz)."""
     resonance_q: float = 1.5
     """Sharpness of the resonance gain curve."""
-    mayer_ms: float = 35.0
+    mayer_ms: float = 38.0
     """Amplitude of the ~0.1 Hz baroreflex (Mayer) wave in RR at ``hr_bpm`` (LF power about
     mayer_ms^2 / 2); smaller in RR at a raised heart rate (:meth:`mayer_amplitude_ms`)."""
     mayer_hz: float = 0.1
@@ -73,8 +73,11 @@ class HeartParams:
     """Fraction by which RMSSD falls at arousal 1 (vagal withdrawal of RSA and noise)."""
     respiration_phase_noise: float = 0.1
     """Diffusion of the respiratory phase, rad / sqrt(s) (irregular breathing)."""
-    mayer_phase_noise: float = 0.4
-    """Diffusion of the Mayer-wave phase, rad / sqrt(s) (LF is a broad band, not a line)."""
+    mayer_phase_noise: float = 0.55
+    """Diffusion of the Mayer-wave phase, rad / sqrt(s) (LF is a broad band, not a line: a
+    Lorentzian of half-width ``noise^2 / (4 pi)`` Hz, 0.024 Hz). Set so that a 0.1 Hz sine
+    explains as much of a 60 s window's heart rate as in real people sitting (median 0.10, GUDB;
+    see the module docstring of :mod:`~tolerance.simulations.heart`)."""
     guide_lock_s: float = 5.0
     """Time constant (s) with which a person following a breathing guide pulls their breathing
     back into step with it; with ``respiration_phase_noise`` it leaves a phase error of SD
