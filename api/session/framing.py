@@ -155,6 +155,7 @@ def _(value: ZoneChange, clock: SessionClock, state: SessionState) -> list[Frame
     frame = ZoneFrame(
         t=clock.rel(value.t_s), t_utc=clock.utc(value.t_s), arousal=value.arousal, zone=value.zone.value,
         change=True, previous=value.previous.value, within_share=state.within_share, baseline=state.baseline_source,
+        hr_only=state.zone.hr_only if state.zone is not None else False,  # the session's mode, from its last tick
     )  # fmt: skip
     state.zone = frame
     state.zones.append(frame)
