@@ -25,7 +25,9 @@ beat that on a set).
 of hours (by the spread of independent 60 s HR windows), a 4-minute calibration at the hour's
 start (the product's :class:`~tolerance.hrv.arousal.Calibration`), then the share of the rest of
 the hour *within* (the live tracker), and the share *below*. ``--prior`` prints the within-person
-prior the band's spread is pooled with (:mod:`tolerance.hrv.arousal.baseline`).
+prior the band's spread is pooled with (:mod:`tolerance.hrv.arousal.baseline`). ``--rolling`` wears
+each Holter day from its first minute with no calibration: a provisional baseline, then the rolling
+rule at every hour's end (as at a session's end), against the same provisional baseline kept fixed.
 
 Usage: ``.venv/bin/python benchmarks/score_real.py [--long] [--prior] [--data DIR]``
 """
@@ -51,6 +53,7 @@ from tolerance.hrv.arousal import (
     ToleranceTracker,
     Zone,
     arousal_index,
+    rolling_update,
 )
 
 DATA = Path(__file__).resolve().parents[2] / "shared" / "data" / "real"
@@ -91,8 +94,8 @@ def people(data: Path) -> dict[str, list[tuple[str, list[Segment]]]]:
         ]
         sets["gudb"].append((f"{s:02d}", [g for g in segs if g]))
     for v in ("Vp01", "Vp02"):
-        phases = (("baseline", "rest"), ("intervention", "other"), ("stress", "task"), ("recovery", "rest"))
-        segs = [segment(data / "biopsykit" / f"{v}_{p}.txt", r) for p, r in phases]
+        bio = (("baseline", "rest"), ("intervention", "other"), ("stress", "task"), ("recovery", "rest"))
+        segs = [segment(data / "biopsykit" / f"{v}_{p}.txt", r) for p, r in bio]
         sets["biopsykit"].append((v, [g for g in segs if g]))
     ids = sorted({p.name.split("_")[0] for p in (data / "stress_predict").glob("S*_stroop.txt")})
     for sid in ids:
@@ -187,7 +190,9 @@ def rest_task_table(data: Path, per_person: bool) -> None:
                         )
 
 
-def calm_hours(path: Path) -> list[Segment]:
+def day_hours(path: Path) -> list[tuple[float, Segment]]:
+    """Every whole hour of a long recording with at least 1,000 usable windows, in order, with the
+    robust spread (1.4826 * MAD, bpm) of its independent 60 s HR windows."""
     rr = load_rr(path)
     t, hr, rm, cs = short_windows(rr)
     ta = np.asarray(t)
@@ -202,8 +207,59 @@ def calm_hours(path: Path) -> list[Segment]:
         spread = 1.4826 * float(np.median(np.abs(np.asarray(ind) - np.median(ind))))
         seg = Segment("rest", ta[lo:hi], hr[lo:hi], rm[lo:hi], cs[lo:hi], rr)
         hours.append((spread, seg))
+    return hours
+
+
+def calm_hours(path: Path) -> list[Segment]:
+    """The calmer half of a day's hours (spread at or below the day's median)."""
+    hours = day_hours(path)
     med = float(np.median([s for s, _ in hours]))
     return [seg for s, seg in hours if s <= med]
+
+
+def rolling_day(hours: Sequence[tuple[float, Segment]], rolling: bool) -> list[tuple[bool, float]]:
+    """A day worn from its first hour with no calibration: a provisional baseline from the first
+    minute, then (``rolling``) the rolling rule at every hour's end on that hour's calm windows,
+    as a session's end does. Per later hour: (calm half, share within)."""
+    med = float(np.median([s for s, _ in hours]))
+    baseline: Baseline | None = None
+    out: list[tuple[bool, float]] = []
+    for i, (spread, seg) in enumerate(hours):
+        tracker = ToleranceTracker(baseline)
+        for t, h, r, c in zip(seg.t, seg.hr, seg.rmssd, seg.share, strict=True):
+            tracker.add(float(t), h, r, c)
+        tracker.finish()
+        if i > 0:
+            share = tracker.time_in_window.within_share
+            if share is not None:
+                out.append((spread <= med, share))
+        if baseline is None:
+            baseline = tracker.baseline
+        elif rolling:
+            baseline = rolling_update(baseline, tracker.calm_windows)
+    return out
+
+
+def rolling_table(data: Path) -> None:
+    print("\nA day from its first minute, no calibration: share of each later hour within")
+    print("| person | hours | fixed provisional: all / calm half | with the rolling rule: all / calm half |")
+    print("|---|---|---|---|")
+    every: dict[bool, list[tuple[bool, float]]] = {False: [], True: []}
+    for path in sorted((data / "rr_healthy").glob("*_holter.txt")):
+        hours = day_hours(path)
+        row = []
+        for rolling in (False, True):
+            res = rolling_day(hours, rolling)
+            every[rolling] += res
+            calm = [x for c, x in res if c]
+            row.append(f"{np.median([x for _c, x in res]):.2f} / {np.median(calm):.2f}")
+        print(f"| {path.stem[:3]} | {len(hours)} | {row[0]} | {row[1]} |")
+    for rolling in (False, True):
+        res = every[rolling]
+        print(
+            f"all, {'rolling' if rolling else 'fixed'}: median {np.median([x for _c, x in res]):.2f}, "
+            f"calm half {np.median([x for c, x in res if c]):.2f} ({len(res)} hours)"
+        )
 
 
 def score_calm_hour(seg: Segment, w: float = 0.5, calibration_s: float = 240.0) -> tuple[float, float] | None:
@@ -285,6 +341,7 @@ def main(argv: Sequence[str] | None = None) -> int:
     ap.add_argument("--data", type=Path, default=DATA)
     ap.add_argument("--long", action="store_true", help="also the calm hours of the Holter days (minutes)")
     ap.add_argument("--prior", action="store_true", help="print the within-person prior")
+    ap.add_argument("--rolling", action="store_true", help="whole Holter days learning from the first minute")
     ap.add_argument("--per-person", action="store_true")
     args = ap.parse_args(argv)
     if not args.data.is_dir():
@@ -295,6 +352,8 @@ def main(argv: Sequence[str] | None = None) -> int:
         long_table(args.data)
     if args.prior:
         prior(args.data)
+    if args.rolling:
+        rolling_table(args.data)
     return 0
 
 

@@ -152,7 +152,9 @@ class ToleranceTracker:
         nudge = self._nudge(t_s, a, zone, breathing, activity)
         if nudge is not None:
             out.append(nudge)
-        if self._next_tick is None or t_s >= self._next_tick:
+        # A tick never shares its beat with a zone change (the change carries the same state), so a
+        # session's zone frames have increasing times; it comes with the next beat instead.
+        if (self._next_tick is None or t_s >= self._next_tick) and change is None:
             self._next_tick = t_s + self.config.tick_every_s
             out.append(ZoneTick(t_s, a, zone, bool(value and value.hr_only), self._time.summary().within_share))
             if hr_bpm is not None and value is not None:
@@ -186,14 +188,15 @@ class ToleranceTracker:
         if usable and self._learner is None:
             self._learner = Calibration(required_s=self.config.learn_s, source="provisional", hr_only=rmssd_ms is None)
         shown = Zone.WARMUP if self._learner is None else Zone.LEARNING
-        if shown is not self._shown:
+        changed = shown is not self._shown
+        if changed:
             out.append(ZoneChange(t_s, None, shown, self._shown, t_s))
             assert self._zone_since is not None
             self._intervals.append(ZoneInterval(self._zone_since, t_s, self._shown))
             self._zone_since = t_s
             self._shown = shown
         self._time.add(t_s, shown, False)
-        if self._next_tick is None or t_s >= self._next_tick:
+        if (self._next_tick is None or t_s >= self._next_tick) and not changed:
             self._next_tick = t_s + self.config.tick_every_s
             out.append(ZoneTick(t_s, None, shown, rmssd_ms is None, None))
         learner = self._learner

@@ -28,7 +28,8 @@ def test_a_new_worker_sees_starting_up_then_getting_to_know_you_then_a_provision
           window.__zones = [];
           const seen = () => window.__zones.push(document.querySelector('#zone').textContent);
           seen();
-          new MutationObserver(seen).observe(document.querySelector('#zone'), {childList: true, characterData: true, subtree: true});
+          const all = {childList: true, characterData: true, subtree: true};
+          new MutationObserver(seen).observe(document.querySelector('#zone'), all);
         }"""
     )
     page.wait_for_function("() => document.body.dataset.baseline === 'provisional'", timeout=60000)
