@@ -2,7 +2,7 @@
 
 The RR interval that ends at beat ``n`` is drawn at the previous beat's time ``t``::
 
-    RR_n = mu(t) - v(t) A(f_b) sin(phi_r) + B sin(phi_m) + x(t) + v(t) sigma e_n      (ms)
+    RR_n = mu(t) - v(t) A(f_b) sin(phi_r) + B(t) sin(phi_m) + x(t) + v(t) sigma e_n      (ms)
 
 ``mu(t) = 60000 / HR(t)`` with ``HR(t) = hr_bpm + stress_hr_bpm * a(t) + sum_i hr_i l_i(t)``;
 ``a(t)`` is the stress arousal (0 at rest, 1 at the peak of a full stress event) and ``l_i``
@@ -25,10 +25,20 @@ criterion of a resonance-frequency assessment expects. So ``phi_r`` is pulled to
 stamped at its end, ``mu`` later), the error relaxing with time constant ``guide_lock_s``
 while the phase diffuses as below. Without a guide the series is exactly what it was before
 guides existed.
-``phi_m`` is the phase of the ~0.1 Hz baroreflex (Mayer) wave. Both phases diffuse (a random
-walk), so their spectral lines have a realistic width (LF is a band, not a line). ``x(t)`` is a
-slow Ornstein-Uhlenbeck fluctuation (SD ``vlf_ms``, correlation time ``vlf_tau_s``): the VLF
-power that makes a real 5-minute SDNN larger than LF + HF alone. ``e_n`` is white noise.
+``phi_m`` is the phase of the ~0.1 Hz baroreflex (Mayer) wave; its amplitude is a fixed
+oscillation of heart rate, so in RR ``B(t) = mayer_ms * (hr_bpm / HR(t))^2``
+(:meth:`~.params.HeartParams.mayer_amplitude_ms`): ``mayer_ms`` at rest, 0.53 times that at
++25 bpm. A modelling choice, not a fitted one: held fixed in RR, a 38 ms wave and the VLF
+fluctuation alone would give an RMSSD of 12.7 ms at +25 bpm, above the 10.8 ms a full stress
+event's 70 % drop asks of the calm worker, so the vagal factor could not reach it. Both phases
+diffuse (a random walk), so their spectral lines have a realistic width (LF is a band, not a
+line). The Mayer phase's diffusion (``mayer_phase_noise`` 0.55 rad/sqrt(s)) is set from real
+people: the share of heart rate variance a 0.1 Hz sine explains in 60 s windows (breathing
+adherence's power share) has a median 0.10 in 13 people sitting for 2 minutes (GUDB,
+``tests/data/real/gudb``; person medians 0.03-0.18) and 0.10-0.12 in the calm worker; with
+0.4 rad/sqrt(s) the wave was nearly a line and gave 0.21-0.23. ``x(t)`` is a slow
+Ornstein-Uhlenbeck fluctuation (SD ``vlf_ms``, correlation time ``vlf_tau_s``): the VLF power that
+makes a real 5-minute SDNN larger than LF + HF alone. ``e_n`` is white noise.
 
 Resonance. The RSA amplitude follows a second-order resonance peaking at ``resonance_per_min``
 (Vaschillo et al. 2002; Lehrer & Gevirtz 2014 put it near 6/min)::
@@ -41,7 +51,7 @@ get g = 0.97).
 
 RMSSD. For a sine of amplitude A sampled at beats ``T = mu`` apart, successive differences have
 mean square ``2 A^2 sin^2(pi f T)``; white noise ``2 sigma^2``; the AR(1)-sampled VLF
-fluctuation ``2 vlf^2 (1 - exp(-T / tau))``, so::
+fluctuation ``2 vlf^2 (1 - exp(-T / tau))``, so (``B`` at the HR of ``T``)::
 
     RMSSD^2 = 2 A^2 sin^2(pi f T) + 2 B^2 sin^2(pi f_m T) + 2 vlf^2 (1 - e^(-T/tau)) + 2 sigma^2
 
@@ -49,25 +59,46 @@ evaluated at ``hr_bpm`` and the resting rate gives ``sigma`` from the target ``r
 (a target below what the periodic parts give alone raises :class:`ValueError`). Unless
 ``rsa_ms`` is given, RSA makes ``rsa_share`` of the resting RMSSD^2.
 
-Calibration (defaults and the bundled scenarios: 66 bpm, RMSSD 42 ms, 15/min, ``rsa_share``
-0.35, Q 1.5, Mayer 30 ms, VLF 30 ms / 30 s). Target: the normal short-term (5-min) HRV of
-healthy adults in Nunan, Sandercock & Brodie (2010), Pacing Clin Electrophysiol
-33(11):1407-1417, 44 studies, 21,438 participants, mean +/- SD: mean RR 926 +/- 90 ms, SDNN
-50 +/- 16 ms, RMSSD 42 +/- 15 ms, LF 519 +/- 291 ms^2, HF 657 +/- 777 ms^2, LF/HF 2.8 +/- 2.6,
-LFnu 52 +/- 10, HFnu 40 +/- 10. Measured (``calm``, 8 seeds, 5 min after 30 s,
-``nk.hrv_frequency(normalize=False, interpolation_rate=4)``): mean RR 904, SDNN 44, RMSSD 43,
-LF 548 ms^2, HF 571 ms^2, LF/HF 0.96, LF/(LF+HF) 49 nu; all inside mean +/- 1 SD
-(``tests/simulations/test_norms.py``). LF/HF sits below the review's mean ratio (a mean of
-ratios, skewed by large ones; the ratio of its mean LF and HF is 0.79). Before this calibration
-rest LF was about 70 ms^2 (a 6 ms Mayer wave) and LF/HF about 0.1.
+Calibration (the bundled scenarios: 66 bpm, RMSSD 36 ms, 15/min, ``rsa_share`` 0.48, Q 1.5,
+Mayer 38 ms with phase noise 0.55, VLF 30 ms / 30 s; the defaults differ only in 65 bpm). Target: the normal
+short-term (5-min) HRV of healthy adults in Nunan, Sandercock & Brodie (2010), Pacing Clin
+Electrophysiol 33(11):1407-1417, 44 studies, 21,438 participants, mean +/- SD: mean RR 926 +/-
+90 ms, SDNN 50 +/- 16 ms, RMSSD 42 +/- 15 ms, LF 519 +/- 291 ms^2, HF 657 +/- 777 ms^2, LF/HF 2.8
++/- 2.6 (study means 1.1-11.6), LFnu 52 +/- 10, HFnu 40 +/- 10. Measured (``calm``, 8 seeds, 5 min
+after 30 s, ``nk.hrv_frequency(normalize=False, interpolation_rate=4)``; range over seeds): mean
+RR 904 (892-931), SDNN 43 (40-49), RMSSD 37 (35-39), LF 590 ms^2 (464-739), HF 482 ms^2
+(384-541), LF/HF 1.24 (0.86-1.61; 16 seeds: mean 1.20, 0.86-1.61), LF/(LF+HF) 55 nu (46-61.7):
+every figure of every seed inside mean +/- 1 SD, and the mean LF/HF inside the range of study
+means (``tests/simulations/test_norms.py``). A study mean is a mean over people; single seeds
+(5-minute windows of one person) spread around it, less than real people's windows do: in each of
+nine healthy Holter days' calmest hour (``tests/data/real/rr_healthy``, twelve 5-minute windows,
+the same method) LF/HF spans 0.42-1.89 for the narrowest person, person medians 0.79-8.56.
+LF/HF cannot go much higher while LFnu stays inside 52 +/- 10 for every seed: with LFnu = LF /
+(LF + HF), 62 nu is LF/HF 1.63. The review's own nu (52 against 40, a ratio of 1.3) and its mean
+LF over mean HF (0.79) also point to about 1-1.6; its mean LF/HF (2.8) is a mean of ratios,
+pulled up by large ones. How it got there: HF is RSA plus the share of white beat noise that
+falls in 0.15-0.40 Hz, and LF is capped (LF <= 810 ms^2 for every seed), so HF had to fall. RSA
+keeps its amplitude (27 ms at rest, 89 ms at the resonance: the spectral peak at the breathing
+rate, the phase response and the paced-breathing response need it); the noise fell (sigma 22 ->
+14 ms, so RMSSD 42 -> 36 ms, inside 27-57) and the Mayer wave grew (30 -> 38 ms) and broadened
+(phase noise 0.4 -> 0.55; a broader band at the same power raises LF/HF less, and spreads it
+more between seeds, than a line does). Before, LF/HF was 0.96 (0.86-1.21), below every study
+mean, with RMSSD 43, LF 548 and HF 571 ms^2; a 35 ms wave with phase noise 0.4 gave 1.30
+(1.18-1.57) but twice real people's share at 0.1 Hz; before the first calibration rest LF was
+about 70 ms^2 (a 6 ms Mayer wave) and LF/HF about 0.1. At rest the Mayer wave now carries more
+power than RSA, in a band as broad as real people's, so at 15/min the highest spectral peak may
+be its 0.1 Hz one; it lines up with a 6/min guide for a moment about as rarely as in real
+people (against a 6/min guide, 2 "partly" figures in 256 for 6 seeds breathing at 15/min; 13
+real people sitting, 12 in 624; none "following" in either).
 
 Paced breathing. Song & Lehrer (2003), Appl Psychophysiol Biofeedback 28(1):13-23, found HRV
 amplitude higher at slower rates (3-14/min), highest at 4-6/min and lower again at 3/min;
 Lehrer et al. (2003), Psychosom Med 65(5):796-805, and Vaschillo et al. (2002), Appl
 Psychophysiol Biofeedback 27(1):1-27, describe the large LF oscillations at the resonance
 (~0.1 Hz). We found no pooled figure for the LF ratio in the sources we could search; the model
-gives LF x 9 at 6/min against rest (x 5 at 4.5/min, x 1.8 at 9/min), RMSSD x 1.18, SDNN 44 ->
-76 ms: several-fold, the order of magnitude those studies show, where the old model gave x 100.
+gives LF x 8.0 at 6/min against rest (x 4.8 at 4.5/min, x 1.7 at 9/min), RMSSD x 1.28, SDNN 43 ->
+77 ms (8 seeds): several-fold, the order of magnitude those studies show, where the model before
+the first calibration gave x 100 (and the previous calibrations x 8.5 and x 7.4).
 
 Randomness comes only from ``rng``: an int seed or a :class:`numpy.random.Generator`, from
 which independent child streams are spawned for respiration, Mayer waves, beat noise and the
@@ -298,7 +329,7 @@ class HeartModel:
         rr = (
             mu
             - vagal * rsa_ms * math.sin(self._phi_r)
-            + p.mayer_ms * math.sin(self._phi_m)
+            + p.mayer_amplitude_ms(hr) * math.sin(self._phi_m)
             + self._vlf
             + vagal * self._sigma * float(self._noise_rng.standard_normal())
         )

@@ -46,21 +46,22 @@ class HeartParams:
 
     hr_bpm: float = 65.0
     """Mean heart rate at rest."""
-    rmssd_ms: float = 40.0
+    rmssd_ms: float = 36.0
     """RMSSD at rest, breathing at ``breathing_per_min`` (sets the beat-to-beat noise)."""
     breathing_per_min: float = 15.0
     """Spontaneous breathing rate at rest."""
     rsa_ms: float | None = None
     """RSA amplitude (ms, half peak-to-peak) when breathing at the resonance frequency;
     None derives it from ``rsa_share``."""
-    rsa_share: float = 0.35
+    rsa_share: float = 0.48
     """When ``rsa_ms`` is None: the fraction of the resting RMSSD^2 that RSA accounts for."""
     resonance_per_min: float = 6.0
     """Breathing rate of maximal RSA (the resonance frequency, ~0.1 Hz)."""
     resonance_q: float = 1.5
     """Sharpness of the resonance gain curve."""
-    mayer_ms: float = 30.0
-    """Amplitude of the ~0.1 Hz baroreflex (Mayer) wave in RR (LF power about mayer_ms^2 / 2)."""
+    mayer_ms: float = 38.0
+    """Amplitude of the ~0.1 Hz baroreflex (Mayer) wave in RR at ``hr_bpm`` (LF power about
+    mayer_ms^2 / 2); smaller in RR at a raised heart rate (:meth:`mayer_amplitude_ms`)."""
     mayer_hz: float = 0.1
     vlf_ms: float = 30.0
     """Standard deviation of the slow (VLF) fluctuation of RR, an Ornstein-Uhlenbeck process."""
@@ -72,8 +73,11 @@ class HeartParams:
     """Fraction by which RMSSD falls at arousal 1 (vagal withdrawal of RSA and noise)."""
     respiration_phase_noise: float = 0.1
     """Diffusion of the respiratory phase, rad / sqrt(s) (irregular breathing)."""
-    mayer_phase_noise: float = 0.4
-    """Diffusion of the Mayer-wave phase, rad / sqrt(s) (LF is a broad band, not a line)."""
+    mayer_phase_noise: float = 0.55
+    """Diffusion of the Mayer-wave phase, rad / sqrt(s) (LF is a broad band, not a line: a
+    Lorentzian of half-width ``noise^2 / (4 pi)`` Hz, 0.024 Hz). Set so that a 0.1 Hz sine
+    explains as much of a 60 s window's heart rate as in real people sitting (median 0.10, GUDB;
+    see the module docstring of :mod:`~tolerance.simulations.heart`)."""
     guide_lock_s: float = 5.0
     """Time constant (s) with which a person following a breathing guide pulls their breathing
     back into step with it; with ``respiration_phase_noise`` it leaves a phase error of SD
@@ -101,6 +105,16 @@ class HeartParams:
             )
         )
 
+    def mayer_amplitude_ms(self, hr_bpm: float | None = None) -> float:
+        """Mayer-wave amplitude in RR (ms) at a heart rate: ``mayer_ms * (hr_bpm_rest / hr)^2``.
+
+        The wave is an oscillation of heart rate of a fixed size (bpm), so in RR
+        (``60000 / HR``) it scales with the square of the mean interval: at a raised HR it is
+        smaller, as absolute LF power falls under mental stress while HR rises.
+        """
+        hr = self.hr_bpm if hr_bpm is None else hr_bpm
+        return self.mayer_ms * (self.hr_bpm / hr) ** 2
+
     def expected_rmssd_ms(
         self, breathing_per_min: float | None = None, *, hr_bpm: float | None = None, vagal: float = 1.0
     ) -> float:
@@ -118,7 +132,8 @@ class HeartParams:
         return vagal_sq, self._other_msd(rr_s)
 
     def _other_msd(self, rr_s: float) -> float:
-        mayer = 2 * self.mayer_ms**2 * math.sin(math.pi * self.mayer_hz * rr_s) ** 2
+        b = self.mayer_amplitude_ms(SECONDS_PER_MINUTE / rr_s)
+        mayer = 2 * b**2 * math.sin(math.pi * self.mayer_hz * rr_s) ** 2
         # An AR(1) process sampled every rr_s: E[(x_n - x_n-1)^2] = 2 var (1 - e^(-rr_s / tau)).
         vlf = 2 * self.vlf_ms**2 * (1.0 - math.exp(-rr_s / self.vlf_tau_s))
         return mayer + vlf

@@ -25,7 +25,9 @@ because noise alone can reach a high coherence over only a few segments.
 
 Cannot tell: whether the person breathes at all (no respiration sensor); a heart whose resting
 Mayer wave (about 0.1 Hz) lines up with a 6/min guide for a minute can read partly, rarely
-following (in the simulator: 4 figures in 256 over 6 seeds partly, 1 following).
+following (13 real people sitting, GUDB, against a 6/min guide they were not following: 12
+figures in 624 partly, none following; the simulator's calm worker breathing at 15/min: 2 in
+256 over 6 seeds partly, none following).
 """
 
 from __future__ import annotations
@@ -49,10 +51,11 @@ FOLLOWING_COHERENCE: Final = 0.8
 FOLLOWING_SHARE: Final = 0.5
 PARTLY_COHERENCE: Final = 0.5
 PARTLY_SHARE: Final = 0.4
-"""Above what resting Mayer waves give: in a 60 s window at 6/min, a heart breathing at 15/min
-in the norm-calibrated simulator (LF 548 ms², inside Nunan et al. 2010) reaches a power share
-of 0.13-0.21 (median over 5 seeds) and at most 0.38 (90th percentile); one following the guide
-0.73-0.81 (10th percentile >= 0.37)."""
+"""Above what resting Mayer waves give: in a 60 s window at 6/min, 13 real people sitting
+(GUDB) reach a power share of 0.10 (median) and 0.23 (90th percentile); a heart breathing at
+15/min in the norm-calibrated simulator (LF 590 ms², inside Nunan et al. 2010) 0.06-0.24
+(median per seed over 6 seeds, 0.11 pooled) and 0.31 (90th percentile, pooled); one following
+the guide 0.68-0.79 (median per seed over 5 seeds; 10th percentile >= 0.50)."""
 MIN_COVERAGE: Final = 0.8
 """Share of the window the beats must cover."""
 

@@ -11,6 +11,17 @@ intervals themselves (``{"RRI", "RRI_Time"}``), so LF and HF are in ms^2 (bands 
 0.15-0.40 Hz). Normalised units as LF / (LF + HF) x 100 (the review's nu come from studies
 that used total power minus VLF; with that definition LFnu + HFnu = 100, so only LFnu is
 checked).
+
+LF/HF is also compared with the range of the review's study means (1.1-11.6): a study mean is a
+mean over people, so it is the calm worker's own mean over seeds that must lie inside it. A seed is
+one 5-minute window of the same person, and real people's 5-minute LF/HF moves a lot from one
+window to the next even at their calmest: in each of nine healthy Holter days' calmest hour
+(``tests/data/real/rr_healthy``, twelve 5-minute windows each, the same neurokit2 method) the
+windows span 0.42-1.89 for the narrowest person and 0.30-4.59, 0.29-1.94, 0.19-3.41 for others
+(person medians 0.79-8.56). So a single seed is only held above 0.8 (no window of a seated adult
+should read HF-dominated as a rule); the calm worker's seeds span 0.86-1.61 (16 seeds), narrower
+than any of the nine. With LFnu <= 62 per seed (LF/HF <= 1.63 with LFnu = LF / (LF + HF)) the mean
+over seeds can lie within about 1.1-1.5.
 """
 
 from __future__ import annotations
@@ -39,6 +50,11 @@ NUNAN_2010: Final = {
     "HFnu": (40.0, 10.0),  # listed for reference; not checked (see the module docstring)
 }
 CHECKED: Final = ("HRV_MeanNN", "HRV_SDNN", "HRV_RMSSD", "HRV_LF", "HRV_HF", "HRV_LFHF", "LFnu")
+NUNAN_2010_LFHF_STUDY_MEANS: Final = (1.1, 11.6)
+"""Lowest and highest LF/HF study mean in Nunan et al. 2010 (their mean 2.8 +/- 2.6 is across these)."""
+MIN_SEED_LFHF: Final = 0.8
+"""Lowest LF/HF one seed (one 5-minute window) may give: below the narrowest real within-person
+spread of calm 5-minute windows (0.42-1.89, see the module docstring), above HF-dominated rest."""
 
 
 def _figures(seed: int) -> dict[str, float]:
@@ -75,6 +91,17 @@ def test_calm_5_minute_hrv_is_within_published_mean_plus_minus_1_sd(
     assert lo <= np.mean(values) <= hi
 
 
+def test_calm_lf_hf_is_within_the_range_of_published_study_means(calm_figures: list[dict[str, float]]) -> None:
+    # Regression (issue 21, item 7): the calm worker's LF/HF was 0.9-1.2 (mean 0.96), below the
+    # lowest study mean, although every other figure was inside its normal range. The mean over
+    # seeds is a mean over people's windows, like a study mean; one window may lie below 1.1 as
+    # real people's windows do (module docstring), but not below MIN_SEED_LFHF.
+    lo, hi = NUNAN_2010_LFHF_STUDY_MEANS
+    values = [f["HRV_LFHF"] for f in calm_figures]
+    assert lo <= np.mean(values) <= hi, values
+    assert all(MIN_SEED_LFHF <= v <= hi for v in values), values
+
+
 def test_lf_is_no_longer_a_trace_next_to_hf(calm_figures: list[dict[str, float]]) -> None:
     # Regression (issue "A simulator worth testing against"): rest LF was about 70 ms^2 and
     # LF/HF about 0.1, far below any norm.
@@ -99,7 +126,7 @@ def _lf_at(rate_per_min: float, seed: int) -> float:
 
 
 def test_resonance_breathing_multiplies_lf_several_fold_not_a_hundred(calm_figures: list[dict[str, float]]) -> None:
-    # Several-fold, about 9x here (see heart.py's calibration notes); it was about 100x.
+    # Several-fold, about 8x here (see heart.py's calibration notes); it was about 100x.
     rest = np.mean([f["HRV_LF"] for f in calm_figures])
     lf = {rate: np.mean([_lf_at(rate, seed) for seed in range(3)]) for rate in (4.5, 6.0, 9.0)}
     assert 4.0 < lf[6.0] / rest < 15.0
