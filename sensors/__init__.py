@@ -17,6 +17,8 @@ from .errors import (
 )
 from .heart_rate import decode_battery_level, decode_body_sensor_location, decode_hrm, encode_hrm
 from .samples import (
+    PMD_STREAM,
+    AccelerometerSample,
     ActivityEvent,
     ConnectionEvent,
     ConnectionState,
@@ -66,6 +68,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "PMD_STREAM",
+    "AccelerometerSample",
     "ActivityEvent",
     "AdapterUnavailable",
     "Backoff",

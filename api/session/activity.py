@@ -1,0 +1,71 @@
+"""The activity stage: a strap's accelerometer frames in, ``ActivityEvent`` values out.
+
+It runs before the tolerance stage (:func:`~.pipeline.default_stages`), which reads the events
+as it reads the worker's *Moving* / *Still* markers: zones say *moving* by themselves, an
+excursion during movement is kept out of episodes, and the return after it is not one.
+A strap without an accelerometer sends no frame and this stage stays silent: the markers are
+then the only activity signal (the session's status says which it has).
+
+Times: a frame's samples are placed back from its host receive time (``t_mono``, the last
+sample) at the stream's nominal rate; a lost link drops the open epoch
+(:meth:`~tolerance.hrv.ActivityClassifier.gap`). Events are stamped with the end of the epoch that
+decided them (on the host clock, at most the receive time of the frame that closed it).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass
+from functools import singledispatchmethod
+
+from tolerance.hrv import ActivityClassifier, ActivityConfig
+from tolerance.sensors import AccelerometerSample, ActivityEvent, ConnectionEvent, ConnectionState
+
+ACCELEROMETER_SOURCE = "accelerometer"
+"""``ActivityEvent.source`` of the events this stage makes."""
+
+
+@dataclass(frozen=True, slots=True)
+class ActivitySignal:
+    """The session's activity signal changed kind: ``accelerometer`` once a first frame came."""
+
+    t_mono: float
+    t_utc: float
+    kind: str
+
+
+class ActivityStage:
+    def __init__(self, config: ActivityConfig | None = None) -> None:
+        self.classifier = ActivityClassifier(config)
+        self.signal = "marker"
+        """``marker`` (the worker's *Moving* button) until an accelerometer frame arrives."""
+        self._last: AccelerometerSample | None = None
+
+    @singledispatchmethod
+    def process(self, value: object) -> Sequence[object]:
+        return ()
+
+    @process.register
+    def _(self, value: AccelerometerSample) -> Sequence[object]:
+        out: list[object] = []
+        if self.signal != ACCELEROMETER_SOURCE:
+            self.signal = ACCELEROMETER_SOURCE
+            out.append(ActivitySignal(value.t_mono, value.t_utc, ACCELEROMETER_SOURCE))
+        self._last = value
+        for c in self.classifier.add(value.t_mono, value.samples_mg, value.sample_rate_hz):
+            t = min(c.t_s, value.t_mono)
+            out.append(ActivityEvent(t, value.t_utc - (value.t_mono - t), c.active, c.kind, ACCELEROMETER_SOURCE))
+        return out
+
+    @process.register
+    def _(self, value: ConnectionEvent) -> Sequence[object]:
+        if value.state is ConnectionState.LOST:
+            self.classifier.gap()
+        return ()
+
+    def flush(self) -> Sequence[object]:
+        last = self._last
+        changes = self.classifier.flush()
+        if last is None:
+            return ()
+        return [ActivityEvent(last.t_mono, last.t_utc, c.active, c.kind, ACCELEROMETER_SOURCE) for c in changes]
