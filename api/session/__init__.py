@@ -1,6 +1,6 @@
 """Live sessions: a source, ordered stages and ordered sinks (see :mod:`.pipeline`)."""
 
-from .activity import ActivitySignal, ActivityStage
+from .activity import ActivitySignal, ActivityStage, StreamGap
 from .clock import SessionClock, SessionState
 from .live import LiveSession, NotSimulated, SessionNotLive, UnknownEpisode
 from .manager import SessionManager
@@ -32,6 +32,7 @@ __all__ = [
     "SourceError",
     "SourceSpec",
     "Stage",
+    "StreamGap",
     "StoreSink",
     "UnknownEpisode",
     "build_sources",

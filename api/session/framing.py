@@ -30,7 +30,7 @@ from ..protocol import (
     WindowFrame,
     ZoneFrame,
 )
-from .activity import ActivitySignal
+from .activity import ActivitySignal, StreamGap
 from .adherence import AdherenceUpdate
 from .clock import SessionClock, SessionState
 from .pacer import PacerState
@@ -97,6 +97,13 @@ def _(value: ActivitySignal, clock: SessionClock, state: SessionState) -> list[F
     state.activity_signal = "accelerometer"
     state.counts["events"] += 1
     return [StatusFrame(t=clock.rel(value.t_mono), activity_signal="accelerometer")]
+
+
+@frames_of.register
+def _(value: StreamGap, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.counts["events"] += 1
+    what = "repeated" if value.kind == "repeat" else f"lost ({value.missing} samples missing)"
+    return [StatusFrame(t=clock.rel(value.t_mono), detail=f"{value.stream} frames {what}")]
 
 
 @frames_of.register

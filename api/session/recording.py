@@ -23,7 +23,7 @@ from tolerance.sensors import (
 
 from ..storage import BeatRow, EpisodeRow, EventRow, MetricRow, NotificationRow
 from ..storage.rows import Row
-from .activity import ActivitySignal
+from .activity import ActivitySignal, StreamGap
 from .adherence import AdherenceUpdate
 from .clock import SessionClock
 from .resonance import ResonanceDone, ResonanceProgress
@@ -189,6 +189,12 @@ def _(value: CalibrationRequest, rec: Recorder) -> list[Row]:
 @rows_of.register
 def _(value: ActivitySignal, rec: Recorder) -> list[Row]:
     return [rec.event("activity_signal", value.t_mono, value.t_utc, {"kind": value.kind})]
+
+
+@rows_of.register
+def _(value: StreamGap, rec: Recorder) -> list[Row]:
+    data = {"stream": value.stream, "kind": value.kind, "missing": value.missing}
+    return [rec.event("stream_gap", value.t_mono, value.t_utc, data)]
 
 
 @rows_of.register

@@ -31,6 +31,7 @@ from .pmd import (
     encode_ecg_frame,
 )
 from .settings import decode_settings, start_command, start_factor
+from .timeline import Continuity, FrameCheck, FrameContinuity, StrapClock
 
 __all__ = [
     "ACC_STOP",
@@ -44,12 +45,16 @@ __all__ = [
     "PMD_SERVICE_UUID",
     "POLAR_EPOCH_UNIX_S",
     "AccFrame",
+    "Continuity",
     "ControlPointResponse",
     "EcgFrame",
+    "FrameCheck",
+    "FrameContinuity",
     "MeasurementStopped",
     "PmdOpCode",
     "PmdSettingType",
     "PmdStatus",
+    "StrapClock",
     "Xyz",
     "acc_start_command",
     "decode_acc_frame",

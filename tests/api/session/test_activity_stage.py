@@ -73,3 +73,23 @@ def test_a_lost_link_drops_the_open_epoch() -> None:
     stage.process(frames[1])
     stage.process(ConnectionEvent("s", frames[1].t_mono, frames[1].t_utc, ConnectionState.LOST))
     assert stage.classifier.flush() == [] and stage.classifier.epochs == []
+
+
+def test_a_repeated_frame_is_kept_out_and_a_lost_one_is_marked_as_a_gap() -> None:
+    from tolerance.api.session.activity import StreamGap
+
+    sim = simulate(_scenario(), seed=3, duration_s=40)
+    frames = list(sim.accelerometer)
+    stage = ActivityStage()
+    out: list[object] = []
+    for f in frames[:10]:
+        out.extend(stage.process(f))
+    out.extend(stage.process(frames[9]))  # repeated
+    for f in frames[12:]:  # two frames lost
+        out.extend(stage.process(f))
+    gaps = [v for v in out if isinstance(v, StreamGap)]
+    lost = len(frames[10].samples_mg) + len(frames[11].samples_mg)
+    assert [(g.kind, g.missing) for g in gaps] == [("repeat", 0), ("gap", lost)]
+    # No epoch holds the repeated frame's samples twice (5 s at 25 Hz: 125 samples, give or take
+    # one where the clock's offset settles; a repeat would add 25).
+    assert stage.classifier.epochs and all(e.n <= 127 for e in stage.classifier.epochs)
