@@ -16,11 +16,11 @@ Notification log format (JSON Lines, UTF-8, one object per line, in receive orde
   :class:`MalformedNotification`, as live).
 - ``pmd`` (version 2): a Polar PMD data frame exactly as received, with the rate its stream was
   started at (``rate_hz``) and, when not 1, the scale factor of the strap's start reply
-  (``factor``); decoded on replay by
-  :func:`~tolerance.sensors.polar.decode_acc_frame` into an
-  :class:`AccelerometerSample` (a frame it refuses gives a :class:`MalformedNotification`,
-  ``stream="pmd"``). Version 1 logs (heart rate only) are read as before; a version 1 reader
-  refuses a version 2 log by its header, saying so.
+  (``factor``); decoded on replay by :func:`~tolerance.sensors.polar.pmd_item` (the live
+  strap's decoder) into an :class:`AccelerometerSample` or :class:`EcgSample` by its
+  measurement type (a frame it refuses gives a :class:`MalformedNotification`, ``stream="pmd"``).
+  Version 1 logs (heart rate only) are read as before; a version 1 reader refuses a version 2
+  log by its header, saying so.
 - ``event``: a :class:`ConnectionState` value ("lost", "reconnecting", ...), with optional
   ``detail`` and ``attempt``.
 - ``source`` is informative: replayed items carry the replay's own ``source_id``.
@@ -51,12 +51,13 @@ from typing import IO, Any, Final
 
 from .errors import MalformedPayload, ReplayFileError
 from .heart_rate import decode_hrm, encode_hrm
-from .polar.acc import decode_acc_frame
+from .polar.items import pmd_item
 from .samples import (
     PMD_STREAM,
     AccelerometerSample,
     ConnectionEvent,
     ConnectionState,
+    EcgSample,
     HeartRateMeasurement,
     HeartRateSample,
     MalformedNotification,
@@ -123,7 +124,9 @@ class NotificationLogWriter:
     def write(self, item: SensorItem) -> None:
         """Write one item; DeviceInfo and ActivityEvent items are skipped (re-read on every
         connect; derived)."""
-        if not isinstance(item, HeartRateSample | MalformedNotification | ConnectionEvent | AccelerometerSample):
+        if not isinstance(
+            item, HeartRateSample | MalformedNotification | ConnectionEvent | AccelerometerSample | EcgSample
+        ):
             return
         if self._t0 is None:
             self._t0 = item.t_mono
@@ -133,10 +136,11 @@ class NotificationLogWriter:
             record = LogRecord(
                 0, t, item.t_utc, item.source, event=item.state, detail=item.detail, attempt=item.attempt
             )
-        elif isinstance(item, AccelerometerSample):
+        elif isinstance(item, AccelerometerSample | EcgSample):
+            factor = item.factor if isinstance(item, AccelerometerSample) else 1.0
             record = LogRecord(
                 0, t, item.t_utc, item.source, payload=item.payload, stream=PMD_STREAM,
-                rate_hz=item.sample_rate_hz, factor=item.factor,
+                rate_hz=item.sample_rate_hz, factor=factor,
             )  # fmt: skip
         elif isinstance(item, MalformedNotification) and item.stream == PMD_STREAM:
             record = LogRecord(
@@ -368,16 +372,11 @@ class ReplaySource:
         assert r.payload is not None
         if r.stream == PMD_STREAM:
             assert r.rate_hz is not None
-            try:
-                frame = decode_acc_frame(r.payload, r.factor)
-            except MalformedPayload as exc:
-                self.malformed += 1
-                return MalformedNotification(
-                    self._source_id, r.t, r.t_utc, r.payload, exc.reason, stream=PMD_STREAM, sample_rate_hz=r.rate_hz
-                )
-            return AccelerometerSample(
-                self._source_id, r.t, r.t_utc, r.rate_hz, frame.timestamp_ns, frame.samples_mg, r.payload, r.factor
+            item = pmd_item(
+                r.payload, source=self._source_id, t_mono=r.t, t_utc=r.t_utc, rate_hz=r.rate_hz, factor=r.factor
             )
+            self.malformed += isinstance(item, MalformedNotification)
+            return item
         try:
             m = decode_hrm(r.payload)
         except MalformedPayload as exc:

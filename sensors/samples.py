@@ -179,7 +179,28 @@ class AccelerometerSample:
     factor: float = 1.0
 
 
+@dataclass(frozen=True, slots=True)
+class EcgSample:
+    """One ECG frame from a Polar H10 (PMD data, measurement type 0), decoded: ``samples_uv``
+    in µV at ``sample_rate_hz`` (130), ``timestamp_ns`` the strap's time of the last sample,
+    ``payload`` the frame as received. Stored raw; nothing derives beats from it yet."""
+
+    source: str
+    t_mono: float
+    t_utc: float
+    sample_rate_hz: float
+    timestamp_ns: int
+    samples_uv: tuple[int, ...]
+    payload: bytes = b""
+
+
 SensorItem: TypeAlias = (
-    HeartRateSample | MalformedNotification | ConnectionEvent | DeviceInfo | ActivityEvent | AccelerometerSample
+    HeartRateSample
+    | MalformedNotification
+    | ConnectionEvent
+    | DeviceInfo
+    | ActivityEvent
+    | AccelerometerSample
+    | EcgSample
 )
 """Everything a source's stream can yield, in receive order."""

@@ -68,6 +68,7 @@ class SessionState:
         default_factory=lambda: {
             "notifications": 0,
             "accelerometer": 0,
+            "ecg": 0,
             "malformed": 0,
             "beats": 0,
             "metrics": 0,

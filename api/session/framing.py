@@ -11,7 +11,14 @@ from functools import singledispatch
 
 from tolerance.hrv import BeatUpdate, MetricsUpdate, WindowMetrics
 from tolerance.hrv.arousal import Episode, EpisodeClosed, EpisodeOpened, EpisodeUpdated, Nudge, ZoneChange, ZoneTick
-from tolerance.sensors import AccelerometerSample, ConnectionEvent, DeviceInfo, HeartRateSample, MalformedNotification
+from tolerance.sensors import (
+    AccelerometerSample,
+    ConnectionEvent,
+    DeviceInfo,
+    EcgSample,
+    HeartRateSample,
+    MalformedNotification,
+)
 
 from ..protocol import (
     AdherenceFrame,
@@ -104,6 +111,12 @@ def _(value: StreamGap, clock: SessionClock, state: SessionState) -> list[Frame]
     state.counts["events"] += 1
     what = "repeated" if value.kind == "repeat" else f"lost ({value.missing} samples missing)"
     return [StatusFrame(t=clock.rel(value.t_mono), detail=f"{value.stream} frames {what}")]
+
+
+@frames_of.register
+def _(value: EcgSample, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.counts["ecg"] += 1  # stored, not sent (130 samples a second)
+    return []
 
 
 @frames_of.register

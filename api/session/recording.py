@@ -17,6 +17,7 @@ from tolerance.sensors import (
     ActivityEvent,
     ConnectionEvent,
     DeviceInfo,
+    EcgSample,
     HeartRateSample,
     MalformedNotification,
 )
@@ -89,6 +90,12 @@ def _(value: MalformedNotification, rec: Recorder) -> list[Row]:
             )
         ]
     return [rec.notification(value.t_mono, value.t_utc, value.payload, error=value.reason)]
+
+
+@rows_of.register
+def _(value: EcgSample, rec: Recorder) -> list[Row]:
+    settings = {"rate_hz": value.sample_rate_hz}
+    return [rec.notification(value.t_mono, value.t_utc, value.payload, stream=PMD_STREAM, settings=settings)]
 
 
 @rows_of.register

@@ -12,6 +12,7 @@ from .acc import (
     decode_acc_frame,
     encode_acc_frame,
 )
+from .items import pmd_item
 from .pmd import (
     ECG_STOP,
     MEASUREMENT_TYPE_ECG,
@@ -62,6 +63,7 @@ __all__ = [
     "decode_ecg_frame",
     "decode_settings",
     "ecg_start_command",
+    "pmd_item",
     "encode_acc_frame",
     "encode_ecg_frame",
     "start_command",
