@@ -1,0 +1,296 @@
+# ruff: noqa: F821, F722, N802  (D-Bus signatures as annotations; method names are BlueZ's)
+"""A scripted BlueZ on a private D-Bus system bus, so that bleak's real BlueZ backend runs in the suite.
+
+:class:`PrivateSystemBus` starts Debian's ``dbus-daemon`` with a minimal configuration (a unix
+socket in a temporary folder, EXTERNAL authentication, everything allowed for this user) and
+points ``DBUS_SYSTEM_BUS_ADDRESS`` at it; it must be entered before bleak first touches the bus.
+:class:`ScriptedBluez` plays bluetoothd on that bus with dbus-fast's service API: it owns
+``org.bluez``, exports an adapter (``org.bluez.Adapter1`` at ``/org/bluez/hci0``) and, while
+discovering, the devices it is given (``org.bluez.Device1``), announced by the ObjectManager's
+``InterfacesAdded`` signal as bluetoothd does; ``GetManagedObjects`` is dbus-fast's own.
+
+Written from BlueZ's documented D-Bus API (``doc/org.bluez.Adapter.rst``, ``org.bluez.Device.rst``)
+and what bleak's ``bleak/backends/bluezdbus/manager.py`` reads (``Roles`` with ``central``,
+``Powered``, ``Address``, ``Name``, ``RSSI``, ``UUIDs``). Scanning only, so far: connecting
+(``Device1.Connect``, GATT services, ``StartNotify``) is the next step (issue 25, part 4).
+
+Not ``from __future__ import annotations``: dbus-fast reads the D-Bus signatures from the
+annotations of the service methods and properties.
+"""
+
+import asyncio
+import concurrent.futures
+import os
+import shutil
+import subprocess
+import tempfile
+import threading
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any, TypeVar
+
+from dbus_fast import BusType, PropertyAccess, Variant
+from dbus_fast.aio import MessageBus
+from dbus_fast.service import ServiceInterface, dbus_property, method
+
+T = TypeVar("T")
+BLUEZ = "org.bluez"
+ADAPTER_PATH = "/org/bluez/hci0"
+
+_CONFIG = """<!DOCTYPE busconfig PUBLIC "-//freedesktop//DTD D-Bus Bus Configuration 1.0//EN"
+ "http://www.freedesktop.org/standards/dbus/1.0/busconfig.dtd">
+<busconfig>
+  <type>system</type>
+  <listen>unix:path={socket}</listen>
+  <auth>EXTERNAL</auth>
+  <policy context="default">
+    <allow user="*"/>
+    <allow own="*"/>
+    <allow send_destination="*" eavesdrop="true"/>
+    <allow receive_sender="*"/>
+    <allow eavesdrop="true"/>
+  </policy>
+</busconfig>
+"""
+
+
+def dbus_daemon() -> str | None:
+    """The path of ``dbus-daemon``, or None (``scripts/test.sh`` installs it when missing)."""
+    return shutil.which("dbus-daemon")
+
+
+class PrivateSystemBus:
+    """A ``dbus-daemon`` of our own, as the system bus of this process (context manager)."""
+
+    def __init__(self) -> None:
+        self._dir: tempfile.TemporaryDirectory[str] | None = None
+        self._proc: subprocess.Popen[bytes] | None = None
+        self._saved: str | None = None
+        self.address = ""
+
+    def __enter__(self) -> "PrivateSystemBus":
+        daemon = dbus_daemon()
+        if daemon is None:
+            raise RuntimeError("dbus-daemon is missing: scripts/test.sh installs Debian's dbus-daemon")
+        self._dir = tempfile.TemporaryDirectory(prefix="tolerance-dbus-")
+        socket = Path(self._dir.name) / "system_bus_socket"
+        config = Path(self._dir.name) / "system.conf"
+        config.write_text(_CONFIG.format(socket=socket))
+        self._proc = subprocess.Popen(
+            [daemon, f"--config-file={config}", "--nofork", "--nopidfile", "--print-address"],
+            stdout=subprocess.PIPE,
+        )
+        assert self._proc.stdout is not None
+        self.address = self._proc.stdout.readline().decode().strip()
+        if not self.address:
+            raise RuntimeError("dbus-daemon did not print its address")
+        self._saved = os.environ.get("DBUS_SYSTEM_BUS_ADDRESS")
+        os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = self.address
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        if self._saved is None:
+            os.environ.pop("DBUS_SYSTEM_BUS_ADDRESS", None)
+        else:
+            os.environ["DBUS_SYSTEM_BUS_ADDRESS"] = self._saved
+        if self._proc is not None:
+            self._proc.terminate()
+            self._proc.wait(timeout=10)
+        if self._dir is not None:
+            self._dir.cleanup()
+
+
+class Adapter(ServiceInterface):
+    """``org.bluez.Adapter1``: powered, central; discovery shows the scripted devices."""
+
+    def __init__(self, bluez: "ScriptedBluez") -> None:
+        super().__init__("org.bluez.Adapter1")
+        self._bluez = bluez
+        self.discovering = False
+        self.powered = True
+        self.filters: list[dict[str, Any]] = []
+
+    @method()
+    def SetDiscoveryFilter(self, properties: "a{sv}") -> None:
+        self.filters.append({k: v.value for k, v in properties.items()})
+
+    @method()
+    def StartDiscovery(self) -> None:
+        self.discovering = True
+        self.emit_properties_changed({"Discovering": True})
+        self._bluez.show_devices()
+
+    @method()
+    def StopDiscovery(self) -> None:
+        self.discovering = False
+        self.emit_properties_changed({"Discovering": False})
+
+    @method()
+    def RemoveDevice(self, device: "o") -> None:
+        self._bluez.remove_device(device)
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Address(self) -> "s":
+        return "00:1A:7D:DA:71:13"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Name(self) -> "s":
+        return "scripted"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Powered(self) -> "b":
+        return self.powered
+
+    def set_powered(self, on: bool) -> None:
+        self.powered = on
+        self.emit_properties_changed({"Powered": on})
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Discovering(self) -> "b":
+        return self.discovering
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Roles(self) -> "as":
+        return ["central", "peripheral"]
+
+
+class Device(ServiceInterface):
+    """``org.bluez.Device1``: what a strap advertises (name, RSSI, service UUIDs)."""
+
+    def __init__(self, address: str, name: str, uuids: list[str], rssi: int) -> None:
+        super().__init__("org.bluez.Device1")
+        # Not ``self.name``: ServiceInterface keeps the interface's name there.
+        self.address, self.local_name, self.uuids, self.rssi = address, name, uuids, rssi
+        self.connected = False
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Address(self) -> "s":
+        return self.address
+
+    @dbus_property(access=PropertyAccess.READ)
+    def AddressType(self) -> "s":
+        return "public"
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Name(self) -> "s":
+        return self.local_name
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Alias(self) -> "s":
+        return self.local_name
+
+    @dbus_property(access=PropertyAccess.READ)
+    def RSSI(self) -> "n":
+        return self.rssi
+
+    @dbus_property(access=PropertyAccess.READ)
+    def UUIDs(self) -> "as":
+        return self.uuids
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Adapter(self) -> "o":
+        return ADAPTER_PATH
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Connected(self) -> "b":
+        return self.connected
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Paired(self) -> "b":
+        return False
+
+    @dbus_property(access=PropertyAccess.READ)
+    def ServicesResolved(self) -> "b":
+        return False
+
+    @dbus_property(access=PropertyAccess.READ)
+    def ManufacturerData(self) -> "a{qv}":
+        return {}
+
+    @dbus_property(access=PropertyAccess.READ)
+    def ServiceData(self) -> "a{sv}":
+        return {}
+
+
+def device_path(address: str) -> str:
+    return f"{ADAPTER_PATH}/dev_{address.replace(':', '_')}"
+
+
+class ScriptedBluez:
+    """bluetoothd's part on the private bus: ``await start()``, ``add_device(...)``, ``await stop()``."""
+
+    def __init__(self, address: str) -> None:
+        self._bus_address = address
+        self.bus: MessageBus | None = None
+        self.adapter = Adapter(self)
+        self.devices: dict[str, Device] = {}
+        self._shown: set[str] = set()
+
+    async def start(self) -> None:
+        self.bus = await MessageBus(bus_address=self._bus_address, bus_type=BusType.SYSTEM).connect()
+        self.bus.export(ADAPTER_PATH, self.adapter)
+        await self.bus.request_name(BLUEZ)
+
+    async def stop(self) -> None:
+        if self.bus is not None:
+            self.bus.disconnect()
+            await asyncio.sleep(0)
+            self.bus = None
+
+    def add_device(self, address: str, name: str, uuids: list[str], rssi: int = -60) -> Device:
+        """A strap in range; it appears on the bus when discovery runs (or at once if it does)."""
+        dev = Device(address, name, uuids, rssi)
+        self.devices[device_path(address)] = dev
+        if self.adapter.discovering:
+            self.show_devices()
+        return dev
+
+    def show_devices(self) -> None:
+        assert self.bus is not None
+        for path, dev in self.devices.items():
+            if path not in self._shown:
+                self._shown.add(path)
+                self.bus.export(path, dev)
+
+    def remove_device(self, path: str) -> None:
+        if self.bus is not None and path in self._shown:
+            self._shown.discard(path)
+            self.bus.unexport(path)
+
+    def variant(self, signature: str, value: Any) -> Variant:
+        return Variant(signature, value)
+
+
+class BluezThread:
+    """A :class:`ScriptedBluez` running in a thread of its own with its own event loop, as
+    bluetoothd runs in a process of its own: the code under test may start and stop as many
+    event loops as it likes (``asyncio.run`` in the CLI). Context manager; :meth:`call` runs a
+    function in bluetoothd's loop and returns its result."""
+
+    def __init__(self, address: str) -> None:
+        self.bluez = ScriptedBluez(address)
+        self._loop = asyncio.new_event_loop()
+        self._thread = threading.Thread(target=self._loop.run_forever, name="scripted-bluez", daemon=True)
+
+    def __enter__(self) -> "BluezThread":
+        self._thread.start()
+        asyncio.run_coroutine_threadsafe(self.bluez.start(), self._loop).result(timeout=10)
+        return self
+
+    def __exit__(self, *_exc: object) -> None:
+        asyncio.run_coroutine_threadsafe(self.bluez.stop(), self._loop).result(timeout=10)
+        self._loop.call_soon_threadsafe(self._loop.stop)
+        self._thread.join(timeout=10)
+        self._loop.close()
+
+    def call(self, fn: Callable[[], T]) -> T:
+        future: concurrent.futures.Future[T] = concurrent.futures.Future()
+
+        def run() -> None:
+            try:
+                future.set_result(fn())
+            except BaseException as exc:  # handed to the caller
+                future.set_exception(exc)
+
+        self._loop.call_soon_threadsafe(run)
+        return future.result(timeout=10)
