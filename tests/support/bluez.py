@@ -7,12 +7,17 @@ points ``DBUS_SYSTEM_BUS_ADDRESS`` at it; it must be entered before bleak first 
 :class:`ScriptedBluez` plays bluetoothd on that bus with dbus-fast's service API: it owns
 ``org.bluez``, exports an adapter (``org.bluez.Adapter1`` at ``/org/bluez/hci0``) and, while
 discovering, the devices it is given (``org.bluez.Device1``), announced by the ObjectManager's
-``InterfacesAdded`` signal as bluetoothd does; ``GetManagedObjects`` is dbus-fast's own.
+``InterfacesAdded`` signal as bluetoothd does; ``GetManagedObjects`` is dbus-fast's own. A
+device's ``Connect`` exports its GATT services and characteristics (``org.bluez.GattService1``,
+``org.bluez.GattCharacteristic1``) and sets ``Connected`` then ``ServicesResolved``; a
+characteristic notifies by a ``PropertiesChanged`` of its ``Value`` after ``StartNotify``
+(bleak's default; ``AcquireNotify`` with fd passing is not scripted). :meth:`Device.drop` is the
+link lost (out of range): ``Connected`` false, the GATT objects removed.
 
-Written from BlueZ's documented D-Bus API (``doc/org.bluez.Adapter.rst``, ``org.bluez.Device.rst``)
-and what bleak's ``bleak/backends/bluezdbus/manager.py`` reads (``Roles`` with ``central``,
-``Powered``, ``Address``, ``Name``, ``RSSI``, ``UUIDs``). Scanning only, so far: connecting
-(``Device1.Connect``, GATT services, ``StartNotify``) is the next step (issue 25, part 4).
+Written from BlueZ's documented D-Bus API (``doc/org.bluez.Adapter.rst``, ``org.bluez.Device.rst``,
+``org.bluez.GattCharacteristic.rst``) and what bleak's ``bleak/backends/bluezdbus/manager.py``
+reads (``Roles`` with ``central``, ``Powered``, ``Address``, ``Name``, ``RSSI``, ``UUIDs``,
+``ServicesResolved``, the handle in the object path).
 
 Not ``from __future__ import annotations``: dbus-fast reads the D-Bus signatures from the
 annotations of the service methods and properties.
@@ -29,7 +34,7 @@ from collections.abc import Callable
 from pathlib import Path
 from typing import Any, TypeVar
 
-from dbus_fast import BusType, PropertyAccess, Variant
+from dbus_fast import BusType, DBusError, PropertyAccess, Variant
 from dbus_fast.aio import MessageBus
 from dbus_fast.service import ServiceInterface, dbus_property, method
 
@@ -96,6 +101,8 @@ class PrivateSystemBus:
         if self._proc is not None:
             self._proc.terminate()
             self._proc.wait(timeout=10)
+            if self._proc.stdout is not None:
+                self._proc.stdout.close()
         if self._dir is not None:
             self._dir.cleanup()
 
@@ -154,14 +161,148 @@ class Adapter(ServiceInterface):
         return ["central", "peripheral"]
 
 
-class Device(ServiceInterface):
-    """``org.bluez.Device1``: what a strap advertises (name, RSSI, service UUIDs)."""
+class GattService(ServiceInterface):
+    """``org.bluez.GattService1``."""
 
-    def __init__(self, address: str, name: str, uuids: list[str], rssi: int) -> None:
+    def __init__(self, uuid: str, device: str) -> None:
+        super().__init__("org.bluez.GattService1")
+        self.uuid, self.device = uuid, device
+
+    @dbus_property(access=PropertyAccess.READ)
+    def UUID(self) -> "s":
+        return self.uuid
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Primary(self) -> "b":
+        return True
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Device(self) -> "o":
+        return self.device
+
+
+class GattCharacteristic(ServiceInterface):
+    """``org.bluez.GattCharacteristic1``: ``value`` read, ``on_write`` called with what is
+    written, :meth:`notify` sends a value while notifying."""
+
+    def __init__(self, uuid: str, service: str, flags: list[str], value: bytes = b"") -> None:
+        super().__init__("org.bluez.GattCharacteristic1")
+        self.uuid, self.service, self.flags, self.value = uuid, service, flags, value
+        self.notifying = False
+        self.on_write: Callable[[bytes], None] | None = None
+        self.writes: list[bytes] = []
+
+    @method()
+    def ReadValue(self, options: "a{sv}") -> "ay":
+        return self.value
+
+    @method()
+    def WriteValue(self, value: "ay", options: "a{sv}") -> None:
+        self.writes.append(bytes(value))
+        if self.on_write is not None:
+            self.on_write(bytes(value))
+
+    @method()
+    def StartNotify(self) -> None:
+        self.notifying = True
+        self.emit_properties_changed({"Notifying": True})
+
+    @method()
+    def StopNotify(self) -> None:
+        self.notifying = False
+        self.emit_properties_changed({"Notifying": False})
+
+    def notify(self, value: bytes) -> None:
+        if self.notifying:
+            self.value = value
+            self.emit_properties_changed({"Value": value})
+
+    @dbus_property(access=PropertyAccess.READ)
+    def UUID(self) -> "s":
+        return self.uuid
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Service(self) -> "o":
+        return self.service
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Value(self) -> "ay":
+        return self.value
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Notifying(self) -> "b":
+        return self.notifying
+
+    @dbus_property(access=PropertyAccess.READ)
+    def Flags(self) -> "as":
+        return self.flags
+
+
+HRS = "0000180d-0000-1000-8000-00805f9b34fb"
+HRM = "00002a37-0000-1000-8000-00805f9b34fb"
+BSL = "00002a38-0000-1000-8000-00805f9b34fb"
+BAS = "0000180f-0000-1000-8000-00805f9b34fb"
+BATTERY_LEVEL = "00002a19-0000-1000-8000-00805f9b34fb"
+
+
+class Device(ServiceInterface):
+    """``org.bluez.Device1``: what a strap advertises (name, RSSI, service UUIDs), and its GATT
+    table once connected (Heart Rate with its measurement and body location, Battery)."""
+
+    def __init__(self, bluez: "ScriptedBluez", address: str, name: str, uuids: list[str], rssi: int) -> None:
         super().__init__("org.bluez.Device1")
         # Not ``self.name``: ServiceInterface keeps the interface's name there.
         self.address, self.local_name, self.uuids, self.rssi = address, name, uuids, rssi
+        self._bluez = bluez
+        self.path = device_path(address)
         self.connected = False
+        self.in_range = True
+        self.refuse_connects = 0
+        self.connects = 0
+        hrs, bas = f"{self.path}/service000a", f"{self.path}/service0010"
+        self.hrm = GattCharacteristic(HRM, hrs, ["notify"])
+        self.gatt: list[tuple[str, ServiceInterface]] = [
+            (hrs, GattService(HRS, self.path)),
+            (f"{hrs}/char000b", self.hrm),
+            (f"{hrs}/char000e", GattCharacteristic(BSL, hrs, ["read"], b"\x01")),
+            (bas, GattService(BAS, self.path)),
+            (f"{bas}/char0011", GattCharacteristic(BATTERY_LEVEL, bas, ["read"], b"\x57")),
+        ]
+
+    @method()
+    def Connect(self) -> None:
+        if not self.in_range:
+            raise DBusError("org.bluez.Error.Failed", "Page Timeout")
+        if self.refuse_connects > 0:
+            self.refuse_connects -= 1
+            raise DBusError("org.bluez.Error.Failed", "le-connection-abort-by-remote")
+        bus = self._bluez.bus
+        assert bus is not None
+        self.connected = True
+        self.connects += 1
+        self.emit_properties_changed({"Connected": True})
+        for path, iface in self.gatt:
+            bus.export(path, iface)
+        self.emit_properties_changed({"ServicesResolved": True})
+
+    @method()
+    def Disconnect(self) -> None:
+        self.drop()
+
+    def drop(self) -> None:
+        """The link is gone (out of range, the strap taken off, BlueZ's 150 s drop)."""
+        if not self.connected:
+            return
+        bus = self._bluez.bus
+        assert bus is not None
+        self.connected = False
+        for _path, iface in self.gatt:
+            if isinstance(iface, GattCharacteristic):
+                iface.notifying = False
+        self.emit_properties_changed({"ServicesResolved": False})
+        self.emit_properties_changed({"Connected": False})
+        for path, _iface in reversed(self.gatt):
+            bus.unexport(path)
 
     @dbus_property(access=PropertyAccess.READ)
     def Address(self) -> "s":
@@ -225,6 +366,7 @@ class ScriptedBluez:
         self.adapter = Adapter(self)
         self.devices: dict[str, Device] = {}
         self._shown: set[str] = set()
+        self.sent: list[bytes] = []
 
     async def start(self) -> None:
         self.bus = await MessageBus(bus_address=self._bus_address, bus_type=BusType.SYSTEM).connect()
@@ -239,18 +381,25 @@ class ScriptedBluez:
 
     def add_device(self, address: str, name: str, uuids: list[str], rssi: int = -60) -> Device:
         """A strap in range; it appears on the bus when discovery runs (or at once if it does)."""
-        dev = Device(address, name, uuids, rssi)
+        dev = Device(self, address, name, uuids, rssi)
         self.devices[device_path(address)] = dev
         if self.adapter.discovering:
             self.show_devices()
         return dev
 
     def show_devices(self) -> None:
+        """Discovery sees the devices in range: new ones are added, known ones that are not
+        connected advertise again (their ``RSSI`` changes, as bluetoothd reports a new
+        advertisement)."""
         assert self.bus is not None
         for path, dev in self.devices.items():
+            if not dev.in_range:
+                continue
             if path not in self._shown:
                 self._shown.add(path)
                 self.bus.export(path, dev)
+            elif not dev.connected:
+                dev.emit_properties_changed({"RSSI": dev.rssi})
 
     def remove_device(self, path: str) -> None:
         if self.bus is not None and path in self._shown:
@@ -259,6 +408,19 @@ class ScriptedBluez:
 
     def variant(self, signature: str, value: Any) -> Variant:
         return Variant(signature, value)
+
+    async def notify_every(self, dev: Device, payloads: list[bytes], interval_s: float) -> None:
+        """Send ``payloads`` on the heart rate measurement, one every ``interval_s`` while the
+        strap is connected and notifying (a payload due while it is not waits for the link)."""
+        for payload in payloads:
+            while True:
+                while not (dev.connected and dev.hrm.notifying):
+                    await asyncio.sleep(interval_s / 4)
+                await asyncio.sleep(interval_s)
+                if dev.connected and dev.hrm.notifying:
+                    dev.hrm.notify(payload)
+                    self.sent.append(payload)
+                    break
 
 
 class BluezThread:
@@ -282,6 +444,10 @@ class BluezThread:
         self._loop.call_soon_threadsafe(self._loop.stop)
         self._thread.join(timeout=10)
         self._loop.close()
+
+    def spawn(self, coro: Any) -> "concurrent.futures.Future[Any]":
+        """Run a coroutine in bluetoothd's loop (a notifying strap); the future is kept by the caller."""
+        return asyncio.run_coroutine_threadsafe(coro, self._loop)
 
     def call(self, fn: Callable[[], T]) -> T:
         future: concurrent.futures.Future[T] = concurrent.futures.Future()

@@ -1,29 +1,16 @@
 """``tolerance scan`` through bleak's real BlueZ backend, against a scripted bluetoothd on a
-private system bus (tests/support/bluez.py; issue 25, part 4)."""
+private system bus (tests/support/bluez.py; issue 25, part 4). The bus fixtures are in this
+folder's conftest.py."""
 
 from __future__ import annotations
 
-from collections.abc import Iterator
 from typing import Any
 
-import pytest
-from bluez import BluezThread, PrivateSystemBus
+from bluez import BluezThread
 from tolerance.api.cli.main import main
 
 HRS = "0000180d-0000-1000-8000-00805f9b34fb"
 BATTERY = "0000180f-0000-1000-8000-00805f9b34fb"
-
-
-@pytest.fixture(scope="module")
-def system_bus() -> Iterator[PrivateSystemBus]:
-    with PrivateSystemBus() as bus:  # before bleak first touches the bus
-        yield bus
-
-
-@pytest.fixture
-def bluez(system_bus: PrivateSystemBus) -> Iterator[BluezThread]:
-    with BluezThread(system_bus.address) as bt:
-        yield bt
 
 
 def test_scan_lists_heart_rate_straps_strongest_first_through_bleaks_bluez_backend(
