@@ -243,6 +243,9 @@ HRM = "00002a37-0000-1000-8000-00805f9b34fb"
 BSL = "00002a38-0000-1000-8000-00805f9b34fb"
 BAS = "0000180f-0000-1000-8000-00805f9b34fb"
 BATTERY_LEVEL = "00002a19-0000-1000-8000-00805f9b34fb"
+PMD_SERVICE = "fb005c80-02e7-f387-1cad-8acd2d8df0c8"
+PMD_CP = "fb005c81-02e7-f387-1cad-8acd2d8df0c8"
+PMD_DATA = "fb005c82-02e7-f387-1cad-8acd2d8df0c8"
 
 
 class Device(ServiceInterface):
@@ -268,6 +271,29 @@ class Device(ServiceInterface):
             (bas, GattService(BAS, self.path)),
             (f"{bas}/char0011", GattCharacteristic(BATTERY_LEVEL, bas, ["read"], b"\x57")),
         ]
+        self.pmd_cp: GattCharacteristic | None = None
+        self.pmd_data: GattCharacteristic | None = None
+
+    def add_pmd(self, frames: list[bytes], interval_s: float = 0.02) -> None:
+        """A Polar H10's PMD service: a start written to the control point is answered with the
+        documented indication (``F0 02 type 00 00``), then ``frames`` follow on the data
+        characteristic, one every ``interval_s``, after every connect."""
+        pmd = f"{self.path}/service0030"
+        self.pmd_cp = GattCharacteristic(PMD_CP, pmd, ["read", "write", "indicate"])
+        self.pmd_data = GattCharacteristic(PMD_DATA, pmd, ["notify"])
+        self.gatt += [
+            (pmd, GattService(PMD_SERVICE, self.path)),
+            (f"{pmd}/char0031", self.pmd_cp),
+            (f"{pmd}/char0034", self.pmd_data),
+        ]
+        cp, data = self.pmd_cp, self.pmd_data
+
+        def on_write(command: bytes) -> None:
+            cp.notify(bytes([0xF0, command[0], command[1], 0, 0]))
+            if command[0] == 2:
+                self._bluez.stream_pmd(self, data, frames, interval_s)
+
+        cp.on_write = on_write
 
     @method()
     def Connect(self) -> None:
@@ -367,6 +393,8 @@ class ScriptedBluez:
         self.devices: dict[str, Device] = {}
         self._shown: set[str] = set()
         self.sent: list[bytes] = []
+        self.pmd_sent: list[bytes] = []
+        self._tasks: list[asyncio.Task[None]] = []  # references kept
 
     async def start(self) -> None:
         self.bus = await MessageBus(bus_address=self._bus_address, bus_type=BusType.SYSTEM).connect()
@@ -374,6 +402,8 @@ class ScriptedBluez:
         await self.bus.request_name(BLUEZ)
 
     async def stop(self) -> None:
+        for task in self._tasks:
+            task.cancel()
         if self.bus is not None:
             self.bus.disconnect()
             await asyncio.sleep(0)
@@ -408,6 +438,20 @@ class ScriptedBluez:
 
     def variant(self, signature: str, value: Any) -> Variant:
         return Variant(signature, value)
+
+    def stream_pmd(self, dev: Device, data: GattCharacteristic, frames: list[bytes], interval_s: float) -> None:
+        """Send ``frames`` on the PMD data characteristic while this connection lasts."""
+        connects = dev.connects
+
+        async def feed() -> None:
+            for frame in frames:
+                await asyncio.sleep(interval_s)
+                if not dev.connected or dev.connects != connects:
+                    return
+                data.notify(frame)
+                self.pmd_sent.append(frame)
+
+        self._tasks.append(asyncio.get_running_loop().create_task(feed()))
 
     async def notify_every(self, dev: Device, payloads: list[bytes], interval_s: float) -> None:
         """Send ``payloads`` on the heart rate measurement, one every ``interval_s`` while the

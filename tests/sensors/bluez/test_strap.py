@@ -155,3 +155,32 @@ def test_connect_failing_then_out_of_range_then_back(bluez: BluezThread, kit: An
     assert [s.payload for s in samples(items)] == sent
     # Measured, not asserted (pytest -s shows it): from RECONNECTED to the first notification.
     print("recovery to first notification (s):", [round(x, 3) for x in recovery_to_first_sample_s(got)])  # noqa: T201
+
+
+def test_an_h10s_accelerometer_is_started_through_the_pmd_control_point_after_every_connect(
+    bluez: BluezThread, kit: Any
+) -> None:
+    """The documented start command is written (WriteValue), the indication answered, and the
+    frames that follow arrive as accelerometer samples, after the first connect and again after
+    a drop."""
+    from tolerance.sensors import AccelerometerSample
+    from tolerance.sensors.polar import AccFrame, acc_start_command, encode_acc_frame
+
+    dev = bluez.call(lambda: bluez.bluez.add_device(ADDR, "Polar H10 1A2B3C4D", [HRS], -55))
+    frames = [encode_acc_frame(AccFrame(10**12 + k * 10**9, ((k, 0, 1000),) * 25)) for k in range(5)]
+    bluez.call(lambda: dev.add_pmd(frames))
+    sent = payloads(kit, 200)
+    dropped = {"done": False}
+
+    def act(items: list[Any]) -> None:
+        if not dropped["done"] and len([i for i in items if isinstance(i, AccelerometerSample)]) == 5:
+            dropped["done"] = True
+            bluez.call(dev.drop)
+
+    got = run(bluez, dev, sent, lambda items: len([i for i in items if isinstance(i, AccelerometerSample)]) >= 10, act)
+    items = [i for _, i in got]
+    acc = [i for i in items if isinstance(i, AccelerometerSample)]
+    assert [a.payload for a in acc] == frames + frames
+    assert dev.pmd_cp is not None and dev.pmd_cp.writes == [acc_start_command()] * 2
+    info = [i for i in items if isinstance(i, DeviceInfo)]
+    assert all(i.extra == {"pmd": "accelerometer 25 Hz"} for i in info) and len(info) == 2
