@@ -69,7 +69,7 @@ def test_walks_are_activity_and_episodes_without_a_cause_are_rare(days) -> None:
 def test_the_accelerometer_finds_the_walks_and_nothing_else_and_no_episode_follows_a_walk(days) -> None:
     """Issue 25: activity comes from the simulated H10's accelerometer frames through the real
     classifier (no scripted ActivityEvent). Days 0-7: agreement with the script 0.994 of the
-    time, 98.7 % of the walks' time called moving (the first 10 s of each is the onset's two
+    time, 98.5 % of the walks' time called moving (the first 10-15 s of each is the onset's two
     epochs), 0.5 % of the rest (the 30 s hang-over after each walk): sitting is never movement.
     No episode starts during a walk or in the 10 minutes after one unless a scripted event
     explains it."""
