@@ -5,7 +5,7 @@ Importing this package does not import bleak: bleak and bleak-retry-connector ar
 inside the functions that talk to the stack.
 """
 
-from .pmd import PmdOptions, PmdStream, start_pmd
+from .pmd import PmdOptions, PmdStream, decode_pmd_notification, start_pmd
 from .reconnect import Backoff, FailureKind, LinkStats
 from .scan import (
     BATTERY_LEVEL,
@@ -33,6 +33,7 @@ __all__ = [
     "PmdStream",
     "Scanner",
     "adapter_unavailable",
+    "decode_pmd_notification",
     "scan",
     "start_pmd",
 ]

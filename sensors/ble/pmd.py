@@ -39,12 +39,14 @@ from ..polar import (
     acc_start_command,
     decode_control_point,
     ecg_start_command,
+    pmd_item,
     start_factor,
 )
+from ..samples import PMD_STREAM, AccelerometerSample, EcgSample, MalformedNotification
 
 _log = logging.getLogger(__name__)
 
-__all__ = ["PmdOptions", "PmdStream", "start_pmd"]
+__all__ = ["PmdOptions", "PmdStream", "decode_pmd_notification", "start_pmd"]
 
 ECG_RATE_HZ = 130
 
@@ -139,3 +141,18 @@ async def start_pmd(
     for note in notes:
         _log.info("PMD: %s", note)
     return started, notes
+
+
+def decode_pmd_notification(
+    payload: bytes, streams: dict[int, PmdStream], source: str, t_mono: float, t_utc: float
+) -> AccelerometerSample | EcgSample | MalformedNotification:
+    """A PMD data notification as a source item, by its measurement type at the rate and factor
+    its stream was started with; a frame of a stream not started is malformed."""
+    stream = streams.get(payload[0] & 0x3F) if payload else None
+    rate, factor = (stream.rate_hz, stream.factor) if stream is not None else (0.0, 1.0)
+    item = pmd_item(payload, source=source, t_mono=t_mono, t_utc=t_utc, rate_hz=rate, factor=factor)
+    if stream is None and not isinstance(item, MalformedNotification):
+        return MalformedNotification(
+            source, t_mono, t_utc, payload, "a PMD frame of a stream not started", PMD_STREAM, 0.0
+        )
+    return item

@@ -38,7 +38,7 @@ from typing import Any, NamedTuple
 
 from ..errors import AdapterUnavailable, ConnectionFailed, MalformedPayload, SensorError, StrapNotFound
 from ..heart_rate import decode_battery_level, decode_body_sensor_location, decode_hrm
-from ..polar import PMD_CONTROL_POINT_UUID, PMD_DATA_UUID, pmd_item
+from ..polar import PMD_CONTROL_POINT_UUID, PMD_DATA_UUID
 from ..samples import (
     AccelerometerSample,
     ConnectionEvent,
@@ -49,7 +49,7 @@ from ..samples import (
     MalformedNotification,
     SensorItem,
 )
-from .pmd import PmdOptions, PmdStream, start_pmd
+from .pmd import PmdOptions, PmdStream, decode_pmd_notification, start_pmd
 from .reconnect import Backoff, FailureKind, LinkStats
 from .scan import (
     BATTERY_LEVEL,
@@ -239,16 +239,7 @@ class BleStrap:
     def _decode(self, n: _Notification) -> HeartRateSample | MalformedNotification | AccelerometerSample | EcgSample:
         self.stats.notifications += 1
         if n.pmd:
-            # By measurement type, at the rate and factor its stream was started with.
-            stream = self._pmd.get(n.payload[0] & 0x3F) if n.payload else None
-            rate, factor = (stream.rate_hz, stream.factor) if stream is not None else (0.0, 1.0)
-            item = pmd_item(
-                n.payload, source=self._source_id, t_mono=n.t_mono, t_utc=n.t_utc, rate_hz=rate, factor=factor
-            )
-            if stream is None and not isinstance(item, MalformedNotification):
-                item = MalformedNotification(
-                    self._source_id, n.t_mono, n.t_utc, n.payload, "a PMD frame of a stream not started", "pmd", 0.0
-                )
+            item = decode_pmd_notification(n.payload, self._pmd, self._source_id, n.t_mono, n.t_utc)
             self.stats.malformed += isinstance(item, MalformedNotification)
             return item
         try:
