@@ -39,6 +39,11 @@ def system_bus() -> Iterator[PrivateSystemBus]:
 def bluez(system_bus: PrivateSystemBus) -> Iterator[BluezThread]:
     with BluezThread(system_bus.address) as bt:
         yield bt
+
+
+@pytest.fixture(autouse=True)
+def _release_bleak() -> Iterator[None]:
+    yield
     release_bleak_buses()
     # Open issue (found here, not yet explained): after a session on the scripted BlueZ, the
     # D-Bus connection bleak's BlueZ client opens for each connection (``client.py``, its own

@@ -184,3 +184,49 @@ def test_an_h10s_accelerometer_is_started_through_the_pmd_control_point_after_ev
     assert dev.pmd_cp is not None and dev.pmd_cp.writes == [acc_start_command()] * 2
     info = [i for i in items if isinstance(i, DeviceInfo)]
     assert all(i.extra == {"pmd": "accelerometer 25 Hz"} for i in info) and len(info) == 2
+
+
+def test_bluetoothd_dying_and_coming_back(system_bus: Any, kit: Any) -> None:
+    """bluetoothd dies (its bus name goes, no signal about the strap): the notification watchdog
+    notices the silence, the strap is lost; reconnect attempts fail while there is no bluetoothd
+    and succeed once a new one shows the strap again. Nothing sent is lost."""
+    from bluez import BluezThread as Bluetoothd
+
+    sent = payloads(kit, 40)
+    first = Bluetoothd(system_bus.address).__enter__()
+    dev = first.call(lambda: first.bluez.add_device(ADDR, "Polar H10 1A2B3C4D", [HRS], -55))
+    feeder = first.spawn(first.bluez.notify_every(dev, sent[:10], 0.02))
+    state: dict[str, Any] = {"second": None}
+
+    async def go() -> list[Any]:
+        got: list[Any] = []
+        s = BleStrap(
+            ADDR, scan_timeout_s=3.0, rescan_timeout_s=0.5, connect_attempts=1, watchdog_s=1.0,
+            backoff=Backoff(base_s=0.05, factor=2.0, cap_s=0.2, jitter=False),
+        )  # fmt: skip
+        async with asyncio.timeout(60):
+            async for item in s.stream():
+                got.append(item)
+                if len(samples(got)) == 10 and state["second"] is None and feeder.done():
+                    state["second"] = "dying"
+                    await asyncio.to_thread(first.__exit__, None, None, None)
+                if states(got).count(S.RECONNECTING) == 3 and state["second"] == "dying":
+                    second = Bluetoothd(system_bus.address).__enter__()
+                    d2 = second.call(lambda: second.bluez.add_device(ADDR, "Polar H10 1A2B3C4D", [HRS], -55))
+                    state["second"] = second
+                    state["feeder"] = second.spawn(second.bluez.notify_every(d2, sent[10:], 0.02))
+                if len(samples(got)) >= 40:
+                    break
+        return got
+
+    try:
+        items = asyncio.run(go())
+    finally:
+        if isinstance(state["second"], Bluetoothd):
+            state["feeder"].cancel()
+            state["second"].__exit__(None, None, None)
+        elif state["second"] is None:  # failed before bluetoothd died: stop it here
+            feeder.cancel()
+            first.__exit__(None, None, None)
+    assert S.LOST in states(items) and states(items)[-1] is S.RECONNECTED
+    assert [s.payload for s in samples(items)] == sent
