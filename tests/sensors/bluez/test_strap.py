@@ -212,7 +212,7 @@ def test_bluetoothd_dying_and_coming_back(system_bus: Any, kit: Any) -> None:
                     await asyncio.to_thread(first.__exit__, None, None, None)
                 if states(got).count(S.RECONNECTING) == 3 and state["second"] == "dying":
                     second = Bluetoothd(system_bus.address).__enter__()
-                    d2 = second.call(lambda: second.bluez.add_device(ADDR, "Polar H10 1A2B3C4D", [HRS], -55))
+                    d2 = second.call(lambda b=second.bluez: b.add_device(ADDR, "Polar H10 1A2B3C4D", [HRS], -55))
                     state["second"] = second
                     state["feeder"] = second.spawn(second.bluez.notify_every(d2, sent[10:], 0.02))
                 if len(samples(got)) >= 40:
