@@ -9,7 +9,7 @@ export const SELECTORS = Object.freeze({
     arousalNow: "#arousal-now", hr: "#hr", rmssd: "#rmssd", rmssd30: "#rmssd30",
     guide: "#guide", guideText: "#guide-text", breathe: "#breathe", rate: "#rate", ratio: "#ratio",
     sound: "#sound", focus: "#focus", adherence: "#adherence",
-    marker: "#marker", activity: "#activity", markerNote: "#marker-note",
+    marker: "#marker", activity: "#activity", markerNote: "#marker-note", activitySignal: "#activity-signal",
     nudge: "#nudge", nudgeText: "#nudge-text", nudgeBreathe: "#nudge-breathe", nudgeDismiss: "#nudge-dismiss",
     notify: "#notify",
     episodeBox: "#episode-box", episodeText: "#episode-text", noteForm: "#note-form", noteText: "#note-text",
