@@ -34,6 +34,10 @@ class Settings(BaseSettings):
     db: Path = Field(default_factory=default_db_path)
     sims: list[str] = Field(default_factory=list)
     devices: list[str] = Field(default_factory=list)
+    accelerometer: bool = True
+    """Start a Polar H10's accelerometer (25 Hz, 8 G) on every connect (``--no-accelerometer``: not)."""
+    ecg: bool = False
+    """Start a Polar H10's ECG (130 Hz) too (``--ecg``); stored raw."""
     replays: list[str] = Field(default_factory=list)
     speed: float = Field(1.0, gt=0)
     seed: int | None = None

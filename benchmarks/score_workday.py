@@ -5,11 +5,17 @@ Usage: ``.venv/bin/python benchmarks/score_workday.py [SEED ...]`` (default seed
 Each run: the ``workday`` scenario simulated (``tolerance.simulations.simulate``), its
 notifications through ``tolerance.hrv.Engine``, the 60 s windows' ``HR`` and ``HRV_RMSSD``
 through ``tolerance.hrv.arousal.ToleranceTracker`` with a baseline calibrated on the first
-rest minutes (before the first event), activity on during the simulated ActivityEvents and
-paced breathing during the scenario's breathing blocks.
+rest minutes (before the first event), activity on while the accelerometer classifier
+(``tolerance.hrv.ActivityClassifier``, fed the simulated H10's PMD frames as decoded by the real
+decoder) says *moving*, and paced breathing during the scenario's breathing blocks.
 
 Definitions
 -----------
+Activity agreement
+    The share of 1 s grid points (after the first epoch) where the classifier's state (moving
+    or still) equals the script's (inside an ``[[activity]]`` bout or not): ``activity_agree``;
+    ``moving_in_walks`` the share of the walks' time called moving, ``moving_outside`` the share
+    of the rest called moving.
 Match
     An episode matches a scripted stress event when its peak lies in ``[start_s, recovered_s]``
     of the event (``scenario_truth``); an episode that matches no event is explained by
@@ -47,9 +53,9 @@ from dataclasses import dataclass, field
 from typing import Final
 
 import numpy as np
-from tolerance.hrv import BeatUpdate, Engine
+from tolerance.hrv import ActivityClassifier, BeatUpdate, Engine
 from tolerance.hrv.arousal import Baseline, Episode, ToleranceTracker, Zone, calibrate
-from tolerance.simulations import ScenarioTruth, load_scenario, scenario_truth, simulate
+from tolerance.simulations import ScenarioTruth, SimulationResult, load_scenario, scenario_truth, simulate
 
 ACTIVITY_AFTER_S: Final = 600.0
 """After a walk, this long (s) still counts as its recovery (the zone tracker's activity_recovery_s)."""
@@ -103,7 +109,7 @@ class DayScore:
         return len(matched) / len(self.episodes) if self.episodes else float("nan")
 
 
-def _inside(t: float, spans: list[tuple[float, float]]) -> bool:
+def inside(t: float, spans: list[tuple[float, float]]) -> bool:
     return any(a <= t < b for a, b in spans)
 
 
@@ -142,14 +148,8 @@ def score_workday(seed: int) -> DayScore:
             hr.append(w.values.get("HR"))
             rm.append(w.values.get("HRV_RMSSD"))
             cs.append(w.corrected_share)
-    walks = []
-    on: float | None = None
-    for ev in sim.activity_events:
-        if ev.active:
-            on = ev.t_mono
-        elif on is not None:
-            walks.append((on, ev.t_mono))
-            on = None
+    moving, activity_extra = classify_activity(sim, truth)
+    walks = [(a.start_s, a.end_s) for a in truth.activity]
     breathing = [(b.start_s, b.end_s) for b in truth.breathing]
     first = truth.stress[0].start_s
     baseline = calibrate(t, hr, rm, cs, start_s=0.0, end_s=first, source="calibration")
@@ -157,7 +157,7 @@ def score_workday(seed: int) -> DayScore:
     grid_zone: list[tuple[float, Zone]] = []
     next_grid = 0.0
     for ti, h, r, c in zip(t, hr, rm, cs, strict=True):
-        tracker.add(ti, h, r, c, _inside(ti, breathing), _inside(ti, walks))
+        tracker.add(ti, h, r, c, inside(ti, breathing), inside(ti, moving))
         if ti >= next_grid:
             grid_zone.append((ti, tracker.zone))
             next_grid = ti + GRID_S
@@ -194,22 +194,22 @@ def score_workday(seed: int) -> DayScore:
     for e in episodes:
         if e.index in matched:
             continue
-        if e.activity or _inside(e.peak_s, recovery):
+        if e.activity or inside(e.peak_s, recovery):
             act.append(e.index)
         else:
             unexplained.append(e.index)
-    walk_eps = [e.index for e in episodes if _inside(e.peak_s + lag, walks) or _inside(e.start_s + lag, walks)]
+    walk_eps = [e.index for e in episodes if inside(e.peak_s + lag, walks) or inside(e.start_s + lag, walks)]
 
     a_edge = arousal_edge(baseline, truth)
     g = np.arange(WARMUP_S, scenario.duration_s, GRID_S)
-    keep = ~np.array([_inside(x, recovery) for x in g])
+    keep = ~np.array([inside(x, recovery) for x in g])
     true_a = np.asarray(truth.arousal_at(g))
     truth_within = float(np.mean(true_a[keep] < a_edge))
     gz_t = np.array([x for x, _ in grid_zone])
     gz = [z for _, z in grid_zone]
     agree_n = agree_d = 0
     for x, z in zip(gz_t, gz, strict=True):
-        if x < WARMUP_S or _inside(x, recovery) or z in (Zone.ACTIVITY, Zone.UNKNOWN):
+        if x < WARMUP_S or inside(x, recovery) or z in (Zone.ACTIVITY, Zone.UNKNOWN):
             continue
         true_hyper = float(truth.arousal_at(x - LAG_S)) >= a_edge
         agree_d += 1
@@ -226,7 +226,38 @@ def score_workday(seed: int) -> DayScore:
         truth_within_share=truth_within,
         agree=agree_n / agree_d if agree_d else float("nan"),
         a_edge=a_edge,
+        extra=activity_extra,
     )
+
+
+def classify_activity(
+    sim: SimulationResult, truth: ScenarioTruth
+) -> tuple[list[tuple[float, float]], dict[str, float]]:
+    """The classifier's moving spans over a run's accelerometer frames, and its agreement with
+    the script (see *Activity agreement*)."""
+    clf = ActivityClassifier()
+    changes = [c for f in sim.accelerometer for c in clf.add(f.t_mono, f.samples_mg, f.sample_rate_hz)]
+    changes.extend(clf.flush())
+    spans: list[tuple[float, float]] = []
+    on: float | None = None
+    for c in changes:
+        if c.active:
+            on = c.t_s
+        elif on is not None:
+            spans.append((on, c.t_s))
+            on = None
+    if on is not None:
+        spans.append((on, sim.duration_s))
+    grid = np.arange(clf.config.epoch_s, sim.duration_s, 1.0)
+    said = np.array([inside(x, spans) for x in grid])
+    script = np.array([inside(x, [(a.start_s, a.end_s) for a in truth.activity]) for x in grid])
+    extra = {
+        "activity_agree": float(np.mean(said == script)),
+        "moving_in_walks": float(said[script].mean()) if script.any() else float("nan"),
+        "moving_outside": float(said[~script].mean()),
+        "bouts": float(len(spans)),
+    }
+    return spans, extra
 
 
 def _f(x: float | None, fmt: str) -> str:
@@ -235,7 +266,10 @@ def _f(x: float | None, fmt: str) -> str:
 
 def main(argv: list[str]) -> int:
     seeds = [int(a) for a in argv] or list(range(5))
-    print("seed recall precision  no-cause walk-ep  within(tracker) within(truth) agree  a_edge  reactivation")
+    print(
+        "seed recall precision  no-cause walk-ep  within(tracker) within(truth) agree  a_edge"
+        "  act-agree moving-in-walks moving-outside bouts  reactivation"
+    )
     rows = []
     for seed in seeds:
         d = score_workday(seed)
@@ -247,7 +281,9 @@ def main(argv: list[str]) -> int:
         ]
         print(
             f"{seed:4d} {d.recall:6.2f} {d.precision:9.2f} {len(d.unexplained):9d} {len(d.walk_episodes):7d}"
-            f"  {_f(d.within_share, '15.3f')} {d.truth_within_share:13.3f} {d.agree:6.3f} {d.a_edge:7.3f}  "
+            f"  {_f(d.within_share, '15.3f')} {d.truth_within_share:13.3f} {d.agree:6.3f} {d.a_edge:7.3f}"
+            f"  {d.extra['activity_agree']:9.4f} {d.extra['moving_in_walks']:15.4f}"
+            f" {d.extra['moving_outside']:14.4f} {d.extra['bouts']:5.0f}  "
             + " ".join(f"event {i}: linked to episode {got} (truth: event {want})" for i, got, want in re)
         )
     unexplained = [(d.seed, round(d.episodes[i].peak, 2)) for d in rows for i in d.unexplained]

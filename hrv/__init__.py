@@ -16,6 +16,14 @@ it (and the numpy re-implementations against scipy). Figures carry neurokit2's n
 interpolation and method.
 """
 
+from .activity import (
+    ActivityChange,
+    ActivityClassifier,
+    ActivityConfig,
+    ActivityEpoch,
+    intensity,
+    mean_amplitude_deviation,
+)
 from .analysis import Analysis, AnalysisWindow, analyze_rr, reference_analyze_rr
 from .artifacts import (
     ArtifactParameters,
@@ -37,6 +45,10 @@ from .time_domain import TimeDomain, TimeDomainWindows, time_domain, time_domain
 from .timeline import Beat, BeatTimeline, GapReason, SegmentStart
 
 __all__ = [
+    "ActivityChange",
+    "ActivityClassifier",
+    "ActivityConfig",
+    "ActivityEpoch",
     "Analysis",
     "AnalysisWindow",
     "ArtifactInputError",
@@ -69,6 +81,8 @@ __all__ = [
     "correct_artifacts",
     "detect_artifacts",
     "frequency_domain",
+    "intensity",
+    "mean_amplitude_deviation",
     "frequency_domain_windows",
     "interpolate_nn",
     "reference_analyze_rr",

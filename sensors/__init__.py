@@ -17,10 +17,13 @@ from .errors import (
 )
 from .heart_rate import decode_battery_level, decode_body_sensor_location, decode_hrm, encode_hrm
 from .samples import (
+    PMD_STREAM,
+    AccelerometerSample,
     ActivityEvent,
     ConnectionEvent,
     ConnectionState,
     DeviceInfo,
+    EcgSample,
     HeartRateMeasurement,
     HeartRateSample,
     MalformedNotification,
@@ -66,6 +69,8 @@ def __getattr__(name: str) -> Any:
 
 
 __all__ = [
+    "PMD_STREAM",
+    "AccelerometerSample",
     "ActivityEvent",
     "AdapterUnavailable",
     "Backoff",
@@ -75,6 +80,7 @@ __all__ = [
     "ConnectionState",
     "DeviceInfo",
     "EcgFrame",
+    "EcgSample",
     "FailureKind",
     "FoundStrap",
     "HeartRateMeasurement",

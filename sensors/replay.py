@@ -2,8 +2,9 @@
 
 Notification log format (JSON Lines, UTF-8, one object per line, in receive order)::
 
-    {"format": "tolerance-notifications", "version": 1, "source": "ble:C8:2E:..."}   optional header
+    {"format": "tolerance-notifications", "version": 2, "source": "ble:C8:2E:..."}   optional header
     {"t": 0.0,   "t_utc": 1732521600.0, "source": "ble:C8:2E:...", "hex": "10495e039603"}
+    {"t": 0.02,  "t_utc": 1732521600.02, "source": "ble:C8:2E:...", "pmd": "02da...01...", "rate_hz": 25}
     {"t": 61.02, "t_utc": 1732521661.02, "source": "ble:C8:2E:...", "event": "lost", "detail": "..."}
 
 - ``t``: seconds since the start of the recording (host monotonic clock), non-decreasing.
@@ -13,6 +14,13 @@ Notification log format (JSON Lines, UTF-8, one object per line, in receive orde
   on replay by :func:`~tolerance.sensors.heart_rate.decode_hrm`, the live parser, so a
   replay also replays the parser's behaviour (a malformed payload gives a
   :class:`MalformedNotification`, as live).
+- ``pmd`` (version 2): a Polar PMD data frame exactly as received, with the rate its stream was
+  started at (``rate_hz``) and, when not 1, the scale factor of the strap's start reply
+  (``factor``); decoded on replay by :func:`~tolerance.sensors.polar.pmd_item` (the live
+  strap's decoder) into an :class:`AccelerometerSample` or :class:`EcgSample` by its
+  measurement type (a frame it refuses gives a :class:`MalformedNotification`, ``stream="pmd"``).
+  Version 1 logs (heart rate only) are read as before; a version 1 reader refuses a version 2
+  log by its header, saying so.
 - ``event``: a :class:`ConnectionState` value ("lost", "reconnecting", ...), with optional
   ``detail`` and ``attempt``.
 - ``source`` is informative: replayed items carry the replay's own ``source_id``.
@@ -30,6 +38,7 @@ event, so no HRV window spans it, and playback does not wait out the jump.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import json
 import logging
 import math
@@ -42,9 +51,13 @@ from typing import IO, Any, Final
 
 from .errors import MalformedPayload, ReplayFileError
 from .heart_rate import decode_hrm, encode_hrm
+from .polar.items import pmd_item
 from .samples import (
+    PMD_STREAM,
+    AccelerometerSample,
     ConnectionEvent,
     ConnectionState,
+    EcgSample,
     HeartRateMeasurement,
     HeartRateSample,
     MalformedNotification,
@@ -54,7 +67,9 @@ from .samples import (
 _log = logging.getLogger(__name__)
 
 LOG_FORMAT: Final = "tolerance-notifications"
-LOG_VERSION: Final = 1
+LOG_VERSION: Final = 2
+"""Written by this version; 1 (heart-rate notifications and events only) is read too."""
+READ_VERSIONS: Final = (1, 2)
 _YIELD_EVERY: Final = 200  # at speed=inf, give the loop a turn this often
 MAX_PLAYBACK_GAP_S: Final = 3600.0
 """A forward step of the recorded ``t`` longer than this (s) is a clock jump, not a pause."""
@@ -74,6 +89,10 @@ class LogRecord:
     event: ConnectionState | None = None
     detail: str = ""
     attempt: int = 0
+    stream: str = "hrm"
+    """``hrm`` (Heart Rate Measurement) or ``pmd`` (a Polar PMD data frame)."""
+    rate_hz: float | None = None
+    factor: float = 1.0
 
 
 class NotificationLogWriter:
@@ -103,8 +122,11 @@ class NotificationLogWriter:
         self._file.close()
 
     def write(self, item: SensorItem) -> None:
-        """Write one item; DeviceInfo items are skipped (they are re-read on every connect)."""
-        if not isinstance(item, HeartRateSample | MalformedNotification | ConnectionEvent):
+        """Write one item; DeviceInfo and ActivityEvent items are skipped (re-read on every
+        connect; derived)."""
+        if not isinstance(
+            item, HeartRateSample | MalformedNotification | ConnectionEvent | AccelerometerSample | EcgSample
+        ):
             return
         if self._t0 is None:
             self._t0 = item.t_mono
@@ -113,6 +135,16 @@ class NotificationLogWriter:
         if isinstance(item, ConnectionEvent):
             record = LogRecord(
                 0, t, item.t_utc, item.source, event=item.state, detail=item.detail, attempt=item.attempt
+            )
+        elif isinstance(item, AccelerometerSample | EcgSample):
+            factor = item.factor if isinstance(item, AccelerometerSample) else 1.0
+            record = LogRecord(
+                0, t, item.t_utc, item.source, payload=item.payload, stream=PMD_STREAM,
+                rate_hz=item.sample_rate_hz, factor=factor,
+            )  # fmt: skip
+        elif isinstance(item, MalformedNotification) and item.stream == PMD_STREAM:
+            record = LogRecord(
+                0, t, item.t_utc, item.source, payload=item.payload, stream=PMD_STREAM, rate_hz=item.sample_rate_hz
             )
         else:
             payload = item.payload
@@ -137,6 +169,13 @@ def log_line(record: LogRecord) -> str:
             obj["detail"] = record.detail
         if record.attempt:
             obj["attempt"] = record.attempt
+    elif record.payload is not None and record.stream == PMD_STREAM:
+        obj["pmd"] = record.payload.hex()
+        if record.rate_hz is None:
+            raise ValueError("a PMD frame is written with the rate its stream was started at")
+        obj["rate_hz"] = record.rate_hz
+        if record.factor != 1.0:
+            obj["factor"] = record.factor
     elif record.payload is not None:
         obj["hex"] = record.payload.hex()
     else:
@@ -194,7 +233,7 @@ def read_log(path: str | Path, problems: list[str] | None = None) -> list[LogRec
         if not isinstance(obj, dict):
             raise fail("each line must be a JSON object")
         if "format" in obj:
-            if obj["format"] != LOG_FORMAT or obj.get("version") != LOG_VERSION:
+            if obj["format"] != LOG_FORMAT or obj.get("version") not in READ_VERSIONS:
                 raise fail(f"unknown log format {obj.get('format')!r} version {obj.get('version')!r}")
             continue
         t = _number(obj, "t", fail)
@@ -212,6 +251,22 @@ def read_log(path: str | Path, problems: list[str] | None = None) -> list[LogRec
             t_utc = _number(obj, "t_utc", fail)
             utc_offset = t_utc - t if utc_offset is None else utc_offset
             records.append(LogRecord(number, t, t_utc, source, payload=payload))
+        elif "pmd" in obj:
+            if not isinstance(obj["pmd"], str):
+                raise fail("'pmd' must be a string")
+            try:
+                payload = bytes.fromhex(obj["pmd"])
+            except ValueError:
+                raise fail(f"'pmd' is not hexadecimal: {obj['pmd']!r}") from None
+            t_utc = _number(obj, "t_utc", fail)
+            rate = _number(obj, "rate_hz", fail)
+            factor = _number(obj, "factor", fail) if "factor" in obj else 1.0
+            if rate <= 0 or factor <= 0:
+                raise fail(f"'rate_hz' and 'factor' must be positive, got {rate}, {factor}")
+            utc_offset = t_utc - t if utc_offset is None else utc_offset
+            records.append(
+                LogRecord(number, t, t_utc, source, payload=payload, stream=PMD_STREAM, rate_hz=rate, factor=factor)
+            )
         elif "event" in obj:
             try:
                 state = ConnectionState(obj["event"])
@@ -225,7 +280,7 @@ def read_log(path: str | Path, problems: list[str] | None = None) -> list[LogRec
                 LogRecord(number, t, t_utc, source, event=state, detail=str(obj.get("detail", "")), attempt=attempt)
             )
         else:
-            raise fail("a line needs 'hex' (a notification) or 'event'")
+            raise fail("a line needs 'hex' (a notification), 'pmd' (a PMD frame) or 'event'")
     # Events written without t_utc get it from the notifications' clock offset.
     offset = utc_offset or 0.0
     return [r if not math.isnan(r.t_utc) else _with_utc(r, r.t + offset) for r in records]
@@ -246,7 +301,7 @@ def _clock_jump(previous: LogRecord | None, r: LogRecord) -> str | None:
 
 
 def _with_utc(r: LogRecord, t_utc: float) -> LogRecord:
-    return LogRecord(r.line, r.t, t_utc, r.source, r.payload, r.event, r.detail, r.attempt)
+    return dataclasses.replace(r, t_utc=t_utc)
 
 
 class ReplaySource:
@@ -315,6 +370,13 @@ class ReplaySource:
         if r.event is not None:
             return ConnectionEvent(self._source_id, r.t, r.t_utc, r.event, r.detail, r.attempt)
         assert r.payload is not None
+        if r.stream == PMD_STREAM:
+            assert r.rate_hz is not None
+            item = pmd_item(
+                r.payload, source=self._source_id, t_mono=r.t, t_utc=r.t_utc, rate_hz=r.rate_hz, factor=r.factor
+            )
+            self.malformed += isinstance(item, MalformedNotification)
+            return item
         try:
             m = decode_hrm(r.payload)
         except MalformedPayload as exc:

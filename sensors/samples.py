@@ -15,6 +15,8 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Final, TypeAlias
 
+PMD_STREAM: Final = "pmd"
+"""``MalformedNotification.stream`` (and the stored row's) of a Polar PMD data frame."""
 RR_UNITS_PER_SECOND: Final = 1024
 """Heart Rate Measurement RR intervals are uint16 in 1/1024 s (Bluetooth SIG HRS 1.0)."""
 
@@ -97,6 +99,10 @@ class MalformedNotification:
     t_utc: float
     payload: bytes
     reason: str
+    stream: str = "hrm"  # or PMD_STREAM
+    """Which characteristic sent it: ``hrm`` (Heart Rate Measurement) or ``pmd`` (Polar PMD data)."""
+    sample_rate_hz: float | None = None
+    """For a PMD frame, the rate its stream was started with (so a replay can decode it again)."""
 
 
 class ConnectionState(StrEnum):
@@ -151,5 +157,50 @@ class ActivityEvent:
     source: str
 
 
-SensorItem: TypeAlias = HeartRateSample | MalformedNotification | ConnectionEvent | DeviceInfo | ActivityEvent
+@dataclass(frozen=True, slots=True)
+class AccelerometerSample:
+    """One accelerometer frame from a strap (a Polar H10's PMD data, real, simulated or replayed),
+    decoded.
+
+    ``samples_mg`` (x, y, z in mG, oldest first) at ``sample_rate_hz`` (the rate the stream was
+    started with); ``timestamp_ns`` the strap's own clock at the last sample (ns since
+    2000-01-01, sensor time); ``t_mono``/``t_utc`` the host's receive time; ``factor`` the
+    stream's scale factor (from the strap's start reply, 1.0 when it sent none); ``payload``
+    the frame exactly as received.
+    """
+
+    source: str
+    t_mono: float
+    t_utc: float
+    sample_rate_hz: float
+    timestamp_ns: int
+    samples_mg: tuple[tuple[int, int, int], ...]
+    payload: bytes = b""
+    factor: float = 1.0
+
+
+@dataclass(frozen=True, slots=True)
+class EcgSample:
+    """One ECG frame from a Polar H10 (PMD data, measurement type 0), decoded: ``samples_uv``
+    in µV at ``sample_rate_hz`` (130), ``timestamp_ns`` the strap's time of the last sample,
+    ``payload`` the frame as received. Stored raw; nothing derives beats from it yet."""
+
+    source: str
+    t_mono: float
+    t_utc: float
+    sample_rate_hz: float
+    timestamp_ns: int
+    samples_uv: tuple[int, ...]
+    payload: bytes = b""
+
+
+SensorItem: TypeAlias = (
+    HeartRateSample
+    | MalformedNotification
+    | ConnectionEvent
+    | DeviceInfo
+    | ActivityEvent
+    | AccelerometerSample
+    | EcgSample
+)
 """Everything a source's stream can yield, in receive order."""

@@ -11,6 +11,7 @@ Imports only :mod:`tolerance.sensors`, numpy and scipy.
 from .events import Activity, BreathingBlock, StressEvent
 from .faults import Artifact, FaultEvent, FaultKind, FaultSettings
 from .heart import Guide, HeartModel, TrueBeat
+from .motion import MotionBout, MotionModel
 from .offline import SimulationResult, simulate
 from .params import HeartParams, resonance_gain, resonance_phase
 from .scenario import (
@@ -45,6 +46,8 @@ __all__ = [
     "Guide",
     "HeartModel",
     "HeartParams",
+    "MotionBout",
+    "MotionModel",
     "REACTIVATION_WINDOW_S",
     "RECOVERY_TAUS",
     "Scenario",

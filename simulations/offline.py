@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import numpy as np
-from tolerance.sensors import ActivityEvent, ConnectionEvent, HeartRateSample, SensorItem
+from tolerance.sensors import AccelerometerSample, ConnectionEvent, HeartRateSample, SensorItem
 from tolerance.sensors.samples import RR_UNITS_PER_SECOND
 
 from .heart import RngLike
@@ -34,8 +34,8 @@ class SimulationResult:
     Notification arrays (one per notification received): ``note_t_s`` receive time (simulated
     s), ``note_hr_bpm``, ``note_n_rr``, ``note_contact``. ``samples`` holds the decoded
     :class:`HeartRateSample` values (with payloads), ``events`` the connection events,
-    ``activity_events`` the :class:`ActivityEvent` values, and ``items`` everything in stream
-    order.
+    ``accelerometer`` the :class:`AccelerometerSample` frames (none from a heart-rate-only
+    strap), and ``items`` everything in stream order.
     """
 
     scenario: Scenario
@@ -60,7 +60,7 @@ class SimulationResult:
     events: tuple[ConnectionEvent, ...]
     items: tuple[SensorItem, ...]
     beat_activity: np.ndarray
-    activity_events: tuple[ActivityEvent, ...]
+    accelerometer: tuple[AccelerometerSample, ...]
 
     @property
     def beat_rr_ms(self) -> np.ndarray:
@@ -131,5 +131,5 @@ def simulate(
         events=events,
         items=items,
         beat_activity=col("activity", float),
-        activity_events=tuple(i for i in items if isinstance(i, ActivityEvent)),
+        accelerometer=tuple(i for i in items if isinstance(i, AccelerometerSample)),
     )

@@ -37,6 +37,7 @@ Layout (every table optional except the top-level keys; defaults are the datacla
 
     [strap]                               # StrapParams
     notify_interval_s = 1.0
+    accelerometer_hz = 25                 # 0: a heart-rate-only strap
 
 :func:`load_scenario` takes a bundled name (see :func:`list_scenarios`) or a path; any problem
 raises :class:`ScenarioError` naming the file and the field.
@@ -82,6 +83,9 @@ class StrapParams:
     max_rr_per_notification: int = 3
     hr_smoothing_beats: int = 5
     """The HR field is 60000 / mean of this many last RR intervals, as straps smooth it."""
+    accelerometer_hz: float = 25.0
+    """The simulated H10's accelerometer rate (25, 50, 100 or 200 Hz, as the H10 offers), one PMD
+    frame per notification; 0: a strap without one (heart rate only: nothing tells activity)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -224,6 +228,8 @@ def scenario_from_dict(data: dict[str, Any], *, source: str = "<dict>", default_
         "strap",
         positive=("notify_interval_s", "max_rr_per_notification", "hr_smoothing_beats"),
     )
+    if strap.accelerometer_hz not in (0, 25, 50, 100, 200):
+        p.fail("strap.accelerometer_hz", "must be 0 (no accelerometer) or an H10 rate: 25, 50, 100 or 200")
     return Scenario(
         name=name,
         description=description,

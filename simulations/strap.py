@@ -15,10 +15,19 @@ Times are simulated: an item's ``t_mono`` is ``t0_mono + s`` and ``t_utc`` is ``
 taken real time. The stream starts with ``CONNECTED`` and a :class:`DeviceInfo`; a drop-out
 yields ``LOST`` at its first silent slot and ``RECONNECTED`` before the first notification
 after it (beats detected while the link was down are never delivered); a finite run ends
-with ``CLOSED``. Each scripted activity yields an :class:`~tolerance.sensors.ActivityEvent`
-(``source="simulated"``) at its start and at its end, stamped with the boundary's own time and
-placed in time order before the first notification received after it (as an accelerometer's
-classification would arrive; it is delivered during a drop-out too).
+with ``CLOSED``.
+
+Like a Polar H10 (``strap.accelerometer_hz`` > 0, the default), every notification slot also
+delivers one PMD accelerometer frame (:class:`~tolerance.sensors.AccelerometerSample`, just
+after the heart-rate notification) holding the samples since the previous one, from the
+motion model (:mod:`.motion`: sitting, and the scenario's scripted activity as walking or
+stairs), encoded with :func:`~tolerance.sensors.polar.encode_acc_frame` (uncompressed, frame
+type 1, as the H10 sends) and decoded back with the real decoder. Activity is not announced:
+a session finds it through the real classifier (issue 25; the scripted ``ActivityEvent`` items
+of earlier versions are gone). ``accelerometer_hz = 0`` is a heart-rate-only strap, which says
+nothing about movement (the worker's *Moving* marker is the only activity signal then).
+Frame timestamps are the strap's clock: ns since 2000-01-01 from :data:`SENSOR_T0_NS` plus
+simulated time.
 
 :class:`StrapEmulator` is the synchronous core shared by the live :class:`SimulatedStrap`
 and the offline :func:`~tolerance.simulations.offline.simulate`, so both give the same beats.
@@ -34,8 +43,9 @@ from collections.abc import AsyncIterator, Awaitable, Callable, Iterator
 from dataclasses import dataclass
 from typing import Final
 
+import numpy as np
 from tolerance.sensors import (
-    ActivityEvent,
+    AccelerometerSample,
     ConnectionEvent,
     ConnectionState,
     DeviceInfo,
@@ -45,11 +55,13 @@ from tolerance.sensors import (
     decode_hrm,
     encode_hrm,
 )
+from tolerance.sensors.polar import AccFrame, decode_acc_frame, encode_acc_frame
 from tolerance.sensors.samples import RR_UNITS_PER_SECOND
 
 from .events import StressEvent
 from .faults import BEAT_FAULTS, Artifact, BeatFaults, DetectedBeat, FaultEvent, FaultKind
 from .heart import Guide, HeartModel, RngLike, check_breathing_rate, make_rng
+from .motion import MotionModel
 from .scenario import Scenario, load_scenario
 
 MAX_JITTER_FRACTION: Final = 0.45
@@ -57,6 +69,8 @@ MAX_JITTER_FRACTION: Final = 0.45
 YIELD_EVERY_NOTIFICATIONS: Final = 64
 """At speed=inf, hand control back to the event loop this often."""
 DEVICE_NAME: Final = "Tolerance simulated strap"
+SENSOR_T0_NS: Final = 599_616_000_000_000_000
+"""The simulated strap's clock at simulated second 0 (ns since 2000-01-01: 2019-01-01 plus a bit)."""
 
 
 @dataclass(frozen=True, slots=True)
@@ -112,7 +126,8 @@ class StrapEmulator:
         t0_utc: float = 0.0,
         on_beat: Callable[[GroundTruthBeat], None] | None = None,
     ) -> None:
-        heart_rng, fault_rng, jitter_rng = make_rng(rng).spawn(3)
+        # A fourth stream for the accelerometer: the first three are those of earlier versions.
+        heart_rng, fault_rng, jitter_rng, motion_rng = make_rng(rng).spawn(4)
         self.scenario = scenario
         self.model = HeartModel(
             scenario.heart,
@@ -122,10 +137,9 @@ class StrapEmulator:
             activity=scenario.activity,
             breathing_blocks=scenario.breathing_blocks,
         )
-        self._activity_marks = sorted(
-            [(a.at_s, True, a.kind) for a in scenario.activity] + [(a.end_s, False, a.kind) for a in scenario.activity],
-            key=lambda m: (m[0], m[1]),
-        )
+        self._acc_hz = scenario.strap.accelerometer_hz
+        self.motion = MotionModel.from_activity(scenario.activity, motion_rng) if self._acc_hz > 0 else None
+        self._acc_next = 1  # index of the next accelerometer sample (sample k at k / rate s)
         self._beats = BeatFaults(self.model, scenario.faults, fault_rng)
         self._jitter_rng = jitter_rng
         self._link = [e for e in scenario.faults.events if e.kind not in BEAT_FAULTS]
@@ -215,13 +229,24 @@ class StrapEmulator:
             )
         )
 
-    def _activity_events(self, t_s: float) -> list[SensorItem]:
-        out: list[SensorItem] = []
-        while self._activity_marks and self._activity_marks[0][0] <= t_s:
-            at_s, active, kind = self._activity_marks.pop(0)
-            t_mono, t_utc = self._stamp(at_s)
-            out.append(ActivityEvent(t_mono=t_mono, t_utc=t_utc, active=active, kind=kind, source="simulated"))
-        return out
+    def _accelerometer(self, t_send: float, t_mono: float, t_utc: float) -> list[SensorItem]:
+        """The accelerometer frame of the samples up to ``t_send``, as the strap sends it."""
+        if self.motion is None:
+            return []
+        last = math.floor(t_send * self._acc_hz + 1e-9)
+        if last < self._acc_next:
+            return []
+        k = np.arange(self._acc_next, last + 1)
+        self._acc_next = last + 1
+        samples = self.motion.samples(k / self._acc_hz)
+        frame = AccFrame(SENSOR_T0_NS + round(last / self._acc_hz * 1e9), tuple(map(tuple, samples.tolist())))
+        payload = encode_acc_frame(frame)
+        decoded = decode_acc_frame(payload)
+        return [
+            AccelerometerSample(
+                self._source, t_mono, t_utc, self._acc_hz, decoded.timestamp_ns, decoded.samples_mg, payload
+            )
+        ]
 
     def step(self) -> list[SensorItem]:
         """Advance one notification slot; return what the host receives in it (maybe nothing)."""
@@ -241,8 +266,9 @@ class StrapEmulator:
             self._pending.append((self._next, raw))
             self._next = self._beats.next_beat()
         t_mono, t_utc = self._stamp(t_recv)
-        items: list[SensorItem] = self._activity_events(t_recv)
+        items: list[SensorItem] = []
         if self._in(FaultKind.DROPOUT, t_send):
+            self._acc_next = math.floor(t_send * self._acc_hz + 1e-9) + 1  # never delivered
             if self._connected:
                 self._connected = False
                 items.append(ConnectionEvent(self._source, t_mono, t_utc, ConnectionState.LOST, "simulated drop-out"))
@@ -269,6 +295,7 @@ class StrapEmulator:
                 decode_hrm(payload), source=self._source, t_mono=t_mono, t_utc=t_utc, payload=payload
             )
         )
+        items.extend(self._accelerometer(t_send, t_mono, t_utc))
         for beat, raw in carried:
             self._record(beat, raw, contact=contact, delivered=True)
         self._sent += 1

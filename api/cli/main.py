@@ -91,6 +91,19 @@ def _serve_options(parser: argparse.ArgumentParser) -> list[argparse.Action]:
         "--replay", metavar="FILE", action="append", help="play a recorded notification log through the live pipeline"
     )
     parser.add_argument(
+        "--ecg",
+        action="store_true",
+        default=False,
+        help="on a Polar H10, stream its ECG (130 Hz) too, stored raw (default: heart rate and accelerometer)",
+    )
+    parser.add_argument(
+        "--no-accelerometer",
+        dest="no_accelerometer",
+        action="store_true",
+        default=False,
+        help="do not start a Polar H10's accelerometer (default: on, 25 Hz, to tell movement from stress)",
+    )
+    parser.add_argument(
         "--speed",
         type=_positive_float,
         default=1.0,

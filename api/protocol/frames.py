@@ -109,6 +109,11 @@ class StatusFrame(Frame):
     malformed: int | None = Field(None, description="malformed notifications so far")
     session: str | None = Field(None, description="live, ended, failed")
     dropped_frames: int | None = Field(None, description="frames dropped for this slow client so far")
+    activity_signal: Literal["marker", "accelerometer"] | None = Field(
+        None,
+        description="what tells this session that the worker moves: the strap's accelerometer, or only "
+        "the Moving marker (a strap without one)",
+    )
     storage: Literal["ok", "full"] | None = Field(
         None, description="full: the disk is full, recording into memory; ok: writing to disk again"
     )
@@ -275,6 +280,9 @@ class SessionView(BaseModel):
 
 class LiveView(SessionView):
     device: DeviceView | None = None
+    activity_signal: Literal["marker", "accelerometer"] = Field(
+        "marker", description="accelerometer once the strap's first accelerometer frame came, else marker"
+    )
     counts: dict[str, int] = Field(default_factory=dict)
     last_sample: SampleFrame | None = None
     last_metrics: MetricsFrame | None = None

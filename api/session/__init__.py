@@ -1,5 +1,6 @@
 """Live sessions: a source, ordered stages and ordered sinks (see :mod:`.pipeline`)."""
 
+from .activity import ActivitySignal, ActivityStage, StreamGap
 from .clock import SessionClock, SessionState
 from .live import LiveSession, NotSimulated, SessionNotLive, UnknownEpisode
 from .manager import SessionManager
@@ -11,6 +12,8 @@ from .stages import HrvStage, Stage
 from .values import Marker, PacerChanged
 
 __all__ = [
+    "ActivitySignal",
+    "ActivityStage",
     "HrvStage",
     "HubSink",
     "LiveSession",
@@ -29,6 +32,7 @@ __all__ = [
     "SourceError",
     "SourceSpec",
     "Stage",
+    "StreamGap",
     "StoreSink",
     "UnknownEpisode",
     "build_sources",

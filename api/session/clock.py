@@ -5,7 +5,7 @@ from __future__ import annotations
 import time
 from collections import deque
 from dataclasses import dataclass, field
-from typing import Any, Final
+from typing import Any, Final, Literal
 
 from ..protocol import BaselineFrame, BeatFrame, DeviceView, EpisodeFrame, MetricsFrame, SampleFrame, ZoneFrame
 
@@ -62,9 +62,18 @@ class SessionState:
     status: str = "live"
     status_detail: str | None = None
     connection: str = "connecting"
+    activity_signal: Literal["marker", "accelerometer"] = "marker"
     device: DeviceView | None = None
     counts: dict[str, int] = field(
-        default_factory=lambda: {"notifications": 0, "malformed": 0, "beats": 0, "metrics": 0, "events": 0}
+        default_factory=lambda: {
+            "notifications": 0,
+            "accelerometer": 0,
+            "ecg": 0,
+            "malformed": 0,
+            "beats": 0,
+            "metrics": 0,
+            "events": 0,
+        }  # fmt: skip
     )
     last_sample: SampleFrame | None = None
     last_metrics: MetricsFrame | None = None
@@ -79,4 +88,9 @@ class SessionState:
     open_episodes: set[int] = field(default_factory=set)
 
     def as_dict(self) -> dict[str, Any]:
-        return {"status": self.status, "status_detail": self.status_detail, "connection": self.connection}
+        return {
+            "status": self.status,
+            "status_detail": self.status_detail,
+            "connection": self.connection,
+            "activity_signal": self.activity_signal,
+        }

@@ -11,7 +11,14 @@ from functools import singledispatch
 
 from tolerance.hrv import BeatUpdate, MetricsUpdate, WindowMetrics
 from tolerance.hrv.arousal import Episode, EpisodeClosed, EpisodeOpened, EpisodeUpdated, Nudge, ZoneChange, ZoneTick
-from tolerance.sensors import ConnectionEvent, DeviceInfo, HeartRateSample, MalformedNotification
+from tolerance.sensors import (
+    AccelerometerSample,
+    ConnectionEvent,
+    DeviceInfo,
+    EcgSample,
+    HeartRateSample,
+    MalformedNotification,
+)
 
 from ..protocol import (
     AdherenceFrame,
@@ -30,6 +37,7 @@ from ..protocol import (
     WindowFrame,
     ZoneFrame,
 )
+from .activity import ActivitySignal, StreamGap
 from .adherence import AdherenceUpdate
 from .clock import SessionClock, SessionState
 from .pacer import PacerState
@@ -89,6 +97,35 @@ def _(value: ConnectionEvent, clock: SessionClock, state: SessionState) -> list[
             attempt=value.attempt or None,
         )
     ]  # fmt: skip
+
+
+@frames_of.register
+def _(value: ActivitySignal, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.activity_signal = "accelerometer"
+    state.counts["events"] += 1
+    return [StatusFrame(t=clock.rel(value.t_mono), activity_signal="accelerometer")]
+
+
+@frames_of.register
+def _(value: StreamGap, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.counts["events"] += 1
+    what = "repeated" if value.kind == "repeat" else f"lost ({value.missing} samples missing)"
+    return [StatusFrame(t=clock.rel(value.t_mono), detail=f"{value.stream} frames {what}")]
+
+
+@frames_of.register
+def _(value: EcgSample, clock: SessionClock, state: SessionState) -> list[Frame]:
+    state.counts["ecg"] += 1  # stored, not sent (130 samples a second)
+    return []
+
+
+@frames_of.register
+def _(value: AccelerometerSample, clock: SessionClock, state: SessionState) -> list[Frame]:
+    # Stored, not sent: 25 samples a second would outweigh everything else on the socket; the
+    # activity it carries reaches the page as the zone (moving). ``notifications`` counts the
+    # heart-rate ones (about one a second); the accelerometer's frames are counted apart.
+    state.counts["accelerometer"] += 1
+    return []
 
 
 @frames_of.register

@@ -14,6 +14,7 @@ from tolerance.hrv import Engine
 
 from ..hub import Hub
 from ..storage import Store
+from .activity import ActivityStage
 from .adherence import AdherenceStage
 from .clock import SessionClock, SessionState
 from .recording import Recorder
@@ -24,7 +25,7 @@ from .tolerance import ToleranceStage
 
 
 def default_stages(engine: Engine, tolerance: ToleranceStage) -> list[Stage]:
-    return [HrvStage(engine), tolerance, AdherenceStage(), ResonanceStage()]
+    return [HrvStage(engine), ActivityStage(), tolerance, AdherenceStage(), ResonanceStage()]
 
 
 def default_sinks(

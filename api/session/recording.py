@@ -11,10 +11,20 @@ from typing import Any
 
 from tolerance.hrv import BeatUpdate, MetricsUpdate, SegmentStart, WindowMetrics
 from tolerance.hrv.arousal import EpisodeClosed, EpisodeOpened, EpisodeUpdated, Nudge, ZoneChange, ZoneTick
-from tolerance.sensors import ActivityEvent, ConnectionEvent, DeviceInfo, HeartRateSample, MalformedNotification
+from tolerance.sensors import (
+    PMD_STREAM,
+    AccelerometerSample,
+    ActivityEvent,
+    ConnectionEvent,
+    DeviceInfo,
+    EcgSample,
+    HeartRateSample,
+    MalformedNotification,
+)
 
 from ..storage import BeatRow, EpisodeRow, EventRow, MetricRow, NotificationRow
 from ..storage.rows import Row
+from .activity import ActivitySignal, StreamGap
 from .adherence import AdherenceUpdate
 from .clock import SessionClock
 from .resonance import ResonanceDone, ResonanceProgress
@@ -72,7 +82,26 @@ def _(value: HeartRateSample, rec: Recorder) -> list[Row]:
 
 @rows_of.register
 def _(value: MalformedNotification, rec: Recorder) -> list[Row]:
+    if value.stream == PMD_STREAM:
+        settings = {"rate_hz": value.sample_rate_hz}
+        return [
+            rec.notification(
+                value.t_mono, value.t_utc, value.payload, error=value.reason, stream=PMD_STREAM, settings=settings
+            )
+        ]
     return [rec.notification(value.t_mono, value.t_utc, value.payload, error=value.reason)]
+
+
+@rows_of.register
+def _(value: EcgSample, rec: Recorder) -> list[Row]:
+    settings = {"rate_hz": value.sample_rate_hz}
+    return [rec.notification(value.t_mono, value.t_utc, value.payload, stream=PMD_STREAM, settings=settings)]
+
+
+@rows_of.register
+def _(value: AccelerometerSample, rec: Recorder) -> list[Row]:
+    settings = {"rate_hz": value.sample_rate_hz, "factor": value.factor}
+    return [rec.notification(value.t_mono, value.t_utc, value.payload, stream=PMD_STREAM, settings=settings)]
 
 
 @rows_of.register
@@ -162,6 +191,17 @@ def _(value: CalibrationUpdate, rec: Recorder) -> list[Row]:
 @rows_of.register
 def _(value: CalibrationRequest, rec: Recorder) -> list[Row]:
     return [rec.event("calibration", value.t_mono, value.t_utc, {"requested_s": value.duration_s})]
+
+
+@rows_of.register
+def _(value: ActivitySignal, rec: Recorder) -> list[Row]:
+    return [rec.event("activity_signal", value.t_mono, value.t_utc, {"kind": value.kind})]
+
+
+@rows_of.register
+def _(value: StreamGap, rec: Recorder) -> list[Row]:
+    data = {"stream": value.stream, "kind": value.kind, "missing": value.missing}
+    return [rec.event("stream_gap", value.t_mono, value.t_utc, data)]
 
 
 @rows_of.register

@@ -72,12 +72,27 @@ def _sim_spec(scenario: Scenario, *, seed: int | None, speed: float, label: str 
     return SourceSpec(strap, "sim", {"scenario": scenario.name, "seed": seed, "speed": speed}, label)
 
 
-def ble_source(wanted: str, *, source_id: str | None = None, label: str | None = None) -> SourceSpec:
+def ble_source(
+    wanted: str,
+    *,
+    source_id: str | None = None,
+    label: str | None = None,
+    accelerometer: bool = True,
+    ecg: bool = False,
+) -> SourceSpec:
+    """A BLE strap; on a Polar H10 its accelerometer (and ECG with ``ecg``) start after every connect."""
     from tolerance.sensors import BleStrap
+    from tolerance.sensors.ble import PmdOptions
 
     if not wanted.strip():
         raise SourceError("name the strap: ble:NAME_OR_ADDRESS (see `tolerance scan`)")
-    return SourceSpec(BleStrap(wanted, source_id=source_id or f"ble:{wanted}"), "ble", {"device": wanted}, label)
+    strap = BleStrap(
+        wanted, source_id=source_id or f"ble:{wanted}", pmd=PmdOptions(accelerometer=accelerometer, ecg=ecg)
+    )
+    params: dict[str, object] = {"device": wanted}
+    if not accelerometer or ecg:
+        params.update(accelerometer=accelerometer, ecg=ecg)
+    return SourceSpec(strap, "ble", params, label)
 
 
 def replay_source(
@@ -108,7 +123,7 @@ def parse_source(
     if kind == "sim":
         return _api_sim_source(what, settings, seed=seed, speed=speed, label=label)
     if kind == "ble":
-        return ble_source(what, label=label)
+        return ble_source(what, label=label, accelerometer=settings.accelerometer, ecg=settings.ecg)
     if settings.replay_dir is None:
         raise SourceError("this server does not replay files over the API (start it with --replay-dir DIR)")
     target = _inside(settings.replay_dir, what, "replay files")
@@ -184,7 +199,13 @@ def build_sources(settings: Settings) -> list[SourceSpec]:
     if settings.devices:
         several = len(settings.devices) > 1
         return [
-            ble_source(w, source_id=f"ble:{w}#{i}" if several else f"ble:{w}") for i, w in enumerate(settings.devices)
+            ble_source(
+                w,
+                source_id=f"ble:{w}#{i}" if several else f"ble:{w}",
+                accelerometer=settings.accelerometer,
+                ecg=settings.ecg,
+            )
+            for i, w in enumerate(settings.devices)
         ]
     if settings.replays:
         return [replay_source(p, speed=settings.speed) for p in settings.replays]

@@ -111,12 +111,14 @@ class SessionRow:
 @dataclass(frozen=True, slots=True)
 class NotificationRow:
     """One notification exactly as received; ``error`` is set (and the parsed fields are not)
-    when the payload could not be parsed."""
+    when the payload could not be parsed. ``stream`` is None for a Heart Rate Measurement,
+    ``pmd`` for a Polar PMD data frame, whose ``settings`` (``rate_hz``, ``factor``) decode it."""
 
     TABLE: ClassVar[str] = "notifications"
     REPLACE: ClassVar[bool] = False
     COLUMNS: ClassVar[tuple[str, ...]] = (
         "session_id", "seq", "t_mono", "t_utc", "payload", "hr_bpm", "rr_raw", "contact", "energy_kj", "error",
+        "stream", "settings",
     )  # fmt: skip
 
     session_id: str
@@ -129,11 +131,14 @@ class NotificationRow:
     contact: bool | None = None
     energy_kj: int | None = None
     error: str | None = None
+    stream: str | None = None
+    settings: dict[str, Any] | None = None
 
     def to_params(self) -> tuple[Any, ...]:
         return (
             self.session_id, self.seq, self.t_mono, self.t_utc, self.payload, self.hr_bpm,
             None if self.rr_raw is None else dumps(list(self.rr_raw)), _int(self.contact), self.energy_kj, self.error,
+            self.stream, None if self.settings is None else dumps(self.settings),
         )  # fmt: skip
 
     @classmethod
@@ -149,6 +154,8 @@ class NotificationRow:
             contact=_bool(r["contact"]),
             energy_kj=r["energy_kj"],
             error=r["error"],
+            stream=r["stream"],
+            settings=json.loads(r["settings"]) if r["settings"] else None,
         )
 
 

@@ -135,10 +135,19 @@ def _v3_episode_columns(conn: sqlite3.Connection) -> None:
         conn.execute(f"ALTER TABLE episodes ADD COLUMN {name} {kind}")
 
 
+def _v4_notification_streams(conn: sqlite3.Connection) -> None:
+    """4: a notification is from a stream: ``stream`` NULL for Heart Rate Measurement (every row
+    before), ``pmd`` for a Polar PMD data frame (the accelerometer), whose ``settings`` (JSON:
+    ``rate_hz``, ``factor``) are what it takes to decode it again."""
+    conn.execute("ALTER TABLE notifications ADD COLUMN stream TEXT")
+    conn.execute("ALTER TABLE notifications ADD COLUMN settings TEXT")
+
+
 MIGRATIONS: Final[tuple[Callable[[sqlite3.Connection], None], ...]] = (
     _v1_foundation,
     _v2_metric_columns,
     _v3_episode_columns,
+    _v4_notification_streams,
 )
 SCHEMA_VERSION: Final = len(MIGRATIONS)
 

@@ -1,10 +1,11 @@
 """BLE heart-rate straps through bleak: the strap (:mod:`.strap`), scanning (:mod:`.scan`) and
-the reconnection policy (:mod:`.reconnect`).
+the reconnection policy (:mod:`.reconnect`) and a Polar H10's PMD streams (:mod:`.pmd`).
 
 Importing this package does not import bleak: bleak and bleak-retry-connector are imported
 inside the functions that talk to the stack.
 """
 
+from .pmd import PmdOptions, PmdStream, decode_pmd_notification, start_pmd
 from .reconnect import Backoff, FailureKind, LinkStats
 from .scan import (
     BATTERY_LEVEL,
@@ -28,7 +29,11 @@ __all__ = [
     "FailureKind",
     "FoundStrap",
     "LinkStats",
+    "PmdOptions",
+    "PmdStream",
     "Scanner",
     "adapter_unavailable",
+    "decode_pmd_notification",
     "scan",
+    "start_pmd",
 ]

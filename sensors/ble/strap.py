@@ -9,7 +9,8 @@ Flow of :meth:`BleStrap.stream`::
     CONNECTING -> scan for the Heart Rate Service (0x180D) by name/address -> connect
     (bleak-retry-connector's ``establish_connection``: a few quick retries for the transient
     BlueZ errors it knows) -> read Body Sensor Location (0x2A38) and Battery Level (0x2A19)
-    -> start_notify Heart Rate Measurement (0x2A37) -> CONNECTED, DeviceInfo
+    -> start_notify Heart Rate Measurement (0x2A37) -> on a Polar H10, start its PMD streams
+    (:mod:`.pmd`: the accelerometer by default, ECG when asked) -> CONNECTED, DeviceInfo
     -> samples ... (battery re-read every ``battery_interval_s``: DeviceInfo)
     -> link lost (disconnected callback, or silence longer than ``watchdog_s``): LOST
     -> RECONNECTING attempt 1, 2, ... (exponential back-off, full jitter; re-scan each time)
@@ -37,14 +38,18 @@ from typing import Any, NamedTuple
 
 from ..errors import AdapterUnavailable, ConnectionFailed, MalformedPayload, SensorError, StrapNotFound
 from ..heart_rate import decode_battery_level, decode_body_sensor_location, decode_hrm
+from ..polar import PMD_CONTROL_POINT_UUID, PMD_DATA_UUID
 from ..samples import (
+    AccelerometerSample,
     ConnectionEvent,
     ConnectionState,
     DeviceInfo,
+    EcgSample,
     HeartRateSample,
     MalformedNotification,
     SensorItem,
 )
+from .pmd import PmdOptions, PmdStream, decode_pmd_notification, start_pmd
 from .reconnect import Backoff, FailureKind, LinkStats
 from .scan import (
     BATTERY_LEVEL,
@@ -64,6 +69,7 @@ class _Notification(NamedTuple):
     t_mono: float
     t_utc: float
     payload: bytes
+    pmd: bool = False
 
 
 class _Lost(NamedTuple):
@@ -94,6 +100,9 @@ class BleStrap:
         Stop reconnecting after this long without a link (None: never, for all-day use).
     watchdog_s
         A link without any notification for this long is treated as lost.
+    pmd
+        Which Polar PMD streams to start on a strap that has them (default: the accelerometer
+        at 25 Hz; :class:`~.pmd.PmdOptions`), after every connect.
 
     One instance streams once at a time; several instances are independent.
     """
@@ -118,6 +127,7 @@ class BleStrap:
         connect_attempts: int = 3,
         gatt_timeout_s: float = 10.0,
         queue_size: int = 256,
+        pmd: PmdOptions | None = None,
     ) -> None:
         self._wanted = address_or_name
         self._client_factory = client_factory
@@ -143,6 +153,9 @@ class BleStrap:
         self._battery: int | None = None
         self._last_rx = 0.0  # loop time of the last notification taken off the queue
         self._battery_at = math.inf  # loop time of the next battery read
+        self._pmd_options = pmd if pmd is not None else PmdOptions()
+        self._pmd: dict[int, PmdStream] = {}
+        self._pmd_notes: list[str] = []
 
     @property
     def source_id(self) -> str:
@@ -163,6 +176,9 @@ class BleStrap:
 
     def _on_notification(self, _sender: Any, data: bytearray) -> None:
         self._put(_Notification(self._clock(), self._wall_clock(), bytes(data)))
+
+    def _on_pmd(self, _sender: Any, data: bytearray) -> None:
+        self._put(_Notification(self._clock(), self._wall_clock(), bytes(data), pmd=True))
 
     # --- the stream ------------------------------------------------------------------------
 
@@ -220,8 +236,12 @@ class BleStrap:
             self.stats.disconnects += 1
         return item
 
-    def _decode(self, n: _Notification) -> HeartRateSample | MalformedNotification:
+    def _decode(self, n: _Notification) -> HeartRateSample | MalformedNotification | AccelerometerSample | EcgSample:
         self.stats.notifications += 1
+        if n.pmd:
+            item = decode_pmd_notification(n.payload, self._pmd, self._source_id, n.t_mono, n.t_utc)
+            self.stats.malformed += isinstance(item, MalformedNotification)
+            return item
         try:
             m = decode_hrm(n.payload)
         except MalformedPayload as exc:
@@ -332,6 +352,9 @@ class BleStrap:
         except Exception as exc:
             await self._drop_client()
             raise ConnectionFailed(device.address, 1, f"subscribing to heart rate failed: {exc!r}") from exc
+        # Every connect (the strap stops its PMD streams when the link drops); failures only
+        # leave the streams out, with the reason in the device's description.
+        self._pmd, self._pmd_notes = await start_pmd(client, self._pmd_options, self._on_pmd, self._gatt_timeout_s)
         loop = asyncio.get_running_loop()
         self._last_rx = loop.time()
         if self._battery_interval_s:
@@ -364,6 +387,12 @@ class BleStrap:
         steps = [client.disconnect]
         if getattr(client, "is_connected", False):  # unsubscribing a dead link only waits
             steps.insert(0, lambda: client.stop_notify(HEART_RATE_MEASUREMENT))
+            if self._pmd:
+                steps[:0] = [
+                    lambda: client.stop_notify(PMD_DATA_UUID),
+                    lambda: client.stop_notify(PMD_CONTROL_POINT_UUID),
+                ]
+        self._pmd = {}
         for step in steps:
             try:
                 async with asyncio.timeout(self._gatt_timeout_s):
@@ -383,4 +412,5 @@ class BleStrap:
             address=self._address,
             body_location=self._location,
             battery_percent=self._battery,
+            extra={"pmd": "; ".join(self._pmd_notes)} if self._pmd_notes else {},
         )

@@ -1,6 +1,18 @@
-"""Polar's own BLE streams (experimental, not wired into :class:`~tolerance.sensors.BleStrap` yet):
-the PMD control point and ECG frame codec (:mod:`.pmd`). Pure byte codecs, no bleak."""
+"""Polar's own BLE streams: the PMD control point and ECG frame codec (:mod:`.pmd`), measurement
+settings (:mod:`.settings`) and accelerometer frames (:mod:`.acc`). Pure byte codecs, no bleak."""
 
+from .acc import (
+    ACC_STOP,
+    H10_ACC_RANGES_G,
+    H10_ACC_SAMPLE_RATES_HZ,
+    MEASUREMENT_TYPE_ACC,
+    AccFrame,
+    Xyz,
+    acc_start_command,
+    decode_acc_frame,
+    encode_acc_frame,
+)
+from .items import pmd_item
 from .pmd import (
     ECG_STOP,
     MEASUREMENT_TYPE_ECG,
@@ -19,22 +31,41 @@ from .pmd import (
     ecg_start_command,
     encode_ecg_frame,
 )
+from .settings import decode_settings, start_command, start_factor
+from .timeline import Continuity, FrameCheck, FrameContinuity, StrapClock
 
 __all__ = [
+    "ACC_STOP",
     "ECG_STOP",
+    "H10_ACC_RANGES_G",
+    "H10_ACC_SAMPLE_RATES_HZ",
+    "MEASUREMENT_TYPE_ACC",
     "MEASUREMENT_TYPE_ECG",
     "PMD_CONTROL_POINT_UUID",
     "PMD_DATA_UUID",
     "PMD_SERVICE_UUID",
     "POLAR_EPOCH_UNIX_S",
+    "AccFrame",
+    "Continuity",
     "ControlPointResponse",
     "EcgFrame",
+    "FrameCheck",
+    "FrameContinuity",
     "MeasurementStopped",
     "PmdOpCode",
     "PmdSettingType",
     "PmdStatus",
+    "StrapClock",
+    "Xyz",
+    "acc_start_command",
+    "decode_acc_frame",
     "decode_control_point",
     "decode_ecg_frame",
+    "decode_settings",
     "ecg_start_command",
+    "pmd_item",
+    "encode_acc_frame",
     "encode_ecg_frame",
+    "start_command",
+    "start_factor",
 ]

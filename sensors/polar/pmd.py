@@ -79,6 +79,7 @@ from typing import Final
 from ..errors import MalformedPayload
 
 __all__ = [
+    "COMPRESSED_FRAME_BIT",
     "ECG_STOP",
     "MEASUREMENT_TYPE_ECG",
     "PMD_CONTROL_POINT_UUID",
@@ -88,10 +89,12 @@ __all__ = [
     "ControlPointResponse",
     "EcgFrame",
     "MeasurementStopped",
+    "PmdDataHeader",
     "PmdOpCode",
     "PmdSettingType",
     "PmdStatus",
     "decode_control_point",
+    "decode_data_header",
     "decode_ecg_frame",
     "ecg_start_command",
     "encode_ecg_frame",
@@ -111,7 +114,8 @@ POLAR_EPOCH_UNIX_S: Final = 946_684_800
 _CP: Final = "PMD control point"
 _DATA: Final = "PMD data"
 _MEASUREMENT_TYPE_MASK: Final = 0x3F
-_COMPRESSED_FRAME_BIT: Final = 0x80
+COMPRESSED_FRAME_BIT: Final = 0x80
+"""Bit 7 of a data frame's frame-type byte: the samples are delta-compressed (``PmdDataFrame``)."""
 _RESPONSE_CODE: Final = 0xF0
 _MEASUREMENT_STOPPED: Final = 0x01
 _HEADER_BYTES: Final = 10  # type (1) + timestamp (8) + frame type (1)
@@ -134,6 +138,10 @@ class PmdSettingType(IntEnum):
     SAMPLE_RATE = 0
     RESOLUTION = 1
     RANGE = 2
+    RANGE_MILLIUNIT = 3
+    CHANNELS = 4
+    FACTOR = 5
+    """Sent by the strap in a start reply only: 4 bytes, the bits of an IEEE 754 float32."""
 
 
 class PmdStatus(IntEnum):
@@ -260,6 +268,38 @@ class EcgFrame:
         return tuple(self.timestamp_ns - round((n - 1 - i) * step) for i in range(n))
 
 
+@dataclass(frozen=True, slots=True)
+class PmdDataHeader:
+    """The 10-byte header of a PMD data frame: measurement type, sensor timestamp of the last
+    sample (ns since 2000-01-01), frame type (bits 0-6) and the compression bit (bit 7)."""
+
+    measurement_type: int
+    timestamp_ns: int
+    frame_type: int
+    compressed: bool
+
+
+def decode_data_header(data: bytes, measurement_type: int, name: str) -> tuple[PmdDataHeader, bytes]:
+    """Check and split a PMD data frame expected to carry ``measurement_type`` (``name`` in errors).
+
+    Returns the header and the bytes after it. Raises :class:`MalformedPayload` for an empty
+    payload, another measurement type, a truncated timestamp or a missing frame-type byte.
+    """
+    if not data:
+        raise MalformedPayload("empty payload (no measurement type)", data, _DATA)
+    mtype = data[0] & _MEASUREMENT_TYPE_MASK
+    if mtype != measurement_type:
+        raise MalformedPayload(f"measurement type {mtype} is not {name} ({measurement_type})", data, _DATA)
+    if len(data) < 9:
+        raise MalformedPayload(f"timestamp truncated: {len(data) - 1} of 8 bytes", data, _DATA)
+    if len(data) < _HEADER_BYTES:
+        raise MalformedPayload("no frame-type byte after the timestamp", data, _DATA)
+    (timestamp_ns,) = struct.unpack_from("<Q", data, 1)
+    frame_type = data[9]
+    header = PmdDataHeader(mtype, timestamp_ns, frame_type & 0x7F, bool(frame_type & COMPRESSED_FRAME_BIT))
+    return header, data[_HEADER_BYTES:]
+
+
 def decode_ecg_frame(payload: bytes | bytearray | memoryview) -> EcgFrame:
     """Decode one PMD data notification carrying ECG, frame type 0.
 
@@ -271,22 +311,12 @@ def decode_ecg_frame(payload: bytes | bytearray | memoryview) -> EcgFrame:
         3-byte sample. Nothing else is raised, whatever the bytes.
     """
     data = bytes(payload)
-    if not data:
-        raise MalformedPayload("empty payload (no measurement type)", data, _DATA)
-    mtype = data[0] & _MEASUREMENT_TYPE_MASK
-    if mtype != MEASUREMENT_TYPE_ECG:
-        raise MalformedPayload(f"measurement type {mtype} is not ECG (0)", data, _DATA)
-    if len(data) < 9:
-        raise MalformedPayload(f"timestamp truncated: {len(data) - 1} of 8 bytes", data, _DATA)
-    if len(data) < _HEADER_BYTES:
-        raise MalformedPayload("no frame-type byte after the timestamp", data, _DATA)
-    (timestamp_ns,) = struct.unpack_from("<Q", data, 1)
-    frame_type = data[9]
-    if frame_type & _COMPRESSED_FRAME_BIT:
-        raise MalformedPayload(f"compressed (delta) ECG frame, type {frame_type & 0x7F}, is not supported", data, _DATA)
-    if frame_type != 0:
-        raise MalformedPayload(f"ECG frame type {frame_type} is not supported (only 0: int24 µV)", data, _DATA)
-    body = data[_HEADER_BYTES:]
+    header, body = decode_data_header(data, MEASUREMENT_TYPE_ECG, "ECG")
+    timestamp_ns = header.timestamp_ns
+    if header.compressed:
+        raise MalformedPayload(f"compressed (delta) ECG frame, type {header.frame_type}, is not supported", data, _DATA)
+    if header.frame_type != 0:
+        raise MalformedPayload(f"ECG frame type {header.frame_type} is not supported (only 0: int24 µV)", data, _DATA)
     if not body:
         raise MalformedPayload("ECG frame has no samples", data, _DATA)
     if len(body) % _ECG_SAMPLE_BYTES:

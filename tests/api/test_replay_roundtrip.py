@@ -122,7 +122,10 @@ def test_markers_are_timed_on_the_sources_clock_even_when_it_runs_fast(tmp_path:
             assert session.task is not None
             await asyncio.wait_for(session.task, 30)
             conn = sqlite3.connect(db)
-            times = [t for (t,) in conn.execute("SELECT t_mono FROM notifications ORDER BY t_mono")]
+            # Heart-rate notifications (the simulated H10's accelerometer frames have stream 'pmd').
+            times = [
+                t for (t,) in conn.execute("SELECT t_mono FROM notifications WHERE stream IS NULL ORDER BY t_mono")
+            ]
             (marker_t,) = conn.execute("SELECT t_mono FROM events WHERE type='marker'").fetchone()
             conn.close()
             assert frame.text == "now"
@@ -131,3 +134,35 @@ def test_markers_are_timed_on_the_sources_clock_even_when_it_runs_fast(tmp_path:
     first, fortieth, marker_t, newest = asyncio.run(go())
     assert fortieth - first > 35, "40 notifications span ~39 s of session time (2 s of wall time)"
     assert fortieth <= marker_t <= newest, "the marker is at the newest notification's time, not the wall clock's"
+
+
+def test_accelerometer_frames_are_stored_as_received_and_a_replay_finds_the_same_walk(tmp_path: Path) -> None:
+    """Issue 25: the simulated H10's PMD frames are stored beside the heart-rate notifications
+    (``stream`` 'pmd', with the rate that decodes them), exported in the replay log, and the
+    replay's activity stage finds the same movement from them."""
+    from tolerance.simulations import Activity, load_scenario
+
+    calm = load_scenario("calm")
+    scenario = dataclasses.replace(calm, activity=(Activity(200.0, 120.0),), duration_s=420.0)
+    db = tmp_path / "t.sqlite3"
+    live_id = asyncio.run(_record(SimulatedStrap(scenario, seed=5, speed=math.inf, duration_s=420), db, "sim"))
+    log = tmp_path / "session.jsonl"
+    with read_only(db) as conn:
+        rows = list(queries.iter_notifications(conn, live_id))
+        log.write_bytes(b"".join(formats.export_format("replay").write(conn, live_id)))
+    pmd = [r for r in rows if r.stream == "pmd"]
+    assert len(pmd) > 400 and all(r.settings == {"rate_hz": 25.0, "factor": 1.0} for r in pmd)
+    assert all(r.payload[0] == 2 and r.error is None for r in pmd)
+    replay_id = asyncio.run(_record(ReplaySource(log, speed=math.inf), db, "replay"))
+
+    def activity(session_id: str) -> list[tuple[float, bool, str]]:
+        with read_only(db) as conn:
+            t0 = queries.session_t0(conn, session_id)
+            return [
+                (round(e.t_mono - t0, 3), e.data["active"], e.data["source"])
+                for e in queries.iter_events(conn, session_id, "activity")
+            ]
+
+    live = activity(live_id)
+    assert [(a, s) for _t, a, s in live] == [(True, "accelerometer"), (False, "accelerometer")]
+    assert activity(replay_id) == live

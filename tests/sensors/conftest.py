@@ -25,6 +25,7 @@ from tolerance.sensors.ble import (
     HEART_RATE_MEASUREMENT,
     HEART_RATE_SERVICE,
 )
+from tolerance.sensors.polar import PMD_CONTROL_POINT_UUID, PMD_DATA_UUID
 
 DATA = Path(__file__).parents[1] / "data" / "ble" / "heart_rate_measurement.json"
 T = TypeVar("T")
@@ -76,6 +77,22 @@ class FakeClock:
         await asyncio.sleep(0)
 
 
+class FakePmd:
+    """A Polar H10's PMD service: answers start commands on the control point with the
+    documented reply bytes (``F0 02 type status 00`` plus ``params``), then sends ``frames``
+    (real PMD data payloads) on the data characteristic, one every ``interval_s``, from the
+    first frame again after each reconnect (the strap stops streaming when the link drops).
+    ``status`` per measurement type (0: success) sets a refusal; ``silent`` never answers."""
+
+    def __init__(self, frames: Iterable[bytes], *, params: bytes = b"", interval_s: float = 0.002) -> None:
+        self.frames = list(frames)
+        self.params, self.interval_s = params, interval_s
+        self.status: dict[int, int] = {}
+        self.silent = False
+        self.commands: list[bytes] = []
+        self.sent: list[bytes] = []
+
+
 class FakePeripheral:
     """One strap: what it advertises, what it answers, and the notifications it sends.
 
@@ -96,7 +113,9 @@ class FakePeripheral:
         battery: bytes | None = b"\x57",
         location: bytes | None = b"\x01",
         rssi: int = -60,
+        pmd: FakePmd | None = None,
     ) -> None:
+        self.pmd = pmd
         self.address, self.name, self.rssi = address, name, rssi
         self.script = list(script)
         self.interval_s, self.repeat = interval_s, repeat
@@ -142,6 +161,43 @@ class FakeBleakClient:
         self._disconnected_callback = disconnected_callback
         self._connected = False
         self._feeder: asyncio.Task[None] | None = None  # reference kept (STYLE §5)
+        self._pmd_tasks: list[asyncio.Task[None]] = []
+        self._pmd_callbacks: dict[str, Callable[[Any, bytearray], None]] = {}
+
+    @property
+    def services(self) -> Any:
+        """bleak's service collection, reduced to ``get_characteristic``."""
+        has_pmd = self._peripheral.pmd is not None
+        pmd_chars = {PMD_CONTROL_POINT_UUID, PMD_DATA_UUID}
+        return SimpleNamespace(
+            get_characteristic=lambda uuid: SimpleNamespace(uuid=uuid) if has_pmd and uuid in pmd_chars else None
+        )
+
+    async def write_gatt_char(self, uuid: str, data: bytes, response: bool = False) -> None:
+        if not self._connected:
+            raise BleakError("Not connected")
+        pmd = self._peripheral.pmd
+        if pmd is None or uuid != PMD_CONTROL_POINT_UUID:
+            raise BleakCharacteristicNotFoundError(uuid)
+        pmd.commands.append(bytes(data))
+        if pmd.silent:
+            return
+        op, mtype = data[0], data[1]
+        status = pmd.status.get(mtype, 0)
+        reply = bytes([0xF0, op, mtype, status]) + (b"\x00" + pmd.params if status == 0 else b"")
+        loop = asyncio.get_running_loop()
+        loop.call_soon(self._pmd_callbacks[PMD_CONTROL_POINT_UUID], SimpleNamespace(uuid=uuid), bytearray(reply))
+        if status == 0 and op == 2:
+            self._pmd_tasks.append(loop.create_task(self._feed_pmd(pmd)))
+
+    async def _feed_pmd(self, pmd: FakePmd) -> None:
+        sender = SimpleNamespace(uuid=PMD_DATA_UUID)
+        for frame in pmd.frames:
+            await asyncio.sleep(pmd.interval_s)
+            if not self._connected:
+                return
+            self._pmd_callbacks[PMD_DATA_UUID](sender, bytearray(frame))
+            pmd.sent.append(frame)
 
     @property
     def address(self) -> str:
@@ -180,6 +236,9 @@ class FakeBleakClient:
     async def start_notify(self, uuid: str, callback: Callable[[Any, bytearray], None], **_kw: Any) -> None:
         if not self._connected:
             raise BleakError("Not connected")
+        if uuid in (PMD_CONTROL_POINT_UUID, PMD_DATA_UUID) and self._peripheral.pmd is not None:
+            self._pmd_callbacks[uuid] = callback
+            return
         assert uuid == HEART_RATE_MEASUREMENT
         sender = SimpleNamespace(uuid=uuid, handle=0x0010)
         self._feeder = asyncio.get_running_loop().create_task(self._feed(sender, callback))
@@ -216,6 +275,10 @@ class FakeBleakClient:
     def _lose_link(self) -> None:
         self._connected = False
         self._stop_feeder()
+        for task in self._pmd_tasks:
+            if task is not asyncio.current_task():
+                task.cancel()
+        self._pmd_tasks = []
         if self._disconnected_callback is not None:
             self._disconnected_callback(self)
 
@@ -273,4 +336,4 @@ def clock() -> FakeClock:
 @pytest.fixture
 def kit() -> SimpleNamespace:
     """Helpers for test modules (with --import-mode=importlib they cannot import conftest)."""
-    return SimpleNamespace(run=run, take=take, real_payloads=real_payloads, FakeClock=FakeClock)
+    return SimpleNamespace(run=run, take=take, real_payloads=real_payloads, FakeClock=FakeClock, FakePmd=FakePmd)

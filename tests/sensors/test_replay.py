@@ -191,3 +191,45 @@ def test_a_bad_line_that_is_not_the_last_still_refuses_the_log(tmp_path: Path, k
     with pytest.raises(ReplayFileError) as info:
         replay_all(kit, ReplaySource(path))
     assert info.value.line == 3
+
+
+def test_accelerometer_frames_are_logged_as_received_and_replayed_through_the_same_decoder(
+    tmp_path: Path, kit: Any
+) -> None:
+    """Issue 25: a PMD frame is a ``pmd`` line (version 2) with its stream's rate; replay decodes it
+    with the live decoder, and a frame it refuses is a MalformedNotification, as live."""
+    from tolerance.sensors import AccelerometerSample
+    from tolerance.simulations import simulate
+
+    sim = simulate("calm", seed=3, duration_s=30)
+    bad = MalformedNotification("x", 30.5, 30.5, bytes.fromhex("0201"), "timestamp truncated", "pmd", 25.0)
+    path = tmp_path / "acc.jsonl"
+    write_log([*sim.items[:-1], bad], path)
+    lines = [json.loads(x) for x in path.read_text().splitlines()]
+    assert lines[0]["version"] == 2
+    pmd = [x for x in lines if "pmd" in x]
+    assert len(pmd) == len(sim.accelerometer) + 1 and {x["rate_hz"] for x in pmd} == {25.0}
+    assert pmd[0]["pmd"] == sim.accelerometer[0].payload.hex()
+    items = replay_all(kit, ReplaySource(path, speed=math.inf, source_id="r"))
+    frames = [i for i in items if isinstance(i, AccelerometerSample)]
+    assert [(f.samples_mg, f.timestamp_ns, f.payload) for f in frames] == [
+        (f.samples_mg, f.timestamp_ns, f.payload) for f in sim.accelerometer
+    ]
+    (refused,) = [i for i in items if isinstance(i, MalformedNotification)]
+    assert refused.stream == "pmd" and "timestamp truncated" in refused.reason and refused.payload == bad.payload
+
+
+@pytest.mark.parametrize(
+    ("line", "reason"),
+    [
+        ('{"t": 0, "t_utc": 1, "pmd": "02", "rate_hz": 0}', "must be positive"),
+        ('{"t": 0, "t_utc": 1, "pmd": "02"}', "'rate_hz' must be a finite number"),
+        ('{"t": 0, "t_utc": 1, "pmd": "0z", "rate_hz": 25}', "not hexadecimal"),
+        ('{"format": "tolerance-notifications", "version": 3}', "unknown log format"),
+    ],
+)
+def test_bad_pmd_lines_are_refused_with_the_line(tmp_path: Path, line: str, reason: str) -> None:
+    path = tmp_path / "bad.jsonl"
+    path.write_text(line + "\n")
+    with pytest.raises(ReplayFileError, match=reason):
+        read_log(path)

@@ -13,7 +13,9 @@ from typing import Final
 import numpy as np
 import pytest
 from scipy import interpolate, signal
-from tolerance.sensors import ActivityEvent, HeartRateSample, SensorItem
+from tolerance.hrv import ActivityClassifier
+from tolerance.sensors import AccelerometerSample, ActivityEvent, SensorItem
+from tolerance.sensors.polar import decode_acc_frame
 from tolerance.simulations import Activity, BreathingBlock, SimulatedStrap, load_scenario, simulate
 
 WALK: Final = Activity(at_s=300.0, duration_s=300.0, kind="walking", hr_bpm=20.0, rmssd_drop=0.5)
@@ -52,20 +54,28 @@ def test_activity_has_on_and_off_kinetics_of_tens_of_seconds() -> None:
     assert at(WALK.end_s + 5 * WALK.off_tau_s) < 0.02
 
 
-def test_activity_events_announce_start_and_end_in_time_order() -> None:
+def test_the_strap_sends_an_accelerometer_frame_per_notification_and_the_classifier_finds_the_walk() -> None:
+    """Issue 25: activity is no longer announced; the H10's frames carry it to the real classifier."""
     r = simulate(_walking_scenario(), seed=4)
-    events = r.activity_events
-    assert [(e.t_mono, e.active, e.kind, e.source) for e in events] == [
-        (WALK.at_s, True, "walking", "simulated"),
-        (WALK.end_s, False, "walking", "simulated"),
-    ]
-    times = [i.t_mono for i in r.items]
-    assert times == sorted(times)
-    for e in events:
-        i = r.items.index(e)
-        before = [x for x in r.items[:i] if isinstance(x, HeartRateSample)][-1]
-        after = next(x for x in r.items[i + 1 :] if isinstance(x, HeartRateSample))
-        assert before.t_mono < e.t_mono <= after.t_mono < e.t_mono + 1.5
+    assert not any(isinstance(i, ActivityEvent) for i in r.items)
+    assert len(r.accelerometer) == len(r.samples)
+    total = sum(len(f.samples_mg) for f in r.accelerometer)
+    assert total == pytest.approx(25 * r.duration_s, abs=30)
+    for a, b in zip(r.accelerometer, r.accelerometer[1:], strict=False):
+        assert b.timestamp_ns - a.timestamp_ns == len(b.samples_mg) * 40_000_000  # 25 Hz, no gap, no repeat
+        assert decode_acc_frame(b.payload).samples_mg == b.samples_mg
+    clf = ActivityClassifier()
+    changes = [c for f in r.accelerometer for c in clf.add(f.t_mono, f.samples_mg, f.sample_rate_hz)]
+    assert [c.active for c in changes] == [True, False]
+    assert WALK.at_s <= changes[0].t_s <= WALK.at_s + 15
+    assert WALK.end_s <= changes[1].t_s <= WALK.end_s + 40
+
+
+def test_a_heart_rate_only_strap_sends_no_accelerometer_frame() -> None:
+    scenario = _walking_scenario()
+    scenario = dataclasses.replace(scenario, strap=dataclasses.replace(scenario.strap, accelerometer_hz=0.0))
+    r = simulate(scenario, seed=4)
+    assert r.accelerometer == () and r.samples
 
 
 async def _collect(strap: SimulatedStrap) -> list[SensorItem]:
@@ -79,7 +89,7 @@ def test_live_strap_yields_the_same_activity_events_as_the_offline_run() -> None
     strap = SimulatedStrap(scenario, seed=2, speed=math.inf, clock=lambda: 0.0, t0_utc=1_700_000_000.0, duration_s=900)
     items = asyncio.run(_collect(strap))
     assert tuple(items) == offline.items
-    assert [i for i in items if isinstance(i, ActivityEvent)] == list(offline.activity_events)
+    assert [i for i in items if isinstance(i, AccelerometerSample)] == list(offline.accelerometer)
 
 
 def _peak_hz(t_s: np.ndarray, rr_ms: np.ndarray) -> float:

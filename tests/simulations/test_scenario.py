@@ -46,6 +46,7 @@ def test_a_file_loads_by_path(tmp_path: Path) -> None:
         ("[[faults.events]]\nkind = 'gremlin'\nat_s = 3\n", "faults.events[0].kind"),
         ("[[stress]]\nat_s = 10\ntau_s = 0\n", "stress[0].tau_s"),
         ("colour = 'red'\n", "colour"),
+        ("[strap]\naccelerometer_hz = 30\n", "strap.accelerometer_hz"),  # not an H10 rate
     ],
 )
 def test_a_bad_field_is_named(tmp_path: Path, text: str, field: str) -> None:

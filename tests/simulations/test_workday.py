@@ -92,9 +92,9 @@ def test_breathing_breaks_and_walks_are_where_the_truth_says(workday, day) -> No
     for b in truth.breathing:
         inside = (day.beat_t_s > b.start_s + 2) & (day.beat_t_s < b.end_s)
         assert set(day.beat_breathing_per_min[inside]) == {b.rate_per_min}
-    assert [(e.t_mono, e.active) for e in day.activity_events] == [
-        (x, on) for a in truth.activity for x, on in ((a.start_s, True), (a.end_s, False))
-    ]
+    for a in truth.activity:
+        inside = (day.beat_t_s > a.start_s) & (day.beat_t_s < a.end_s)
+        assert day.beat_activity[inside].max() > 0.9
 
 
 def test_same_seed_gives_the_same_workday(workday, day) -> None:

@@ -156,6 +156,9 @@ def test_noticed_moving_and_an_episode_note_reach_the_api(browser: Browser, spik
     w = web.open_page(browser, spike.url)
     page = w.page
     sid = web.session_id(spike)
+    # The simulated H10 sends accelerometer frames: the page says movement needs no marker.
+    page.wait_for_function("() => document.querySelector('#activity-signal').dataset.kind === 'accelerometer'")
+    assert "accelerometer" in (page.text_content("#activity-signal") or "")
     page.click("#marker")
     page.keyboard.press("Tab")  # the toggle is next in the tab order, and works from the keyboard
     page.focus("#activity")

@@ -179,6 +179,7 @@ const handlers = {
     set($.source, sessionName(s));
     strapState = s.connection ?? s.status;
     strapAttempt = null;
+    showActivitySignal(s.activity_signal ?? "marker");
     if (s.device?.battery_percent !== undefined && s.device.battery_percent !== null) set($.battery, `${s.device.battery_percent} %`);
     for (const b of frame.history) showBeat(b);
     // The arousal chart's recent past, so a tab opened (or reopened) mid-session is not blank.
@@ -223,6 +224,7 @@ const handlers = {
   },
   status(frame) {
     if (frame.connection) { strapState = frame.connection; strapAttempt = frame.attempt ?? null; showStrap(); }
+    if (frame.activity_signal) showActivitySignal(frame.activity_signal);
     if (frame.device?.battery_percent !== undefined && frame.device.battery_percent !== null) set($.battery, `${frame.device.battery_percent} %`);
     if (frame.session && frame.session !== "live") { setPill("ended", `session ${frame.session}`); set($.notice, frame.detail ?? ""); }
     if (frame.dropped_frames) set($.notice, "this tab fell behind; some updates were skipped");
@@ -301,6 +303,14 @@ const wizard = new CalibrationWizard((frame) => link?.send(frame) ?? false);
 function breathingCommand() {
   const [inhale, exhale] = $.ratio.value.split(",").map(Number);
   return { type: "breathing", action: "start", rate_per_min: Number($.rate.value), ratio: [inhale, exhale] };
+}
+
+/** Which activity signal the session has: the strap's accelerometer, or only the marker. */
+function showActivitySignal(kind) {
+  $.activitySignal.dataset.kind = kind;
+  set($.activitySignal, kind === "accelerometer"
+    ? "Movement: the strap's accelerometer tells it by itself (“I'm moving” still works)."
+    : "Movement: tap “I'm moving” when you walk (no accelerometer on this strap so far).");
 }
 
 function setMoving(on) {

@@ -12,6 +12,7 @@ export const SELECTORS = Object.freeze({
     resonance: "#resonance", resonanceStart: "#resonance-start", resonanceStatus: "#resonance-status",
     resonanceProgress: "#resonance-progress", resonanceTable: "#resonance-table",
     marker: "#marker", activity: "#activity", markerNote: "#marker-note", actionBar: "#action-bar",
+    activitySignal: "#activity-signal",
     nudge: "#nudge", nudgeText: "#nudge-text", nudgeBreathe: "#nudge-breathe", nudgeDismiss: "#nudge-dismiss",
     notify: "#notify", details: "#details",
     episodeBox: "#episode-box", episodeText: "#episode-text", episodeFigures: "#episode-figures",

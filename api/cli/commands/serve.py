@@ -83,6 +83,8 @@ def run(args: argparse.Namespace) -> int:
             "db": args.db,
             "sims": args.sim,
             "devices": args.device,
+            "ecg": getattr(args, "ecg", False) or None,
+            "accelerometer": False if getattr(args, "no_accelerometer", False) else None,
             "replays": args.replay,
             "speed": args.speed,
             "seed": args.seed,

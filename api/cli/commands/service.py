@@ -66,6 +66,9 @@ def serve_arguments(args: argparse.Namespace) -> list[str]:
         value = getattr(args, dest)
         if value is None or value == default:
             continue
+        if value is True:  # a flag (--ecg)
+            out.append(flag)
+            continue
         for item in value if isinstance(value, list) else [value]:
             out += [flag, _value(item, metavar)]
     return out

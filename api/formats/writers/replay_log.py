@@ -27,8 +27,7 @@ def write(conn: sqlite3.Connection, session_id: str) -> Iterator[bytes]:
     yield log_header(source, session=session_id).encode()
     t0 = queries.session_t0(conn, session_id)
     notifications = (
-        (n.t_mono, 0, n.seq, LogRecord(0, 0.0, n.t_utc, source, payload=n.payload))
-        for n in queries.iter_notifications(conn, session_id)
+        (n.t_mono, 0, n.seq, _record(LogRecord, n, source)) for n in queries.iter_notifications(conn, session_id)
     )
     events = (
         (e.t_mono, 1, e.seq, LogRecord(0, 0.0, e.t_utc, source, event=ConnectionState(e.data["state"]),
@@ -42,6 +41,17 @@ def write(conn: sqlite3.Connection, session_id: str) -> Iterator[bytes]:
         if first:
             t0, first = min(t0, t_mono), False
         yield log_line(_at(record, round(t_mono - t0, 6))).encode()
+
+
+def _record(log_record: Any, n: Any, source: str) -> Any:
+    """The log record of a stored notification ``n`` (a PMD frame with the settings it needs)."""
+    if n.stream is None:
+        return log_record(0, 0.0, n.t_utc, source, payload=n.payload)
+    settings = n.settings or {}
+    return log_record(
+        0, 0.0, n.t_utc, source, payload=n.payload, stream=n.stream,
+        rate_hz=settings.get("rate_hz"), factor=settings.get("factor", 1.0),
+    )  # fmt: skip
 
 
 def _at(r: Any, t: float) -> Any:

@@ -53,6 +53,8 @@ def write(conn: sqlite3.Connection, session_id: str) -> Iterator[bytes]:
             "contact": None if n.contact is None else int(n.contact),
             "energy_kj": n.energy_kj,
             "error": n.error,
+            "stream": n.stream,
+            "settings": n.settings,
         }  # fmt: skip
         for n in queries.iter_notifications(conn, session_id)
     )

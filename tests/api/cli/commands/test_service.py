@@ -165,7 +165,7 @@ OPTIONS = [
     "--speed", "2.5", "--seed", "7", "--baseline", "0:180", "--profile", "Ana 100% $HOME \"quoted\" back\\slash",
     "--replay-dir", "replays", "--scenario-dir", "scenarios",
     "--host", "127.0.0.1", "--public-name", "laptop.local", "--public-name", "10.0.0.2",
-    "--port", "8100", "--db", "t.sqlite3",
+    "--port", "8100", "--db", "t.sqlite3", "--ecg", "--no-accelerometer",
 ]  # fmt: skip
 
 
