@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import contextlib
 import logging
+import os
 import sqlite3
 from collections.abc import Iterator
 from pathlib import Path
@@ -30,6 +31,14 @@ def connect(path: Path, *, readonly: bool = False) -> sqlite3.Connection:
         uri = path.resolve().as_uri() + "?mode=ro"
         conn = sqlite3.connect(uri, uri=True, timeout=10.0, check_same_thread=False)
     else:
+        if not path.exists():
+            # Created private before SQLite touches it: SQLite gives the -wal and -shm files the
+            # database file's own permissions, so all three are 0600 from their first byte.
+            fd = os.open(path, os.O_CREAT | os.O_EXCL | os.O_WRONLY, PRIVATE_FILE_MODE)
+            try:
+                os.fchmod(fd, PRIVATE_FILE_MODE)  # the umask may have taken bits away, never added
+            finally:
+                os.close(fd)
         conn = sqlite3.connect(path, timeout=BUSY_TIMEOUT_MS / 1000, isolation_level=None, check_same_thread=False)
         conn.execute("PRAGMA journal_mode=WAL")
         conn.execute("PRAGMA synchronous=NORMAL")

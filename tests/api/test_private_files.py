@@ -76,6 +76,8 @@ def _serve_and_export(tmp: Path, mask: int) -> tuple[Path, Path, dict[str, int]]
             out = tmp / "export.json"
             assert main(["export", sid, "--format", "json", "--out", str(out), "--db", str(db)]) == 0
             assert sid in out.read_text()
+        # A database made now is private from its first byte: nothing to tighten, nothing logged.
+        assert "was readable by other accounts" not in served.log.read_text()
     finally:
         stop_server(served)
     return db, out, running
