@@ -8,6 +8,7 @@ from pathlib import Path
 
 import pytest
 from api_fakes import PacedStrap
+from disk import small_disk as mounted_small_disk
 from served import in_process
 from starlette.testclient import TestClient
 from tolerance.api import Settings, create_app
@@ -23,3 +24,10 @@ def app_client(tmp_path: Path) -> Iterator[TestClient]:
     app = create_app(settings, lambda: [SourceSpec(PayloadStrap(), "ble", {"device": "fake"})])
     with in_process(app, settings.access_token) as client:
         yield client
+
+
+@pytest.fixture
+def small_disk(tmp_path: Path) -> Iterator[Path]:
+    """A real 2 MiB disk that a test can fill (tests/support/disk.py)."""
+    with mounted_small_disk(tmp_path) as disk:
+        yield disk

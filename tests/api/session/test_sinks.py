@@ -6,42 +6,16 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
-import pytest
 from api_fakes import PacedStrap
+from disk import fill
 from served import in_process
 from tolerance.api import Settings, create_app
 from tolerance.api.session import SourceSpec, StoreSink
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.decode().strip()}")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
-
-
-def _fill(disk: Path) -> Path:
-    ballast = disk / "ballast"
-    with ballast.open("wb") as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-                f.flush()
-        except OSError:
-            pass
-    return ballast
 
 
 def _until(cond: Callable[[], Any], timeout_s: float = 20.0, what: str = "") -> Any:
@@ -73,7 +47,7 @@ def test_markers_acknowledged_while_the_disk_is_full_are_all_stored_and_the_rest
         live = client.app.state.tolerance.manager.sessions[sid]  # type: ignore[attr-defined]
         sink = next(s for s in live.pipeline.sinks if isinstance(s, StoreSink))
         sink.buffer_items = 10
-        ballast = _fill(small_disk)
+        ballast = fill(small_disk)
         _until(lambda: sink.buffered >= 10, what="the buffer full of notifications")
         answers = {f"m{i}": client.post(f"/api/sessions/{sid}/markers", json={"text": f"m{i}"}) for i in range(15)}
         accepted = [t for t, r in answers.items() if r.status_code == 201]

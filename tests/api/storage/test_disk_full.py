@@ -9,44 +9,19 @@ from __future__ import annotations
 
 import json
 import sqlite3
-import subprocess
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 import pytest
 from api_fakes import PacedStrap
+from disk import fill
 from served import in_process
 from starlette.testclient import TestClient
 from tolerance.api import Settings, create_app
 from tolerance.api.session import SourceSpec, StoreSink
 from tolerance.api.storage.store import JOURNAL_SIZE_LIMIT_BYTES
-
-
-@pytest.fixture
-def small_disk(tmp_path: Path) -> Iterator[Path]:
-    disk = tmp_path / "disk"
-    disk.mkdir()
-    done = subprocess.run(["mount", "-t", "tmpfs", "-o", "size=2m", "tmpfs", str(disk)], capture_output=True)
-    if done.returncode != 0:
-        pytest.skip(f"cannot mount a tmpfs here (needs root): {done.stderr.decode().strip()}")
-    try:
-        yield disk
-    finally:
-        subprocess.run(["umount", "-l", str(disk)], check=False)
-
-
-def _fill(disk: Path) -> Path:
-    ballast = disk / "ballast"
-    with ballast.open("wb") as f:
-        try:
-            while True:
-                f.write(b"\0" * 65536)
-                f.flush()
-        except OSError:
-            pass
-    return ballast
 
 
 def _until(cond: Callable[[], Any], timeout_s: float = 20.0, what: str = "") -> Any:
@@ -92,7 +67,7 @@ def test_a_full_disk_is_reported_at_once_and_recording_resumes_when_space_return
         sid = client.get("/api/sessions").json()[0]["id"]
         _until(lambda: client.get(f"/api/sessions/{sid}").json()["stored"]["notifications"] > 50, what="recording")
         with client.websocket_connect(f"ws://127.0.0.1:8000/ws/sessions/{sid}") as ws:
-            ballast = _fill(small_disk)
+            ballast = fill(small_disk)
             while (frame := json.loads(ws.receive_text())).get("storage") is None:
                 pass
             assert frame["type"] == "status" and frame["storage"] == "full" and "full" in frame["detail"]
@@ -123,7 +98,7 @@ def test_an_overflowing_buffer_marks_a_gap_and_keeps_the_rest(small_disk: Path) 
         sink = _sink(client, sid)
         sink.buffer_items = 30
         before = strap.sent
-        ballast = _fill(small_disk)
+        ballast = fill(small_disk)
         _until(lambda: sink.dropped_items > 20, what="the buffer overflowing")
         ballast.unlink()
         _until(lambda: sink.buffered == 0 and client.get("/api/health").status_code == 200, what="resumed")
@@ -141,7 +116,7 @@ def test_the_end_and_its_cause_are_written_when_space_returns(small_disk: Path) 
     with _app(small_disk, strap) as client:
         sid = client.get("/api/sessions").json()[0]["id"]
         _until(lambda: client.get(f"/api/sessions/{sid}").json()["stored"]["notifications"] > 20, what="recording")
-        ballast = _fill(small_disk)
+        ballast = fill(small_disk)
         _until(lambda: client.get("/api/health").status_code == 503, what="degraded")
         assert client.delete(f"/api/sessions/{sid}").status_code == 200  # ends while the disk is full
         assert _stored(small_disk / "t.sqlite3", sid)[1] == "live", "not on disk yet"

@@ -79,11 +79,11 @@ def test_the_outputs_say_the_baseline_is_provisional_and_nobody_reads_below_at_r
 
 
 def test_the_index_rises_with_the_task_for_most_people(provisional) -> None:
-    """Mean index over the maths above the mean over sitting: 10 of 13 with the equal-weight
-    index (12 of 13 people's median RR falls: the ceiling), 12 of 13 with w = 0.75
-    (``benchmarks/score_real.py``); at least three quarters here."""
+    """Mean index over the maths above the mean over sitting: 11 of 13 with the product's index
+    (HR weighed 0.6), against 10 of 13 with equal weights; 12 of 13 people's median RR falls, the
+    ceiling (``benchmarks/score_real.py``)."""
     rises = [statistics.mean(task) > statistics.mean(rest) for _tr, rest, task in provisional]
-    assert sum(rises) / len(rises) >= 0.75, rises
+    assert sum(rises) >= 11, rises
 
 
 def test_a_session_starts_warming_up_then_learning_never_no_signal() -> None:
